@@ -1,0 +1,98 @@
+"""The library's own error and warning classes.
+
+Every error carries a message that says what went wrong *and how to fix it*,
+and the offending rows as a DataFrame so that a notebook user can look at
+them (``err.rows``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "LapsibudjettiError",
+    "InputError",
+    "RuleError",
+    "AllocationError",
+    "ReconciliationError",
+    "ReferenceDataError",
+    "LapsibudjettiWarning",
+]
+
+
+class LapsibudjettiError(Exception):
+    """Root of all errors raised by lapsibudjetti.
+
+    Parameters
+    ----------
+    message
+        What went wrong and how to fix it.
+    rows
+        The offending rows, if any. Stored as ``self.rows`` (an empty
+        DataFrame when there are none).
+    file, row, column
+        Where the problem is, when a single place is at fault.
+
+    Examples
+    --------
+    >>> err = InputError("amount is not a number", file="a.csv", row=3, column="amount")
+    >>> print(err)
+    a.csv, row 3, column 'amount': amount is not a number
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        rows: pd.DataFrame | None = None,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        **context: Any,
+    ) -> None:
+        self.message = message
+        self.rows = rows if rows is not None else pd.DataFrame()
+        self.file = file
+        self.row = row
+        self.column = column
+        self.context = context
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(str(self.file))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class InputError(LapsibudjettiError, ValueError):
+    """A ledger, key table or population table that cannot be used as given."""
+
+
+class RuleError(LapsibudjettiError, ValueError):
+    """A rules file that is malformed, or rules that conflict on some lines."""
+
+
+class AllocationError(LapsibudjettiError, ValueError):
+    """An allocation key or population figure is missing or invalid."""
+
+
+class ReconciliationError(LapsibudjettiError):
+    """Totals that should agree to the cent do not."""
+
+
+class ReferenceDataError(LapsibudjettiError):
+    """The packaged reference data is missing or inconsistent."""
+
+
+class LapsibudjettiWarning(UserWarning):
+    """An automatic repair or a default assumption the user should know about."""

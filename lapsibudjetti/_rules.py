@@ -1,0 +1,743 @@
+"""Rules as data: which accounting lines are child-targeted, how and why.
+
+A rule matches lines on any of six dimensions (service class, task class,
+account, cost centre, organisation type, organisation code) and on validity
+years, and assigns the traffic-light colour (liikennevalo), the tier, the
+sector, the category and, for yellow lines, the allocation key. Every rule
+states its ``basis``: where it comes from.
+
+The rules are read from CSV or XLSX with the same columns; the national
+default set ships with the package (``data/rules/national.csv``).
+"""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import io
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ._errors import RuleError
+
+__all__ = [
+    "Rules",
+    "RULE_COLUMNS",
+    "DIMENSIONS",
+    "default_rules",
+    "load_rules",
+    "write_rules",
+    "categories",
+    "parse_key",
+    "KeySpec",
+]
+
+RULE_COLUMNS: tuple[str, ...] = (
+    "rule_id",
+    "profile",
+    "service_class",
+    "task_class",
+    "account",
+    "cost_centre",
+    "org_type",
+    "org_code",
+    "valid_from",
+    "valid_to",
+    "colour",
+    "tier",
+    "sector",
+    "category",
+    "label_fi",
+    "label_sv",
+    "label_en",
+    "key",
+    "key_fallback",
+    "basis",
+)
+#: Matching dimensions in precedence order: when two rules constrain the same
+#: number of dimensions, the one narrower in the earlier dimension wins.
+DIMENSIONS: tuple[str, ...] = ("org_code", "cost_centre", "account", "service_class", "task_class", "org_type")
+REQUIRED_COLUMNS: tuple[str, ...] = ("rule_id", "colour", "sector", "category", "basis")
+COLOURS = ("green", "yellow", "red")
+TIERS = ("universal", "targeted", "corrective")
+SECTORS = ("sivistys", "sote", "other")
+PROFILES = ("default", "placements_only")
+_YEAR_MIN, _YEAR_MAX = 1900, 2999
+_WIDE = 10**9  # breadth of a wildcard pattern: wider than any code range
+
+
+# --------------------------------------------------------------------------
+# allocation key syntax
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KeySpec:
+    """A parsed allocation key.
+
+    ``kind`` is one of ``population`` (share of the target group among all
+    residents, or among ``ages`` if given), ``age`` (share of the target group
+    within the served age band ``ages``), ``ratio`` (population aged
+    ``ages`` divided by population aged ``denominator``), ``fixed``
+    (``value`` in [0, 1]) and ``user`` (key ``name`` from a user key table).
+
+    Examples
+    --------
+    >>> parse_key("age:16-18")
+    KeySpec(kind='age', ages=(16, 18), denominator=None, value=None, name=None, text='age:16-18')
+    >>> parse_key("fixed:40%").value
+    0.4
+    """
+
+    kind: str
+    ages: tuple[int, int] | None = None
+    denominator: tuple[int, int] | None = None
+    value: float | None = None
+    name: str | None = None
+    text: str = ""
+
+
+_AGES = re.compile(r"^(\d{1,3})\s*-\s*(\d{1,3})$")
+
+
+def _parse_ages(text: str) -> tuple[int, int]:
+    m = _AGES.match(text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not an age range like 0-17")
+    lo, hi = int(m.group(1)), int(m.group(2))
+    if lo > hi or hi > 100:
+        raise ValueError(f"age range {text!r} must run low-high within 0-100")
+    return lo, hi
+
+
+def parse_key(text: str) -> KeySpec:
+    """Parse an allocation-key cell of the rules file.
+
+    Accepted forms: ``population``, ``population:0-17``, ``age:16-18``,
+    ``ratio:16-17/16-18``, ``fixed:0.4`` or ``fixed:40%``, ``user:NAME``.
+
+    Raises
+    ------
+    ValueError
+        With the accepted forms, when the text is none of them.
+
+    Examples
+    --------
+    >>> parse_key("population").kind
+    'population'
+    >>> parse_key("ratio:16-17/16-18").denominator
+    (16, 18)
+    >>> parse_key("user:upper_secondary_students").name
+    'upper_secondary_students'
+    """
+    raw = str(text).strip()
+    kind, _, arg = raw.partition(":")
+    kind = kind.strip().lower()
+    arg = arg.strip()
+    forms = "population, population:0-17, age:16-18, ratio:16-17/16-18, fixed:40% (or fixed:0.4), user:NAME"
+    try:
+        if kind == "population":
+            return KeySpec("population", ages=_parse_ages(arg) if arg else None, text=raw)
+        if kind == "age" and arg:
+            return KeySpec("age", ages=_parse_ages(arg), text=raw)
+        if kind == "ratio" and "/" in arg:
+            num, den = arg.split("/", 1)
+            return KeySpec("ratio", ages=_parse_ages(num), denominator=_parse_ages(den), text=raw)
+        if kind == "fixed" and arg:
+            pct = arg.endswith("%")
+            value = float(arg.rstrip("%").replace(",", ".")) / (100.0 if pct else 1.0)
+            if not 0.0 <= value <= 1.0 or math.isnan(value):
+                raise ValueError(f"fixed share {arg!r} must be between 0 and 1 (or 0% and 100%)")
+            return KeySpec("fixed", value=value, text=raw)
+        if kind == "user" and re.fullmatch(r"[A-Za-z0-9_.\-]+", arg or ""):
+            return KeySpec("user", name=arg, text=raw)
+    except ValueError as exc:
+        raise ValueError(f"allocation key {raw!r}: {exc}; use one of {forms}") from None
+    raise ValueError(f"allocation key {raw!r} is not understood; use one of {forms}")
+
+
+# --------------------------------------------------------------------------
+# match specifications
+# --------------------------------------------------------------------------
+def _split(cell: str) -> list[str]:
+    return [p.strip() for p in str(cell).split("|") if p.strip()]
+
+
+def _parse_intervals(cell: str, digits: str) -> list[tuple[int, int]]:
+    """``3021``, ``3021|3022``, ``2120-2123`` → integer intervals."""
+    out: list[tuple[int, int]] = []
+    for part in _split(cell):
+        lo, sep, hi = part.partition("-")
+        lo, hi = lo.strip(), (hi.strip() if sep else lo.strip())
+        if not (re.fullmatch(digits, lo) and re.fullmatch(digits, hi)):
+            raise ValueError(f"{part!r} is not a code, a list a|b or a range a-b")
+        a, b = int(lo), int(hi)
+        if a > b:
+            raise ValueError(f"range {part!r} runs backwards")
+        out.append((a, b))
+    return out
+
+
+@dataclass(frozen=True)
+class _Match:
+    """One rule's constraint on one dimension (None = unconstrained)."""
+
+    intervals: tuple[tuple[int, int], ...] | None = None  # codes
+    values: tuple[str, ...] | None = None  # exact strings
+    patterns: tuple[str, ...] | None = None  # glob patterns
+
+    @property
+    def breadth(self) -> int:
+        if self.intervals is not None:
+            return sum(b - a + 1 for a, b in self.intervals)
+        if self.values is not None:
+            return len(self.values)
+        if self.patterns is not None:
+            return sum(_WIDE if any(ch in p for ch in "*?[") else 1 for p in self.patterns)
+        return -1
+
+    def matches(self, categories: pd.Index) -> np.ndarray:
+        """Boolean array over the categories (unique values) of a ledger column."""
+        cats = np.asarray(categories.astype(str), dtype=object)
+        if self.intervals is not None:
+            nums = pd.to_numeric(pd.Series(cats, dtype=object), errors="coerce").to_numpy(dtype="float64")
+            hit = np.zeros(len(cats), dtype=bool)
+            for a, b in self.intervals:
+                hit |= (nums >= a) & (nums <= b)
+            return hit
+        if self.values is not None:
+            return np.isin(cats, np.asarray(self.values, dtype=object))
+        if self.patterns is not None:
+            return np.fromiter(
+                (any(fnmatch.fnmatchcase(c, p) for p in self.patterns) for c in cats), dtype=bool, count=len(cats)
+            )
+        return np.ones(len(cats), dtype=bool)
+
+
+def _parse_match(dim: str, cell: str) -> _Match | None:
+    if cell == "":
+        return None
+    if dim == "service_class":
+        return _Match(intervals=tuple(_parse_intervals(cell, r"\d{4}")))
+    if dim == "account":
+        return _Match(intervals=tuple(_parse_intervals(cell, r"\d{3,6}")))
+    if dim == "cost_centre":
+        return _Match(patterns=tuple(_split(cell)))
+    if dim == "org_type":
+        vals = tuple(_split(cell))
+        bad = [v for v in vals if v not in ("municipality", "wellbeing_area", "joint_authority")]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not one of municipality, wellbeing_area, joint_authority")
+        return _Match(values=vals)
+    return _Match(values=tuple(_split(cell)))
+
+
+# --------------------------------------------------------------------------
+# the Rules object
+# --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rules:
+    """A validated, profile-resolved set of classification rules.
+
+    Build one with :func:`default_rules`, :func:`load_rules` or
+    :meth:`Rules.from_frame`; it is immutable.
+
+    Attributes
+    ----------
+    table
+        One row per rule with the columns of ``RULE_COLUMNS`` (strings, years
+        as nullable integers) plus ``source_row`` (row in the rules file) and
+        ``specificity`` (higher wins).
+    source
+        Where the rules were read from.
+    profile
+        The profile applied (``default`` or ``placements_only``).
+
+    Examples
+    --------
+    >>> rules = default_rules()
+    >>> rules.table.loc[rules.table.rule_id == "sc-2131", "tier"].item()
+    'corrective'
+    >>> default_rules("placements_only").table.loc[lambda t: t.rule_id == "sc-2131", "tier"].item()
+    'targeted'
+    """
+
+    table: pd.DataFrame
+    source: str = "<memory>"
+    profile: str = "default"
+    _matches: tuple[dict[str, _Match | None], ...] = field(default=(), repr=False, compare=False)
+    _keys: tuple[tuple[KeySpec | None, KeySpec | None], ...] = field(default=(), repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __repr__(self) -> str:
+        return f"Rules({len(self)} rules from {self.source!r}, profile={self.profile!r})"
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, source: str = "<memory>", profile: str = "default") -> Rules:
+        """Validate a frame of rules and resolve the profile.
+
+        Rows whose ``profile`` is empty apply to every profile; a row with
+        ``profile == profile`` replaces the row with the same ``rule_id``.
+        All problems are collected into one :class:`RuleError`.
+
+        Examples
+        --------
+        >>> f = pd.DataFrame({"rule_id": ["a"], "service_class": ["3021"], "colour": ["green"],
+        ...     "tier": ["universal"], "sector": ["sivistys"], "category": ["ece"], "basis": ["test"]})
+        >>> Rules.from_frame(f).table[["rule_id", "colour", "specificity"]].to_dict("records")
+        [{'rule_id': 'a', 'colour': 'green', 'specificity': 0}]
+        """
+        if profile not in PROFILES:
+            raise RuleError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}", file=source)
+        return _build(frame, source=source, profile=profile)
+
+    def matches(self, rule_index: int) -> dict[str, _Match | None]:
+        """The parsed match constraints of the rule at ``rule_index``."""
+        return self._matches[rule_index]
+
+    def keys(self, rule_index: int) -> tuple[KeySpec | None, KeySpec | None]:
+        """The parsed (key, fallback) of the rule at ``rule_index``."""
+        return self._keys[rule_index]
+
+    def categories(self) -> pd.DataFrame:
+        """Category labels (fi/sv/en), order and metric role used by these rules."""
+        labels = self.table[["category", "label_fi", "label_sv", "label_en"]].drop_duplicates("category")
+        packaged = categories()[["category", "order", "role"]]
+        out = labels.merge(packaged, on="category", how="left")
+        out["order"] = out["order"].fillna(999).astype("int64")
+        out["role"] = out["role"].fillna("")
+        return out.sort_values(["order", "category"], kind="stable").reset_index(drop=True)
+
+    def replace(self, rule_id: str, **changes: str | int | None) -> Rules:
+        """A new rule set with some cells of one rule changed.
+
+        Examples
+        --------
+        >>> r = default_rules().replace("sc-3601", colour="red", tier="", category="not_child_targeted",
+        ...     label_fi="Ei lapsiin kohdistuva", label_sv="Inte riktad till barn", label_en="Not child-targeted")
+        >>> r.table.loc[r.table.rule_id == "sc-3601", "colour"].item()
+        'red'
+        """
+        t = self.table[list(RULE_COLUMNS)].copy()
+        hit = t["rule_id"] == rule_id
+        if not hit.any():
+            raise RuleError(f"no rule with rule_id {rule_id!r}; see rules.table.rule_id", file=self.source)
+        for col, value in changes.items():
+            if col not in RULE_COLUMNS:
+                raise RuleError(f"unknown rules column {col!r}; use one of {', '.join(RULE_COLUMNS)}")
+            t[col] = t[col].astype(object)
+            t.loc[hit, col] = value
+        t["profile"] = ""
+        return _build(t, source=self.source, profile=self.profile, source_rows=self.table["source_row"].to_numpy())
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _build(
+    frame: pd.DataFrame, *, source: str, profile: str, source_rows: np.ndarray | None = None
+) -> Rules:
+    if not isinstance(frame, pd.DataFrame):
+        raise RuleError(f"rules must be a DataFrame, got {type(frame).__name__}", file=source)
+    cols = [str(c).strip() for c in frame.columns]
+    frame = frame.set_axis(cols, axis=1)
+    missing = [c for c in REQUIRED_COLUMNS if c not in cols]
+    if missing:
+        raise RuleError(
+            f"the rules file has no column(s) {', '.join(missing)}. "
+            f"Expected columns: {', '.join(RULE_COLUMNS)}. Start from lapsibudjetti.write_rules(default_rules(), 'rules.xlsx').",
+            file=source,
+            column=missing[0],
+        )
+    unknown = [c for c in cols if c not in RULE_COLUMNS and c not in ("source_row", "specificity")]
+    if unknown:
+        raise RuleError(
+            f"the rules file has unknown column(s) {', '.join(unknown)}; allowed: {', '.join(RULE_COLUMNS)}",
+            file=source,
+            column=unknown[0],
+        )
+    if len(frame) == 0:
+        raise RuleError("the rules file has no rules", file=source)
+    t = pd.DataFrame({c: [_cell(v) for v in frame[c]] if c in frame else [""] * len(frame) for c in RULE_COLUMNS})
+    # header is row 1 of the file: rule rows start at 2
+    rows = source_rows if source_rows is not None else (
+        frame["source_row"].to_numpy() if "source_row" in frame else np.arange(2, len(frame) + 2)
+    )
+    t["source_row"] = np.asarray(rows, dtype="int64")
+    # drop entirely empty rows (spreadsheets often carry them) - they hold no rule
+    empty = (t[list(RULE_COLUMNS)] == "").all(axis=1)
+    t = t.loc[~empty].reset_index(drop=True)
+
+    problems: list[tuple[int, str, str, str]] = []
+
+    def bad(i: int, col: str, problem: str) -> None:
+        problems.append((int(t.at[i, "source_row"]), col, t.at[i, col] if col in t else "", problem))
+
+    # profiles
+    for i, p in enumerate(t["profile"]):
+        if p not in ("",) + PROFILES:
+            bad(i, "profile", f"unknown profile; use empty or one of {', '.join(PROFILES)}")
+    base = t[t["profile"].isin(["", "default"])]
+    over = t[t["profile"] == profile] if profile != "default" else t.iloc[0:0]
+    dup_base = base["rule_id"].duplicated(keep=False)
+    for i in base.index[dup_base]:
+        bad(i, "rule_id", "rule_id used by more than one rule of the same profile; make it unique")
+    dup_over = over["rule_id"].duplicated(keep=False)
+    for i in over.index[dup_over]:
+        bad(i, "rule_id", "rule_id used twice in the same profile")
+    t = pd.concat([base[~base["rule_id"].isin(over["rule_id"])], over]).sort_values("source_row", kind="stable")
+    t = t.reset_index(drop=True)
+    t["profile"] = ""
+
+    matches: list[dict[str, _Match | None]] = []
+    keys: list[tuple[KeySpec | None, KeySpec | None]] = []
+    for i in range(len(t)):
+        row = t.iloc[i]
+        m: dict[str, _Match | None] = {}
+        for dim in DIMENSIONS:
+            try:
+                m[dim] = _parse_match(dim, row[dim])
+            except ValueError as exc:
+                bad(i, dim, str(exc))
+                m[dim] = None
+        if m["service_class"] is None and m["task_class"] is None and all(m[d] is None for d in DIMENSIONS):
+            bad(i, "service_class", "the rule matches nothing specific; give at least one of service_class, task_class, account, cost_centre, org_type, org_code")
+        matches.append(m)
+        for col in ("valid_from", "valid_to"):
+            v = row[col]
+            if v and not (re.fullmatch(r"\d{4}", v) and _YEAR_MIN <= int(v) <= _YEAR_MAX):
+                bad(i, col, "not a year (leave empty for open-ended)")
+        if re.fullmatch(r"\d{4}", row["valid_from"]) and re.fullmatch(r"\d{4}", row["valid_to"]):
+            if int(row["valid_from"]) > int(row["valid_to"]):
+                bad(i, "valid_to", "valid_to is before valid_from")
+        colour, tier = row["colour"], row["tier"]
+        if colour not in COLOURS:
+            bad(i, "colour", f"not one of {', '.join(COLOURS)}")
+        if colour in ("green", "yellow") and tier not in TIERS:
+            bad(i, "tier", f"a {colour} rule needs a tier: one of {', '.join(TIERS)}")
+        if colour == "red" and tier:
+            bad(i, "tier", "a red rule is not child-targeted and takes no tier; leave it empty")
+        if row["sector"] not in SECTORS:
+            bad(i, "sector", f"not one of {', '.join(SECTORS)}")
+        if not re.fullmatch(r"[a-z0-9_]+", row["category"] or ""):
+            bad(i, "category", "category must be an identifier of lower-case letters, digits and _")
+        if not row["basis"]:
+            bad(i, "basis", "every rule must say where it comes from (its basis)")
+        if not row["rule_id"]:
+            bad(i, "rule_id", "every rule needs a rule_id")
+        parsed: list[KeySpec | None] = []
+        for col in ("key", "key_fallback"):
+            if row[col]:
+                try:
+                    parsed.append(parse_key(row[col]))
+                except ValueError as exc:
+                    bad(i, col, str(exc))
+                    parsed.append(None)
+            else:
+                parsed.append(None)
+        if colour == "yellow" and not row["key"]:
+            bad(i, "key", "a yellow rule needs an allocation key (e.g. population, age:16-18, fixed:50%, user:NAME)")
+        if colour in ("green", "red") and (row["key"] or row["key_fallback"]):
+            bad(i, "key", f"a {colour} rule has a fixed child share ({'100' if colour == 'green' else '0'} %) and takes no key")
+        if row["key_fallback"] and not row["key"]:
+            bad(i, "key_fallback", "a fallback needs a key to fall back from")
+        keys.append((parsed[0], parsed[1]))
+
+    # labels: fill from packaged categories, then require consistency
+    packaged = categories().set_index("category")
+    for lang in ("fi", "sv", "en"):
+        col = f"label_{lang}"
+        empty_label = t[col] == ""
+        known = t["category"].isin(packaged.index)
+        fill = empty_label & known
+        t.loc[fill, col] = t.loc[fill, "category"].map(packaged[col])
+        t.loc[t[col] == "", col] = t.loc[t[col] == "", "category"]
+        per_cat = t.groupby("category")[col].nunique()
+        for cat in per_cat.index[per_cat > 1]:
+            for i in t.index[t["category"] == cat]:
+                bad(i, col, f"category {cat!r} has different {col} labels in different rules; use one label per category")
+
+    if problems:
+        _raise_rule_problems(problems, source)
+
+    t["specificity"] = _specificity(matches)
+    for col in ("valid_from", "valid_to"):
+        t[col] = pd.array([int(v) if v else pd.NA for v in t[col]], dtype="Int64")
+    rules = Rules(table=t, source=source, profile=profile, _matches=tuple(matches), _keys=tuple(keys))
+    _check_static_conflicts(rules)
+    return rules
+
+
+def _raise_rule_problems(problems: list[tuple[int, str, str, str]], source: str) -> None:
+    rows = pd.DataFrame(problems, columns=["row", "column", "value", "problem"]).sort_values(["row", "column"])
+    rows.insert(0, "file", source)
+    listed = "; ".join(f"row {r.row} column {r.column!r}: {r.problem} (value {r.value!r})" for r in rows.head(20).itertuples())
+    more = f" … and {len(rows) - 20} more" if len(rows) > 20 else ""
+    first = rows.iloc[0]
+    raise RuleError(
+        f"{len(rows)} problem(s) in the rules: {listed}{more}. Correct the rules file and load it again.",
+        rows=rows.reset_index(drop=True),
+        file=source,
+        row=int(first["row"]),
+        column=str(first["column"]),
+    )
+
+
+def _specificity(matches: list[dict[str, _Match | None]]) -> np.ndarray:
+    """Dense rank of (number of constrained dimensions, narrower per dimension)."""
+    n = len(matches)
+    if n == 0:
+        return np.zeros(0, dtype="int64")
+    ndims = np.array([sum(m[d] is not None for d in DIMENSIONS) for m in matches], dtype="int64")
+    # an unconstrained dimension is as wide as it gets
+    breadth = {d: np.array([m[d].breadth if m[d] is not None else 10**15 for m in matches], dtype="int64") for d in DIMENSIONS}
+    # lexsort: last key is primary
+    keys = [-breadth[d] for d in reversed(DIMENSIONS)] + [ndims]
+    order = np.lexsort(keys)
+    stacked = np.stack([ndims] + [-breadth[d] for d in DIMENSIONS], axis=1)[order]
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = (stacked[1:] != stacked[:-1]).any(axis=1)
+    rank_sorted = np.cumsum(new_group) - 1
+    rank = np.empty(n, dtype="int64")
+    rank[order] = rank_sorted
+    return rank
+
+
+def _check_static_conflicts(rules: Rules) -> None:
+    """Raise for equally specific rules whose constraints overlap for some year.
+
+    Exact for codes, ranges and lists; cost-centre patterns are compared as
+    text here (two different patterns may still both match a line: that is
+    caught when the rules are applied).
+    """
+    t = rules.table
+    spec = t["specificity"].to_numpy()
+    vf = t["valid_from"].fillna(-1).to_numpy(dtype="int64")
+    vt = t["valid_to"].fillna(10**6).to_numpy(dtype="int64")
+    conflicts: list[tuple[int, int]] = []
+    for s in np.unique(spec):
+        idx = np.flatnonzero(spec == s)
+        if len(idx) < 2 or len(idx) > 3000:
+            continue  # larger groups are checked when applied, on the lines themselves
+        for dim_set in {tuple(d for d in DIMENSIONS if rules.matches(i)[d] is not None) for i in idx}:
+            members = [i for i in idx if tuple(d for d in DIMENSIONS if rules.matches(i)[d] is not None) == dim_set]
+            if len(members) < 2:
+                continue
+            members_a = np.array(members)
+            overlap = (vf[members_a][:, None] <= vt[members_a][None, :]) & (vf[members_a][None, :] <= vt[members_a][:, None])
+            for d in dim_set:
+                overlap &= _overlap_matrix([rules.matches(i)[d] for i in members])
+            a, b = np.nonzero(np.triu(overlap, k=1))
+            conflicts.extend((int(members_a[x]), int(members_a[y])) for x, y in zip(a, b))
+    if conflicts:
+        recs = []
+        for a, b in conflicts:
+            for i, j in ((a, b), (b, a)):
+                recs.append((int(t.at[i, "source_row"]), "rule_id", t.at[i, "rule_id"],
+                             f"equally specific as rule {t.at[j, 'rule_id']!r} (row {int(t.at[j, 'source_row'])}) and both match the same lines; "
+                             "make one of them narrower or change their years"))
+        _raise_rule_problems(recs, rules.source)
+
+
+def _overlap_matrix(ms: list[_Match | None]) -> np.ndarray:
+    """Pairwise 'can both match one value' for one dimension."""
+    n = len(ms)
+    first = ms[0]
+    if first is not None and first.intervals is not None:
+        # expand to atoms: (rule, lo, hi)
+        owner, lo, hi = [], [], []
+        for k, m in enumerate(ms):
+            for a, b in m.intervals or ():
+                owner.append(k)
+                lo.append(a)
+                hi.append(b)
+        o, l_, h_ = np.array(owner), np.array(lo), np.array(hi)
+        atom = (l_[:, None] <= h_[None, :]) & (l_[None, :] <= h_[:, None])
+        out = np.zeros((n, n), dtype=bool)
+        ai, bi = np.nonzero(atom)
+        out[o[ai], o[bi]] = True
+        return out
+    sets = [set((m.values or ()) + (m.patterns or ())) for m in ms if m is not None]
+    out = np.zeros((n, n), dtype=bool)
+    for x in range(n):
+        for y in range(x + 1, n):
+            out[x, y] = out[y, x] = bool(sets[x] & sets[y])
+    return out
+
+
+# --------------------------------------------------------------------------
+# loading and writing
+# --------------------------------------------------------------------------
+def _packaged(name: str) -> str:
+    return (files("lapsibudjetti") / "data" / "rules" / name).read_text(encoding="utf-8")
+
+
+def categories() -> pd.DataFrame:
+    """The packaged categories: id, display order, fi/sv/en labels and metric role.
+
+    ``role`` marks the categories that child-protection metrics use:
+    ``placements``, ``nonresidential`` and ``family_social`` (other child
+    and family social services).
+
+    Examples
+    --------
+    >>> categories().set_index("category").loc["child_protection_placements", "role"]
+    'placements'
+    """
+    df = pd.read_csv(io.StringIO(_packaged("categories.csv")), dtype=str, keep_default_na=False)
+    df["order"] = df["order"].astype("int64")
+    return df
+
+
+def default_rules(profile: Literal["default", "placements_only"] = "default") -> Rules:
+    """The national default rules of domain.md §4, for 2015–2020 task classes and 2021+ service classes.
+
+    Parameters
+    ----------
+    profile
+        ``default``, or ``placements_only`` where non-residential child
+        protection (2131 / *Lastensuojelun avohuoltopalvelut*) counts as
+        targeted early support and only placements as corrective.
+
+    Examples
+    --------
+    >>> len(default_rules()) > 50
+    True
+    """
+    text = _packaged("national.csv")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return Rules.from_frame(frame, source="lapsibudjetti/data/rules/national.csv", profile=profile)
+
+
+def load_rules(path: str | Path, *, profile: Literal["default", "placements_only"] = "default", sheet: str | None = None) -> Rules:
+    """Read rules from a CSV (``,`` or ``;``, UTF-8 with or without BOM) or XLSX file.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> write_rules(default_rules(), os.path.join(d, "rules.csv"))
+    >>> len(load_rules(os.path.join(d, "rules.csv"))) == len(default_rules())
+    True
+    """
+    path = Path(path)
+    if not path.exists():
+        raise RuleError(f"rules file not found: {path}", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        frame = _read_rules_xlsx(path, sheet)
+    elif suffix in (".csv", ".txt"):
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+        first = text.split("\n", 1)[0]
+        sep = ";" if first.count(";") > first.count(",") else ","
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+    else:
+        raise RuleError(f"rules must be a .csv or .xlsx file, got {path.suffix!r}", file=str(path))
+    return Rules.from_frame(frame, source=path.name, profile=profile)
+
+
+def _read_rules_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        name = sheet or ("rules" if "rules" in wb.sheetnames else wb.sheetnames[0])
+        if name not in wb.sheetnames:
+            raise RuleError(f"no sheet {name!r}; sheets: {', '.join(wb.sheetnames)}", file=path.name)
+        rows = list(wb[name].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    header_at = next((k for k, r in enumerate(rows[:30]) if r and "rule_id" in [_cell(v) for v in r]), None)
+    if header_at is None:
+        raise RuleError("no header row with 'rule_id' in the first 30 rows", file=path.name)
+    header = [_cell(v) for v in rows[header_at]]
+    keep = [k for k, h in enumerate(header) if h]
+    data = [[_cell(r[k]) if k < len(r) else "" for k in keep] for r in rows[header_at + 1 :]]
+    frame = pd.DataFrame(data, columns=[header[k] for k in keep], dtype=object)
+    frame["source_row"] = np.arange(header_at + 2, header_at + 2 + len(frame))
+    return frame
+
+
+def write_rules(rules: Rules, path: str | Path) -> None:
+    """Write rules to CSV or XLSX (same columns) for editing and reading back.
+
+    The XLSX has a ``rules`` sheet (header frozen, filters on) and a
+    ``columns`` sheet explaining every column.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "rules.xlsx")
+    >>> write_rules(default_rules(), p)
+    >>> load_rules(p).table["rule_id"].tolist() == default_rules().table["rule_id"].tolist()
+    True
+    """
+    path = Path(path)
+    t = rules.table[list(RULE_COLUMNS)].copy()
+    for col in ("valid_from", "valid_to"):
+        t[col] = [str(int(v)) if pd.notna(v) else "" for v in t[col]]
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(RULE_COLUMNS)
+            w.writerows(t.itertuples(index=False, name=None))
+        return
+    if path.suffix.lower() != ".xlsx":
+        raise RuleError(f"write rules to a .csv or .xlsx file, not {path.suffix!r}", file=str(path))
+    from ._xlsx import write_rules_workbook
+
+    write_rules_workbook(t, path, column_help=COLUMN_HELP)
+
+
+COLUMN_HELP: dict[str, str] = {
+    "rule_id": "Unique name of the rule. Results keep it on every line.",
+    "profile": "Empty: the rule applies to every profile. 'placements_only': replaces the rule with the same rule_id in that profile.",
+    "service_class": "Service class (palveluluokka) code, list 3021|3022 or range 2120-2123.",
+    "task_class": "2015–2020 task class (tehtäväluokka) name, or names separated by |.",
+    "account": "Account (tili) number, list or range, e.g. 4000-4999.",
+    "cost_centre": "Cost centre (kustannuspaikka) pattern: * any text, ? one character, | between alternatives.",
+    "org_type": "municipality, wellbeing_area or joint_authority.",
+    "org_code": "Municipality code (091) or wellbeing-area code (01); list with |.",
+    "valid_from": "First year the rule applies (empty: always).",
+    "valid_to": "Last year the rule applies (empty: open-ended).",
+    "colour": "green (100 % child-targeted), yellow (share from the allocation key) or red (0 %).",
+    "tier": "universal, targeted or corrective; empty for red rules.",
+    "sector": "sivistys (education and culture), sote (social and health) or other.",
+    "category": "Row in the comparison tables: an identifier such as early_childhood_education.",
+    "label_fi": "Finnish label of the category.",
+    "label_sv": "Swedish label of the category.",
+    "label_en": "English label of the category.",
+    "key": "Yellow rules: population, population:0-17, age:16-18, ratio:16-17/16-18, fixed:40%, user:NAME.",
+    "key_fallback": "Key used when a user key table has no value for an organisation-year (recorded in the result).",
+    "basis": "Where the rule comes from: law, recommendation, local decision or project choice.",
+}
+
+
+def rules_from_iterable(rows: Iterable[dict[str, object]], **kw: str) -> Rules:
+    """Convenience: rules from a list of dicts (used in tests and notebooks).
+
+    Examples
+    --------
+    >>> r = rules_from_iterable([{"rule_id": "x", "service_class": "3051", "colour": "green",
+    ...     "tier": "universal", "sector": "sivistys", "category": "basic_education", "basis": "t"}])
+    >>> r.table.label_en.item()
+    'Basic education'
+    """
+    return Rules.from_frame(pd.DataFrame(list(rows)), **kw)

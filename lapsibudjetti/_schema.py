@@ -1,0 +1,334 @@
+"""The canonical ledger: one accounting line per row, fixed columns and dtypes.
+
+Everything downstream (classification, allocation, reconciliation) relies on
+this shape, so every reader ends in :func:`validate_ledger`.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError, LapsibudjettiWarning
+
+__all__ = [
+    "LEDGER_COLUMNS",
+    "ORG_TYPES",
+    "PHASES",
+    "validate_ledger",
+    "make_ledger",
+    "amount_cents",
+]
+
+ORG_TYPES: tuple[str, ...] = ("municipality", "wellbeing_area", "joint_authority")
+PHASES: tuple[str, ...] = ("actual", "budget", "revised_budget")
+
+#: Column name -> kind. ``cat`` columns are categorical strings, ``int`` int64,
+#: ``float`` float64.
+LEDGER_COLUMNS: dict[str, str] = {
+    "org_type": "cat",
+    "org_code": "cat",
+    "business_id": "cat",
+    "year": "int",
+    "phase": "cat",
+    "service_class": "cat",
+    "task_class": "cat",
+    "account": "cat",
+    "cost_centre": "cat",
+    "amount": "float",
+    "source_file": "cat",
+    "source_row": "int",
+}
+REQUIRED: tuple[str, ...] = ("org_type", "org_code", "year", "phase", "amount")
+OPTIONAL_DEFAULTS: dict[str, object] = {
+    "business_id": None,
+    "service_class": None,
+    "task_class": None,
+    "account": None,
+    "cost_centre": None,
+    "source_file": "<memory>",
+    "source_row": None,
+}
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+_BUSINESS_ID = re.compile(r"^\d{7}-\d$")
+_FOUR_DIGITS = re.compile(r"^\d{4}$")
+
+_MAX_LISTED = 20
+
+
+def amount_cents(amount: pd.Series | np.ndarray) -> np.ndarray:
+    """Whole cents of euro amounts as int64, for exact reconciliation.
+
+    Examples
+    --------
+    >>> amount_cents(pd.Series([1.1, 2.2, -0.3])).tolist()
+    [110, 220, -30]
+    """
+    values = np.asarray(amount, dtype="float64")
+    return np.rint(values * 100.0).astype("int64")
+
+
+def _as_category(values: pd.Series) -> pd.Series:
+    """Categorical of strings, missing as NaN; numbers become their text."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        if len(cats) == 0 or pd.api.types.is_string_dtype(cats.dtype) or cats.dtype == object:
+            return values.cat.rename_categories([str(c) for c in cats]) if len(cats) else values
+        values = values.astype(object)
+    out = values.astype(object)
+    mask = out.isna()
+    out = out.where(mask, out.astype(str).str.strip())
+    out = out.where(out != "", None)
+    return out.astype("category")
+
+
+def _bad_rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, problem: str) -> pd.DataFrame:
+    mask = np.asarray(mask, dtype=bool)
+    sub = df.loc[mask]
+    return pd.DataFrame(
+        {
+            "file": sub["source_file"].astype(object).to_numpy(),
+            "row": sub["source_row"].to_numpy(),
+            "column": column,
+            "value": sub[column].astype(object).to_numpy() if column in sub else None,
+            "problem": problem,
+        }
+    )
+
+
+def _raise_for(rows: pd.DataFrame, fix: str) -> None:
+    if rows.empty:
+        return
+    first = rows.iloc[0]
+    listed = "; ".join(
+        f"{r.file} row {r.row} column {r.column!r}: {r.problem} (value {r.value!r})"
+        for r in rows.head(_MAX_LISTED).itertuples()
+    )
+    more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    raise InputError(
+        f"{len(rows)} problem(s) in the ledger: {listed}{more}. {fix}",
+        rows=rows,
+        file=str(first["file"]),
+        row=int(first["row"]) if pd.notna(first["row"]) else None,
+        column=str(first["column"]),
+    )
+
+
+def make_ledger(data: pd.DataFrame | dict[str, Iterable[object]], **defaults: object) -> pd.DataFrame:
+    """Build a canonical ledger from a frame with canonical column names.
+
+    Columns that are absent get the value in ``defaults`` (e.g.
+    ``org_type="municipality"``) or their documented default. The result is
+    validated with :func:`validate_ledger` (including reference codes).
+
+    Examples
+    --------
+    >>> led = make_ledger(
+    ...     {"org_code": ["091"], "year": [2022], "service_class": ["3021"], "amount": [1000.0]},
+    ...     org_type="municipality", phase="actual")
+    >>> led[["org_code", "service_class", "amount", "source_row"]].to_dict("records")
+    [{'org_code': '091', 'service_class': '3021', 'amount': 1000.0, 'source_row': 1}]
+    """
+    df = pd.DataFrame(data).copy()
+    for name, value in defaults.items():
+        if name not in LEDGER_COLUMNS:
+            raise InputError(
+                f"unknown ledger column {name!r} given as a default; "
+                f"use one of {', '.join(LEDGER_COLUMNS)}"
+            )
+        if name not in df.columns:
+            df[name] = value
+    return validate_ledger(df)
+
+
+def validate_ledger(
+    df: pd.DataFrame,
+    *,
+    check_codes: bool = True,
+    file: str | None = None,
+) -> pd.DataFrame:
+    """Check a ledger and return it in canonical shape (a new frame).
+
+    Parameters
+    ----------
+    df
+        A frame with the canonical column names (see ``LEDGER_COLUMNS``).
+        Optional columns may be absent.
+    check_codes
+        Check service classes, task classes and municipality codes against
+        the packaged reference data for each line's year.
+    file
+        Name used in messages when the frame has no ``source_file`` column.
+
+    Raises
+    ------
+    InputError
+        Listing every offending row (file, row, column, value, problem),
+        also available as ``err.rows``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"org_type": ["municipality"], "org_code": ["91"],
+    ...     "year": [2022], "phase": ["actual"], "service_class": ["3051"], "amount": [5.0]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     validate_ledger(df)["org_code"].tolist()
+    ['091']
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"a ledger must be a pandas DataFrame, got {type(df).__name__}")
+    name = file if file is not None else "<memory>"
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if "service_class" not in df.columns and "task_class" not in df.columns:
+        missing.append("service_class or task_class")
+    if missing:
+        raise InputError(
+            f"the ledger has no column(s) {', '.join(repr(m) for m in missing)}. "
+            f"Columns present: {', '.join(map(str, df.columns)) or 'none'}. "
+            "Rename your columns to the canonical names or pass them as defaults "
+            "(e.g. make_ledger(df, org_type='municipality', phase='actual')).",
+            file=name,
+            column=missing[0],
+        )
+    if len(df) == 0:
+        raise InputError(
+            "the ledger has no rows. Check that the file is the export you meant "
+            "and that the header row was found.",
+            file=name,
+        )
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    src = df.reset_index(drop=True)
+    out["source_file"] = _as_category(
+        src["source_file"] if "source_file" in src else pd.Series([name] * len(src))
+    )
+    if "source_row" in src and src["source_row"].notna().all():
+        out["source_row"] = pd.to_numeric(src["source_row"]).astype("int64")
+    else:
+        out["source_row"] = np.arange(1, len(src) + 1, dtype="int64")
+
+    problems: list[pd.DataFrame] = []
+
+    def text(col: str) -> pd.Series:
+        if col in src:
+            return _as_category(src[col])
+        return pd.Series(pd.Categorical([None] * len(src)), dtype="category")
+
+    for col in ("org_type", "org_code", "business_id", "phase", "service_class", "task_class", "account", "cost_centre"):
+        out[col] = text(col)
+
+    # required text columns present on every row
+    for col in ("org_type", "org_code", "phase"):
+        miss = out[col].isna().to_numpy()
+        if miss.any():
+            problems.append(_bad_rows(out, miss, col, "missing value"))
+
+    for col, allowed in (("org_type", ORG_TYPES), ("phase", PHASES)):
+        bad = ~out[col].isin(allowed).to_numpy() & out[col].notna().to_numpy()
+        if bad.any():
+            problems.append(_bad_rows(out, bad, col, f"not one of {', '.join(allowed)}"))
+
+    # year
+    year_raw = src["year"]
+    year = pd.to_numeric(year_raw, errors="coerce")
+    bad_year = year.isna() | (year != np.floor(year)) | (year < YEAR_MIN) | (year > YEAR_MAX)
+    if bad_year.any():
+        out["year"] = year_raw
+        problems.append(_bad_rows(out, bad_year.to_numpy(), "year", f"not a year between {YEAR_MIN} and {YEAR_MAX}"))
+        out["year"] = 0
+    else:
+        out["year"] = year.astype("int64")
+
+    # amount
+    amount_raw = src["amount"]
+    if pd.api.types.is_bool_dtype(amount_raw):
+        amount = pd.Series(np.nan, index=amount_raw.index)
+    else:
+        amount = pd.to_numeric(amount_raw, errors="coerce").astype("float64")
+    bad_amount = amount.isna() | ~np.isfinite(amount.fillna(0.0))
+    if bad_amount.any():
+        out["amount"] = amount_raw
+        problems.append(_bad_rows(out, bad_amount.to_numpy(), "amount", "not a number (use 1234.56 or 1 234,56)"))
+    else:
+        cents = amount.to_numpy() * 100.0
+        frac = np.abs(cents - np.rint(cents))
+        fractional = frac > 1e-6 * np.maximum(1.0, np.abs(cents))
+        if fractional.any():
+            out["amount"] = amount_raw
+            problems.append(_bad_rows(out, fractional, "amount", "has fractions of a cent; round amounts to cents"))
+    if not bad_amount.any():
+        out["amount"] = amount.to_numpy()
+
+    # class present
+    no_class = out["service_class"].isna().to_numpy() & out["task_class"].isna().to_numpy()
+    if no_class.any():
+        problems.append(_bad_rows(out, no_class, "service_class", "neither a service class nor a task class"))
+
+    # shapes
+    sc = out["service_class"]
+    if sc.notna().any():
+        cats = pd.Series(sc.cat.categories)
+        bad_cats = set(cats[~cats.str.fullmatch(r"\d{4}")])
+        if bad_cats:
+            problems.append(_bad_rows(out, sc.isin(bad_cats).to_numpy(), "service_class", "not a 4-digit service class code"))
+    acc = out["account"]
+    if acc.notna().any():
+        cats = pd.Series(acc.cat.categories)
+        bad_cats = set(cats[~cats.str.fullmatch(r"\d{3,6}")])
+        if bad_cats:
+            problems.append(_bad_rows(out, acc.isin(bad_cats).to_numpy(), "account", "not an account number (3–6 digits)"))
+    bid = out["business_id"]
+    if bid.notna().any():
+        cats = pd.Series(bid.cat.categories)
+        bad_cats = set(cats[~cats.str.fullmatch(_BUSINESS_ID.pattern)])
+        if bad_cats:
+            problems.append(_bad_rows(out, bid.isin(bad_cats).to_numpy(), "business_id", "not a business ID like 0201256-6"))
+
+    # organisation code shape, with a warned repair of zero padding
+    oc = out["org_code"]
+    if oc.notna().any():
+        out["org_code"] = _normalise_org_codes(out)
+
+    if problems:
+        _raise_for(pd.concat(problems, ignore_index=True), "Fix these cells in the source file and read it again.")
+
+    if check_codes:
+        from ._reference import check_ledger_codes  # local: reference data is loaded lazily
+
+        bad = check_ledger_codes(out)
+        if not bad.empty:
+            _raise_for(
+                bad,
+                "Check the code against the official classification for that year "
+                "(lapsibudjetti.service_classes(), task_classes(), municipalities()), "
+                "or pass check_codes=False to read it anyway; unknown classes then end up unmapped.",
+            )
+
+    return out[list(LEDGER_COLUMNS)]
+
+
+def _normalise_org_codes(out: pd.DataFrame) -> pd.Series:
+    """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning."""
+    codes = out["org_code"].astype(object)
+    org_type = out["org_type"].astype(object)
+    width = org_type.map({"municipality": 3, "wellbeing_area": 2}).fillna(0).astype(int)
+    new = codes.copy()
+    numeric = codes.astype(str).str.fullmatch(r"\d+") & (width > 0)
+    padded = codes[numeric].astype(str).str.zfill(1)
+    padded = [c.zfill(w) for c, w in zip(codes[numeric].astype(str), width[numeric])]
+    new.loc[numeric] = padded
+    changed = (new != codes) & codes.notna()
+    if changed.any():
+        examples = sorted({f"{a}→{b}" for a, b in zip(codes[changed], new[changed])})[:5]
+        warnings.warn(
+            f"{int(changed.sum())} organisation code(s) were zero-padded ({', '.join(examples)}); "
+            "municipality codes have 3 digits and wellbeing-area codes 2.",
+            LapsibudjettiWarning,
+            stacklevel=3,
+        )
+    return new.astype("category")

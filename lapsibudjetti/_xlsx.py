@@ -1,0 +1,133 @@
+"""Small openpyxl helpers shared by every workbook the library writes.
+
+Kept in one place so that every sheet gets the same treatment: frozen
+header, filters, sensible widths, numbers as numbers, and text from user
+input that can never run as a formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["safe_text", "write_frame", "write_rules_workbook", "FORMULA_PREFIXES"]
+
+#: Leading characters that make Excel / LibreOffice treat a cell as a formula.
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """Neutralise text that a spreadsheet would run as a formula.
+
+    A leading apostrophe makes Excel show the text as typed; it is the
+    remedy OWASP recommends for CSV injection.
+
+    Examples
+    --------
+    >>> safe_text("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> safe_text("Perusopetus")
+    'Perusopetus'
+    """
+    if value and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def write_frame(
+    ws: Any,
+    frame: pd.DataFrame,
+    *,
+    headers: Sequence[str] | None = None,
+    formats: Mapping[str, str] | None = None,
+    widths: Mapping[str, float] | None = None,
+    start_row: int = 1,
+    title: str | None = None,
+) -> None:
+    """Write a DataFrame to an openpyxl worksheet as a proper table.
+
+    Text cells are passed through :func:`safe_text` and stored with the text
+    data type, so nothing from user input runs as a formula. Numeric columns
+    stay numeric with the given Excel number formats.
+    """
+    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    formats = dict(formats or {})
+    widths = dict(widths or {})
+    names = list(headers) if headers is not None else [str(c) for c in frame.columns]
+    row0 = start_row
+    if title:
+        ws.cell(row=row0, column=1, value=safe_text(title)).font = Font(bold=True, size=13)
+        row0 += 2
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="34495E")
+    for j, name in enumerate(names, start=1):
+        c = ws.cell(row=row0, column=j, value=safe_text(str(name)))
+        c.font = bold
+        c.fill = fill
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    columns = list(frame.columns)
+    for i, rec in enumerate(frame.itertuples(index=False, name=None), start=row0 + 1):
+        for j, (col, raw) in enumerate(zip(columns, rec), start=1):
+            value = _cell_value(raw)
+            cell = ws.cell(row=i, column=j)
+            if isinstance(value, str):
+                cell.value = safe_text(value)
+                cell.data_type = TYPE_STRING
+            else:
+                cell.value = value
+                fmt = formats.get(str(col))
+                if fmt and value is not None:
+                    cell.number_format = fmt
+    ws.freeze_panes = ws.cell(row=row0 + 1, column=1)
+    last_col = get_column_letter(max(1, len(names)))
+    ws.auto_filter.ref = f"A{row0}:{last_col}{row0 + max(1, len(frame))}"
+    for j, (col, name) in enumerate(zip(columns, names), start=1):
+        if str(col) in widths:
+            width = widths[str(col)]
+        else:
+            sample = frame[col].head(200)
+            longest = max([len(str(name))] + [len(str(v)) for v in sample if v is not None and v == v])
+            width = min(60.0, max(8.0, longest * 1.1 + 2))
+            if str(col) in formats:
+                width = max(width, 14.0)
+        ws.column_dimensions[get_column_letter(j)].width = width
+
+
+def write_rules_workbook(table: pd.DataFrame, path: Path, *, column_help: Mapping[str, str]) -> None:
+    """The editable rules workbook: a ``rules`` sheet and a ``columns`` help sheet."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "rules"
+    write_frame(ws, table.astype(str))
+    help_ws = wb.create_sheet("columns")
+    help_frame = pd.DataFrame({"column": list(column_help), "meaning": list(column_help.values())})
+    write_frame(help_ws, help_frame, widths={"meaning": 100})
+    wb.save(path)
+
+
+def rows_as_text(rows: Iterable[Iterable[Any]]) -> list[list[str]]:
+    """Every cell as stripped text (for reading spreadsheets back)."""
+    return [["" if v is None else str(v).strip() for v in r] for r in rows]
