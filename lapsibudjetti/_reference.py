@@ -21,6 +21,7 @@ Years are covered as follows:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from importlib.resources import files
 
@@ -478,13 +479,7 @@ def _as_category(values: pd.Series) -> pd.Series:
 
 
 def _empty_check() -> pd.DataFrame:
-    return pd.DataFrame({
-        "file": pd.Series(dtype=object),
-        "row": pd.Series(dtype="int64"),
-        "column": pd.Series(dtype=object),
-        "value": pd.Series(dtype=object),
-        "problem": pd.Series(dtype=object),
-    })
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in CHECK_COLUMNS})
 
 
 def _periods(rows: pd.DataFrame) -> str:
@@ -667,7 +662,8 @@ def check_ledger_codes(ledger: pd.DataFrame) -> pd.DataFrame:
 
     found: list[pd.DataFrame] = []
 
-    def add(column: str, values: pd.Series, keep: np.ndarray, check) -> None:  # type: ignore[no-untyped-def]
+    def add(column: str, values: pd.Series, keep: np.ndarray,
+            check: Callable[[pd.DataFrame], list[str | None]]) -> None:
         keep = keep & values.notna().to_numpy() & year_ok
         if not keep.any():
             return
