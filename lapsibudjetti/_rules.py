@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import fnmatch
+import functools
 import io
 import math
 import re
@@ -617,6 +618,12 @@ def default_rules(profile: Literal["default", "placements_only"] = "default") ->
     >>> len(default_rules()) > 50
     True
     """
+    return _default_rules(profile)
+
+
+@functools.lru_cache(maxsize=4)
+def _default_rules(profile: str) -> Rules:
+    # Rules are immutable, so one parsed copy per profile serves every caller.
     text = _packaged("national.csv")
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     return Rules.from_frame(frame, source="lapsibudjetti/data/rules/national.csv", profile=profile)

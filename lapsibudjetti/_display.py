@@ -1,0 +1,76 @@
+"""Compact text and HTML summaries of a child budget for terminals and notebooks."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ._budget import ChildBudget
+
+__all__ = ["budget_text", "budget_html"]
+
+
+def _eur(x: float) -> str:
+    return f"{x:,.0f} €".replace(",", "\u00a0")
+
+
+def _facts(cb: ChildBudget) -> dict[str, object]:
+    a = cb.annotated
+    mapped = a["mapped"].to_numpy()
+    rec = cb.reconciliation
+    child = float(a["child_euros"].sum())
+    total = float(a["amount"].sum())
+    cats = cb.by("category")
+    top = cats.groupby("label", sort=False)["child_euros"].sum().sort_values(ascending=False).head(5)
+    orgs = a[["org_type", "org_code"]].drop_duplicates()
+    years = sorted(a["year"].unique().tolist())
+    return {
+        "lines": len(a),
+        "unmapped": int((~mapped).sum()),
+        "unmapped_euros": float(a.loc[~mapped, "amount"].sum()),
+        "organisations": len(orgs),
+        "years": f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]) if years else "–",
+        "total": total,
+        "child": child,
+        "reconciled": bool(rec["ok"].all()),
+        "top": top,
+    }
+
+
+def budget_text(cb: ChildBudget) -> str:
+    """A short plain-text summary (what ``repr`` shows in a terminal)."""
+    f = _facts(cb)
+    share = f["child"] / f["total"] if f["total"] else np.nan  # type: ignore[operator]
+    lines = [
+        f"ChildBudget: {f['lines']:,} lines, {f['organisations']} organisation(s), years {f['years']}, {cb.target_group.name}",
+        f"  all spend {_eur(f['total'])}; child-targeted {_eur(f['child'])} ({share:.1%})",  # type: ignore[arg-type]
+        f"  reconciliation: {'OK to the cent' if f['reconciled'] else 'FAILED'}; unmapped lines: {f['unmapped']:,} ({_eur(f['unmapped_euros'])})",  # type: ignore[arg-type]
+        f"  measure: {cb.measure}; rules: {cb.rules.source} ({cb.rules.profile})",
+    ]
+    return "\n".join(lines)
+
+
+def budget_html(cb: ChildBudget) -> str:
+    """A compact HTML summary for Jupyter: totals, reconciliation, unmapped, top categories."""
+    f = _facts(cb)
+    share = f["child"] / f["total"] if f["total"] else float("nan")  # type: ignore[operator]
+    ok = f["reconciled"]
+    status = ('<span style="color:#1a7f37">&#10004; reconciled to the cent</span>' if ok
+              else '<span style="color:#cf222e">&#10008; reconciliation failed</span>')
+    rows = "".join(
+        f"<tr><td>{html.escape(str(k))}</td><td style='text-align:right'>{html.escape(_eur(v))}</td></tr>"
+        for k, v in f["top"].items()  # type: ignore[attr-defined]
+    )
+    e = html.escape
+    return (
+        "<div style='font-family:sans-serif;font-size:13px'>"
+        f"<b>ChildBudget</b> · {f['lines']:,} lines · {f['organisations']} organisation(s) · {e(str(f['years']))} · {e(cb.target_group.name)}<br>"
+        f"All spend <b>{e(_eur(f['total']))}</b>; child-targeted <b>{e(_eur(f['child']))}</b> ({share:.1%})<br>"  # type: ignore[arg-type]
+        f"{status}; unmapped lines: <b>{f['unmapped']:,}</b> ({e(_eur(f['unmapped_euros']))})<br>"  # type: ignore[arg-type]
+        f"<small>{e(cb.measure)} · rules: {e(cb.rules.source)} ({e(cb.rules.profile)})</small>"
+        f"<table style='margin-top:6px'><tr><th style='text-align:left'>top categories</th><th>child €</th></tr>{rows}</table>"
+        "</div>"
+    )

@@ -1,0 +1,495 @@
+"""Allocation keys: the child share of yellow (partly child-targeted) lines.
+
+A key turns an organisation-year into a share in [0, 1]: the target group's
+share of the residents (``population``), of an age band served by the
+service (``age:16-18``), a ratio of two age bands, a fixed percentage, or a
+figure from the user's own key table (customers, pupils or visits by age).
+A key that is missing for an organisation-year is an error naming it, never
+a silent zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ._errors import AllocationError, InputError, LapsibudjettiWarning
+from ._registry import Registry
+from ._rules import KeySpec
+
+__all__ = ["TargetGroup", "Population", "KeyTable", "MAX_AGE"]
+
+MAX_AGE = 100  # the oldest single-year age band: 100 means "100 or over"
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """Whose euros we count: children 0–17 by default.
+
+    Examples
+    --------
+    >>> TargetGroup.parse("0-24")
+    TargetGroup(low=0, high=24, name='children and young people 0–24')
+    >>> TargetGroup.parse("children").high
+    17
+    """
+
+    low: int = 0
+    high: int = 17
+    name: str = "children 0–17"
+
+    PRESETS = {
+        "children": (0, 17, "children 0–17"),
+        "0-17": (0, 17, "children 0–17"),
+        "0-24": (0, 24, "children and young people 0–24"),
+        "aftercare": (0, 24, "children and young people 0–24"),
+        "0-28": (0, 28, "young people 0–28 (Youth Act)"),
+        "youth_act": (0, 28, "young people 0–28 (Youth Act)"),
+    }
+
+    @classmethod
+    def parse(cls, value: str | tuple[int, int] | TargetGroup) -> TargetGroup:
+        """From ``"0-17"``, ``"0-24"``, ``"0-28"``, a preset name or ``(low, high)``."""
+        if isinstance(value, TargetGroup):
+            return value
+        if isinstance(value, tuple):
+            lo, hi = value
+            return cls(int(lo), int(hi), f"ages {lo}–{hi}")
+        key = str(value).strip().lower().replace("–", "-").replace(" ", "")
+        if key in cls.PRESETS:
+            lo, hi, name = cls.PRESETS[key]
+            return cls(lo, hi, name)
+        m = re.fullmatch(r"(\d{1,2})-(\d{1,3})", key)
+        if m and int(m.group(1)) <= int(m.group(2)) <= MAX_AGE:
+            return cls(int(m.group(1)), int(m.group(2)), f"ages {m.group(1)}–{m.group(2)}")
+        raise InputError(
+            f"target group {value!r} is not understood; use '0-17' (children, the default), "
+            "'0-24' (child-protection aftercare) or '0-28' (Youth Act), or any 'low-high'"
+        )
+
+    @property
+    def ages(self) -> tuple[int, int]:
+        return (self.low, self.high)
+
+
+def _band(matrix: np.ndarray, ages: tuple[int, int]) -> np.ndarray:
+    lo, hi = ages
+    return matrix[:, lo : min(hi, MAX_AGE) + 1].sum(axis=1)
+
+
+@dataclass(frozen=True)
+class Population:
+    """Residents by single year of age per organisation and year.
+
+    Attributes
+    ----------
+    by_age
+        ``org_type, org_code, year, age (0..100), persons``.
+    totals
+        ``org_type, org_code, year, persons``: all ages, used to scale an age
+        structure to another year under ``population_year="nearest"``.
+    source
+        Where the figures come from.
+
+    Examples
+    --------
+    >>> pop = Population.packaged()
+    >>> pop.source.startswith("Statistics Finland")
+    True
+    """
+
+    by_age: pd.DataFrame
+    totals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["org_type", "org_code", "year", "persons"]))
+    source: str = "user"
+
+    @classmethod
+    def packaged(cls) -> Population:
+        """Municipal population by age 31.12.2019 and totals 2000–2022 (Statistics Finland, THL Sotkanet; CC BY 4.0)."""
+        return _packaged_population()
+
+    @classmethod
+    def _load_packaged(cls) -> Population:
+        """Municipal population by age 31.12.2019 and totals 2000–2022 (Statistics Finland, THL Sotkanet; CC BY 4.0)."""
+        from . import _reference as ref
+
+        a = ref.population_by_age().rename(columns={"municipality_code": "org_code"})
+        a.insert(0, "org_type", "municipality")
+        t = ref.population_total().rename(columns={"municipality_code": "org_code"})
+        t.insert(0, "org_type", "municipality")
+        return cls(
+            by_age=a[["org_type", "org_code", "year", "age", "persons"]],
+            totals=t[["org_type", "org_code", "year", "persons"]],
+            source="Statistics Finland 11re (age, 2019) and THL Sotkanet (totals 2000–2022), CC BY 4.0",
+        )
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, source: str = "user", org_type: str = "municipality") -> Population:
+        """User population: ``org_code, year, age, persons`` (``org_type`` optional).
+
+        ``age`` is a whole number 0–100 (``100`` for 100 and over); text
+        like ``"100 -"`` or ``"100+"`` is accepted.
+
+        Examples
+        --------
+        >>> p = Population.from_frame(pd.DataFrame({"org_code": ["X01"] * 2, "year": [2024] * 2,
+        ...     "age": [5, 40], "persons": [10, 30]}))
+        >>> p.by_age.persons.sum()
+        np.int64(40)
+        """
+        need = ["org_code", "year", "age", "persons"]
+        missing = [c for c in need if c not in frame]
+        if missing:
+            raise InputError(f"population table needs column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}", file=source)
+        df = frame.copy()
+        if "org_type" not in df:
+            df["org_type"] = org_type
+        age_text = df["age"].astype(str).str.replace(r"[\s+-]+$", "", regex=True)
+        age = pd.to_numeric(age_text, errors="coerce")
+        persons = pd.to_numeric(df["persons"], errors="coerce")
+        bad = age.isna() | (age < 0) | (age > MAX_AGE) | persons.isna() | (persons < 0)
+        if bad.any():
+            raise InputError(
+                f"{int(bad.sum())} population row(s) have an age outside 0–100 or a missing/negative count; "
+                "fix or remove them (first shown in err.rows)",
+                rows=df.loc[bad].head(50),
+                file=source,
+            )
+        out = pd.DataFrame(
+            {
+                "org_type": df["org_type"].astype(str).to_numpy(),
+                "org_code": df["org_code"].astype(str).to_numpy(),
+                "year": pd.to_numeric(df["year"]).astype("int64").to_numpy(),
+                "age": age.astype("int64").to_numpy(),
+                "persons": persons.to_numpy(),
+            }
+        )
+        out = out.groupby(["org_type", "org_code", "year", "age"], as_index=False)["persons"].sum()
+        totals = out.groupby(["org_type", "org_code", "year"], as_index=False)["persons"].sum()
+        return cls(by_age=out, totals=totals, source=source)
+
+    def combine(self, other: Population) -> Population:
+        """Both tables; rows of ``other`` replace this one's for the same organisation-year."""
+        keys = ["org_type", "org_code", "year"]
+        mine = self.by_age.merge(other.by_age[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+        mine = mine[mine["_merge"] == "left_only"].drop(columns="_merge")
+        tot = self.totals.merge(other.totals[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+        tot = tot[tot["_merge"] == "left_only"].drop(columns="_merge")
+        return Population(
+            by_age=pd.concat([mine, other.by_age], ignore_index=True),
+            totals=pd.concat([tot, other.totals], ignore_index=True),
+            source=f"{self.source}; {other.source}",
+        )
+
+    # ------------------------------------------------------------------
+    def age_matrix(
+        self,
+        orgs: pd.DataFrame,
+        registry: Registry,
+        *,
+        policy: Literal["exact", "nearest"] = "exact",
+    ) -> tuple[np.ndarray, pd.DataFrame]:
+        """Persons by age (columns 0..100) for each row of ``orgs`` (``org_type, org_code, year``).
+
+        Wellbeing areas without figures of their own get the sum over their
+        member municipalities of that year. Returns the matrix (NaN rows
+        where nothing is available) and a notes frame per row: ``basis``
+        (``exact``, ``members``, ``nearest``) and ``detail``.
+        """
+        n = len(orgs)
+        mat = np.full((n, MAX_AGE + 1), np.nan)
+        notes = pd.DataFrame({"basis": [""] * n, "detail": [""] * n}, index=orgs.index)
+        lookup = self._wide()
+        tot = self.totals.set_index(["org_type", "org_code", "year"])["persons"] if len(self.totals) else pd.Series(dtype=float)
+        years_by_org: dict[tuple[str, str], np.ndarray] = {}
+        for (t, c, y) in lookup.index:
+            years_by_org.setdefault((t, c), [])  # type: ignore[arg-type]
+            years_by_org[(t, c)].append(y)  # type: ignore[union-attr]
+
+        def one(t: str, c: str, y: int) -> tuple[np.ndarray | None, str, str]:
+            if (t, c, y) in lookup.index:
+                return lookup.loc[(t, c, y)].to_numpy(dtype=float), "exact", ""
+            if policy == "nearest" and (t, c) in years_by_org:
+                ys = np.asarray(years_by_org[(t, c)])
+                near = int(ys[np.argmin(np.abs(ys - y) * 2 + (ys > y))])  # ties: the earlier year
+                vec = lookup.loc[(t, c, near)].to_numpy(dtype=float)
+                if (t, c, y) in tot.index and vec.sum() > 0:
+                    vec = vec * float(tot.loc[(t, c, y)]) / vec.sum()
+                    return vec, "nearest", f"age structure of {near} scaled to the {y} total population"
+                return vec, "nearest", f"age structure and size of {near}"
+            return None, "", ""
+
+        for k, (t, c, y) in enumerate(orgs[["org_type", "org_code", "year"]].itertuples(index=False)):
+            t, c, y = str(t), str(c), int(y)
+            vec, basis, detail = one(t, c, y)
+            if vec is None and t == "wellbeing_area":
+                try:
+                    members = registry.members(c, y)
+                except AllocationError:
+                    members = []
+                parts, sub = [], []
+                for m in members:
+                    v, b, d = one("municipality", m, y)
+                    if v is None:
+                        parts = []
+                        detail = f"member municipality {m} has no population for {y}"
+                        break
+                    parts.append(v)
+                    if b == "nearest":
+                        sub.append(f"{m}: {d}")
+                if parts:
+                    vec = np.sum(parts, axis=0)
+                    basis = "members"
+                    detail = f"sum of {len(parts)} member municipalities" + (f" ({'; '.join(sub[:3])}{' …' if len(sub) > 3 else ''})" if sub else "")
+            if vec is not None:
+                mat[k] = vec
+            notes.iloc[k] = (basis, detail)
+        return mat, notes
+
+    @functools.cached_property
+    def _wide_cache(self) -> pd.DataFrame:
+        return self._build_wide()
+
+    def _wide(self) -> pd.DataFrame:
+        return self._wide_cache
+
+    def _build_wide(self) -> pd.DataFrame:
+        if self.by_age.empty:
+            return pd.DataFrame(columns=range(MAX_AGE + 1))
+        w = self.by_age.pivot_table(index=["org_type", "org_code", "year"], columns="age", values="persons", aggfunc="sum", fill_value=0)
+        return w.reindex(columns=range(MAX_AGE + 1), fill_value=0)
+
+    def persons(self, orgs: pd.DataFrame, ages: tuple[int, int], registry: Registry, *, policy: Literal["exact", "nearest"] = "exact") -> np.ndarray:
+        """Persons aged ``ages`` for each row of ``orgs`` (NaN where unknown)."""
+        mat, _ = self.age_matrix(orgs, registry, policy=policy)
+        return _band(mat, ages)
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_population() -> Population:
+    return Population._load_packaged()
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """User allocation keys: ``key, org_code, year, share`` (+ optional ``org_type``, ``service_class``).
+
+    Instead of ``share`` the table may give ``target`` and ``total`` (e.g.
+    customers aged 0–17 and all customers); the share is their ratio.
+    A row with an empty ``service_class`` applies to every class.
+
+    Examples
+    --------
+    >>> kt = KeyTable.from_frame(pd.DataFrame({"key": ["upper_secondary_students"],
+    ...     "org_code": ["091"], "year": [2022], "target": [6000], "total": [9000]}))
+    >>> round(float(kt.table.share.iloc[0]), 4)
+    0.6667
+    """
+
+    table: pd.DataFrame
+    source: str = "user"
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, source: str = "user") -> KeyTable:
+        df = frame.copy()
+        df.columns = [str(c).strip() for c in df.columns]
+        need = ["key", "org_code", "year"]
+        missing = [c for c in need if c not in df]
+        if "share" not in df and not {"target", "total"} <= set(df.columns):
+            missing.append("share (or target and total)")
+        if missing:
+            raise InputError(f"key table needs column(s) {', '.join(missing)}; it has {', '.join(df.columns)}", file=source)
+        if "share" in df:
+            share = pd.to_numeric(df["share"], errors="coerce")
+        else:
+            target = pd.to_numeric(df["target"], errors="coerce")
+            total = pd.to_numeric(df["total"], errors="coerce")
+            bad_total = total.isna() | (total <= 0) | target.isna() | (target < 0)
+            if bad_total.any():
+                raise InputError(
+                    f"{int(bad_total.sum())} key row(s) have a missing, negative or zero target/total; a share needs total > 0",
+                    rows=df.loc[bad_total], file=source, column="total")
+            share = target / total
+        bad = share.isna() | (share < 0) | (share > 1)
+        if bad.any():
+            raise InputError(
+                f"{int(bad.sum())} key row(s) have a share outside [0, 1] or not a number; shares are fractions like 0.35",
+                rows=df.loc[bad], file=source, column="share")
+        out = pd.DataFrame(
+            {
+                "key": df["key"].astype(str).str.strip().to_numpy(),
+                "org_type": (df["org_type"].astype(str) if "org_type" in df else pd.Series([""] * len(df))).to_numpy(),
+                "org_code": df["org_code"].astype(str).str.strip().to_numpy(),
+                "year": pd.to_numeric(df["year"]).astype("int64").to_numpy(),
+                "service_class": (df["service_class"].astype(object).where(df["service_class"].notna(), "").astype(str) if "service_class" in df else pd.Series([""] * len(df))).to_numpy(),
+                "share": share.to_numpy(dtype=float),
+            }
+        )
+        out["service_class"] = out["service_class"].str.replace(r"\.0$", "", regex=True)
+        dup = out.duplicated(["key", "org_type", "org_code", "year", "service_class"], keep=False)
+        if dup.any():
+            raise InputError("key table has the same key, organisation, year and class twice; keep one row", rows=out[dup], file=source)
+        return cls(out, source=source)
+
+    @classmethod
+    def read(cls, path: str | Path) -> KeyTable:
+        """Read a key table from CSV (``,`` or ``;``, decimal comma accepted) or XLSX."""
+        path = Path(path)
+        if not path.exists():
+            raise InputError(f"key table not found: {path}", file=str(path))
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            df = pd.read_excel(path, dtype=str)
+        else:
+            text = path.read_bytes().decode("utf-8-sig", errors="strict")
+            sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+            import io
+
+            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+            if sep == ";":
+                for col in ("share", "target", "total"):
+                    if col in df:
+                        df[col] = df[col].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+        return cls.from_frame(df, source=path.name)
+
+    def lookup(self, key: str, org_type: str, org_code: str, year: int, service_class: str | None) -> float | None:
+        t = self.table
+        hit = t[(t["key"] == key) & (t["org_code"] == str(org_code)) & (t["year"] == int(year)) & ((t["org_type"] == "") | (t["org_type"] == org_type))]
+        if service_class:
+            exact = hit[hit["service_class"] == str(service_class)]
+            if len(exact):
+                return float(exact["share"].iloc[0])
+        generic = hit[hit["service_class"] == ""]
+        if len(generic):
+            return float(generic["share"].iloc[0])
+        return None
+
+
+def resolve_shares(
+    groups: pd.DataFrame,
+    specs: list[tuple[KeySpec | None, KeySpec | None]],
+    *,
+    target: TargetGroup,
+    population: Population | None,
+    registry: Registry,
+    keys: KeyTable | None,
+    policy: Literal["exact", "nearest"],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Child share for each distinct (rule, organisation, year, class) group of yellow lines.
+
+    ``groups`` has ``rule_index, org_type, org_code, year, service_class``.
+    Returns ``groups`` plus ``child_share`` (NaN where missing), ``key_used``
+    and ``missing`` (what was missing, empty when fine), and the population
+    notes per organisation-year (``org_type, org_code, year, basis, detail``).
+    Vectorised per distinct key: the loops run over keys, not lines.
+    """
+    out = groups.reset_index(drop=True).copy()
+    n = len(out)
+    orgs = out[["org_type", "org_code", "year"]].drop_duplicates().reset_index(drop=True)
+    if population is not None and len(orgs):
+        mat, notes = population.age_matrix(orgs, registry, policy=policy)
+    else:
+        mat = np.full((len(orgs), MAX_AGE + 1), np.nan)
+        notes = pd.DataFrame({"basis": [""] * len(orgs), "detail": [""] * len(orgs)})
+    notes = pd.concat([orgs, notes.reset_index(drop=True)], axis=1)
+    org_idx = out.merge(orgs.reset_index(), on=["org_type", "org_code", "year"], how="left")["index"].to_numpy()
+    cum = np.concatenate([np.zeros((len(orgs), 1)), np.cumsum(mat, axis=1)], axis=1)
+
+    def band(ages: tuple[int, int]) -> np.ndarray:
+        lo, hi = ages[0], min(ages[1], MAX_AGE)
+        return cum[:, hi + 1] - cum[:, lo]
+
+    def pop_ratio(num: tuple[int, int], den: tuple[int, int]) -> np.ndarray:
+        lo, hi = max(num[0], den[0]), min(num[1], den[1])
+        d = band(den)
+        top = band((lo, hi)) if lo <= hi else np.zeros(len(orgs))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where(d > 0, top / d, np.nan)
+        return r
+
+    where = (out["org_type"].astype(str) + " " + out["org_code"].astype(str) + " in " + out["year"].astype(str)).to_numpy(dtype=object)
+
+    def evaluate(spec: KeySpec, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Shares and 'what is missing' texts for the group rows ``rows``."""
+        if spec.kind == "fixed":
+            return np.full(len(rows), float(spec.value)), np.full(len(rows), "", dtype=object)  # type: ignore[arg-type]
+        if spec.kind == "user":
+            if keys is None:
+                return np.full(len(rows), np.nan), np.full(len(rows), f"user key {spec.name!r} (no key table given)", dtype=object)
+            sub = out.iloc[rows][["org_type", "org_code", "year", "service_class"]].reset_index(drop=True)
+            kt = keys.table[keys.table["key"] == spec.name]
+            share = np.full(len(rows), np.nan)
+            for with_class in (True, False):
+                cand = kt[kt["service_class"] != ""] if with_class else kt[kt["service_class"] == ""]
+                if cand.empty:
+                    continue
+                on = ["org_code", "year"] + (["service_class"] if with_class else [])
+                typed = cand[cand["org_type"] != ""]
+                untyped = cand[cand["org_type"] == ""]
+                for part, extra in ((typed, ["org_type"]), (untyped, [])):
+                    if part.empty:
+                        continue
+                    m = sub.merge(part[on + extra + ["share"]], on=on + extra, how="left")["share"].to_numpy(dtype=float)
+                    share = np.where(np.isnan(share), m, share)
+            miss = np.where(np.isnan(share), np.array([f"user key {spec.name!r} for {w}" for w in where[rows]], dtype=object), "")
+            return share, miss.astype(object)
+        if population is None:
+            return np.full(len(rows), np.nan), np.full(len(rows), "population by age (none given)", dtype=object)
+        if spec.kind == "population":
+            per_org = pop_ratio(spec.ages or target.ages, (0, MAX_AGE))
+        elif spec.kind == "age":
+            per_org = pop_ratio(target.ages, spec.ages)  # type: ignore[arg-type]
+        else:
+            per_org = pop_ratio(spec.ages, spec.denominator)  # type: ignore[arg-type]
+        share = per_org[org_idx[rows]]
+        miss = np.where(np.isnan(share), np.array([f"population by age for {w}" for w in where[rows]], dtype=object), "")
+        return share, miss.astype(object)
+
+    share = np.full(n, np.nan)
+    used = np.full(n, "", dtype=object)
+    missing = np.full(n, "", dtype=object)
+    rule_idx = out["rule_index"].to_numpy()
+    for r in np.unique(rule_idx):
+        rows = np.flatnonzero(rule_idx == r)
+        key, fallback = specs[int(r)]
+        if key is None:
+            missing[rows] = "the rule has no key"
+            continue
+        s, miss = evaluate(key, rows)
+        u = np.full(len(rows), key.text, dtype=object)
+        if fallback is not None and np.isnan(s).any():
+            gap = np.isnan(s)
+            s2, miss2 = evaluate(fallback, rows[gap])
+            ok = ~np.isnan(s2)
+            idx = np.flatnonzero(gap)
+            s[idx[ok]] = s2[ok]
+            u[idx[ok]] = f"{fallback.text} (fallback: {key.text} missing)"
+            miss[idx[ok]] = ""
+            miss[idx[~ok]] = [f"{a}; fallback {fallback.text}: {b}" for a, b in zip(miss[idx[~ok]], miss2[~ok])]
+        share[rows] = s
+        used[rows] = u
+        missing[rows] = miss
+    # say so on every group whose population was estimated from another year
+    estimated = (notes["basis"].eq("nearest") | notes["detail"].str.contains("scaled|size of", regex=True)).to_numpy()
+    pop_based = np.array(["population" in u or u.startswith(("age:", "ratio:")) for u in used], dtype=bool)
+    flag = pop_based & estimated[org_idx] if n else np.zeros(0, dtype=bool)
+    if flag.any():
+        details = notes["detail"].to_numpy(dtype=object)[org_idx[flag]]
+        used[flag] = [f"{u} [{d}]" for u, d in zip(used[flag], details)]
+    out["child_share"] = share
+    out["key_used"] = used
+    out["missing"] = missing
+    nearest = notes["basis"].eq("nearest") | notes["detail"].str.contains("scaled|size of", regex=True)
+    if policy == "nearest" and nearest.any():
+        warnings.warn(
+            f"population by age was missing for {int(nearest.sum())} organisation-year(s); used the nearest "
+            "year's age structure scaled to the year's total population (see ChildBudget.method()).",
+            LapsibudjettiWarning,
+            stacklevel=4,
+        )
+    return out, notes

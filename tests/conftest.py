@@ -1,0 +1,30 @@
+"""Shared test fixtures and the hypothesis profiles.
+
+``HYPOTHESIS_PROFILE=ci`` (set by .ci/run) runs fewer, derandomised examples
+so that CI time stays predictable; ``dev`` explores more.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("dev", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+KTA14 = SHARED / "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_kta14.csv"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real data folder beside the repo; skips loudly when it is absent."""
+    if not KTA14.exists():
+        pytest.skip(f"SKIPPED: ../shared/data not found at {SHARED}: the real-data checks did not run")
+    return SHARED
