@@ -355,6 +355,8 @@ def child_budget(
         mat, pnotes = pop.age_matrix(orgs, registry, policy=population_year)
         lo, hi = target.ages
         children = mat[:, lo : hi + 1].sum(axis=1)
+        # a borrowed age structure gives shares, not a head count
+        children[(pnotes["basis"] == "successor").to_numpy()] = np.nan
         basis = pnotes["basis"].where(pnotes["detail"] == "", pnotes["basis"] + ": " + pnotes["detail"]).to_numpy()
     else:
         children = np.full(len(orgs), np.nan)

@@ -79,6 +79,22 @@ class TargetGroup:
         return (self.low, self.high)
 
 
+def _successor(registry: Registry, code: str) -> str | None:
+    """The municipality a merged-away municipality became part of (following chains)."""
+    m = registry.municipalities
+    if "merged_into" not in m:
+        return None
+    table = dict(zip(m["code"].astype(str), m["merged_into"]))
+    seen = {code}
+    cur = code
+    while True:
+        nxt = table.get(cur)
+        if not isinstance(nxt, str) or not nxt or nxt in seen:
+            return cur if cur != code else None
+        seen.add(nxt)
+        cur = nxt
+
+
 def _band(matrix: np.ndarray, ages: tuple[int, int]) -> np.ndarray:
     lo, hi = ages
     return matrix[:, lo : min(hi, MAX_AGE) + 1].sum(axis=1)
@@ -223,6 +239,15 @@ class Population:
                     vec = vec * float(tot.loc[(t, c, y)]) / vec.sum()
                     return vec, "nearest", f"age structure of {near} scaled to the {y} total population"
                 return vec, "nearest", f"age structure and size of {near}"
+            if policy == "nearest" and t == "municipality":
+                # merged away before the age figures: the successor's age structure,
+                # normalised to one person, so shares work but no head count is claimed
+                succ = _successor(registry, c)
+                if succ is not None and ("municipality", succ) in years_by_org:
+                    vec, _, d = one("municipality", succ, y)
+                    if vec is not None and vec.sum() > 0:
+                        return vec / vec.sum(), "successor", (
+                            f"age structure of {succ}, into which {c} merged ({d or 'same year'}); own size unknown")
             return None, "", ""
 
         for k, (t, c, y) in enumerate(orgs[["org_type", "org_code", "year"]].itertuples(index=False)):
@@ -236,7 +261,7 @@ class Population:
                 parts, sub = [], []
                 for m in members:
                     v, b, d = one("municipality", m, y)
-                    if v is None:
+                    if v is None or b == "successor":
                         parts = []
                         detail = f"member municipality {m} has no population for {y}"
                         break
@@ -475,7 +500,7 @@ def resolve_shares(
         used[rows] = u
         missing[rows] = miss
     # say so on every group whose population was estimated from another year
-    estimated = (notes["basis"].eq("nearest") | notes["detail"].str.contains("scaled|size of", regex=True)).to_numpy()
+    estimated = (notes["basis"].isin(["nearest", "successor"]) | notes["detail"].str.contains("scaled|size of", regex=True)).to_numpy()
     pop_based = np.array(["population" in u or u.startswith(("age:", "ratio:")) for u in used], dtype=bool)
     flag = pop_based & estimated[org_idx] if n else np.zeros(0, dtype=bool)
     if flag.any():
@@ -484,7 +509,7 @@ def resolve_shares(
     out["child_share"] = share
     out["key_used"] = used
     out["missing"] = missing
-    nearest = notes["basis"].eq("nearest") | notes["detail"].str.contains("scaled|size of", regex=True)
+    nearest = notes["basis"].isin(["nearest", "successor"]) | notes["detail"].str.contains("scaled|size of", regex=True)
     if policy == "nearest" and nearest.any():
         warnings.warn(
             f"population by age was missing for {int(nearest.sum())} organisation-year(s); used the nearest "
