@@ -24,11 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ._errors import InputError, ReferenceDataError
+
+if TYPE_CHECKING:
+    from ._registry import Registry
 
 __all__ = [
     "service_classes",
@@ -590,7 +594,27 @@ def _municipality_problems(combos: pd.DataFrame) -> list[str | None]:
     return out
 
 
-def check_ledger_codes(ledger: pd.DataFrame) -> pd.DataFrame:
+def _registry_problems(combos: pd.DataFrame, table: pd.DataFrame) -> list[str | None]:
+    """Municipalities the packaged reference lacks, checked against a registry's table and years."""
+    codes = table["code"].astype(str).to_numpy()
+    n = len(table)
+    vf = pd.to_numeric(table["valid_from"], errors="coerce").to_numpy(dtype=float) if "valid_from" in table else np.full(n, np.nan)
+    vt = pd.to_numeric(table["valid_to"], errors="coerce").to_numpy(dtype=float) if "valid_to" in table else np.full(n, np.nan)
+    out: list[str | None] = []
+    for r in combos.itertuples(index=False):
+        hit = codes == r.value
+        valid = hit & (np.isnan(vf) | (vf <= r.year)) & (np.isnan(vt) | (vt >= r.year))
+        if valid.any():
+            out.append(None)
+        else:
+            spans = ", ".join(
+                f"{'' if np.isnan(a) else int(a)}–{'' if np.isnan(b) else int(b)}" for a, b in zip(vf[hit], vt[hit])
+            )
+            out.append(f"municipality not in the registry for {r.year} (registry validity {spans})")
+    return out
+
+
+def check_ledger_codes(ledger: pd.DataFrame, *, registry: Registry | None = None) -> pd.DataFrame:
     """Lines whose class or organisation code does not exist in that year.
 
     Used by :func:`lapsibudjetti._schema.validate_ledger`. Checks, per line
@@ -610,6 +634,13 @@ def check_ledger_codes(ledger: pd.DataFrame) -> pd.DataFrame:
     ledger
         A canonical ledger (see ``docs/architecture.md``): categorical text
         columns, ``year`` int64, ``source_file`` and ``source_row``.
+    registry
+        Organisations beyond the packaged reference (e.g. the fictional
+        ones of a training sample, added with
+        :meth:`lapsibudjetti.Registry.extend`). Municipality codes the
+        packaged reference lacks are accepted when the registry has them
+        for the line's year; wellbeing-area codes when the registry has
+        the area. Classes are always checked against the packaged lists.
 
     Returns
     -------
@@ -632,6 +663,11 @@ def check_ledger_codes(ledger: pd.DataFrame) -> pd.DataFrame:
     [{'row': 3, 'column': 'service_class', 'value': '2605'}, {'row': 4, 'column': 'org_code', 'value': '999'}]
     >>> check_ledger_codes(led.iloc[:1]).empty
     True
+    >>> from lapsibudjetti import Registry
+    >>> reg = Registry.default().extend(
+    ...     municipalities=pd.DataFrame({"code": ["999"], "name_fi": ["Esimerkkilä"], "valid_from": [2021]}))
+    >>> check_ledger_codes(led, registry=reg)["value"].tolist()
+    ['2605']
     """
     if not isinstance(ledger, pd.DataFrame):
         raise InputError(f"a ledger must be a pandas DataFrame, got {type(ledger).__name__}")
@@ -687,8 +723,15 @@ def check_ledger_codes(ledger: pd.DataFrame) -> pd.DataFrame:
 
     if "org_code" in ledger:
         code = _as_category(ledger["org_code"].reset_index(drop=True))
-        add("org_code", code, is_type("municipality"), _municipality_problems)
+        muni = is_type("municipality")
         areas = set(_load("wellbeing_areas.csv")["code"])
+        if registry is not None:
+            table = registry.municipalities
+            own = (~code.isin(set(_load("municipalities.csv")["code"])) & code.isin(set(table["code"].astype(str)))).to_numpy()
+            add("org_code", code, muni & own, lambda c: _registry_problems(c, table))
+            muni = muni & ~own
+            areas |= set(registry.areas["code"].astype(str))
+        add("org_code", code, muni, _municipality_problems)
         wa = is_type("wellbeing_area") & code.notna().to_numpy()
         if wa.any():
             bad_wa = wa & ~code.isin(areas).to_numpy()

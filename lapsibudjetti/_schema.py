@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ._errors import InputError, LapsibudjettiWarning
+
+if TYPE_CHECKING:
+    from ._registry import Registry
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -151,6 +155,7 @@ def validate_ledger(
     *,
     check_codes: bool = True,
     file: str | None = None,
+    registry: Registry | None = None,
 ) -> pd.DataFrame:
     """Check a ledger and return it in canonical shape (a new frame).
 
@@ -164,6 +169,10 @@ def validate_ledger(
         the packaged reference data for each line's year.
     file
         Name used in messages when the frame has no ``source_file`` column.
+    registry
+        With ``check_codes``: also accept the organisations this registry
+        adds to the packaged reference (e.g. fictional or new ones, see
+        :meth:`lapsibudjetti.Registry.extend`).
 
     Raises
     ------
@@ -300,12 +309,13 @@ def validate_ledger(
     if check_codes:
         from ._reference import check_ledger_codes  # local: reference data is loaded lazily
 
-        bad = check_ledger_codes(out)
+        bad = check_ledger_codes(out, registry=registry)
         if not bad.empty:
             _raise_for(
                 bad,
                 "Check the code against the official classification for that year "
-                "(lapsibudjetti.service_classes(), task_classes(), municipalities()), "
+                "(lapsibudjetti.service_classes(), task_classes(), municipalities()); for an "
+                "organisation of your own pass registry=Registry.default().extend(...), "
                 "or pass check_codes=False to read it anyway; unknown classes then end up unmapped.",
             )
 
