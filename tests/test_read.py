@@ -677,3 +677,15 @@ def test_business_id_keyed_ledger_gets_org_codes_from_the_registry(tmp_path: Pat
     assert records(led, "org_type", "org_code", "business_id", "amount") == [
         {"org_type": "municipality", "org_code": "564", "business_id": "0187690-1", "amount": 100.0}
     ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("3021 Päiväkotitoiminta", "3021"), (f"3021{NBSP}Päiväkotitoiminta", "3021"), ("3021 - Päiväkoti", "3021"),
+     ("3021: Päiväkoti", "3021"), ("3021", "3021"), ("3021 3022", "3021 3022"), ("  4000 Palkat ", "4000")],
+)
+def test_code_name_cells_keep_the_code(cell: str, expected: str) -> None:
+    from lapsibudjetti._read import _clean_value
+
+    assert _clean_value(cell, "service_class") == expected
+    assert _clean_value(cell, "task_class") == cell.strip()  # names are kept whole
