@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import os
 import re
 import unicodedata
@@ -749,40 +750,57 @@ def _utf8_head_ok(head: bytes, complete: bool) -> bool:
         return not complete and exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
 
 
-def _prepare_encoding(data: bytes, encoding: str | None, name: str) -> tuple[bytes, int, _Encoding]:
-    """Return (bytes as UTF-8 or single-byte, start offset after any BOM, encoding)."""
+def _prepare_encoding(data: Any, encoding: str | None, name: str) -> tuple[Any, int, _Encoding]:
+    """Return (the content as UTF-8 or a single-byte encoding, offset after any BOM, encoding).
+
+    ``data`` is bytes or a read-only memory map; it is returned as is unless
+    the encoding is not ASCII-compatible (UTF-16 and the like), in which case
+    it is transcoded to UTF-8 bytes.
+    """
+    head = bytes(data[:_HEAD_BYTES])
     if encoding is not None:
         try:
             info = codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}; use e.g. 'utf-8', 'utf-8-sig' or 'cp1252'", file=name) from None
         if info.name in ("utf-8", "utf-8-sig"):
-            start = 3 if data.startswith(codecs.BOM_UTF8) else 0
+            start = 3 if head.startswith(codecs.BOM_UTF8) else 0
             return data, start, _Encoding("utf-8", encoding, True)
         if _single_byte_ascii(info.name):
             return data, 0, _Encoding(info.name, encoding, True)
+        raw = bytes(data)
         try:
-            text = data.decode(info.name)
+            text = raw.decode(info.name)
         except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
+            line = raw[: exc.start].count(b"\n") + 1
             raise InputError(
                 f"the file is not valid {encoding} (byte {exc.start}); check the encoding the export used",
                 file=name,
                 row=line,
             ) from None
         return text.lstrip("\ufeff").encode("utf-8"), 0, _Encoding("utf-8", encoding, True)
-    if data.startswith(codecs.BOM_UTF8):
+    if head.startswith(codecs.BOM_UTF8):
         return data, 3, _Encoding("utf-8", "utf-8-sig", False)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            text = data.decode("utf-16")
+            text = bytes(data).decode("utf-16")
         except UnicodeDecodeError:
             raise InputError("the file starts like UTF-16 but is not valid UTF-16; pass encoding=", file=name) from None
         return text.encode("utf-8"), 0, _Encoding("utf-8", "utf-16", False)
-    head = data[:_HEAD_BYTES]
     if _utf8_head_ok(head, complete=len(head) == len(data)):
         return data, 0, _Encoding("utf-8", "utf-8", False, tentative=head.isascii())
     return data, 0, _Encoding("cp1252", "cp1252", False)
+
+
+def _count_newlines(data: Any, start: int, end: int) -> int:
+    """Number of ``\\n`` bytes in ``data[start:end]`` without copying it."""
+    total = 0
+    step = 1 << 26
+    for lo in range(start, end, step):
+        view = np.frombuffer(data, dtype=np.uint8, count=min(step, end - lo), offset=lo)
+        total += int(np.count_nonzero(view == 10))
+        del view
+    return total
 
 
 _NONSPACE = re.compile(rb"\S")
@@ -842,7 +860,37 @@ def _read_csv(
     sep: str | None,
 ) -> _Raw:
     name = path.name
-    data, start, enc = _prepare_encoding(path.read_bytes(), encoding, name)
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        # a read-only memory map: Arrow parses it in place, nothing is copied into Python
+        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+    try:
+        return _read_csv_data(
+            mapped if mapped is not None else b"",
+            name,
+            column_map=column_map,
+            defaults=defaults,
+            encoding=encoding,
+            sep=sep,
+        )
+    finally:
+        if mapped is not None:
+            try:
+                mapped.close()
+            except BufferError:  # pragma: no cover - a view is still alive; the GC closes the map
+                pass
+
+
+def _read_csv_data(
+    raw: Any,
+    name: str,
+    *,
+    column_map: Mapping[str, str | None],
+    defaults: Mapping[str, object],
+    encoding: str | None,
+    sep: str | None,
+) -> _Raw:
+    data, start, enc = _prepare_encoding(raw, encoding, name)
     if _NONSPACE.search(data, start) is None:
         raise InputError(
             "the file is empty. Export the ledger again with a header row and at least one line.",
@@ -858,18 +906,18 @@ def _read_csv(
     ends = {line: end for line, end, _ in lines}
 
     def candidates() -> Iterator[tuple[int, list[tuple[str | None, list[str]]]]]:
-        for line, _, raw in lines:
+        for line, _, raw_line in lines:
             try:
-                text = raw.decode(enc.name)
+                text = raw_line.decode(enc.name)
             except UnicodeDecodeError:
                 if enc.given:
                     raise InputError(
-                        f"line {line} is not valid {enc.label}: {raw[:120]!r}. Pass the encoding the file was "
+                        f"line {line} is not valid {enc.label}: {raw_line[:120]!r}. Pass the encoding the file was "
                         "saved in (e.g. encoding='cp1252'), or leave encoding= out to detect it.",
                         file=name,
                         row=line,
                     ) from None
-                text = _decode(raw, enc)
+                text = _decode(raw_line, enc)
             if not text.strip():
                 continue
             variants = [(d, _split(text, d)) for d in delimiters]
@@ -880,14 +928,16 @@ def _read_csv(
     header = _choose_header(candidates(), column_map=column_map, defaults=defaults, name=name, where="line")
     delimiter = header.delimiter or ","
     data_start = ends[header.line]
-    ncols = len(header.cells)
-    body = pa.py_buffer(data).slice(data_start)
-    if _NONSPACE.search(data, data_start) is None:
+    end = len(data)
+    while end > data_start and data[end - 1] in (10, 13):  # trailing newlines and blank lines
+        end -= 1
+    if _NONSPACE.search(data, data_start, end) is None:
         raise InputError(
             f"the file has a header on line {header.line} but no data lines below it.",
             file=name,
             row=header.line,
         )
+    ncols = len(header.cells)
     names = [f"c{i}" for i in range(ncols)]
     needed = {canon: i for canon, i in header.mapping.items()}
     unnamed = [i for i, c in enumerate(header.cells) if not c.strip()]
@@ -897,13 +947,19 @@ def _read_csv(
     for i in unnamed:
         column_types[names[i]] = pa.binary()
     include = [names[i] for i in sorted(set(needed.values()) | set(unnamed))]
-    has_quotes = data.find(b'"', data_start) >= 0
-    try:
-        table = pacsv.read_csv(
+    quoted = data.find(b'"', data_start, end) >= 0
+    body = pa.py_buffer(data).slice(data_start, end - data_start)
+
+    def parse(ignore_empty_lines: bool) -> pa.Table:
+        return pacsv.read_csv(
             pa.BufferReader(body),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True, newlines_in_values=has_quotes
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=quoted,
+                ignore_empty_lines=ignore_empty_lines,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=column_types,
@@ -912,38 +968,52 @@ def _read_csv(
                 quoted_strings_can_be_null=False,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+
+    # Without quotes every line is one record as long as blank lines are kept
+    # (Arrow then reads a blank line as a row of empty cells); so line numbers
+    # need no counting in the common case. An empty amount means a blank line
+    # (or a real empty cell): then parse again skipping blank lines, and count.
+    exact = not quoted
+    try:
+        table = parse(ignore_empty_lines=quoted)
+        if exact:
+            amount_lengths = pc.binary_length(table.column(names[needed["amount"]]))
+            if len(amount_lengths) and pc.min(amount_lengths).as_py() == 0:
+                exact = False
+                table = parse(ignore_empty_lines=True)
+    except pa.ArrowException as exc:
         _diagnose_csv(data, data_start, header, delimiter, enc, name, exc)
         raise  # pragma: no cover - _diagnose_csv always raises
+    del body
     n = table.num_rows
-    if n == 0:
+    if n == 0:  # pragma: no cover - excluded by the check above
         raise InputError(
             f"the file has a header on line {header.line} but no data lines below it.",
             file=name,
             row=header.line,
         )
 
-    # physical line numbers: fast when there are no blank lines or multi-line fields
-    end = len(data)
-    while end > data_start and data[end - 1] in (10, 13):  # trailing newlines and blank lines
-        end -= 1
-    if data.find(b"\n", data_start, end) >= 0 or data.find(b"\r", data_start, end) < 0:
-        physical = data.count(b"\n", data_start, end) + 1
-    else:  # old Mac line ends: count them on the slow path
-        physical = -1
-    if physical == n:
+    if exact:
         source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
     else:
-        text = _decode(data[data_start:], enc)
-        source_row = np.fromiter((line for line, _ in _record_lines(text, delimiter, header.line + 1)), dtype=np.int64)
-        if len(source_row) != n:  # pragma: no cover - the two CSV parsers disagree
-            warnings.warn(
-                f"{name}: could not match lines to records (blank lines or line breaks inside quoted fields); "
-                "source_row counts records from the header instead of physical lines.",
-                LapsibudjettiWarning,
-                stacklevel=4,
-            )
+        # blank lines or multi-line quoted fields: count, and if needed number records on the slow path
+        crlf_or_lf = data.find(b"\n", data_start, end) >= 0 or data.find(b"\r", data_start, end) < 0
+        physical = _count_newlines(data, data_start, end) + 1 if crlf_or_lf else -1
+        if physical == n:
             source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
+        else:
+            text = _decode(data[data_start:end], enc)
+            source_row = np.fromiter(
+                (line for line, _ in _record_lines(text, delimiter, header.line + 1)), dtype=np.int64
+            )
+            if len(source_row) != n:  # pragma: no cover - the two CSV parsers disagree
+                warnings.warn(
+                    f"{name}: could not match lines to records (blank lines or line breaks inside quoted "
+                    "fields); source_row counts records from the header instead of physical lines.",
+                    LapsibudjettiWarning,
+                    stacklevel=5,
+                )
+                source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
 
     for i in unnamed:
         col = table.column(names[i])

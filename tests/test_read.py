@@ -689,3 +689,12 @@ def test_code_name_cells_keep_the_code(cell: str, expected: str) -> None:
 
     assert _clean_value(cell, "service_class") == expected
     assert _clean_value(cell, "task_class") == cell.strip()  # names are kept whole
+
+
+def test_unquoted_blank_lines_and_old_mac_line_ends(tmp_path: Path) -> None:
+    text = HEADER + "091;2022;TP;3021;1\n\n091;2022;TP;3022;2\r\n\r\n\r\n091;2022;TP;3023;3\n\n"
+    led = read_ledger(write(tmp_path / "blank.csv", text), defaults=MUNI, check_codes=False)
+    assert led["source_row"].tolist() == [2, 4, 7]
+    mac = HEADER.replace("\n", "\r") + "091;2022;TP;3021;1\r091;2022;TP;3022;2\r"
+    led = read_ledger(write(tmp_path / "mac.csv", mac), defaults=MUNI, check_codes=False)
+    assert led["source_row"].tolist() == [2, 3] and led["amount"].tolist() == [1.0, 2.0]
