@@ -41,12 +41,12 @@ def safe_text(value: str) -> str:
 def _cell_value(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, np.bool_ | bool):  # before int: bool is an int
+        return bool(value)
     if isinstance(value, float | np.floating):
         return None if np.isnan(value) else float(value)
-    if isinstance(value, np.integer):
+    if isinstance(value, int | np.integer):  # itertuples gives plain ints for int64 columns
         return int(value)
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
     if isinstance(value, str):
         return value
     return str(value)
@@ -61,12 +61,43 @@ def write_frame(
     widths: Mapping[str, float] | None = None,
     start_row: int = 1,
     title: str | None = None,
-) -> None:
+    notes: Sequence[str] = (),
+    freeze_columns: int = 0,
+    header_height: float | None = None,
+) -> int:
     """Write a DataFrame to an openpyxl worksheet as a proper table.
 
     Text cells are passed through :func:`safe_text` and stored with the text
     data type, so nothing from user input runs as a formula. Numeric columns
     stay numeric with the given Excel number formats.
+
+    Parameters
+    ----------
+    ws
+        The openpyxl worksheet.
+    frame
+        The table; its columns are written in order.
+    headers
+        Header texts (default: the column names).
+    formats
+        Excel number format per column name.
+    widths
+        Column width per column name (default: from the longest value).
+    start_row
+        First row used.
+    title
+        A bold title line above the table.
+    notes
+        Lines under the title (e.g. what the amounts are); written as text.
+    freeze_columns
+        Also freeze this many leading columns (the header row is always frozen).
+    header_height
+        Height of the header row in points (for wrapped headers).
+
+    Returns
+    -------
+    int
+        The row number of the header.
     """
     from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -78,7 +109,13 @@ def write_frame(
     row0 = start_row
     if title:
         ws.cell(row=row0, column=1, value=safe_text(title)).font = Font(bold=True, size=13)
-        row0 += 2
+        row0 += 1
+        for note in notes:
+            cell = ws.cell(row=row0, column=1, value=safe_text(str(note)))
+            cell.data_type = TYPE_STRING
+            cell.font = Font(italic=True, color="555555")
+            row0 += 1
+        row0 += 1
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="34495E")
     for j, name in enumerate(names, start=1):
@@ -99,7 +136,9 @@ def write_frame(
                 fmt = formats.get(str(col))
                 if fmt and value is not None:
                     cell.number_format = fmt
-    ws.freeze_panes = ws.cell(row=row0 + 1, column=1)
+    ws.freeze_panes = ws.cell(row=row0 + 1, column=1 + max(0, freeze_columns))
+    if header_height is not None:
+        ws.row_dimensions[row0].height = header_height
     last_col = get_column_letter(max(1, len(names)))
     ws.auto_filter.ref = f"A{row0}:{last_col}{row0 + max(1, len(frame))}"
     for j, (col, name) in enumerate(zip(columns, names), start=1):
@@ -112,6 +151,7 @@ def write_frame(
             if str(col) in formats:
                 width = max(width, 14.0)
         ws.column_dimensions[get_column_letter(j)].width = width
+    return row0
 
 
 def write_rules_workbook(table: pd.DataFrame, path: Path, *, column_help: Mapping[str, str]) -> None:
