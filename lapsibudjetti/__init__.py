@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from ._budget import ChildBudget, child_budget, combine
+from ._export import write_tables, write_workbook
 from ._errors import (
     AllocationError,
     InputError,
@@ -69,6 +70,8 @@ __all__ = [
     "validate_ledger",
     "wellbeing_areas",
     "write_rules",
+    "write_tables",
+    "write_workbook",
 ]
 
 try:  # readers land with their own module
