@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 from ._budget import ChildBudget, child_budget, combine
-from ._export import write_tables, write_workbook
 from ._errors import (
     AllocationError,
     InputError,
@@ -26,6 +25,7 @@ from ._errors import (
     ReferenceDataError,
     RuleError,
 )
+from ._export import write_tables, write_workbook
 from ._keys import KeyTable, Population, TargetGroup
 from ._reference import (
     membership,
