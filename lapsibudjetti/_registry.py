@@ -11,17 +11,25 @@ a training exercise) with :meth:`Registry.extend`.
 
 from __future__ import annotations
 
+import difflib
 import functools
+import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ._errors import AllocationError, InputError
+from ._errors import AllocationError, InputError, LapsibudjettiWarning
 
 __all__ = ["Registry"]
 
 _LANGS = ("fi", "sv", "en")
+_BUSINESS_ID = re.compile(r"^\d{7}-\d$")
+#: Organisation types whose names and codes are those of the wellbeing areas:
+#: ``region`` is a wellbeing area together with its member municipalities
+#: (see :func:`lapsibudjetti.region_view`).
+_AREA_LIKE = ("wellbeing_area", "region")
 
 
 def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -56,7 +64,9 @@ class Registry:
     >>> reg.area_of(["091", "564"], 2024).tolist()
     ['90', '19']
     >>> reg.name("wellbeing_area", "19", "en")
-    'Wellbeing services county of North Ostrobothnia'
+    'North Ostrobothnia wellbeing services county'
+    >>> reg.resolve("Pertunmaa", 2024), reg.resolve("0187690-1", 2024)
+    (('municipality', '588'), ('municipality', '564'))
     """
 
     municipalities: pd.DataFrame
@@ -162,10 +172,11 @@ class Registry:
         out = codes.map(cur)
         if out.isna().any():
             missing = sorted(set(codes[out.isna()]))
+            why = [self._absence(c, year) for c in missing]
             raise AllocationError(
-                f"no wellbeing-area membership in {year} for municipality/ies {', '.join(missing)}. "
+                f"no wellbeing-area membership in {year} for municipality/ies {'; '.join(why)}. "
                 "Add it with Registry.extend(membership=...)",
-                rows=pd.DataFrame({"municipality_code": missing, "year": year}),
+                rows=pd.DataFrame({"municipality_code": missing, "year": year, "problem": why}),
             )
         return out.to_numpy(dtype=object)
 
@@ -190,7 +201,7 @@ class Registry:
         """Name of an organisation in Finnish, Swedish or English (falls back to Finnish, then the code)."""
         if lang not in _LANGS:
             raise InputError(f"unknown language {lang!r}; use one of {', '.join(_LANGS)}")
-        table = {"municipality": self.municipalities, "wellbeing_area": self.areas}.get(org_type)
+        table = {"municipality": self.municipalities, "wellbeing_area": self.areas, "region": self.areas}.get(org_type)
         frames = [table] if table is not None else []
         frames.append(self.extra[self.extra["org_type"] == org_type] if len(self.extra) else self.extra)
         for frame in frames:
@@ -228,10 +239,300 @@ class Registry:
 
     def knows(self, org_type: str, code: str) -> bool:
         """Whether the registry has an organisation of this type and code."""
-        table = {"municipality": self.municipalities, "wellbeing_area": self.areas}.get(org_type)
+        table = {"municipality": self.municipalities, "wellbeing_area": self.areas, "region": self.areas}.get(org_type)
         if table is not None and (table["code"].astype(str) == str(code)).any():
             return True
         return bool(len(self.extra) and ((self.extra["org_type"] == org_type) & (self.extra["code"].astype(str) == str(code))).any())
+
+    # ------------------------------------------------------------ by year
+    def _validity(self) -> pd.DataFrame:
+        """``code, valid_from, valid_to, merged_into`` with open ends as ±10**6."""
+        m = self.municipalities
+        return pd.DataFrame({
+            "code": m["code"].astype(str).to_numpy(dtype=object),
+            "valid_from": _years(m["valid_from"], -(10**6)) if "valid_from" in m else np.full(len(m), -(10**6)),
+            "valid_to": _years(m["valid_to"], 10**6) if "valid_to" in m else np.full(len(m), 10**6),
+            "merged_into": (m["merged_into"].astype(object).where(m["merged_into"].notna(), None).to_numpy()
+                            if "merged_into" in m else np.full(len(m), None, dtype=object)),
+        })
+
+    def municipalities_in(self, year: int) -> list[str]:
+        """Codes of the municipalities that existed in ``year`` (sorted).
+
+        Examples
+        --------
+        >>> reg = Registry.default()
+        >>> len(reg.municipalities_in(2024)), "588" in reg.municipalities_in(2025)
+        (309, False)
+        """
+        v = self._validity()
+        alive = (v["valid_from"] <= year) & (v["valid_to"] >= year)
+        return sorted(set(v.loc[alive, "code"]))
+
+    def successor(self, code: str, year: int) -> str:
+        """The municipality whose territory ``code`` belonged to in ``year``.
+
+        The municipality itself if it existed in ``year``; for one merged away
+        before ``year``, the municipality it merged into, following chains
+        (Honkajoki 099 is part of Kankaanpää 214 from 2021). Used to regroup
+        older data on a later division (``membership_year=`` of
+        :func:`lapsibudjetti.region_view`).
+
+        Raises
+        ------
+        InputError
+            For an unknown code, or a municipality that did not exist yet in ``year``.
+
+        Examples
+        --------
+        >>> reg = Registry.default()
+        >>> reg.successor("099", 2020), reg.successor("099", 2026), reg.successor("588", 2025)
+        ('099', '214', '507')
+        """
+        v = self._validity().groupby("code", sort=False).agg(
+            valid_from=("valid_from", "min"), valid_to=("valid_to", "max"), merged_into=("merged_into", "last"))
+        cur, seen = str(code), set()
+        while True:
+            if cur not in v.index:
+                raise InputError(f"unknown municipality code {cur!r}; see lapsibudjetti.municipalities() or add it with Registry.extend()")
+            row = v.loc[cur]
+            if int(row["valid_from"]) > year:
+                raise InputError(f"municipality {cur} ({self.name('municipality', cur)}) did not exist yet in {year} "
+                                 f"(first year {int(row['valid_from'])})")
+            if int(row["valid_to"]) >= year:
+                return cur
+            nxt = row["merged_into"]
+            if not isinstance(nxt, str) or not nxt or nxt in seen:
+                raise InputError(f"municipality {cur} ({self.name('municipality', cur)}) ended in {int(row['valid_to'])} "
+                                 f"and the registry does not say what it merged into; it has no successor in {year}")
+            seen.add(cur)
+            cur = nxt
+
+    def organiser_type(self, area_code: str) -> str:
+        """Who organises social and health services in an area: ``wellbeing_area``, ``municipality`` (Helsinki, 90) or ``none`` (Åland, 91).
+
+        Examples
+        --------
+        >>> reg = Registry.default()
+        >>> reg.organiser_type("19"), reg.organiser_type("90"), reg.organiser_type("91")
+        ('wellbeing_area', 'municipality', 'none')
+        """
+        a = self.areas
+        hit = a[a["code"].astype(str) == str(area_code)]
+        if hit.empty:
+            raise InputError(f"unknown wellbeing area {area_code!r}; use 01–21, 90 (Helsinki) or 91 (Åland), "
+                             "or add it with Registry.extend(areas=...)")
+        value = hit["organiser_type"].iloc[-1] if "organiser_type" in hit else None
+        return str(value) if isinstance(value, str) and value else "wellbeing_area"
+
+    def _absence(self, code: str, year: int) -> str:
+        """Why a municipality has no membership in ``year``, in words."""
+        v = self._validity()
+        rows = v[v["code"] == str(code)]
+        if rows.empty:
+            return f"{code} (not a known municipality)"
+        name = self.name("municipality", str(code))
+        last, first = int(rows["valid_to"].max()), int(rows["valid_from"].min())
+        if last < year:
+            into = rows["merged_into"].iloc[-1]
+            where = f": merged into {into} ({self.name('municipality', into)}) on 1.1.{last + 1}" if isinstance(into, str) and into else ""
+            return f"{code} ({name}) did not exist in {year}{where}"
+        if first > year:
+            return f"{code} ({name}) did not exist yet in {year}"
+        return f"{code} ({name}) has no membership row for {year}"
+
+    def _check_alive(self, org_type: str, code: str, year: int | None, given: str) -> tuple[str, str]:
+        if year is not None and org_type == "municipality":
+            v = self._validity()
+            rows = v[v["code"] == code]
+            if len(rows) and not ((rows["valid_from"] <= year) & (rows["valid_to"] >= year)).any():
+                raise InputError(f"{given!r} is municipality {self._absence(code, year)}")
+        return org_type, code
+
+    def resolve(self, value: str | int, year: int | None = None) -> tuple[str, str]:
+        """The one organisation a code, business ID or name stands for.
+
+        Parameters
+        ----------
+        value
+            A municipality code (``"091"``; three digits), a wellbeing-area
+            code (``"19"``; two digits, ``"90"`` Helsinki, ``"91"`` Åland), a
+            business ID (Y-tunnus ``"0187690-1"``) or a name in Finnish,
+            Swedish or English (case does not matter), or a code of an
+            organisation added with :meth:`extend`.
+        year
+            When given, a municipality must exist in that year.
+
+        Returns
+        -------
+        (org_type, code)
+
+        Raises
+        ------
+        InputError
+            For an unknown or ambiguous value (listing the candidates and
+            close names), or a municipality that did not exist in ``year``
+            (naming the municipality it merged into).
+
+        Examples
+        --------
+        >>> reg = Registry.default()
+        >>> reg.resolve("helsingfors"), reg.resolve("90"), reg.resolve("564")
+        (('municipality', '091'), ('wellbeing_area', '90'), ('municipality', '564'))
+        >>> reg.resolve("Pohjois-Pohjanmaan hyvinvointialue")
+        ('wellbeing_area', '19')
+        >>> reg.resolve("Pertunmaa", 2025)
+        Traceback (most recent call last):
+        ...
+        lapsibudjetti._errors.InputError: 'Pertunmaa' is municipality 588 (Pertunmaa) did not exist in 2025: merged into 507 (Mäntyharju) on 1.1.2025
+        """
+        if isinstance(value, bool) or not isinstance(value, str | int | np.integer):
+            raise InputError(f"an organisation is given as a code, business ID or name (text), not {type(value).__name__}")
+        text = str(value).strip()
+        if not text:
+            raise InputError("an empty organisation name or code cannot be resolved")
+        if _BUSINESS_ID.fullmatch(text):
+            ids = self.business_ids()
+            hit = ids[ids["business_id"].astype(str) == text]
+            if hit.empty:
+                raise InputError(
+                    f"unknown business ID {text!r}: the registry knows the business IDs of municipalities; add others "
+                    "with Registry.extend(organisations=pd.DataFrame({'org_type': [...], 'code': [...], "
+                    "'name_fi': [...], 'business_id': [...]}))")
+            return self._check_alive(str(hit["org_type"].iloc[0]), str(hit["code"].iloc[0]), year, text)
+        frames = {"municipality": self.municipalities, "wellbeing_area": self.areas}
+        if text.isdigit():
+            if len(text) == 3 and self.knows("municipality", text):
+                return self._check_alive("municipality", text, year, text)
+            if len(text) == 2 and self.knows("wellbeing_area", text):
+                return ("wellbeing_area", text)
+            if len(text) < 3 and (self.knows("municipality", text.zfill(3)) or self.knows("wellbeing_area", text.zfill(2))):
+                raise InputError(
+                    f"{text!r} is ambiguous: write a municipality code with three digits ({text.zfill(3)!r}) "
+                    f"and a wellbeing-area code with two ({text.zfill(2)!r})")
+            raise InputError(f"unknown organisation code {text!r}; see lapsibudjetti.municipalities() and wellbeing_areas()")
+        candidates: list[tuple[str, str]] = []
+        for org_type, frame in frames.items():
+            if (frame["code"].astype(str) == text).any():
+                candidates.append((org_type, text))
+        if len(self.extra):
+            hit = self.extra[self.extra["code"].astype(str) == text]
+            candidates += [(str(t), str(c)) for t, c in zip(hit["org_type"], hit["code"])]
+        if not candidates:
+            key = text.casefold()
+            pool: list[tuple[str, str, str]] = []
+            extra = self.extra.assign(_t=self.extra["org_type"]) if len(self.extra) else None
+            for org_type, frame in list(frames.items()) + ([("", extra)] if extra is not None else []):
+                for lang in _LANGS:
+                    col = f"name_{lang}"
+                    if col not in frame:
+                        continue
+                    types = frame["_t"].astype(str) if org_type == "" else pd.Series(org_type, index=frame.index)
+                    for t, c, n in zip(types, frame["code"].astype(str), frame[col]):
+                        if isinstance(n, str) and n:
+                            pool.append((t, c, n))
+            candidates = sorted({(t, c) for t, c, n in pool if n.casefold() == key})
+            if not candidates:
+                close = difflib.get_close_matches(text, sorted({n for _, _, n in pool}), n=5, cutoff=0.75)
+                hint = f" Close names: {', '.join(close)}." if close else ""
+                raise InputError(f"no organisation is called or coded {text!r}.{hint}")
+            if len(candidates) > 1 and year is not None:
+                alive = [(t, c) for t, c in candidates if t != "municipality" or c in set(self.municipalities_in(year))]
+                candidates = alive or candidates
+        candidates = sorted(set(candidates))
+        if len(candidates) > 1:
+            listed = ", ".join(f"{t} {c} ({self.name(t, c)})" for t, c in candidates)
+            raise InputError(f"{text!r} matches several organisations: {listed}; give the code instead")
+        return self._check_alive(candidates[0][0], candidates[0][1], year, text)
+
+    def with_org_codes(self, ledger: pd.DataFrame, *, file: str = "<memory>") -> pd.DataFrame:
+        """Fill ``org_type`` and ``org_code`` from ``business_id`` where the code is missing.
+
+        The State Treasury's municipal and wellbeing-area data are keyed by
+        business ID (Y-tunnus). Lines with a business ID and no ``org_code``
+        get the organisation the registry knows by that ID, with a warning
+        listing what was resolved; unknown business IDs are an error naming
+        them and their rows. :func:`lapsibudjetti.validate_ledger` calls this
+        for every ledger with a ``business_id`` column.
+
+        Returns
+        -------
+        DataFrame
+            A new frame (the input itself when there was nothing to fill).
+
+        Raises
+        ------
+        InputError
+            Naming unknown business IDs, or lines whose ``org_type`` disagrees
+            with the organisation the business ID belongs to.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> reg = Registry.default()
+        >>> with warnings.catch_warnings(record=True) as seen:
+        ...     warnings.simplefilter("always")
+        ...     out = reg.with_org_codes(pd.DataFrame({"business_id": ["0187690-1"], "amount": [1.0]}))
+        >>> out[["org_type", "org_code"]].to_dict("records"), "0187690-1 → municipality 564 (Oulu)" in str(seen[0].message)
+        ([{'org_type': 'municipality', 'org_code': '564'}], True)
+        """
+        if "business_id" not in ledger.columns:
+            return ledger
+
+        def blank(s: pd.Series) -> np.ndarray:
+            obj = s.astype(object)
+            return (obj.isna() | (obj.astype(str).str.strip() == "")).to_numpy()
+
+        n = len(ledger)
+        code_blank = blank(ledger["org_code"]) if "org_code" in ledger.columns else np.ones(n, dtype=bool)
+        bid = ledger["business_id"].astype(object)
+        todo = code_blank & ~blank(bid)
+        if not todo.any():
+            return ledger
+        ids = self.business_ids()
+        lookup = {str(b): (str(t), str(c)) for b, t, c in zip(ids["business_id"], ids["org_type"], ids["code"])}
+        wanted = bid[todo].astype(str).str.strip().to_numpy()
+        rows_ = (ledger["source_row"].to_numpy()[todo] if "source_row" in ledger.columns
+                 else np.flatnonzero(todo) + 1)
+        unknown = np.array([w not in lookup for w in wanted])
+        if unknown.any():
+            bad = pd.DataFrame({"file": file, "row": rows_[unknown], "column": "business_id",
+                                "value": wanted[unknown], "problem": "unknown business ID"})
+            names = sorted(set(wanted[unknown]))
+            raise InputError(
+                f"{int(unknown.sum())} line(s) have no org_code and a business ID the registry does not know: "
+                f"{', '.join(names[:20])}{' …' if len(names) > 20 else ''}. Add the organisations with "
+                "Registry.extend(organisations=pd.DataFrame({'org_type': [...], 'code': [...], 'name_fi': [...], "
+                "'business_id': [...]})) and pass registry=, or give org_code",
+                rows=bad, file=file, row=int(bad["row"].iloc[0]), column="business_id")
+        types = np.array([lookup[w][0] for w in wanted], dtype=object)
+        codes = np.array([lookup[w][1] for w in wanted], dtype=object)
+        out = ledger.copy()
+        if "org_type" in out.columns:
+            given = out["org_type"].astype(object).to_numpy()[todo]
+            clash = np.array([isinstance(g, str) and g.strip() != "" and g.strip() != t for g, t in zip(given, types)])
+            if clash.any():
+                bad = pd.DataFrame({"file": file, "row": rows_[clash], "column": "org_type", "value": given[clash],
+                                    "problem": [f"business ID {w} belongs to a {t}" for w, t in zip(wanted[clash], types[clash])]})
+                raise InputError(
+                    f"{int(clash.sum())} line(s) give an org_type that differs from the organisation of their business ID; "
+                    "fix org_type or the business ID", rows=bad, file=file, row=int(bad["row"].iloc[0]), column="org_type")
+            ot = out["org_type"].astype(object).to_numpy(copy=True)
+        else:
+            ot = np.full(n, None, dtype=object)
+        oc = out["org_code"].astype(object).to_numpy(copy=True) if "org_code" in out.columns else np.full(n, None, dtype=object)
+        ot[todo] = types
+        oc[todo] = codes
+        out["org_type"] = ot
+        out["org_code"] = oc
+        pairs = sorted({f"{w} → {t} {c} ({self.name(t, c)})" for w, t, c in zip(wanted, types, codes)})
+        warnings.warn(
+            f"org_type and org_code of {int(todo.sum())} line(s) were filled from the business ID through the registry "
+            f"({self.source}): {'; '.join(pairs[:10])}{' …' if len(pairs) > 10 else ''}",
+            LapsibudjettiWarning,
+            stacklevel=3,
+        )
+        return out
 
 
 @functools.lru_cache(maxsize=1)

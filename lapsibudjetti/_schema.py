@@ -172,7 +172,10 @@ def validate_ledger(
     registry
         With ``check_codes``: also accept the organisations this registry
         adds to the packaged reference (e.g. fictional or new ones, see
-        :meth:`lapsibudjetti.Registry.extend`).
+        :meth:`lapsibudjetti.Registry.extend`). Also used to fill
+        ``org_type``/``org_code`` from ``business_id`` where the code is
+        missing (:meth:`lapsibudjetti.Registry.with_org_codes`; default: the
+        packaged registry).
 
     Raises
     ------
@@ -193,6 +196,12 @@ def validate_ledger(
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"a ledger must be a pandas DataFrame, got {type(df).__name__}")
     name = file if file is not None else "<memory>"
+    if "business_id" in df.columns:
+        # ledgers keyed by business ID (the State Treasury's data): org_type/org_code
+        # from the registry where the code is missing, with a warning; unknown IDs raise
+        from ._registry import Registry
+
+        df = (registry or Registry.default()).with_org_codes(df, file=name)
     missing = [c for c in REQUIRED if c not in df.columns]
     if "service_class" not in df.columns and "task_class" not in df.columns:
         missing.append("service_class or task_class")
