@@ -27,6 +27,14 @@ from ._errors import (
 )
 from ._export import write_tables, write_workbook
 from ._keys import KeyTable, Population, TargetGroup
+from ._plot import (
+    plot_child_protection_balance,
+    plot_per_child,
+    plot_preventive_share,
+    plot_sisote_split,
+    plot_tiers,
+    save_chart,
+)
 from ._reference import (
     membership,
     municipalities,
@@ -63,8 +71,14 @@ __all__ = [
     "make_ledger",
     "membership",
     "municipalities",
+    "plot_child_protection_balance",
+    "plot_per_child",
+    "plot_preventive_share",
+    "plot_sisote_split",
+    "plot_tiers",
     "population_by_age",
     "population_total",
+    "save_chart",
     "service_classes",
     "task_classes",
     "validate_ledger",

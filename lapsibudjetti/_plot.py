@@ -1,0 +1,1382 @@
+"""Charts of a child budget for council papers, workshop slides and annual reports.
+
+Every chart is a function ``plot_…(result, *, ax=None, lang="fi", …)`` that
+draws on ``ax`` (or on a new slide-sized figure when ``ax`` is None) and
+returns the Axes. No chart calls ``plt.show()`` or changes matplotlib's
+global style: colours, fonts and grids are set on the artists themselves.
+Titles, axis labels, notes and number formats (thousands separators, decimal
+comma, euro sign) come from ``data/chart_labels.csv`` in Finnish, Swedish or
+English.
+
+The colours work for colour-blind readers and in greyscale: the service
+tiers go from light (universal) to dark (corrective) with hatching on the
+targeted and corrective segments, and organisations in line charts differ
+in colour, marker and line style (Okabe–Ito palette).
+
+A result is anything with ``summary()`` and ``by(dimension, lang=...)``
+shaped like :class:`~lapsibudjetti.ChildBudget` (a child budget or a
+municipality / region view); organisation names come from its ``registry``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ._errors import InputError, LapsibudjettiWarning
+from ._registry import Registry
+
+if TYPE_CHECKING:
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.transforms import Bbox
+
+__all__ = [
+    "plot_tiers",
+    "plot_preventive_share",
+    "plot_per_child",
+    "plot_sisote_split",
+    "plot_child_protection_balance",
+    "save_chart",
+    "format_euros",
+    "format_percent",
+    "chart_label",
+    "SLIDE_SIZE",
+]
+
+LANGS = ("fi", "sv", "en")
+SLIDE_SIZE = (13.333, 7.5)
+"""Widescreen (16:9) slide in inches; new figures are drawn at this size."""
+
+_PHASE_PRIORITY = {"actual": 0, "revised_budget": 1, "budget": 2}
+_GROUP = ["org_type", "org_code", "year", "phase"]
+
+# Light → dark with hatching, so that the three tiers stay apart in greyscale
+# (grey levels about 190, 135 and 70) and for every type of colour blindness
+# (Paul Tol's "muted" cyan, teal and wine). Preventive tiers are cool colours,
+# the corrective tier warm.
+TIER_STYLE: dict[str, dict[str, str]] = {
+    "universal": {"color": "#88CCEE", "hatch": ""},
+    "targeted": {"color": "#44AA99", "hatch": "///"},
+    "corrective": {"color": "#882255", "hatch": "xx"},
+}
+# Traffic-light colours of the classification, again with distinct lightness
+# and hatching (a red-green reader tells them apart by lightness and pattern).
+COLOUR_STYLE: dict[str, dict[str, str]] = {
+    "green": {"color": "#117733", "hatch": ""},
+    "yellow": {"color": "#DDCC77", "hatch": "..."},
+    "red": {"color": "#CC6677", "hatch": "xx"},
+}
+SECTOR_STYLE: dict[str, dict[str, str]] = {
+    "sivistys": {"color": "#E69F00", "hatch": ""},
+    "sote": {"color": "#0072B2", "hatch": "///"},
+    "other": {"color": "#BBBBBB", "hatch": ".."},
+}
+# Okabe–Ito without yellow (too light for lines on white); each organisation
+# also gets its own marker and line style, so that lines stay apart in
+# greyscale (56 combinations before one repeats).
+ORG_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+ORG_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
+ORG_LINESTYLES = ("-", "--", ":", "-.")
+_INK = "#222222"
+_MUTED = "#555555"
+_GRID = "#DDDDDD"
+_HIGHLIGHT_OTHER = "#B0B0B0"
+
+
+class ResultLike(Protocol):
+    """What a chart needs from a result: a summary and tables by dimension."""
+
+    def summary(self) -> pd.DataFrame: ...
+
+    def by(self, dimension: Any, *, lang: str = "fi") -> pd.DataFrame: ...
+
+
+# ---------------------------------------------------------------- labels and numbers
+@functools.cache
+def _label_table() -> dict[str, dict[str, str]]:
+    path = files("lapsibudjetti").joinpath("data", "chart_labels.csv")
+    with path.open("r", encoding="utf-8") as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    out: dict[str, dict[str, str]] = {}
+    for row in table.itertuples(index=False):
+        out[row.key] = {lang: getattr(row, lang).replace("{nbsp}", "\u00a0") for lang in LANGS}
+    return out
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def chart_label(key: str, lang: str = "fi", **values: object) -> str:
+    """A chart text from ``data/chart_labels.csv`` in ``lang``, with ``{placeholders}`` filled.
+
+    Parameters
+    ----------
+    key
+        Row key, e.g. ``"title.tiers"``.
+    lang
+        ``fi``, ``sv`` or ``en``.
+    **values
+        Values for the placeholders of the text.
+
+    Examples
+    --------
+    >>> chart_label("title.tiers", "fi", year=2019)
+    'Lapsiin kohdistuvat eurot palvelutasoittain 2019'
+    >>> chart_label("title.tiers", "en", year=2019)
+    'Child-targeted euros by service tier, 2019'
+    """
+    _check_lang(lang)
+    table = _label_table()
+    if key not in table:
+        raise InputError(f"no chart label {key!r} in data/chart_labels.csv; add a row with fi, sv and en texts")
+    text = table[key][lang] or table[key]["fi"]
+    return text.format(**values) if values else text
+
+
+def _number(value: float, decimals: int, lang: str) -> str:
+    if not math.isfinite(value):
+        return "–"
+    value = round(value, decimals)
+    if value == 0:
+        value = 0.0  # no "−0"
+    text = f"{abs(value):,.{decimals}f}"
+    text = text.replace(",", "\0").replace(".", chart_label("fmt.decimal", lang)).replace("\0", chart_label("fmt.thousands", lang))
+    return text
+
+
+def format_euros(
+    value: float,
+    lang: str = "fi",
+    *,
+    scale: Literal["unit", "million", "auto"] = "unit",
+    decimals: int | None = None,
+) -> str:
+    """Euros as a reader in ``lang`` writes them.
+
+    Finnish and Swedish: ``1 234 567 €`` (non-breaking spaces, decimal
+    comma); English: ``€1,234,567``. A minus is the typographic ``−``.
+
+    Parameters
+    ----------
+    value
+        Euros.
+    lang
+        ``fi``, ``sv`` or ``en``.
+    scale
+        ``unit`` (whole euros), ``million`` (``1,2 M€``) or ``auto``
+        (millions from one million up).
+    decimals
+        Decimals to show; default 0 for euros and 1 for millions.
+
+    Examples
+    --------
+    >>> format_euros(1234567.0, "fi")
+    '1\\xa0234\\xa0567\\xa0€'
+    >>> format_euros(1234567.0, "en")
+    '€1,234,567'
+    >>> format_euros(-1234567.0, "sv", scale="auto")
+    '−1,2\\xa0M€'
+    >>> format_euros(581_422_900.0, "en", scale="auto")
+    '€581.4M'
+    """
+    _check_lang(lang)
+    if scale not in ("unit", "million", "auto"):
+        raise InputError(f"scale must be 'unit', 'million' or 'auto', not {scale!r}")
+    million = scale == "million" or (scale == "auto" and math.isfinite(value) and abs(value) >= 1e6)
+    if million:
+        d = 1 if decimals is None else decimals
+        n = _number(value / 1e6, d, lang)
+        text = chart_label("fmt.meuro", lang, n=n)
+        shown = round(value / 1e6, d)
+    else:
+        d = 0 if decimals is None else decimals
+        n = _number(value, d, lang)
+        text = chart_label("fmt.euro", lang, n=n)
+        shown = round(value, d)
+    return ("\u2212" + text) if shown < 0 else text
+
+
+def format_percent(share: float, lang: str = "fi", *, decimals: int = 0) -> str:
+    """A share (0.78) as a percentage in ``lang``.
+
+    Examples
+    --------
+    >>> format_percent(0.7826, "fi")
+    '78\\xa0%'
+    >>> format_percent(0.7826, "en", decimals=1)
+    '78.3%'
+    """
+    text = chart_label("fmt.percent", lang, n=_number(share * 100.0, decimals, lang))
+    return ("\u2212" + text) if round(share * 100.0, decimals) < 0 else text
+
+
+def _step_decimals(values: Sequence[float], most: int) -> int:
+    """Decimals the smallest step between tick values needs (0 for whole steps)."""
+    v = np.unique(np.asarray(values, dtype=float))
+    step = float(np.min(np.diff(v))) if len(v) > 1 else 1.0
+    if not math.isfinite(step) or step <= 0 or step >= 1:
+        return 0
+    return min(most, int(math.ceil(-math.log10(step) - 1e-9)))
+
+
+class _StepFormatter(ticker.Formatter):
+    """Tick labels with as many decimals as the tick step needs, in the chart's language."""
+
+    unit = 1.0
+    most = 3
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.decimals = 0
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        self.decimals = _step_decimals([v / self.unit for v in values], self.most)
+        return [self(v, i) for i, v in enumerate(values)]
+
+    def text(self, x: float) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return self.text(x)
+
+
+class _EuroFormatter(_StepFormatter):
+    """Tick labels in euros or M€."""
+
+    def __init__(self, lang: str, million: bool) -> None:
+        super().__init__(lang)
+        self.million = million
+        self.unit = 1e6 if million else 1.0
+
+    def text(self, x: float) -> str:
+        return format_euros(x, self.lang, scale="million" if self.million else "unit", decimals=self.decimals)
+
+
+class _PercentFormatter(_StepFormatter):
+    """Tick labels for shares (0–1) as percentages."""
+
+    unit = 0.01
+    most = 2
+
+    def text(self, x: float) -> str:
+        return format_percent(x, self.lang, decimals=self.decimals)
+
+
+class _NumberFormatter(_StepFormatter):
+    """Plain numbers with the language's decimal separator."""
+
+    def text(self, x: float) -> str:
+        body = _number(x, self.decimals, self.lang)
+        return ("\u2212" + body) if round(x, self.decimals) < 0 else body
+
+
+def _years_text(years: Iterable[int]) -> str:
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return ""
+    if len(ys) == 1:
+        return str(ys[0])
+    if ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(str(y) for y in ys)
+
+
+# ---------------------------------------------------------------- data helpers
+def _registry(result: ResultLike) -> Registry:
+    reg = getattr(result, "registry", None)
+    return reg if isinstance(reg, Registry) else Registry.default()
+
+
+def _org_names(result: ResultLike, frame: pd.DataFrame, lang: str) -> pd.Series:
+    """Organisation names; the code is added where two organisations share a name."""
+    orgs = frame[["org_type", "org_code"]].astype(str).drop_duplicates().reset_index(drop=True)
+    orgs["name"] = _registry(result).names(orgs["org_type"], orgs["org_code"], lang).to_numpy()
+    clash = orgs["name"].duplicated(keep=False)
+    orgs.loc[clash, "name"] = [
+        chart_label("label.org_code", lang, name=n, code=c) for n, c in zip(orgs.loc[clash, "name"], orgs.loc[clash, "org_code"])
+    ]
+    key = frame["org_type"].astype(str) + "\0" + frame["org_code"].astype(str)
+    lookup = dict(zip(orgs["org_type"] + "\0" + orgs["org_code"], orgs["name"]))
+    return key.map(lookup)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Grouping columns as plain objects (categoricals would group on unused categories)."""
+    out = frame.copy()
+    for col in ("org_type", "org_code", "phase"):
+        if col in out:
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+            out[col] = [None if v is None else str(v) for v in out[col]]
+    out["year"] = pd.to_numeric(out["year"]).astype("int64")
+    return out
+
+
+def _filter_orgs(frame: pd.DataFrame, orgs: Sequence[str] | None, what: str) -> pd.DataFrame:
+    if orgs is None:
+        return frame
+    if isinstance(orgs, str):
+        orgs = [orgs]
+    wanted = [str(o) for o in orgs]
+    known = sorted(set(frame["org_code"]))
+    missing = [o for o in wanted if o not in known]
+    if missing:
+        raise InputError(f"{what}: organisation code(s) {', '.join(missing)} not in the result; it has {', '.join(known)}")
+    return frame[frame["org_code"].isin(wanted)]
+
+
+def _select_phase(frame: pd.DataFrame, phase: str | None, what: str) -> pd.DataFrame:
+    """One phase per organisation-year.
+
+    ``phase=None`` takes the actuals where there are any, else the revised
+    budget, else the budget; the chart then says which phase each year shows.
+    """
+    if frame.empty:
+        raise InputError(f"{what}: the result has no rows to draw")
+    if phase is not None:
+        if phase not in _PHASE_PRIORITY:
+            raise InputError(f"{what}: phase must be one of {', '.join(_PHASE_PRIORITY)} or None, not {phase!r}")
+        out = frame[frame["phase"] == phase]
+        if out.empty:
+            raise InputError(
+                f"{what}: no rows with phase {phase!r}; the result has {', '.join(sorted(set(frame['phase'])))}. "
+                "Pass one of those, or phase=None for actuals where available"
+            )
+        return out
+    unknown = sorted(set(frame["phase"]) - set(_PHASE_PRIORITY))
+    if unknown:
+        raise InputError(f"{what}: unknown phase(s) {', '.join(map(str, unknown))}")
+    prio = frame["phase"].map(_PHASE_PRIORITY)
+    best = prio.groupby([frame["org_type"], frame["org_code"], frame["year"]]).transform("min")
+    return frame[prio == best]
+
+
+def _select_year(frame: pd.DataFrame, year: int | None, what: str) -> int:
+    years = sorted(set(frame["year"].tolist()))
+    if not years:
+        raise InputError(f"{what}: the result has no rows to draw")
+    if year is None:
+        return int(years[-1])
+    if int(year) not in years:
+        raise InputError(f"{what}: no data for year {year}; the result has {_years_text(years)}")
+    return int(year)
+
+
+def _phase_text(frame: pd.DataFrame, lang: str) -> str:
+    """Which phase(s) the chart shows, with years when they differ."""
+    per = frame[["phase", "year"]].drop_duplicates()
+    phases = sorted(set(per["phase"]), key=lambda p: _PHASE_PRIORITY.get(p, 9))
+    if len(phases) == 1:
+        return chart_label(f"phase.{phases[0]}", lang)
+    parts = [
+        chart_label("phase.years", lang, phase=chart_label(f"phase.{p}", lang), years=_years_text(per.loc[per["phase"] == p, "year"]))
+        for p in phases
+    ]
+    return chart_label("fmt.list_sep", lang).join(parts)
+
+
+def _target_ages(result: ResultLike, summary: pd.DataFrame | None) -> tuple[int, int]:
+    tg = getattr(result, "target_group", None)
+    ages = getattr(tg, "ages", None)
+    if isinstance(ages, tuple) and len(ages) == 2:
+        return int(ages[0]), int(ages[1])
+    if summary is not None and "target_group" in summary and len(summary):
+        m = re.search(r"(\d+)\s*[–-]\s*(\d+)", str(summary["target_group"].iloc[0]))
+        if m:
+            return int(m.group(1)), int(m.group(2))
+    return 0, 17
+
+
+def _measure_text(result: ResultLike, summary: pd.DataFrame | None, lang: str) -> str:
+    measure = getattr(result, "measure", None)
+    if not isinstance(measure, str) and summary is not None and "measure" in summary and len(summary):
+        measure = str(summary["measure"].iloc[0])
+    if not isinstance(measure, str) or not measure:
+        return ""
+    key = f"measure.{measure.strip().lower()}"
+    return chart_label(key, lang) if key in _label_table() else measure
+
+
+def _subtitle(result: ResultLike, summary: pd.DataFrame | None, shown: pd.DataFrame, lang: str) -> str:
+    lo, hi = _target_ages(result, summary)
+    parts = [_measure_text(result, summary, lang), chart_label("target", lang, low=lo, high=hi), _phase_text(shown, lang)]
+    text = chart_label("subtitle.sep", lang).join(p for p in parts if p)
+    return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------- drawing helpers
+class _Style:
+    """Font sizes for one chart: larger on the slide-sized figures we create."""
+
+    def __init__(self, created: bool, fontsize: float | None) -> None:
+        base = float(fontsize) if fontsize is not None else (15.0 if created else float(mpl.rcParams["font.size"]))
+        self.base = base
+        self.title = base * 1.3
+        self.subtitle = base * 0.95
+        self.tick = base * 0.9
+        self.label = base
+        self.small = base * 0.82
+        self.note = base * 0.78
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] | None, fontsize: float | None) -> tuple[Axes, _Style]:
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise InputError(f"ax must be a matplotlib Axes, not {type(ax).__name__}")
+        return ax, _Style(False, fontsize)
+    import matplotlib.pyplot as plt  # only when we create a figure (lets notebooks show it)
+
+    fig = plt.figure(figsize=figsize or SLIDE_SIZE, layout="constrained")
+    return fig.add_subplot(), _Style(True, fontsize)
+
+
+def _frame_axes(ax: Axes, style: _Style, value_axis: Literal["x", "y"]) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(_MUTED)
+    ax.tick_params(labelsize=style.tick, colors=_INK, length=3)
+    ax.grid(axis=value_axis, color=_GRID, linewidth=0.8)
+    ax.grid(axis="y" if value_axis == "x" else "x", visible=False)
+    ax.set_axisbelow(True)
+
+
+def _title_pad(style: _Style, extra: float = 0.0) -> float:
+    """Points between the axes and the title: room for the subtitle (and ``extra``)."""
+    return style.subtitle * 1.35 + 12.0 + extra
+
+
+def _titles(ax: Axes, style: _Style, title: str, subtitle: str, *, extra: float = 0.0, span: Sequence[Axes] = ()) -> list[Any]:
+    """Bold title, with the measure / target group / phase as a grey subtitle under it.
+
+    ``extra`` (points) leaves room between the subtitle and the axes for
+    labels drawn just above the plot area (the median label).
+    """
+    title = _fit(title, _room(ax, span), style.title, bold=True)
+    t = ax.set_title(title, loc="left", fontsize=style.title, fontweight="bold", color=_INK, pad=_title_pad(style, extra))
+    s = ax.annotate(
+        _fit(subtitle, _room(ax, span), style.subtitle),
+        xy=(0.0, 1.0),
+        xycoords="axes fraction",
+        xytext=(0.0, 8.0 + extra),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        fontsize=style.subtitle,
+        color=_MUTED,
+        annotation_clip=False,
+        gid="lapsibudjetti-subtitle",
+    )
+    return [t, s]
+
+
+def _note(ax: Axes, style: _Style, text: str, *, color: str = _MUTED, span: Sequence[Axes] = ()) -> Any:
+    """A footnote under the x axis (its tick labels and label), left-aligned with the axes."""
+    if not text:
+        return None
+    text = _fit(text, _room(ax, span), style.note)
+
+    def below_xaxis(renderer: RendererBase) -> Bbox:
+        return ax.xaxis.get_tightbbox(renderer) or ax.get_window_extent(renderer)
+
+    return ax.annotate(
+        text,
+        xy=(0.0, 0.0),
+        xycoords=("axes fraction", below_xaxis),
+        xytext=(0.0, -6.0),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=style.note,
+        color=color,
+        annotation_clip=False,
+        gid="lapsibudjetti-note",
+    )
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap at ``width`` characters (for short axis labels)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False)) if text else ""
+
+
+@functools.cache
+def _measurer() -> Any:
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(8, 8, 72)  # at 72 dpi a pixel is a point
+
+
+def _text_width(text: str, fontsize: float, bold: bool = False) -> float:
+    """Width of one line of text in points, as the Agg renderer lays it out."""
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=fontsize, weight="bold" if bold else "normal")
+    width, _, _ = _measurer().get_text_width_height_descent(text, prop, ismath=False)
+    return float(width)
+
+
+def _fit(text: str, room: float, fontsize: float, bold: bool = False) -> str:
+    """Break ``text`` into lines no wider than ``room`` points (at spaces)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and _text_width(candidate, fontsize, bold) > room:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _root_figure(ax: Axes) -> Figure:
+    fig: Any = ax.figure
+    while isinstance(fig, SubFigure):
+        fig = fig.figure
+    return fig
+
+
+def _left_margin(ax: Axes) -> float:
+    """Points from the figure's left edge to the axes, once the layout engine has run.
+
+    Before drawing, a constrained-layout figure still has its axes at the
+    default position; the margin it will get is about the widest y tick
+    label plus the y-axis label, which are known by now.
+    """
+    fig = _root_figure(ax)
+    engine = fig.get_layout_engine()
+    if engine is None or type(engine).__name__ != "ConstrainedLayoutEngine":
+        return ax.get_position().x0 * fig.get_figwidth() * 72.0
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    size = float(ax.yaxis.get_ticklabels()[0].get_fontsize()) if ticks else 10.0
+    widest = max((_text_width(t, size) for t in ticks if t), default=0.0)
+    label = ax.yaxis.label
+    label_h = (float(label.get_fontsize()) * 1.25 * (label.get_text().count("\n") + 1) + 4.0) if label.get_text() else 0.0
+    return 3.0 + label_h + widest + 3.5 + 3.5 + 3.0
+
+
+def _room(ax: Axes, span: Sequence[Axes] = ()) -> float:
+    """Points from the left edge of ``ax`` to where a title or note must stop.
+
+    Alone on its figure, a chart's texts may run to the figure's right edge
+    (over the legend column); among other axes they stop at the right edge
+    of ``ax`` (or of the last panel in ``span``).
+    """
+    fig = _root_figure(ax)
+    own = [ax, *span]
+    width = fig.get_figwidth() * 72.0
+    if all(any(a is o for o in own) for a in fig.axes):
+        right = width - 8.0
+    else:
+        right = max(a.get_position().x1 for a in own) * width
+    return max(144.0, right - _left_margin(ax))
+
+
+def _legend(ax: Axes, style: _Style, handles: Sequence[Any], labels: Sequence[str], title: str | None = None) -> None:
+    leg = ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        fontsize=style.small,
+        title=title,
+        title_fontsize=style.small,
+        borderaxespad=0.0,
+        handlelength=2.2,
+    )
+    leg.set_alignment("left") if hasattr(leg, "set_alignment") else None
+
+
+def _org_style(i: int) -> dict[str, Any]:
+    return {
+        "color": ORG_COLOURS[i % len(ORG_COLOURS)],
+        "marker": ORG_MARKERS[i % len(ORG_MARKERS)],
+        "linestyle": ORG_LINESTYLES[i % len(ORG_LINESTYLES)],
+    }
+
+
+def _highlight_set(highlight: str | Sequence[str] | None, frame: pd.DataFrame, what: str) -> set[str]:
+    if highlight is None:
+        return set()
+    codes = [highlight] if isinstance(highlight, str) else list(highlight)
+    known = set(frame["org_code"])
+    missing = [c for c in codes if str(c) not in known]
+    if missing:
+        raise InputError(f"{what}: highlight code(s) {', '.join(map(str, missing))} not among the organisations drawn ({', '.join(sorted(known))})")
+    return {str(c) for c in codes}
+
+
+def _value_scale(max_abs: float) -> bool:
+    """Whether euro ticks are in millions."""
+    return bool(np.isfinite(max_abs) and max_abs >= 1e6)
+
+
+# ---------------------------------------------------------------- charts
+def plot_tiers(
+    result: ResultLike,
+    *,
+    year: int | None = None,
+    ax: Axes | None = None,
+    lang: str = "fi",
+    by: Literal["tier", "colour"] = "tier",
+    stat: Literal["euros", "share"] = "euros",
+    phase: str | None = None,
+    orgs: Sequence[str] | None = None,
+    figsize: tuple[float, float] | None = None,
+    fontsize: float | None = None,
+) -> Axes:
+    """Stacked bars of child euros by service tier per organisation, for one year.
+
+    Bars are sorted by total (largest at the top), each labelled with its
+    total; segments wide enough carry their share of the organisation's
+    child euros.
+
+    Parameters
+    ----------
+    result
+        A :class:`~lapsibudjetti.ChildBudget` or a view with ``by()``.
+    year
+        Year to draw; default the latest in the result.
+    ax
+        Axes to draw on; default a new slide-sized figure.
+    lang
+        ``fi``, ``sv`` or ``en``.
+    by
+        ``tier`` (universal / targeted early support / corrective) or
+        ``colour`` (green / yellow traffic-light colour).
+    stat
+        ``euros`` (default) or ``share`` (100 % stacked bars).
+    phase
+        ``actual``, ``budget``, ``revised_budget``; default the actuals
+        where available, else the budget (the subtitle says which).
+    orgs
+        Organisation codes to draw (default all).
+    figsize, fontsize
+        Size of a new figure (inches) and base font size (points).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["091", "091", "564"], "year": [2019] * 3,
+    ...     "task_class": ["Perusopetus", "Lastensuojelun laitos- ja perhehoito", "Perusopetus"],
+    ...     "amount": [5e8, 2e8, 1.5e8]}, org_type="municipality", phase="actual")
+    >>> ax = plot_tiers(lb.child_budget(led), lang="en")
+    >>> ax.get_title(loc="left")
+    'Child-targeted euros by service tier, 2019'
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    what = "plot_tiers"
+    lang = _check_lang(lang)
+    if by not in ("tier", "colour"):
+        raise InputError(f"{what}: by must be 'tier' or 'colour', not {by!r}")
+    if stat not in ("euros", "share"):
+        raise InputError(f"{what}: stat must be 'euros' or 'share', not {stat!r}")
+    styles = TIER_STYLE if by == "tier" else COLOUR_STYLE
+    table = _plain(result.by(by, lang=lang))
+    table = table[table[by].astype(object).isin(list(styles))]
+    table = _select_phase(_filter_orgs(table, orgs, what), phase, what)
+    yr = _select_year(table, year, what)
+    table = table[table["year"] == yr]
+    summary = result.summary()
+    labels = dict(zip(table[by].astype(str), table["label"].astype(str)))
+    table = table.assign(name=_org_names(result, table, lang).to_numpy())
+    wide = table.pivot_table(index="name", columns=by, values="child_euros", aggfunc="sum", fill_value=0.0)
+    # red lines carry no child euros by definition: no empty legend entry for them
+    levels = [k for k in styles if k in wide.columns and (by == "tier" or float(wide[k].abs().sum()) > 0)]
+    wide = wide[levels]
+    totals = wide.sum(axis=1)
+    order = totals.sort_values(ascending=True, kind="stable").index  # barh draws bottom-up: largest on top
+    wide, totals = wide.loc[order], totals.loc[order]
+    values = wide.div(totals.where(totals != 0), axis=0).fillna(0.0) if stat == "share" else wide
+
+    ax, style = _axes(ax, figsize, fontsize)
+    _frame_axes(ax, style, "x")
+    y = np.arange(len(wide))
+    left = np.zeros(len(wide))
+    vmax = float(values.sum(axis=1).max()) if len(values) else 0.0
+    for level in levels:
+        v = values[level].to_numpy(dtype=float)
+        st = styles[level]
+        ax.barh(y, v, left=left, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8, label=labels.get(level, level))
+        shares = wide[level].to_numpy(dtype=float) / np.where(totals.to_numpy() != 0, totals.to_numpy(), np.nan)
+        for yi, (lv, wv, sh) in enumerate(zip(left, v, shares)):
+            if vmax > 0 and wv / vmax >= 0.07 and np.isfinite(sh):
+                dark = level in ("corrective", "targeted", "green", "sote")
+                ax.text(lv + wv / 2, yi, format_percent(sh, lang), ha="center", va="center", fontsize=style.small,
+                        color="white" if dark else _INK,
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": st["color"], "edgecolor": "none", "alpha": 0.9})
+        left = left + v
+    if stat == "euros":
+        million = _value_scale(vmax)
+        ax.xaxis.set_major_formatter(_EuroFormatter(lang, million))
+        for yi, tot in enumerate(totals.to_numpy(dtype=float)):
+            ax.annotate(format_euros(tot, lang, scale="auto"), xy=(left[yi], yi), xytext=(4, 0), textcoords="offset points",
+                        va="center", ha="left", fontsize=style.small, color=_INK)
+        ax.set_xlim(0, vmax * 1.12 if vmax > 0 else 1)
+        ax.set_xlabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
+    else:
+        ax.xaxis.set_major_formatter(_PercentFormatter(lang))
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(chart_label("axis.share_of_child_euros", lang), fontsize=style.label, color=_INK)
+    ax.set_yticks(y, list(wide.index))
+    ax.set_ylim(-0.6, len(wide) - 0.4)
+    key = ("title.tiers" if by == "tier" else "title.colours") + ("_share" if stat == "share" else "")
+    _titles(ax, style, chart_label(key, lang, year=yr), _subtitle(result, summary, table, lang))
+    handles = [Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
+    _legend(ax, style, handles, [labels.get(lv, lv) for lv in levels])
+    note = chart_label("note.tiers" if by == "tier" else "note.colours", lang)
+    if stat == "share":
+        note = note.rsplit(".", 2)[0] + "."
+    _note(ax, style, note)
+    return ax
+
+
+def _series(
+    result: ResultLike,
+    ax: Axes,
+    style: _Style,
+    frame: pd.DataFrame,
+    column: str,
+    lang: str,
+    highlight: set[str],
+    legend: bool = True,
+    order_by: str | None = None,
+) -> list[str]:
+    """Lines with markers per organisation over the years; budget-only points hollow.
+
+    Organisations are ordered (and so coloured, and listed in the legend) by
+    their latest value of ``order_by`` (default ``column``), highest first,
+    so that the legend reads in the order of the line ends.
+    """
+    frame = frame.assign(name=_org_names(result, frame, lang).to_numpy())
+    last = frame.dropna(subset=[order_by or column]).sort_values("year").groupby("name")[order_by or column].last()
+    ranked = pd.DataFrame({"name": last.index, "value": last.to_numpy()}).sort_values(["value", "name"], ascending=[False, True])
+    names = list(ranked["name"]) + sorted(set(frame["name"]) - set(ranked["name"]))
+    handles: list[Any] = []
+    hollow_phases: set[str] = set()
+    years = sorted(set(frame["year"]))
+    for i, name in enumerate(names):
+        sub = frame[frame["name"] == name].sort_values("year")
+        code = str(sub["org_code"].iloc[0])
+        st = _org_style(i)
+        faded = bool(highlight) and code not in highlight
+        colour = _HIGHLIGHT_OTHER if faded else st["color"]
+        lw = 1.4 if faded else (3.2 if highlight else 2.2)
+        ax.plot(sub["year"], sub[column], color=colour, linestyle=st["linestyle"], linewidth=lw, zorder=2 if faded else 3)
+        actual = (sub["phase"] == "actual").to_numpy()
+        ms = 7.5 if not faded else 5.5
+        ax.plot(sub["year"][actual], sub[column][actual], linestyle="none", marker=st["marker"], markersize=ms, color=colour,
+                markeredgecolor="white", markeredgewidth=0.8, zorder=4)
+        if (~actual).any():
+            hollow_phases |= set(sub.loc[~actual, "phase"])
+            ax.plot(sub["year"][~actual], sub[column][~actual], linestyle="none", marker=st["marker"], markersize=ms,
+                    markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.6, zorder=4)
+        handles.append(Line2D([], [], color=colour, linestyle=st["linestyle"], linewidth=lw, marker=st["marker"], markersize=ms,
+                              markeredgecolor="white"))
+    ax.set_xticks(years, [str(y) for y in years])
+    if len(years) == 1:
+        ax.set_xlim(years[0] - 0.5, years[0] + 0.5)
+    else:
+        pad = 0.25
+        ax.set_xlim(years[0] - pad, years[-1] + pad)
+    ax.set_xlabel(chart_label("axis.year", lang), fontsize=style.label, color=_INK)
+    if legend:
+        _legend(ax, style, handles, names)
+    notes = []
+    if hollow_phases:
+        ordered = sorted(hollow_phases, key=lambda p: _PHASE_PRIORITY.get(p, 9))
+        notes.append(chart_label("note.hollow", lang, phase=chart_label("fmt.list_sep", lang).join(chart_label(f"phase.{p}", lang) for p in ordered)))
+    return notes
+
+
+def _share_limits(values: pd.Series) -> tuple[float, float]:
+    v = values.dropna()
+    if v.empty:
+        return 0.0, 1.0
+    lo, hi = float(v.min()), float(v.max())
+    span = max(hi - lo, 0.05)
+    return max(0.0, lo - span * 0.25), min(1.0, hi + span * 0.25)
+
+
+def plot_preventive_share(
+    result: ResultLike,
+    *,
+    ax: Axes | None = None,
+    lang: str = "fi",
+    phase: str | None = None,
+    orgs: Sequence[str] | None = None,
+    highlight: str | Sequence[str] | None = None,
+    ylim: tuple[float, float] | None = None,
+    figsize: tuple[float, float] | None = None,
+    fontsize: float | None = None,
+) -> Axes:
+    """Preventive share of child euros over the years, one line per organisation.
+
+    Preventive share = (universal + targeted early support) ÷ all child
+    euros (``summary()["preventive_share"]``), drawn in %. Points that are
+    budgets rather than actuals are hollow.
+
+    Parameters
+    ----------
+    result
+        A :class:`~lapsibudjetti.ChildBudget` or a view with ``summary()``.
+    ax, lang, phase, orgs, figsize, fontsize
+        As in :func:`plot_tiers`.
+    highlight
+        Organisation code(s) to draw strongly, the others in grey.
+    ylim
+        Limits of the share axis as fractions (e.g. ``(0, 1)``); default
+        zoomed to the data.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["564"] * 4, "year": [2018, 2018, 2019, 2019],
+    ...     "task_class": ["Perusopetus", "Lastensuojelun laitos- ja perhehoito"] * 2,
+    ...     "amount": [9e7, 1e7, 9.2e7, 0.8e7]}, org_type="municipality", phase="actual")
+    >>> ax = plot_preventive_share(lb.child_budget(led), lang="fi")
+    >>> ax.get_title(loc="left")
+    'Ehkäisevien palvelujen osuus lapsiin kohdistuvista euroista 2018–2019'
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    what = "plot_preventive_share"
+    lang = _check_lang(lang)
+    summary = _plain(result.summary())
+    frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
+    hl = _highlight_set(highlight, frame, what)
+    ax, style = _axes(ax, figsize, fontsize)
+    _frame_axes(ax, style, "y")
+    notes = _series(result, ax, style, frame, "preventive_share", lang, hl)
+    ax.yaxis.set_major_formatter(_PercentFormatter(lang))
+    ax.set_ylim(*(ylim if ylim is not None else _share_limits(frame["preventive_share"])))
+    ax.set_ylabel(chart_label("axis.preventive", lang), fontsize=style.label, color=_INK)
+    _titles(ax, style, chart_label("title.preventive", lang, years=_years_text(frame["year"])), _subtitle(result, summary, frame, lang))
+    _note(ax, style, " ".join([chart_label("note.preventive", lang)] + [n[:1].upper() + n[1:] + "." for n in notes]))
+    return ax
+
+
+def plot_per_child(
+    result: ResultLike,
+    *,
+    year: int | None = None,
+    ax: Axes | None = None,
+    lang: str = "fi",
+    phase: str | None = None,
+    orgs: Sequence[str] | None = None,
+    highlight: str | Sequence[str] | None = None,
+    figsize: tuple[float, float] | None = None,
+    fontsize: float | None = None,
+) -> Axes:
+    """Child euros per child (target-group resident) across organisations, median marked.
+
+    Bars are sorted (highest at the top) and labelled; a dashed line marks
+    the median of the organisations drawn. Organisations without a
+    population figure cannot have a per-child figure: they are left out with
+    a :class:`~lapsibudjetti.LapsibudjettiWarning` and named in the note.
+
+    Parameters
+    ----------
+    result
+        A :class:`~lapsibudjetti.ChildBudget` or a view with ``summary()``.
+    year
+        Year to draw; default the latest.
+    ax, lang, phase, orgs, figsize, fontsize
+        As in :func:`plot_tiers`.
+    highlight
+        Organisation code(s) to draw in a strong colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["091", "564", "092"], "year": [2019] * 3,
+    ...     "task_class": ["Perusopetus"] * 3, "amount": [7e8, 3e8, 4e8]},
+    ...     org_type="municipality", phase="actual")
+    >>> ax = plot_per_child(lb.child_budget(led), lang="en")
+    >>> ax.get_title(loc="left")
+    'Child-targeted euros per child, 2019'
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    what = "plot_per_child"
+    lang = _check_lang(lang)
+    summary = _plain(result.summary())
+    frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
+    yr = _select_year(frame, year, what)
+    frame = frame[frame["year"] == yr]
+    frame = frame.assign(name=_org_names(result, frame, lang).to_numpy())
+    lost = frame[~np.isfinite(frame["euros_per_child"].to_numpy(dtype=float))]
+    if len(lost):
+        warnings.warn(
+            f"{what}: no population figure for {', '.join(lost['name'])} in {yr}, so no euros per child; "
+            "they are left out of the chart. Give a population table to child_budget(population=...)",
+            LapsibudjettiWarning,
+            stacklevel=2,
+        )
+    frame = frame[np.isfinite(frame["euros_per_child"].to_numpy(dtype=float))]
+    if frame.empty:
+        raise InputError(f"{what}: no organisation has a population figure for {yr}; give one with child_budget(population=...)")
+    hl = _highlight_set(highlight, frame, what)
+    frame = frame.sort_values(["euros_per_child", "name"], ascending=[True, False], kind="stable")
+    values = frame["euros_per_child"].to_numpy(dtype=float)
+    median = float(np.median(values))
+
+    ax, style = _axes(ax, figsize, fontsize)
+    _frame_axes(ax, style, "x")
+    y = np.arange(len(frame))
+    codes = frame["org_code"].to_numpy()
+    base = "#0072B2"
+    colours = [base if not hl or c in hl else "#9DBBD6" for c in codes]
+    ax.barh(y, values, height=0.7, color=colours, edgecolor="white", linewidth=0.6)
+    for yi, v in enumerate(values):
+        # on a white box above the median line, which may cross the label
+        ax.annotate(format_euros(v, lang), xy=(v, yi), xytext=(4, 0), textcoords="offset points", va="center", ha="left",
+                    fontsize=style.small, color=_INK, zorder=5,
+                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+    ax.axvline(median, color=_INK, linestyle=(0, (5, 3)), linewidth=1.6, zorder=3)
+    ax.annotate(chart_label("label.median", lang, value=format_euros(median, lang)), xy=(median, 1.0),
+                xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                fontsize=style.small, fontweight="bold", color=_INK, annotation_clip=False,
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"})
+    vmax = float(values.max())
+    ax.set_xlim(min(0.0, float(values.min()) * 1.1), vmax * 1.14 if vmax > 0 else 1.0)
+    ax.xaxis.set_major_formatter(_EuroFormatter(lang, _value_scale(vmax)))
+    ax.set_yticks(y, list(frame["name"]))
+    for tick, code in zip(ax.get_yticklabels(), codes):
+        if code in hl:
+            tick.set_fontweight("bold")
+    ax.set_ylim(-0.6, len(frame) - 0.4)
+    lo, hi = _target_ages(result, summary)
+    ax.set_xlabel(chart_label("axis.per_child", lang, low=lo, high=hi), fontsize=style.label, color=_INK)
+    # the median label sits just above the plot area: the subtitle goes above it
+    _titles(ax, style, chart_label("title.per_child", lang, year=yr), _subtitle(result, summary, frame, lang), extra=style.small * 1.8)
+    note = chart_label("note.per_child", lang, low=lo, high=hi)
+    if len(lost):
+        note += " " + chart_label("note.no_population", lang, names=chart_label("fmt.list_sep", lang).join(lost["name"]))
+    _note(ax, style, note)
+    return ax
+
+
+def plot_sisote_split(
+    result: ResultLike,
+    *,
+    org_code: str | None = None,
+    year: int | None = None,
+    ax: Axes | None = None,
+    lang: str = "fi",
+    phase: str | None = None,
+    orgs: Sequence[str] | None = None,
+    figsize: tuple[float, float] | None = None,
+    fontsize: float | None = None,
+) -> Axes:
+    """The si-sote split of child euros: education and culture vs social and health.
+
+    With one organisation (``org_code`` given, or a result with only one),
+    stacked columns per year with each side's share and the total. With
+    several organisations and no ``org_code``, one 100 % bar per
+    organisation for ``year`` (default the latest), sorted by the
+    education-and-culture share.
+
+    For a municipality from 2023 on, the social and health side is in the
+    wellbeing area's ledger: draw a municipality view (``municipality_view``)
+    to see the municipality's share of it. Years where a municipality's
+    result has no sote euros are named in the note and warned about.
+
+    Parameters
+    ----------
+    result
+        A :class:`~lapsibudjetti.ChildBudget` or a municipality / region
+        view with ``by("sector")``.
+    org_code
+        The organisation to draw over the years.
+    year
+        For the comparison of several organisations: the year (default latest).
+    ax, lang, phase, orgs, figsize, fontsize
+        As in :func:`plot_tiers`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["564"] * 4, "year": [2018, 2018, 2019, 2019],
+    ...     "task_class": ["Perusopetus", "Lastensuojelun laitos- ja perhehoito"] * 2,
+    ...     "amount": [9e7, 1e7, 9.2e7, 0.8e7]}, org_type="municipality", phase="actual")
+    >>> ax = plot_sisote_split(lb.child_budget(led), lang="en")
+    >>> print(ax.get_title(loc="left"))  # wrapped to the figure's width
+    Oulu: child-targeted euros, education and culture vs social and health,
+    2018–2019
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    what = "plot_sisote_split"
+    lang = _check_lang(lang)
+    table = _plain(result.by("sector", lang=lang))
+    table = table[table["sector"].astype(object).isin(list(SECTOR_STYLE))]
+    if org_code is not None:
+        table = _filter_orgs(table, [str(org_code)], what)
+    else:
+        table = _filter_orgs(table, orgs, what)
+    table = _select_phase(table, phase, what)
+    labels = dict(zip(table["sector"].astype(str), table["label"].astype(str)))
+    summary = result.summary()
+    n_orgs = len(table[["org_type", "org_code"]].drop_duplicates())
+    table = table.assign(name=_org_names(result, table, lang).to_numpy())
+    ax, style = _axes(ax, figsize, fontsize)
+    notes = [chart_label("note.sisote", lang)]
+
+    def levels_of(wide: pd.DataFrame) -> list[str]:
+        return [s for s in SECTOR_STYLE if s in wide.columns and (s != "other" or float(wide[s].abs().sum()) > 0)]
+
+    if n_orgs == 1:
+        _frame_axes(ax, style, "y")
+        wide = table.pivot_table(index="year", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0).sort_index()
+        for s in ("sivistys", "sote"):
+            if s not in wide.columns:
+                wide[s] = 0.0
+                labels.setdefault(s, _sector_label(s, lang))
+        levels = levels_of(wide)
+        totals = wide[levels].sum(axis=1)
+        years = list(wide.index)
+        x = np.arange(len(years))
+        bottom = np.zeros(len(years))
+        vmax = float(totals.max()) if len(totals) else 0.0
+        for s in levels:
+            v = wide[s].to_numpy(dtype=float)
+            st = SECTOR_STYLE[s]
+            ax.bar(x, v, bottom=bottom, width=0.62, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
+            for xi, (b, h, tot) in enumerate(zip(bottom, v, totals.to_numpy(dtype=float))):
+                if vmax > 0 and h / vmax >= 0.06 and tot:
+                    ax.text(xi, b + h / 2, format_percent(h / tot, lang), ha="center", va="center", fontsize=style.small,
+                            color="white" if s == "sote" else _INK,
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": st["color"], "edgecolor": "none", "alpha": 0.9})
+            bottom = bottom + v
+        for xi, tot in enumerate(totals.to_numpy(dtype=float)):
+            ax.annotate(format_euros(tot, lang, scale="auto"), xy=(xi, bottom[xi]), xytext=(0, 4), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=style.small, color=_INK)
+        ax.set_xticks(x, [str(y) for y in years])
+        ax.set_xlim(-0.6, len(years) - 0.4)
+        ax.set_ylim(0, vmax * 1.12 if vmax > 0 else 1)
+        ax.yaxis.set_major_formatter(_EuroFormatter(lang, _value_scale(vmax)))
+        ax.set_ylabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
+        ax.set_xlabel(chart_label("axis.year", lang), fontsize=style.label, color=_INK)
+        name = str(table["name"].iloc[0])
+        title = chart_label("title.sisote", lang, org=name, years=_years_text(years))
+        no_sote = [int(y) for y, v in zip(years, wide["sote"].to_numpy(dtype=float)) if v == 0]
+    else:
+        _frame_axes(ax, style, "x")
+        yr = _select_year(table, year, what)
+        table = table[table["year"] == yr]
+        wide = table.pivot_table(index="name", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0)
+        for s in ("sivistys", "sote"):
+            if s not in wide.columns:
+                wide[s] = 0.0
+                labels.setdefault(s, _sector_label(s, lang))
+        levels = levels_of(wide)
+        totals = wide[levels].sum(axis=1)
+        shares = wide[levels].div(totals.where(totals != 0), axis=0).fillna(0.0)
+        shares = shares.assign(_name=shares.index).sort_values(["sivistys", "_name"], ascending=[True, False], kind="stable").drop(columns="_name")
+        y = np.arange(len(shares))
+        left = np.zeros(len(shares))
+        for s in levels:
+            v = shares[s].to_numpy(dtype=float)
+            st = SECTOR_STYLE[s]
+            ax.barh(y, v, left=left, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
+            for yi, (lv, wv) in enumerate(zip(left, v)):
+                if wv >= 0.07:
+                    ax.text(lv + wv / 2, yi, format_percent(wv, lang), ha="center", va="center", fontsize=style.small,
+                            color="white" if s == "sote" else _INK,
+                            bbox={"boxstyle": "round,pad=0.15", "facecolor": st["color"], "edgecolor": "none", "alpha": 0.9})
+            left = left + v
+        for yi, name in enumerate(shares.index):
+            ax.annotate(format_euros(float(totals.loc[name]), lang, scale="auto"), xy=(1.0, yi), xytext=(4, 0),
+                        textcoords="offset points", va="center", ha="left", fontsize=style.small, color=_INK)
+        ax.set_yticks(y, list(shares.index))
+        ax.set_ylim(-0.6, len(shares) - 0.4)
+        # room for the totals right of 100 %, inside the axes (the legend is further right)
+        ax.set_xlim(0, 1.14)
+        ax.set_xticks(np.linspace(0, 1, 6))
+        ax.spines["bottom"].set_bounds(0, 1)
+        ax.xaxis.set_major_formatter(_PercentFormatter(lang))
+        ax.set_xlabel(chart_label("axis.share_of_child_euros", lang), fontsize=style.label, color=_INK)
+        title = chart_label("title.sisote_compare", lang, year=yr)
+        wide = wide.loc[shares.index]
+        no_sote = [yr] if (wide["sote"] == 0).any() else []
+        years = [yr]
+    if no_sote:
+        warnings.warn(
+            f"{what}: no social and health (sote) child euros in {_years_text(no_sote)} for some organisation(s): "
+            "from 2023 those are in the wellbeing area's ledger. Use municipality_view() to include the municipality's share",
+            LapsibudjettiWarning,
+            stacklevel=2,
+        )
+        notes.append(chart_label("note.sote_missing", lang, years=_years_text(no_sote)))
+    _titles(ax, style, title, _subtitle(result, summary, table, lang))
+    handles = [Patch(facecolor=SECTOR_STYLE[s]["color"], hatch=SECTOR_STYLE[s]["hatch"], edgecolor="white") for s in levels]
+    _legend(ax, style, handles, [labels.get(s, s) for s in levels])
+    _note(ax, style, " ".join(notes))
+    return ax
+
+
+def _sector_label(sector: str, lang: str) -> str:
+    from ._measure import label
+
+    return label(sector, lang)
+
+
+def plot_child_protection_balance(
+    result: ResultLike,
+    *,
+    measure: Literal["both", "placements_ratio", "family_services_corrective_share"] = "both",
+    ax: Axes | None = None,
+    lang: str = "fi",
+    phase: str | None = None,
+    orgs: Sequence[str] | None = None,
+    highlight: str | Sequence[str] | None = None,
+    figsize: tuple[float, float] | None = None,
+    fontsize: float | None = None,
+) -> Axes:
+    """The child-protection balance over the years, per organisation.
+
+    Two measures (domain.md §7), the ratio LAPE wanted to turn:
+    placements ÷ non-residential child protection
+    (``summary()["placements_ratio"]``) and corrective ÷ (targeted +
+    corrective) within child and family social services
+    (``family_services_corrective_share``). With ``measure="both"`` the axes
+    is split into two panels side by side (the given Axes becomes the left
+    panel and is returned; the right one is added to the same figure).
+
+    Parameters
+    ----------
+    result
+        A :class:`~lapsibudjetti.ChildBudget` or a view with ``summary()``.
+    measure
+        ``both`` (default), ``placements_ratio`` or
+        ``family_services_corrective_share``.
+    ax, lang, phase, orgs, figsize, fontsize
+        As in :func:`plot_tiers`.
+    highlight
+        Organisation code(s) to draw strongly, the others in grey.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The (left) panel.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["564"] * 4, "year": [2018, 2018, 2019, 2019],
+    ...     "task_class": ["Lastensuojelun avohuoltopalvelut", "Lastensuojelun laitos- ja perhehoito"] * 2,
+    ...     "amount": [1e7, 2.7e7, 1.1e7, 2.6e7]}, org_type="municipality", phase="actual")
+    >>> ax = plot_child_protection_balance(lb.child_budget(led), lang="en", measure="placements_ratio")
+    >>> ax.get_title(loc="left")
+    'Child-protection placements relative to non-residential care, 2018–2019'
+    >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+    """
+    what = "plot_child_protection_balance"
+    lang = _check_lang(lang)
+    allowed = ("both", "placements_ratio", "family_services_corrective_share")
+    if measure not in allowed:
+        raise InputError(f"{what}: measure must be one of {', '.join(allowed)}, not {measure!r}")
+    summary = _plain(result.summary())
+    frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
+    hl = _highlight_set(highlight, frame, what)
+    created = ax is None
+    if measure == "both":
+        if created:
+            import matplotlib.pyplot as plt
+
+            fig, (ax, ax2) = plt.subplots(1, 2, figsize=figsize or SLIDE_SIZE, layout="constrained")
+            style = _Style(True, fontsize)
+        else:
+            from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+            assert ax is not None  # for the type checker: ax was given
+            style = _Style(False, fontsize)
+            ax2 = make_axes_locatable(ax).append_axes("right", size="100%", pad=0.9)
+        panels = [(ax, "placements_ratio"), (ax2, "family_services_corrective_share")]
+    else:
+        ax, style = _axes(ax, figsize, fontsize)
+        panels = [(ax, measure)]
+    notes: list[str] = []
+    for i, (panel, column) in enumerate(panels):
+        _frame_axes(panel, style, "y")
+        notes += _series(result, panel, style, frame, column, lang, hl, legend=(i == len(panels) - 1), order_by=panels[0][1])
+        if column == "placements_ratio":
+            panel.yaxis.set_major_formatter(_NumberFormatter(lang))
+            vals = frame[column].dropna()
+            top = float(vals.max()) * 1.1 if len(vals) else 1.0
+            panel.set_ylim(0, max(top, 1.0))
+            panel.axhline(1.0, color=_MUTED, linewidth=1.0, linestyle=(0, (1, 2)), zorder=1)
+            panel.set_ylabel(_wrap(chart_label("axis.placements_ratio", lang), 34), fontsize=style.label, color=_INK)
+        else:
+            panel.yaxis.set_major_formatter(_PercentFormatter(lang))
+            panel.set_ylim(*_share_limits(frame[column]))
+            panel.set_ylabel(_wrap(chart_label("axis.family_corrective", lang), 34), fontsize=style.label, color=_INK)
+    years = _years_text(frame["year"])
+    key = {"both": "title.cp", "placements_ratio": "title.cp_placements", "family_services_corrective_share": "title.cp_family"}[measure]
+    span = [panels[1][0]] if measure == "both" else []
+    heads = _titles(ax, style, chart_label(key, lang, years=years), _subtitle(result, summary, frame, lang), span=span)
+    keys = {"both": ["note.placements_ratio", "note.parity", "note.family_corrective"], "placements_ratio": ["note.placements_ratio", "note.parity"],
+            "family_services_corrective_share": ["note.family_corrective"]}[measure]
+    seen: list[str] = []
+    for n in notes:
+        if n not in seen:
+            seen.append(n)
+    text = " ".join([chart_label(k, lang) for k in keys] + [n[:1].upper() + n[1:] + "." for n in seen])
+    if measure == "both":
+        # Title and note span both panels: keep them out of the layout of the
+        # left panel (which they would squeeze) and reserve their height with
+        # invisible, one-character twins on the right panel instead.
+        right = span[0]
+        note = _note(ax, style, text, span=span)
+        for artist in heads + [note]:
+            artist.set_in_layout(False)
+        twin = "\n".join("X" for _ in heads[0].get_text().split("\n"))
+        right.set_title(twin, loc="left", fontsize=style.title, fontweight="bold", color="none", pad=_title_pad(style))
+        _note(right, style, "\n".join("X" for _ in note.get_text().split("\n")), color="none")
+    else:
+        _note(ax, style, text)
+    return ax
+
+
+# ---------------------------------------------------------------- export
+_SIZES = {"slide": SLIDE_SIZE}
+
+
+def save_chart(
+    chart: Axes | Figure | SubFigure,
+    path: str | Path,
+    *,
+    dpi: int | None = None,
+    size: Literal["slide", "print"] | tuple[float, float] | None = None,
+    transparent: bool = False,
+) -> Path:
+    """Save a chart as PNG, SVG or PDF, reproducibly.
+
+    SVG files carry no date and fixed element ids, PNG and PDF files no
+    software version or date, so the same chart gives the same bytes.
+    matplotlib's global settings are left as they were.
+
+    Parameters
+    ----------
+    chart
+        An Axes (its figure is saved) or a Figure.
+    path
+        File name ending ``.png``, ``.svg`` or ``.pdf``.
+    dpi
+        Resolution of a PNG; default 200, or 300 with ``size="print"``.
+    size
+        ``"slide"`` (13.33 × 7.5 in, 16:9), ``"print"`` (the figure's own
+        size at 300 dpi) or ``(width, height)`` in inches; default the
+        figure's own size. The figure is resized for the file only.
+    transparent
+        Transparent background instead of white.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> import matplotlib, tempfile, pathlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> out = save_chart(ax, pathlib.Path(tempfile.mkdtemp()) / "chart.svg")
+    >>> out.suffix
+    '.svg'
+    >>> plt.close(fig)
+    """
+    if isinstance(chart, Axes):
+        fig: Figure | SubFigure | None = chart.figure
+    elif isinstance(chart, Figure | SubFigure):
+        fig = chart
+    else:
+        raise InputError(f"save_chart takes a matplotlib Axes or Figure, not {type(chart).__name__}")
+    while isinstance(fig, SubFigure):
+        fig = fig.figure
+    if not isinstance(fig, Figure):
+        raise InputError("save_chart: the Axes is not on a figure")
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg", "pdf"):
+        raise InputError(f"save_chart: {path.name!r} must end in .png, .svg or .pdf")
+    if isinstance(size, str) and size not in ("slide", "print"):
+        raise InputError(f"save_chart: size must be 'slide', 'print' or (width, height) in inches, not {size!r}")
+    if dpi is None:
+        dpi = 300 if size == "print" else 200
+    if dpi <= 0:
+        raise InputError(f"save_chart: dpi must be positive, not {dpi}")
+    target: tuple[float, float] | None
+    if size == "slide":
+        target = SLIDE_SIZE
+    elif size is None or size == "print":
+        target = None
+    else:
+        w, h = size
+        if not (w > 0 and h > 0):
+            raise InputError(f"save_chart: size must be positive inches, not {size!r}")
+        target = (float(w), float(h))
+    metadata: dict[str, Any] = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": None},
+        "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+    }[fmt]
+    original = tuple(fig.get_size_inches())
+    facecolor = "none" if transparent else "white"
+    try:
+        if target is not None:
+            fig.set_size_inches(*target, forward=False)
+        # svg.hashsalt fixes the ids of clip paths and hatches; set only for this call
+        with mpl.rc_context({"svg.hashsalt": "lapsibudjetti", "svg.fonttype": "path"}):
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor=facecolor, transparent=transparent)
+    finally:
+        if target is not None:
+            fig.set_size_inches(*original, forward=False)
+    return path
