@@ -220,7 +220,6 @@ class Population:
         """
         n = len(orgs)
         mat = np.full((n, MAX_AGE + 1), np.nan)
-        notes = pd.DataFrame({"basis": [""] * n, "detail": [""] * n}, index=orgs.index)
         lookup = self._wide()
         tot = self.totals.set_index(["org_type", "org_code", "year"])["persons"] if len(self.totals) else pd.Series(dtype=float)
         years_by_org: dict[tuple[str, str], np.ndarray] = {}
@@ -250,8 +249,15 @@ class Population:
                             f"age structure of {succ}, into which {c} merged ({d or 'same year'}); own size unknown")
             return None, "", ""
 
-        for k, (t, c, y) in enumerate(orgs[["org_type", "org_code", "year"]].itertuples(index=False)):
-            t, c, y = str(t), str(c), int(y)
+        # exact hits in one vectorised lookup; the loop below handles the rest
+        wanted = [(str(t), str(c), int(y)) for t, c, y in orgs[["org_type", "org_code", "year"]].itertuples(index=False)]
+        hit = lookup.index.get_indexer(pd.MultiIndex.from_tuples(wanted, names=lookup.index.names)) if n and len(lookup) else np.full(n, -1)
+        if (hit >= 0).any():
+            mat[hit >= 0] = lookup.to_numpy(dtype=float)[hit[hit >= 0]]
+        bases, details = ["exact" if h >= 0 else "" for h in hit], [""] * n
+        for k, (t, c, y) in enumerate(wanted):
+            if hit[k] >= 0:
+                continue
             vec, basis, detail = one(t, c, y)
             if vec is None and t == "wellbeing_area":
                 try:
@@ -274,8 +280,8 @@ class Population:
                     detail = f"sum of {len(parts)} member municipalities" + (f" ({'; '.join(sub[:3])}{' …' if len(sub) > 3 else ''})" if sub else "")
             if vec is not None:
                 mat[k] = vec
-            notes.iloc[k] = (basis, detail)
-        return mat, notes
+            bases[k], details[k] = basis, detail
+        return mat, pd.DataFrame({"basis": bases, "detail": details}, index=orgs.index)
 
     @functools.cached_property
     def _wide_cache(self) -> pd.DataFrame:
