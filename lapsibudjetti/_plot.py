@@ -29,20 +29,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure, SubFigure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from ._errors import InputError, LapsibudjettiWarning
 from ._registry import Registry
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
+    from matplotlib.figure import Figure, SubFigure
     from matplotlib.transforms import Bbox
 
 __all__ = [
@@ -237,55 +233,88 @@ def _step_decimals(values: Sequence[float], most: int) -> int:
     return min(most, int(math.ceil(-math.log10(step) - 1e-9)))
 
 
-class _StepFormatter(ticker.Formatter):
-    """Tick labels with as many decimals as the tick step needs, in the chart's language."""
+@functools.cache
+def _mpl() -> Any:
+    """matplotlib, imported on the first chart (``import lapsibudjetti`` stays fast).
 
-    unit = 1.0
-    most = 3
+    Returns a namespace with the matplotlib names the charts use and the
+    tick formatters, which subclass ``matplotlib.ticker.Formatter``.
+    """
+    import types
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.decimals = 0
+    import matplotlib
+    from matplotlib import ticker
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    def format_ticks(self, values: Sequence[float]) -> list[str]:
-        self.decimals = _step_decimals([v / self.unit for v in values], self.most)
-        return [self(v, i) for i, v in enumerate(values)]
+    class StepFormatter(ticker.Formatter):
+        """Tick labels with as many decimals as the tick step needs, in the chart's language."""
 
-    def text(self, x: float) -> str:  # pragma: no cover - overridden
-        raise NotImplementedError
+        unit = 1.0
+        most = 3
 
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        return self.text(x)
+        def __init__(self, lang: str) -> None:
+            self.lang = lang
+            self.decimals = 0
+
+        def format_ticks(self, values: Sequence[float]) -> list[str]:
+            self.decimals = _step_decimals([v / self.unit for v in values], self.most)
+            return [self(v, i) for i, v in enumerate(values)]
+
+        def text(self, x: float) -> str:
+            raise NotImplementedError
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return self.text(x)
+
+    class EuroFormatter(StepFormatter):
+        """Tick labels in euros or M€."""
+
+        def __init__(self, lang: str, million: bool = False) -> None:
+            super().__init__(lang)
+            self.million = million
+            self.unit = 1e6 if million else 1.0
+
+        def text(self, x: float) -> str:
+            return format_euros(x, self.lang, scale="million" if self.million else "unit", decimals=self.decimals)
+
+    class PercentFormatter(StepFormatter):
+        """Tick labels for shares (0–1) as percentages."""
+
+        unit = 0.01
+        most = 2
+
+        def text(self, x: float) -> str:
+            return format_percent(x, self.lang, decimals=self.decimals)
+
+    class NumberFormatter(StepFormatter):
+        """Plain numbers with the language's decimal separator."""
+
+        def text(self, x: float) -> str:
+            body = _number(x, self.decimals, self.lang)
+            return ("\u2212" + body) if round(x, self.decimals) < 0 else body
+
+    return types.SimpleNamespace(
+        mpl=matplotlib, Axes=Axes, Figure=Figure, SubFigure=SubFigure, Line2D=Line2D, Patch=Patch,
+        EuroFormatter=EuroFormatter, PercentFormatter=PercentFormatter, NumberFormatter=NumberFormatter,
+    )
 
 
-class _EuroFormatter(_StepFormatter):
-    """Tick labels in euros or M€."""
-
-    def __init__(self, lang: str, million: bool) -> None:
-        super().__init__(lang)
-        self.million = million
-        self.unit = 1e6 if million else 1.0
-
-    def text(self, x: float) -> str:
-        return format_euros(x, self.lang, scale="million" if self.million else "unit", decimals=self.decimals)
+def _euro_ticks(lang: str, million: bool) -> Any:
+    """Tick formatter for euros (``million``: in M€)."""
+    return _mpl().EuroFormatter(lang, million)
 
 
-class _PercentFormatter(_StepFormatter):
-    """Tick labels for shares (0–1) as percentages."""
-
-    unit = 0.01
-    most = 2
-
-    def text(self, x: float) -> str:
-        return format_percent(x, self.lang, decimals=self.decimals)
+def _percent_ticks(lang: str) -> Any:
+    """Tick formatter for shares shown as percentages."""
+    return _mpl().PercentFormatter(lang)
 
 
-class _NumberFormatter(_StepFormatter):
-    """Plain numbers with the language's decimal separator."""
-
-    def text(self, x: float) -> str:
-        body = _number(x, self.decimals, self.lang)
-        return ("\u2212" + body) if round(x, self.decimals) < 0 else body
+def _number_ticks(lang: str) -> Any:
+    """Tick formatter for plain numbers (ratios)."""
+    return _mpl().NumberFormatter(lang)
 
 
 def _years_text(years: Iterable[int]) -> str:
@@ -426,7 +455,7 @@ class _Style:
     """Font sizes for one chart: larger on the slide-sized figures we create."""
 
     def __init__(self, created: bool, fontsize: float | None) -> None:
-        base = float(fontsize) if fontsize is not None else (15.0 if created else float(mpl.rcParams["font.size"]))
+        base = float(fontsize) if fontsize is not None else (15.0 if created else float(_mpl().mpl.rcParams["font.size"]))
         self.base = base
         self.title = base * 1.3
         self.subtitle = base * 0.95
@@ -438,7 +467,7 @@ class _Style:
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] | None, fontsize: float | None) -> tuple[Axes, _Style]:
     if ax is not None:
-        if not isinstance(ax, Axes):
+        if not isinstance(ax, _mpl().Axes):
             raise InputError(f"ax must be a matplotlib Axes, not {type(ax).__name__}")
         return ax, _Style(False, fontsize)
     import matplotlib.pyplot as plt  # only when we create a figure (lets notebooks show it)
@@ -552,7 +581,7 @@ def _fit(text: str, room: float, fontsize: float, bold: bool = False) -> str:
 
 def _root_figure(ax: Axes) -> Figure:
     fig: Any = ax.figure
-    while isinstance(fig, SubFigure):
+    while isinstance(fig, _mpl().SubFigure):
         fig = fig.figure
     return fig
 
@@ -736,21 +765,21 @@ def plot_tiers(
         left = left + v
     if stat == "euros":
         million = _value_scale(vmax)
-        ax.xaxis.set_major_formatter(_EuroFormatter(lang, million))
+        ax.xaxis.set_major_formatter(_euro_ticks(lang, million))
         for yi, tot in enumerate(totals.to_numpy(dtype=float)):
             ax.annotate(format_euros(tot, lang, scale="auto"), xy=(left[yi], yi), xytext=(4, 0), textcoords="offset points",
                         va="center", ha="left", fontsize=style.small, color=_INK)
         ax.set_xlim(0, vmax * 1.12 if vmax > 0 else 1)
         ax.set_xlabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
     else:
-        ax.xaxis.set_major_formatter(_PercentFormatter(lang))
+        ax.xaxis.set_major_formatter(_percent_ticks(lang))
         ax.set_xlim(0, 1)
         ax.set_xlabel(chart_label("axis.share_of_child_euros", lang), fontsize=style.label, color=_INK)
     ax.set_yticks(y, list(wide.index))
     ax.set_ylim(-0.6, len(wide) - 0.4)
     key = ("title.tiers" if by == "tier" else "title.colours") + ("_share" if stat == "share" else "")
     _titles(ax, style, chart_label(key, lang, year=yr), _subtitle(result, summary, table, lang))
-    handles = [Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
+    handles = [_mpl().Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
     _legend(ax, style, handles, [labels.get(lv, lv) for lv in levels])
     note = chart_label("note.tiers" if by == "tier" else "note.colours", lang)
     if stat == "share":
@@ -799,7 +828,7 @@ def _series(
             hollow_phases |= set(sub.loc[~actual, "phase"])
             ax.plot(sub["year"][~actual], sub[column][~actual], linestyle="none", marker=st["marker"], markersize=ms,
                     markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.6, zorder=4)
-        handles.append(Line2D([], [], color=colour, linestyle=st["linestyle"], linewidth=lw, marker=st["marker"], markersize=ms,
+        handles.append(_mpl().Line2D([], [], color=colour, linestyle=st["linestyle"], linewidth=lw, marker=st["marker"], markersize=ms,
                               markeredgecolor="white"))
     ax.set_xticks(years, [str(y) for y in years])
     if len(years) == 1:
@@ -881,7 +910,7 @@ def plot_preventive_share(
     ax, style = _axes(ax, figsize, fontsize)
     _frame_axes(ax, style, "y")
     notes = _series(result, ax, style, frame, "preventive_share", lang, hl)
-    ax.yaxis.set_major_formatter(_PercentFormatter(lang))
+    ax.yaxis.set_major_formatter(_percent_ticks(lang))
     ax.set_ylim(*(ylim if ylim is not None else _share_limits(frame["preventive_share"])))
     ax.set_ylabel(chart_label("axis.preventive", lang), fontsize=style.label, color=_INK)
     _titles(ax, style, chart_label("title.preventive", lang, years=_years_text(frame["year"])), _subtitle(result, summary, frame, lang))
@@ -978,7 +1007,7 @@ def plot_per_child(
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"})
     vmax = float(values.max())
     ax.set_xlim(min(0.0, float(values.min()) * 1.1), vmax * 1.14 if vmax > 0 else 1.0)
-    ax.xaxis.set_major_formatter(_EuroFormatter(lang, _value_scale(vmax)))
+    ax.xaxis.set_major_formatter(_euro_ticks(lang, _value_scale(vmax)))
     ax.set_yticks(y, list(frame["name"]))
     for tick, code in zip(ax.get_yticklabels(), codes):
         if code in hl:
@@ -1098,7 +1127,7 @@ def plot_sisote_split(
         ax.set_xticks(x, [str(y) for y in years])
         ax.set_xlim(-0.6, len(years) - 0.4)
         ax.set_ylim(0, vmax * 1.12 if vmax > 0 else 1)
-        ax.yaxis.set_major_formatter(_EuroFormatter(lang, _value_scale(vmax)))
+        ax.yaxis.set_major_formatter(_euro_ticks(lang, _value_scale(vmax)))
         ax.set_ylabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
         ax.set_xlabel(chart_label("axis.year", lang), fontsize=style.label, color=_INK)
         name = str(table["name"].iloc[0])
@@ -1138,7 +1167,7 @@ def plot_sisote_split(
         ax.set_xlim(0, 1.14)
         ax.set_xticks(np.linspace(0, 1, 6))
         ax.spines["bottom"].set_bounds(0, 1)
-        ax.xaxis.set_major_formatter(_PercentFormatter(lang))
+        ax.xaxis.set_major_formatter(_percent_ticks(lang))
         ax.set_xlabel(chart_label("axis.share_of_child_euros", lang), fontsize=style.label, color=_INK)
         title = chart_label("title.sisote_compare", lang, year=yr)
         wide = wide.loc[shares.index]
@@ -1153,7 +1182,7 @@ def plot_sisote_split(
         )
         notes.append(chart_label("note.sote_missing", lang, years=_years_text(no_sote)))
     _titles(ax, style, title, _subtitle(result, summary, table, lang))
-    handles = [Patch(facecolor=SECTOR_STYLE[s]["color"], hatch=SECTOR_STYLE[s]["hatch"], edgecolor="white") for s in levels]
+    handles = [_mpl().Patch(facecolor=SECTOR_STYLE[s]["color"], hatch=SECTOR_STYLE[s]["hatch"], edgecolor="white") for s in levels]
     _legend(ax, style, handles, [labels.get(s, s) for s in levels])
     _note(ax, style, " ".join(notes))
     return ax
@@ -1247,14 +1276,14 @@ def plot_child_protection_balance(
         _frame_axes(panel, style, "y")
         notes += _series(result, panel, style, frame, column, lang, hl, legend=(i == len(panels) - 1), order_by=panels[0][1])
         if column == "placements_ratio":
-            panel.yaxis.set_major_formatter(_NumberFormatter(lang))
+            panel.yaxis.set_major_formatter(_number_ticks(lang))
             vals = frame[column].dropna()
             top = float(vals.max()) * 1.1 if len(vals) else 1.0
             panel.set_ylim(0, max(top, 1.0))
             panel.axhline(1.0, color=_MUTED, linewidth=1.0, linestyle=(0, (1, 2)), zorder=1)
             panel.set_ylabel(_wrap(chart_label("axis.placements_ratio", lang), 34), fontsize=style.label, color=_INK)
         else:
-            panel.yaxis.set_major_formatter(_PercentFormatter(lang))
+            panel.yaxis.set_major_formatter(_percent_ticks(lang))
             panel.set_ylim(*_share_limits(frame[column]))
             panel.set_ylabel(_wrap(chart_label("axis.family_corrective", lang), 34), fontsize=style.label, color=_INK)
     years = _years_text(frame["year"])
@@ -1333,15 +1362,16 @@ def save_chart(
     '.svg'
     >>> plt.close(fig)
     """
-    if isinstance(chart, Axes):
-        fig: Figure | SubFigure | None = chart.figure
-    elif isinstance(chart, Figure | SubFigure):
+    m = _mpl()
+    if isinstance(chart, m.Axes):
+        fig: Any = chart.figure
+    elif isinstance(chart, m.Figure | m.SubFigure):
         fig = chart
     else:
         raise InputError(f"save_chart takes a matplotlib Axes or Figure, not {type(chart).__name__}")
-    while isinstance(fig, SubFigure):
+    while isinstance(fig, m.SubFigure):
         fig = fig.figure
-    if not isinstance(fig, Figure):
+    if not isinstance(fig, m.Figure):
         raise InputError("save_chart: the Axes is not on a figure")
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -1374,7 +1404,7 @@ def save_chart(
         if target is not None:
             fig.set_size_inches(*target, forward=False)
         # svg.hashsalt fixes the ids of clip paths and hatches; set only for this call
-        with mpl.rc_context({"svg.hashsalt": "lapsibudjetti", "svg.fonttype": "path"}):
+        with m.mpl.rc_context({"svg.hashsalt": "lapsibudjetti", "svg.fonttype": "path"}):
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor=facecolor, transparent=transparent)
     finally:
         if target is not None:

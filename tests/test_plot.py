@@ -159,11 +159,11 @@ def test_euro_formatter_finnish_and_english() -> None:
 
 
 def test_tick_labels_use_language_and_step() -> None:
-    f = P._EuroFormatter("fi", million=True)
+    f = P._euro_ticks("fi", million=True)
     assert f.format_ticks([0.0, 5e5, 1e6, 1.5e6]) == ["0,0\u00a0M€", "0,5\u00a0M€", "1,0\u00a0M€", "1,5\u00a0M€"]
-    assert P._EuroFormatter("en", million=True).format_ticks([0.0, 1e8, 2e8]) == ["€0M", "€100M", "€200M"]
-    assert P._PercentFormatter("fi").format_ticks([0.7, 0.75, 0.8]) == ["70\u00a0%", "75\u00a0%", "80\u00a0%"]
-    assert P._NumberFormatter("fi").format_ticks([0.0, 0.5, 1.0]) == ["0,0", "0,5", "1,0"]
+    assert P._euro_ticks("en", million=True).format_ticks([0.0, 1e8, 2e8]) == ["€0M", "€100M", "€200M"]
+    assert P._percent_ticks("fi").format_ticks([0.7, 0.75, 0.8]) == ["70\u00a0%", "75\u00a0%", "80\u00a0%"]
+    assert P._number_ticks("fi").format_ticks([0.0, 0.5, 1.0]) == ["0,0", "0,5", "1,0"]
 
 
 def test_tick_labels_drawn_in_language(cb: lb.ChildBudget) -> None:
@@ -383,3 +383,12 @@ def test_all_charts_on_real_kainuu_and_vantaa_kerava(shared_data: Path, tmp_path
     ax = P.plot_per_child(result, lang="fi")
     vantaa = float(s.loc[(s["org_code"] == "092") & (s["year"] == 2019), "euros_per_child"].iloc[0])
     assert P.format_euros(vantaa, "fi") in [t.get_text() for t in ax.texts]
+
+
+def test_importing_the_library_does_not_import_matplotlib() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, lapsibudjetti; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
+    assert out.stdout.strip() == "False"
