@@ -1551,8 +1551,10 @@ def read_statistics(
     Raises
     ------
     ReconciliationError
-        Listing the organisation-years (``err.rows``) whose rows do not sum
-        to their totals.
+        Listing the organisation-years whose rows do not sum to their
+        totals; ``err.rows`` has ``org_code, year, total`` (the aggregate's
+        name), ``total_euros, parts_euros, difference_euros, source_file,
+        source_row`` (of the total row) and ``problem``.
     InputError
         As :func:`read_ledger`.
 
@@ -1667,7 +1669,8 @@ def _reconcile(
             LapsibudjettiWarning,
             stacklevel=3,
         )
-    task = full["task_class"].astype(object).fillna(full["service_class"].astype(object))
+    task_obj = full["task_class"].astype(object)
+    task = task_obj.where(task_obj.notna(), full["service_class"].astype(object))
     base = pd.DataFrame(
         {
             "org_code": full["org_code"].astype(object),
@@ -1706,6 +1709,7 @@ def _reconcile(
     for agg, member in checks:
         got = totals.loc[totals["task"] == agg]
         dup = got.duplicated(keys, keep=False)
+        dup_keys = pd.MultiIndex.from_frame(got.loc[dup, keys]) if dup.any() else None
         if dup.any():
             d = got.loc[dup]
             problems.append(
@@ -1729,6 +1733,8 @@ def _reconcile(
         has_total = joined["cents"].notna()
         total_c = joined["cents"].fillna(0).astype(np.int64)
         bad = (~has_total) | (parts_c != total_c)
+        if dup_keys is not None:  # already reported as duplicated
+            bad &= ~joined.index.isin(dup_keys)
         if bad.any():
             b = joined.loc[bad]
             problems.append(

@@ -698,3 +698,14 @@ def test_unquoted_blank_lines_and_old_mac_line_ends(tmp_path: Path) -> None:
     mac = HEADER.replace("\n", "\r") + "091;2022;TP;3021;1\r091;2022;TP;3022;2\r"
     led = read_ledger(write(tmp_path / "mac.csv", mac), defaults=MUNI, check_codes=False)
     assert led["source_row"].tolist() == [2, 3] and led["amount"].tolist() == [1.0, 2.0]
+
+
+def test_statistics_duplicated_total(tmp_path: Path) -> None:
+    src = pd.read_csv(FIXTURES / "kta14_2019_sample.csv")
+    total = src[(src["muni"] == 5) & (src["func"] == "Käyttötalous yhteensä")]
+    pd.concat([src, total]).to_csv(tmp_path / "dup.csv", index=False)
+    with pytest.raises(ReconciliationError) as err:
+        read_statistics(tmp_path / "dup.csv", check_codes=False)
+    rows = err.value.rows
+    assert rows["problem"].tolist() == ["total given more than once"] * 2
+    assert rows["source_row"].tolist() == [total.index[0] + 2, len(src) + 2]
