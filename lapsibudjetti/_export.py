@@ -308,7 +308,7 @@ def export_tables(result: BudgetResult, *, lang: str = "fi", comparison: pd.Data
     -------
     dict of str to DataFrame
         ``summary``, ``by_category``, ``by_tier``, ``by_sector``,
-        ``by_colour``, ``comparison``, ``reconciliation``, ``unmapped`` and
+        ``by_colour``, ``comparison``, ``unmapped``, ``reconciliation`` and
         ``method_<name>`` for every table of ``result.method()``.
 
     Examples
@@ -339,9 +339,12 @@ def export_tables(result: BudgetResult, *, lang: str = "fi", comparison: pd.Data
         out["comparison"] = _sorted(comp, ["year", "phase", "org_type", "org_code"])
     else:
         out["comparison"] = _comparison(out["summary"])
-    out["reconciliation"] = _sorted(names.add(_plain(result.reconciliation)), _GROUP)
     out["unmapped"] = _sorted(names.add(_plain(result.unmapped)), [*_GROUP, "source_file", "source_row"])
-    for name, frame in result.method().items():
+    out["reconciliation"] = _sorted(names.add(_plain(result.reconciliation)), _GROUP)
+    method = result.method()
+    # the rules first: the method sheet is the one a reader opens to see how the figures were made
+    for name in sorted(method, key=lambda k: k != "rules"):
+        frame = method[name]
         t = _plain(frame)
         if name == "settings":
             t = _settings(t)
@@ -676,9 +679,10 @@ def _csv_cell(v: object, decimal: str) -> str:
 def _csv_bytes(frame: pd.DataFrame, dialect: str) -> bytes:
     sep, decimal, bom = (";", ",", True) if dialect == "fi" else (",", ".", False)
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # CRLF as RFC 4180 says; it also makes the writer quote a field holding a bare CR or LF
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([safe_text(str(c)) for c in frame.columns])
-    columns = [frame[c].astype(object).tolist() if not isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c].astype(object).tolist() for c in frame.columns]
+    columns = [frame[c].astype(object).tolist() for c in frame.columns]
     for row in zip(*columns):
         writer.writerow([_csv_cell(v, decimal) for v in row])
     data = buf.getvalue().encode("utf-8")
@@ -764,7 +768,8 @@ def write_tables(
     Notes
     -----
     CSV numbers are written in full (shortest exact decimal, no thousands
-    separators, never scientific notation); empty cells are missing values.
+    separators, never scientific notation); empty cells are missing values;
+    lines end in CRLF (RFC 4180).
     Text cells that a spreadsheet would run as a formula (beginning with
     ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) get a leading
     apostrophe. Parquet files keep the text as it is (they are typed data,
