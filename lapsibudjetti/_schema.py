@@ -26,6 +26,7 @@ __all__ = [
     "validate_ledger",
     "make_ledger",
     "amount_cents",
+    "union_categoricals",
 ]
 
 ORG_TYPES: tuple[str, ...] = ("municipality", "wellbeing_area", "joint_authority")
@@ -63,6 +64,28 @@ _BUSINESS_ID = re.compile(r"^\d{7}-\d$")
 _FOUR_DIGITS = re.compile(r"^\d{4}$")
 
 _MAX_LISTED = 20
+
+
+def union_categoricals(parts: list[pd.Series]) -> pd.Categorical:
+    """Concatenate categorical columns whose categories differ, by recoding codes.
+
+    Works when some parts have no categories at all (their dtype then differs),
+    without ever building strings per row.
+
+    Examples
+    --------
+    >>> a = pd.Series(["x", "y"], dtype="category")
+    >>> b = pd.Series(pd.Categorical([None]))
+    >>> union_categoricals([a, b]).tolist()
+    ['x', 'y', nan]
+    """
+    cats = [pd.Index([str(c) for c in p.cat.categories], dtype=object) if len(p.cat.categories) else pd.Index([], dtype=object) for p in parts]
+    union = pd.Index(sorted(set().union(*[set(c) for c in cats])), dtype=object)
+    codes = []
+    for p, c in zip(parts, cats):
+        mapping = np.append(union.get_indexer(c), -1).astype("int64")  # code -1 (missing) stays -1
+        codes.append(mapping[p.cat.codes.to_numpy().astype("int64")])
+    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.zeros(0, dtype="int64"), categories=union)
 
 
 def amount_cents(amount: pd.Series | np.ndarray) -> np.ndarray:
