@@ -59,6 +59,9 @@ SRC_POP_AGE = (
 SRC_POP_TOTAL = "THL Sotkanet population (CC BY 4.0) via rOpenGov/geofi data/sotkadata_population.rda"
 TRANSLATION = "translation: lapsibudjetti project"
 
+WA_SHARED_CLASSES = ("1101", "5501")
+ASSUME_WA_SHARED = ("assumption: wellbeing areas also report general administration (1101) and support "
+                    "services (5501) from 2023, as municipalities do")
 ASSUME_WA_SOTE = (
     "working assumption (shared data README): wellbeing areas report from 2023 the "
     "social and health classes 2xxx that municipalities used in 2022"
@@ -292,6 +295,12 @@ def build_service_classes(shared: Path) -> pd.DataFrame:
         wa_rows.append({"code": c, "year": 2023, "scope": "wellbeing_area", "name_fi": names[(c, 2022)],
                         "parent_code": parent[(c, 2022)],
                         "source": join_sources(SRC_SERVICE.format(years=2022), why)})
+    # general administration and support services exist on both sides of the
+    # boundary: wellbeing areas run councils, management and shared services too
+    for c in WA_SHARED_CLASSES:
+        wa_rows.append({"code": c, "year": 2023, "scope": "wellbeing_area", "name_fi": names[(c, 2023)],
+                        "parent_code": parent[(c, 2023)],
+                        "source": join_sources(SRC_SERVICE.format(years=2023), ASSUME_WA_SHARED)})
     rows.extend(wa_rows)
 
     # collapse consecutive years with the same name, scope and parent into periods
