@@ -216,7 +216,7 @@ def service_classes(year: int | None = None, *, scope: str | None = None) -> pd.
     >>> sc.loc[sc["code"] == "3021", ["code", "name_fi", "name_en"]].to_dict("records")
     [{'code': '3021', 'name_fi': 'Päiväkotitoiminta', 'name_en': 'Day-care centre activities'}]
     >>> sorted(service_classes(2023, scope="wellbeing_area")["code"])[:3]
-    ['2120', '2121', '2122']
+    ['1101', '2120', '2121']
     >>> "2120" in set(service_classes(2023, scope="municipality")["code"])
     False
     """
