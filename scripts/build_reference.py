@@ -60,7 +60,7 @@ SRC_POP_TOTAL = "THL Sotkanet population (CC BY 4.0) via rOpenGov/geofi data/sot
 TRANSLATION = "translation: lapsibudjetti project"
 
 WA_SHARED_CLASSES = ("1101", "5501")
-ASSUME_WA_SHARED = ("assumption: wellbeing areas also report general administration (1101) and support "
+ASSUME_WA_SHARED = ("working assumption: wellbeing areas also report general administration (1101) and support "
                     "services (5501) from 2023, as municipalities do")
 ASSUME_WA_SOTE = (
     "working assumption (shared data README): wellbeing areas report from 2023 the "
