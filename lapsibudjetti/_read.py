@@ -455,20 +455,19 @@ def _category(col: _Dict, column: str) -> pd.Categorical:
 
 
 def _categorical_from(indices: np.ndarray, values: list[str | None]) -> pd.Categorical:
+    """``Categorical`` of ``values[indices]`` (index -1 = missing); equal values share a category."""
     cats: dict[str, int] = {}
-    remap = np.empty(len(values) + 1, dtype=np.int64)
-    for i, v in enumerate(values):
-        remap[i] = -1 if v is None else cats.setdefault(v, len(cats))
-    remap[-1] = -1  # index -1 (missing) maps to the last slot
-    codes = remap[indices] if len(values) else np.full(len(indices), -1, dtype=np.int64)
+    mapped = [-1 if v is None else cats.setdefault(v, len(cats)) for v in values]
     ncat = len(cats)
     small = np.int8 if ncat < 127 else np.int16 if ncat < 32767 else np.int32
-    return pd.Categorical.from_codes(codes.astype(small), categories=pd.Index(list(cats), dtype=object).astype(str))
+    remap = np.asarray(mapped + [-1], dtype=small)  # index -1 (missing) takes the last slot
+    codes = remap[indices]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(cats), dtype=object).astype(str))
 
 
 def _constant_category(value: object, column: str, n: int) -> pd.Categorical:
     text = _clean_value(_cell_text(value), column)
-    return _categorical_from(np.zeros(n, dtype=np.int64), [text])
+    return _categorical_from(np.zeros(n, dtype=np.int8), [text])
 
 
 def _years(col: _Dict) -> np.ndarray:
@@ -860,13 +859,18 @@ def _read_csv(
     sep: str | None,
 ) -> _Raw:
     name = path.name
+    mapped: mmap.mmap | None = None
     with open(path, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
-        # a read-only memory map: Arrow parses it in place, nothing is copied into Python
-        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+        try:
+            # a read-only memory map: Arrow parses it in place, nothing is copied into Python
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+            content: Any = mapped if mapped is not None else b""
+        except (OSError, ValueError):  # pragma: no cover - file systems without mmap
+            content = fh.read()
     try:
         return _read_csv_data(
-            mapped if mapped is not None else b"",
+            content,
             name,
             column_map=column_map,
             defaults=defaults,
@@ -1030,7 +1034,7 @@ def _read_csv_data(
         chunks = [c for c in col.chunks if len(c)]
         if chunks:
             dictionary = chunks[0].dictionary.to_pylist()
-            indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks]).astype(np.int64)
+            indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
         else:  # pragma: no cover - n > 0
             dictionary, indices = [], np.zeros(0, dtype=np.int64)
         raw_dicts[canon] = (indices, dictionary)
