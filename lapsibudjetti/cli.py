@@ -1,0 +1,715 @@
+"""The ``lapsibudjetti`` command: the annual child-budget report in one reproducible command.
+
+::
+
+    lapsibudjetti report                                  # the bundled synthetic sample
+    lapsibudjetti report --ledger tp2024_kunta.xlsx --ledger tp2024_hyvinvointialue.csv \\
+        --rules saannot.xlsx --out lapsibudjetti-2024
+    lapsibudjetti report --statistics kta14.csv --population-year nearest --lang en
+    lapsibudjetti validate --ledger tp2024_kunta.xlsx --rules saannot.xlsx
+    lapsibudjetti rules --out saannot.xlsx [--profile placements_only]
+
+``report`` writes the workbook (``lapsibudjetti.xlsx``), every summary table
+as CSV and Parquet (``tables/``) and the charts as PNG and SVG (``charts/``)
+into the output folder, and prints a short summary. ``validate`` reads the
+ledgers and rules and lists every problem without writing anything.
+``rules`` writes the default rules to a workbook to edit and read back with
+``--rules``.
+
+Exit codes: 0 fine; 1 a problem with the input files or rules (the message
+says which file, row and column, and how to fix it); 2 a usage error (an
+unknown option, a malformed value); 3 an internal error (please report it;
+``--debug`` shows the traceback). Progress is shown on stderr when it is a
+terminal.
+
+The command is a thin layer over the library: everything it does can be done
+in Python with :func:`lapsibudjetti.read_ledger`,
+:func:`lapsibudjetti.child_budget`, :func:`lapsibudjetti.write_workbook`,
+:func:`lapsibudjetti.write_tables` and the ``plot_…`` functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
+
+__all__ = ["main", "build_parser", "parse_years"]
+
+#: Exit codes.
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+#: Rows of an error's offending rows printed; the rest are counted.
+_ROWS_SHOWN = 20
+#: The charts of a report: file stem and function name in lapsibudjetti._plot.
+#: The time-series charts need two years or more.
+CHARTS: tuple[tuple[str, str, bool], ...] = (
+    ("tiers", "plot_tiers", False),
+    ("per_child", "plot_per_child", False),
+    ("preventive_share", "plot_preventive_share", True),
+    ("sisote_split", "plot_sisote_split", False),
+    ("child_protection_balance", "plot_child_protection_balance", True),
+)
+WORKBOOK_NAME = "lapsibudjetti.xlsx"
+#: More organisations than this make bar and line charts unreadable: the charts
+#: then show the largest ones (all are in the workbook and tables).
+MAX_CHART_ORGS = 20
+
+
+# ---------------------------------------------------------------------------
+# argument parsing
+
+
+def parse_years(text: str) -> list[int]:
+    """Years from ``2021-2024``, ``2023`` or ``2019,2021-2022``.
+
+    Examples
+    --------
+    >>> parse_years("2021-2024")
+    [2021, 2022, 2023, 2024]
+    >>> parse_years("2019, 2021-2022")
+    [2019, 2021, 2022]
+    """
+    years: set[int] = set()
+    for part in str(text).replace("–", "-").split(","):
+        part = part.strip()
+        m = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
+        if not m:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a year or a range of years; write e.g. 2021-2024, 2023 or 2019,2021-2022")
+        lo = int(m.group(1))
+        hi = int(m.group(2)) if m.group(2) else lo
+        if hi < lo:
+            raise argparse.ArgumentTypeError(f"the range {part!r} runs backwards; write the earlier year first")
+        years.update(range(lo, hi + 1))
+    return sorted(years)
+
+
+def _setting(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN=VALUE; write e.g. --set org_type=municipality")
+    key, value = text.split("=", 1)
+    key, value = key.strip(), value.strip()
+    if not key or not value:
+        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN=VALUE; write e.g. --set org_code=564")
+    return key, value
+
+
+def _codes(text: str) -> list[str]:
+    codes = [c.strip() for c in str(text).split(",") if c.strip()]
+    if not codes:
+        raise argparse.ArgumentTypeError("give organisation codes separated by commas, e.g. 091,564")
+    return codes
+
+
+def _add_debug(p: argparse.ArgumentParser, *, top: bool) -> None:
+    # accepted before and after the command; the command's default must not override the top-level flag
+    p.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS,
+                   help="show the full traceback when something goes wrong")
+
+
+def _input_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("inputs (with none, the bundled synthetic sample is used)")
+    g.add_argument("--ledger", action="append", default=[], metavar="PATH", type=Path,
+                   help="a ledger (CSV, XLSX or Parquet) of a municipality or wellbeing area; repeat for several")
+    g.add_argument("--statistics", action="append", default=[], metavar="PATH", type=Path,
+                   help="the long statistics format (Statistics Finland kta_14: muni, year, func, amount); repeatable")
+    g.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE", type=_setting, dest="defaults",
+                   help="a value for a column the ledgers lack, e.g. --set org_type=municipality --set phase=TP")
+    g.add_argument("--phase", default="actual", metavar="PHASE",
+                   help="phase of the --statistics lines: actual (default), budget, revised_budget (or TP/TA)")
+    g.add_argument("--rules", type=Path, metavar="PATH", help="rules CSV or XLSX (default: the national rules)")
+    g.add_argument("--profile", choices=("default", "placements_only"), default="default",
+                   help="rule profile; placements_only counts non-residential child protection as targeted support")
+    g.add_argument("--population", type=Path, metavar="PATH",
+                   help="residents by age: org_code, year, age, persons (CSV, XLSX or Parquet), added to the packaged figures")
+    g.add_argument("--keys", type=Path, metavar="PATH", help="user allocation keys: key, org_code, year, share (CSV or XLSX)")
+    g.add_argument("--years", type=parse_years, metavar="YEARS", help="only these years, e.g. 2021-2024 or 2023")
+    g.add_argument("--target-group", default="0-17", metavar="AGES",
+                   help="0-17 (children, default), 0-24 (aftercare), 0-28 (Youth Act) or any low-high")
+    g.add_argument("--population-year", choices=("exact", "nearest"), default=None,
+                   help="exact: population by age must exist for each year; nearest: use the nearest year's age structure")
+    g.add_argument("--on-missing-key", choices=("raise", "unmapped"), default="raise",
+                   help="a missing allocation key is an error (raise, default) or makes the lines unmapped")
+    g.add_argument("--measure", metavar="TEXT",
+                   help="what the amounts are, shown on every sheet (default: 'net operating cost' for --statistics)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``lapsibudjetti`` command."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="lapsibudjetti",
+        description="Child-oriented budgeting (lapsibudjetointi) for Finnish municipalities and wellbeing areas.",
+        epilog="Exit codes: 0 fine, 1 input or rule problems, 2 usage error, 3 internal error.",
+    )
+    parser.add_argument("--version", action="version", version=f"lapsibudjetti {__version__}")
+    _add_debug(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    report = sub.add_parser("report", help="write the workbook, the CSV/Parquet tables and the charts",
+                            description="Compute the child budget and write the annual report folder.")
+    _input_arguments(report)
+    out = report.add_argument_group("output")
+    out.add_argument("--price-index", type=Path, metavar="PATH",
+                     help="price index (year, index) for changes in real terms; recorded in the method sheet")
+    out.add_argument("--lang", choices=("fi", "sv", "en"), default="fi", help="language of the workbook and charts")
+    out.add_argument("--out", type=Path, default=Path("lapsibudjetti-report"), metavar="DIR",
+                     help="output folder (default: lapsibudjetti-report)")
+    out.add_argument("--csv-dialect", choices=("fi", "plain"), default="fi",
+                     help="fi: ; and decimal comma, for Excel (default); plain: , and decimal point")
+    out.add_argument("--no-charts", action="store_true", help="do not draw the charts")
+    out.add_argument("--chart-orgs", type=_codes, metavar="CODES",
+                     help=f"organisation codes to draw, e.g. 091,564 (default: all, or the {MAX_CHART_ORGS} largest by child euros)")
+    _add_debug(report, top=False)
+
+    validate = sub.add_parser("validate", help="check ledgers and rules and list every problem",
+                              description="Read the ledgers and rules and list every problem; writes nothing.")
+    _input_arguments(validate)
+    _add_debug(validate, top=False)
+
+    rules = sub.add_parser("rules", help="write the default rules to an editable XLSX (or CSV)",
+                           description="Write the national default rules to a file to edit and use with --rules.")
+    rules.add_argument("--out", type=Path, required=True, metavar="PATH", help="the .xlsx (or .csv) file to write")
+    rules.add_argument("--profile", choices=("default", "placements_only"), default="default")
+    rules.add_argument("--force", action="store_true", help="replace the file if it exists")
+    _add_debug(rules, top=False)
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# terminal output
+
+
+class Progress:
+    """A plain-text progress bar on stderr, drawn only when stderr is a terminal.
+
+    Examples
+    --------
+    >>> import io
+    >>> p = Progress(3, stream=io.StringIO())   # not a terminal: draws nothing
+    >>> p.step("reading a.csv"); p.close()
+    >>> p.stream.getvalue()
+    ''
+    """
+
+    def __init__(self, total: int, *, stream: IO[str] | None = None, enabled: bool | None = None, width: int = 24) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        if enabled is None:
+            isatty = getattr(self.stream, "isatty", None)
+            enabled = bool(isatty and isatty())
+        self.enabled = enabled and total > 1
+        self.total = max(1, total)
+        self.done = 0
+        self.width = width
+        self._shown = 0
+
+    def step(self, label: str) -> None:
+        """Count one piece of work as started and redraw."""
+        self.done = min(self.total, self.done + 1)
+        if not self.enabled:
+            return
+        filled = int(self.width * self.done / self.total)
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {label}"[:100]
+        self.stream.write("\r" + line.ljust(self._shown))
+        self.stream.flush()
+        self._shown = len(line)
+
+    def clear(self) -> None:
+        """Remove the bar (before printing other text)."""
+        if self.enabled and self._shown:
+            self.stream.write("\r" + " " * self._shown + "\r")
+            self.stream.flush()
+            self._shown = 0
+
+    def close(self) -> None:
+        self.clear()
+
+
+class _Console:
+    """stdout for results, stderr for notes and problems, both clear of the progress bar."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+
+    def out(self, text: str = "") -> None:
+        if self.progress:
+            self.progress.clear()
+        print(text, file=sys.stdout)
+
+    def err(self, text: str) -> None:
+        if self.progress:
+            self.progress.clear()
+        print(text, file=sys.stderr)
+
+
+@contextmanager
+def _notes(console: _Console) -> Iterator[list[str]]:
+    """Show the library's warnings (automatic repairs, assumptions) as plain notes on stderr."""
+    seen: list[str] = []
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        text = str(message)
+        if text not in seen:
+            seen.append(text)
+            label = "note" if issubclass(category, LapsibudjettiWarning) else category.__name__
+            console.err(f"{label}: {text}")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", LapsibudjettiWarning)
+        warnings.showwarning = show
+        yield seen
+
+
+def _rows_text(rows: pd.DataFrame) -> str:
+    if rows is None or rows.empty:
+        return ""
+    shown = rows.head(_ROWS_SHOWN)
+    text = shown.to_string(index=False, max_colwidth=60)
+    more = len(rows) - len(shown)
+    lines = ["  " + line for line in text.splitlines()]
+    if more > 0:
+        lines.append(f"  … and {more} more row(s)")
+    return "\n".join(lines)
+
+
+def _describe(err: LapsibudjettiError) -> str:
+    kind = type(err).__name__
+    text = f"{kind}: {err}"
+    rows = _rows_text(err.rows)
+    return f"{text}\n{rows}" if rows else text
+
+
+# ---------------------------------------------------------------------------
+# inputs
+
+
+@dataclass
+class _Inputs:
+    ledgers: list[pd.DataFrame] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    problems: list[LapsibudjettiError] = field(default_factory=list)
+    rules: Any = None
+    registry: Any = None
+    population: Any = None
+    keys: Any = None
+    price_index: pd.DataFrame | None = None
+    population_year: str = "exact"
+    measure: str = "amounts as given in the ledger"
+    sample: str | None = None
+
+
+def _read_frame(path: Path, what: str) -> pd.DataFrame:
+    """A small table (population, price index) from CSV (``,`` or ``;``), XLSX or Parquet, as text."""
+    if not path.exists():
+        raise InputError(f"{what} file not found: {path}", file=str(path))
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str)
+        elif suffix in (".parquet", ".pq"):
+            frame = pd.read_parquet(path).astype(str)
+        else:
+            raw = path.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252")
+            first = text.split("\n", 1)[0]
+            sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (ValueError, OSError) as exc:
+        raise InputError(f"the {what} file could not be read ({exc}); save it as CSV, XLSX or Parquet", file=path.name) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Numbers written the Finnish way too: ``1 234,5`` (spaces or no-break spaces between thousands, decimal comma)."""
+    text = values.astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    text = text.str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _read_price_index(path: Path) -> pd.DataFrame:
+    frame = _read_frame(path, "price index")
+    missing = [c for c in ("year", "index") if c not in frame.columns]
+    if missing:
+        raise InputError(f"the price index needs the columns year and index; it has {', '.join(frame.columns)}", file=path.name)
+    year = _numbers(frame["year"])
+    index = _numbers(frame["index"])
+    bad = year.isna() | index.isna() | (index <= 0)
+    if bad.any():
+        rows = frame.loc[bad].assign(row=frame.index[bad] + 2)
+        raise InputError("price index rows with a year or index that is not a positive number; fix them", rows=rows,
+                         file=path.name, row=int(rows["row"].iloc[0]))
+    return pd.DataFrame({"year": year.astype("int64"), "index": index.astype(float)}).sort_values("year").reset_index(drop=True)
+
+
+def _collect(problems: list[LapsibudjettiError] | None, action: Callable[[], Any]) -> Any:
+    """Run ``action``; in validate mode (``problems`` given) keep its error and go on."""
+    if problems is None:
+        return action()
+    try:
+        return action()
+    except LapsibudjettiError as err:
+        problems.append(err)
+        return None
+
+
+def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress, *, collect: bool) -> _Inputs:
+    import lapsibudjetti as lb
+
+    inp = _Inputs()
+    problems = inp.problems if collect else None
+    defaults = dict(args.defaults)
+    files = [("ledger", p) for p in args.ledger] + [("statistics", p) for p in args.statistics]
+    if not files and getattr(args, "command", "") == "report":
+        from ._samples import load_sample
+
+        progress.step("loading the synthetic sample")
+        sample = load_sample("synthetic")
+        console.err(f"note: no ledgers given: using the bundled sample ({sample.description})")
+        inp.sample = sample.name
+        inp.ledgers = list(sample.ledgers.values())
+        inp.files = [f"sample:{name}" for name in sample.ledgers]
+        inp.registry = sample.registry
+        inp.population = sample.population
+        inp.keys = sample.keys
+        inp.price_index = sample.price_index
+        inp.population_year = sample.population_year
+        inp.measure = "net cost (expenses − revenue)" if sample.synthetic else "net operating cost"
+        if args.rules is None:
+            args.rules = sample.rules_path
+    for kind, path in files:
+        progress.step(f"reading {path.name}")
+        if kind == "ledger":
+            led = _collect(problems, lambda p=path: lb.read_ledger(p, defaults=defaults or None))
+        else:
+            led = _collect(problems, lambda p=path: lb.read_statistics(p, phase=args.phase))
+            inp.measure = "net operating cost"
+        if led is not None:
+            inp.ledgers.append(led)
+            inp.files.append(str(path))
+    if args.measure:
+        inp.measure = args.measure
+    if args.population_year:
+        inp.population_year = args.population_year
+    if args.rules is not None:
+        inp.rules = _collect(problems, lambda: lb.load_rules(args.rules, profile=args.profile))
+    else:
+        inp.rules = lb.default_rules(args.profile)
+    if args.population is not None:
+        def population() -> Any:
+            frame = _read_frame(args.population, "population")
+            if "persons" in frame.columns:
+                persons = _numbers(frame["persons"])
+                frame["persons"] = persons.where(persons.notna(), frame["persons"])  # unreadable cells stay for the error
+            user = lb.Population.from_frame(frame, source=args.population.name)
+            return lb.Population.packaged().combine(user)
+
+        inp.population = _collect(problems, population)
+    if args.keys is not None:
+        inp.keys = _collect(problems, lambda: lb.KeyTable.read(args.keys))
+    if getattr(args, "price_index", None) is not None:
+        inp.price_index = _collect(problems, lambda: _read_price_index(args.price_index))
+    if args.years and inp.ledgers:
+        inp.ledgers = _collect(problems, lambda: _only_years(inp.ledgers, args.years)) or []
+    return inp
+
+
+def _only_years(ledgers: list[pd.DataFrame], years: list[int]) -> list[pd.DataFrame]:
+    kept = [led.loc[led["year"].isin(years)].reset_index(drop=True) for led in ledgers]
+    kept = [k for k in kept if len(k)]
+    if not kept:
+        have = sorted({int(y) for led in ledgers for y in led["year"].unique()})
+        raise InputError(f"no ledger lines in the years {_years_text(years)}; the ledgers have {_years_text(have)}. Change --years.")
+    return kept
+
+
+def _years_text(years: Sequence[int]) -> str:
+    ys = sorted(set(int(y) for y in years))
+    if not ys:
+        return "–"
+    if ys == list(range(ys[0], ys[-1] + 1)) and len(ys) > 1:
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(str(y) for y in ys)
+
+
+def _child_budget(inp: _Inputs, args: argparse.Namespace) -> Any:
+    import lapsibudjetti as lb
+
+    options: dict[str, Any] = {
+        "rules": inp.rules,
+        "target_group": args.target_group,
+        "population_year": inp.population_year,
+        "on_missing_key": args.on_missing_key,
+        "measure": inp.measure,
+    }
+    for name in ("registry", "population", "keys"):
+        if getattr(inp, name) is not None:
+            options[name] = getattr(inp, name)
+    return lb.child_budget(inp.ledgers, **options)
+
+
+# ---------------------------------------------------------------------------
+# commands
+
+
+def _chart_orgs(summary: pd.DataFrame, requested: list[str] | None, console: _Console) -> list[str] | None:
+    """The organisations to draw: as requested, all, or the largest by child euros in the latest year."""
+    codes = sorted(set(summary["org_code"].astype(str)))
+    if requested:
+        unknown = [c for c in requested if c not in codes]
+        if unknown:
+            raise InputError(f"--chart-orgs: no organisation(s) {', '.join(unknown)} in the data; "
+                             f"codes there: {', '.join(codes[:30])}{' …' if len(codes) > 30 else ''}")
+        return list(requested)
+    if len(codes) <= MAX_CHART_ORGS:
+        return None
+    latest = summary[summary["year"] == summary["year"].max()]
+    euros = latest.groupby(latest["org_code"].astype(str))["child_euros"].sum()
+    ranked = sorted(euros.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHART_ORGS]
+    console.err(f"note: the charts show the {MAX_CHART_ORGS} organisations with the most child euros in "
+                f"{int(latest['year'].max())} of {len(codes)}; all are in the workbook. Choose others with --chart-orgs.")
+    return [code for code, _ in ranked]
+
+
+def _charts(result: Any, folder: Path, lang: str, orgs: list[str] | None, console: _Console, progress: Progress) -> list[Path]:
+    from matplotlib.figure import Figure
+
+    from . import _plot
+
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = result.summary()
+    chosen = _chart_orgs(summary, orgs, console)
+    if chosen is not None:
+        summary = summary[summary["org_code"].astype(str).isin(chosen)]
+    years = summary["year"].nunique() if "year" in summary else 0
+    written: list[Path] = []
+    for stem, function, needs_years in CHARTS:
+        progress.step(f"chart {stem}")
+        if needs_years and years < 2:
+            console.err(f"note: chart {stem} skipped: it shows a change over time and the data have one year only")
+            continue
+        fig = Figure(figsize=_plot.SLIDE_SIZE, layout="constrained")
+        options: dict[str, Any] = {"ax": fig.add_subplot(), "lang": lang, "fontsize": 15.0}
+        if chosen is not None:
+            options["orgs"] = chosen
+        try:
+            ax = getattr(_plot, function)(result, **options)
+        except LapsibudjettiError as err:
+            console.err(f"note: chart {stem} skipped: {err}")
+            continue
+        for suffix in (".png", ".svg"):
+            written.append(_plot.save_chart(ax, folder / f"{stem}{suffix}", dpi=200))
+    return written
+
+
+def _money(value: float, lang: str) -> str:
+    from ._plot import format_euros
+
+    return format_euros(float(value), lang)
+
+
+def _percent(value: float, lang: str) -> str:
+    from ._plot import format_percent
+
+    return format_percent(float(value), lang, decimals=1)
+
+
+def _print_summary(result: Any, lang: str, console: _Console) -> None:
+    from ._export import text
+
+    summary = result.summary()
+    rec = result.reconciliation
+    console.out(text("cli.title", lang) + f" ({text(f'measure.{result.measure}', lang, default=result.measure)}; "
+                f"{text('target.ages', lang, low=result.target_group.low, high=result.target_group.high)})")
+    phases = [p for p in ("actual", "revised_budget", "budget") if p in set(summary["phase"].astype(str))]
+    for phase in phases:
+        rows = summary[summary["phase"].astype(str) == phase]
+        for year in sorted(rows["year"].unique()):
+            s = rows[rows["year"] == year]
+            total, child = float(s["total_euros"].sum()), float(s["child_euros"].sum())
+            share = _percent(child / total, lang) if total > 0 else "–"
+            label = text(f"value.phase.{phase}", lang)
+            console.out(f"  {year} {label}: " + text("cli.totals", lang, orgs=s[["org_type", "org_code"]].drop_duplicates().shape[0],
+                                                       total=_money(total, lang), child=_money(child, lang), share=share))
+    bad = int((~rec["ok"].astype(bool)).sum())
+    console.out(text("cli.reconciled_ok", lang, n=len(rec)) if bad == 0 else text("cli.reconciled_bad", lang, bad=bad, n=len(rec)))
+    unmapped = result.unmapped
+    console.out(text("cli.unmapped", lang, lines=len(unmapped), euros=_money(float(unmapped["amount"].sum()) if len(unmapped) else 0.0, lang)))
+    cats = result.by("category", lang=lang)
+    if len(cats):
+        phase = phases[0] if phases else None
+        latest = cats[cats["phase"].astype(str) == phase] if phase else cats
+        year = int(latest["year"].max())
+        latest = latest[latest["year"] == year]
+        top = latest.groupby("label", sort=False)["child_euros"].sum().sort_values(ascending=False)
+        top = top[top > 0].head(5)
+        if len(top):
+            console.out(text("cli.top_categories", lang) + f" {year} {text(f'value.phase.{phase}', lang) if phase else ''}".rstrip())
+            width = max(len(str(k)) for k in top.index)
+            for name, euros in top.items():
+                console.out(f"  {str(name).ljust(width)}  {_money(euros, lang).rjust(16)}")
+
+
+def _report(args: argparse.Namespace, console: _Console) -> int:
+    from ._export import write_tables, write_workbook
+
+    n_files = len(args.ledger) + len(args.statistics)
+    steps = max(1, n_files) + 3 + (0 if args.no_charts else len(CHARTS))
+    progress = Progress(steps)
+    console.progress = progress
+    try:
+        with _notes(console):
+            inp = _load_inputs(args, console, progress, collect=False)
+            progress.step("classifying and allocating")
+            result = _child_budget(inp, args)
+            out = Path(args.out)
+            if out.exists() and not out.is_dir():
+                raise InputError(f"--out {str(out)!r} is a file; give a folder", file=str(out))
+            out.mkdir(parents=True, exist_ok=True)
+            progress.step("writing the workbook")
+            workbook = write_workbook(result, out / WORKBOOK_NAME, lang=args.lang)
+            progress.step("writing the tables")
+            tables = write_tables(result, out / "tables", dialect=args.csv_dialect, lang=args.lang)
+            price_note = _price_index_table(inp.price_index, out / "tables", args.csv_dialect)
+            charts = [] if args.no_charts else _charts(result, out / "charts", args.lang, args.chart_orgs, console, progress)
+    finally:
+        progress.close()
+        console.progress = None
+    _print_summary(result, args.lang, console)
+    console.out("")
+    console.out(f"Workbook: {workbook}")
+    console.out(f"Tables:   {out / 'tables'} ({len(tables) + len(price_note)} files: CSV {args.csv_dialect} dialect and Parquet)")
+    if charts:
+        console.out(f"Charts:   {out / 'charts'} ({len(charts)} files: PNG 200 dpi and SVG)")
+    return EXIT_OK
+
+
+def _price_index_table(price_index: pd.DataFrame | None, folder: Path, dialect: str) -> list[Path]:
+    """The price index used, next to the tables (so the report folder documents its inputs)."""
+    if price_index is None:
+        return []
+    from ._export import _csv_bytes
+
+    frame = price_index[[c for c in ("year", "index", "source") if c in price_index.columns]].sort_values("year").reset_index(drop=True)
+    path = folder / "price_index.csv"
+    path.write_bytes(_csv_bytes(frame, dialect))
+    return [path]
+
+
+def _validate(args: argparse.Namespace, console: _Console) -> int:
+    if not (args.ledger or args.statistics or args.rules or args.population or args.keys):
+        console.err("lapsibudjetti validate: give at least one of --ledger, --statistics, --rules, --population, --keys")
+        return EXIT_USAGE
+    progress = Progress(len(args.ledger) + len(args.statistics) + 1)
+    console.progress = progress
+    try:
+        with _notes(console):
+            inp = _load_inputs(args, console, progress, collect=True)
+            result = None
+            if inp.ledgers and not inp.problems:
+                progress.step("classifying and allocating")
+                result = _collect(inp.problems, lambda: _child_budget(inp, args))
+    finally:
+        progress.close()
+        console.progress = None
+    if inp.problems:
+        console.err(f"{len(inp.problems)} problem(s) found:")
+        for k, err in enumerate(inp.problems, start=1):
+            console.err(f"\n{k}. {_describe(err)}")
+        return EXIT_INPUT
+    lines = sum(len(led) for led in inp.ledgers)
+    checked = [f"{len(inp.files)} ledger file(s), {lines} line(s)"] if inp.files else []
+    if args.rules is not None:
+        checked.append(f"rules {args.rules.name} ({len(inp.rules)} rules)")
+    console.out("OK: " + "; ".join(checked or ["inputs"]) + ": no problems found.")
+    if result is not None:
+        un = result.unmapped
+        if len(un):
+            console.out(f"{len(un)} line(s) match no rule and will be reported as unmapped "
+                        f"({float(un['amount'].sum()):,.2f} €); most common reasons:")
+            for reason, n in un["reason"].astype(str).value_counts().head(5).items():
+                console.out(f"  {n:>6}  {reason}")
+    return EXIT_OK
+
+
+def _rules(args: argparse.Namespace, console: _Console) -> int:
+    import lapsibudjetti as lb
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise InputError(f"write the rules to a .xlsx or .csv file, not {out.name!r}", file=str(out))
+    if out.exists() and not args.force:
+        raise InputError(f"{out} exists; it may hold your edits. Choose another name or add --force to replace it", file=str(out))
+    if not out.parent.exists():
+        raise InputError(f"the folder {str(out.parent)!r} does not exist; create it first", file=str(out))
+    rules = lb.default_rules(args.profile)
+    lb.write_rules(rules, out)
+    console.out(f"Wrote {len(rules)} rules (profile {args.profile}) to {out}.")
+    console.out(f"Edit them and use them with: lapsibudjetti report --rules {out} ...")
+    return EXIT_OK
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, _Console], int]] = {
+    "report": _report,
+    "validate": _validate,
+    "rules": _rules,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``lapsibudjetti`` command; returns the exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: ``sys.argv[1:]``).
+
+    Examples
+    --------
+    >>> main(["rules", "--out", "/nonexistent-folder/rules.xlsx"])
+    1
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    console = _Console()
+    try:
+        return _COMMANDS[args.command](args, console)
+    except LapsibudjettiError as err:
+        if args.debug:
+            traceback.print_exc()
+        console.err(_describe(err))
+        return EXIT_INPUT
+    except OSError as err:
+        if args.debug:
+            traceback.print_exc()
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        console.err(f"{type(err).__name__}: {err.strerror or err}{where}")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        console.err("interrupted")
+        return 130
+    except Exception as err:  # a bug: say so plainly, traceback on request
+        if args.debug:
+            traceback.print_exc()
+        else:
+            console.err(f"internal error: {type(err).__name__}: {err}\n"
+                        "This is a bug in lapsibudjetti, not in your files. Run again with --debug for the details and please report it.")
+        return EXIT_INTERNAL
