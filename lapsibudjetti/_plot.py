@@ -25,6 +25,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -465,6 +466,25 @@ class _Style:
         self.note = base * 0.78
 
 
+@dataclass
+class _Fit:
+    """What to fit once the figure's layout is known (see :func:`_finish`).
+
+    Before drawing, nobody knows how wide an axes will be: the layout engine
+    sizes it around tick labels and legends. So the charts draw first, let
+    matplotlib lay the figure out, and then wrap titles and notes to the
+    room they really have, thin crowded tick labels, hide in-bar labels that
+    do not fit their bar and widen the axis for labels at bar ends.
+    """
+
+    texts: list[tuple[Any, str, float, bool]] = field(default_factory=list)  # artist, text, size, bold
+    span: list[Any] = field(default_factory=list)  # further panels the title and note may run over
+    twins: list[tuple[Any, Any]] = field(default_factory=list)  # (text, invisible twin keeping its height)
+    inside: list[tuple[Any, Any]] = field(default_factory=list)  # (label, bar)
+    ends: list[Any] = field(default_factory=list)  # labels right of horizontal bars (data x anchor)
+    tops: list[Any] = field(default_factory=list)  # labels above columns (data y anchor)
+
+
 def _axes(ax: Axes | None, figsize: tuple[float, float] | None, fontsize: float | None) -> tuple[Axes, _Style]:
     if ax is not None:
         if not isinstance(ax, _mpl().Axes):
@@ -492,16 +512,15 @@ def _title_pad(style: _Style, extra: float = 0.0) -> float:
     return style.subtitle * 1.35 + 12.0 + extra
 
 
-def _titles(ax: Axes, style: _Style, title: str, subtitle: str, *, extra: float = 0.0, span: Sequence[Axes] = ()) -> list[Any]:
+def _titles(ax: Axes, style: _Style, fit: _Fit, title: str, subtitle: str, *, extra: float = 0.0) -> list[Any]:
     """Bold title, with the measure / target group / phase as a grey subtitle under it.
 
     ``extra`` (points) leaves room between the subtitle and the axes for
     labels drawn just above the plot area (the median label).
     """
-    title = _fit(title, _room(ax, span), style.title, bold=True)
     t = ax.set_title(title, loc="left", fontsize=style.title, fontweight="bold", color=_INK, pad=_title_pad(style, extra))
     s = ax.annotate(
-        _fit(subtitle, _room(ax, span), style.subtitle),
+        subtitle,
         xy=(0.0, 1.0),
         xycoords="axes fraction",
         xytext=(0.0, 8.0 + extra),
@@ -513,19 +532,19 @@ def _titles(ax: Axes, style: _Style, title: str, subtitle: str, *, extra: float 
         annotation_clip=False,
         gid="lapsibudjetti-subtitle",
     )
+    fit.texts += [(t, title, style.title, True), (s, subtitle, style.subtitle, False)]
     return [t, s]
 
 
-def _note(ax: Axes, style: _Style, text: str, *, color: str = _MUTED, span: Sequence[Axes] = ()) -> Any:
+def _note(ax: Axes, style: _Style, fit: _Fit | None, text: str, *, color: str = _MUTED) -> Any:
     """A footnote under the x axis (its tick labels and label), left-aligned with the axes."""
     if not text:
         return None
-    text = _fit(text, _room(ax, span), style.note)
 
     def below_xaxis(renderer: RendererBase) -> Bbox:
         return ax.xaxis.get_tightbbox(renderer) or ax.get_window_extent(renderer)
 
-    return ax.annotate(
+    note = ax.annotate(
         text,
         xy=(0.0, 0.0),
         xycoords=("axes fraction", below_xaxis),
@@ -538,6 +557,9 @@ def _note(ax: Axes, style: _Style, text: str, *, color: str = _MUTED, span: Sequ
         annotation_clip=False,
         gid="lapsibudjetti-note",
     )
+    if fit is not None:
+        fit.texts.append((note, text, style.note, False))
+    return note
 
 
 def _wrap(text: str, width: int) -> str:
@@ -563,7 +585,7 @@ def _text_width(text: str, fontsize: float, bold: bool = False) -> float:
     return float(width)
 
 
-def _fit(text: str, room: float, fontsize: float, bold: bool = False) -> str:
+def _fit_lines(text: str, room: float, fontsize: float, bold: bool = False) -> str:
     """Break ``text`` into lines no wider than ``room`` points (at spaces)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
@@ -586,27 +608,8 @@ def _root_figure(ax: Axes) -> Figure:
     return fig
 
 
-def _left_margin(ax: Axes) -> float:
-    """Points from the figure's left edge to the axes, once the layout engine has run.
-
-    Before drawing, a constrained-layout figure still has its axes at the
-    default position; the margin it will get is about the widest y tick
-    label plus the y-axis label, which are known by now.
-    """
-    fig = _root_figure(ax)
-    engine = fig.get_layout_engine()
-    if engine is None or type(engine).__name__ != "ConstrainedLayoutEngine":
-        return ax.get_position().x0 * fig.get_figwidth() * 72.0
-    ticks = [t.get_text() for t in ax.get_yticklabels()]
-    size = float(ax.yaxis.get_ticklabels()[0].get_fontsize()) if ticks else 10.0
-    widest = max((_text_width(t, size) for t in ticks if t), default=0.0)
-    label = ax.yaxis.label
-    label_h = (float(label.get_fontsize()) * 1.25 * (label.get_text().count("\n") + 1) + 4.0) if label.get_text() else 0.0
-    return 3.0 + label_h + widest + 3.5 + 3.5 + 3.0
-
-
-def _room(ax: Axes, span: Sequence[Axes] = ()) -> float:
-    """Points from the left edge of ``ax`` to where a title or note must stop.
+def _room(ax: Axes, span: Sequence[Axes]) -> float:
+    """Points from the left edge of ``ax`` to where its title and note must stop (after layout).
 
     Alone on its figure, a chart's texts may run to the figure's right edge
     (over the legend column); among other axes they stop at the right edge
@@ -614,28 +617,116 @@ def _room(ax: Axes, span: Sequence[Axes] = ()) -> float:
     """
     fig = _root_figure(ax)
     own = [ax, *span]
-    width = fig.get_figwidth() * 72.0
+    scale = 72.0 / fig.dpi
+    x0 = ax.get_window_extent().x0
     if all(any(a is o for o in own) for a in fig.axes):
-        right = width - 8.0
+        right = fig.bbox.x1 - 8.0 / scale
     else:
-        right = max(a.get_position().x1 for a in own) * width
-    return max(144.0, right - _left_margin(ax))
+        right = max(a.get_window_extent().x1 for a in own)
+    return max(144.0, (right - x0) * scale)
 
 
-def _legend(ax: Axes, style: _Style, handles: Sequence[Any], labels: Sequence[str], title: str | None = None) -> None:
-    leg = ax.legend(
+def _thin_ticks(axis: Any) -> None:
+    """Keep every k-th tick label when neighbours would touch."""
+    labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+    if len(labels) < 3:
+        return
+    boxes = sorted((t.get_window_extent() for t in labels), key=lambda b: b.x0)
+    gap = 6.0 * _root_figure(axis.axes).dpi / 72.0
+    if all(a.x1 + gap <= b.x0 for a, b in zip(boxes, boxes[1:])):
+        return
+    widest = max(b.width for b in boxes)
+    pitch = (boxes[-1].x0 - boxes[0].x0) / (len(boxes) - 1)
+    k = max(2, math.ceil((widest + gap) / max(pitch, 1e-9)))
+    ticks = axis.get_ticklocs()
+    lo, hi = sorted(axis.get_view_interval())
+    shown = [t for t in ticks if lo - 1e-9 <= t <= hi + 1e-9]
+    axis.set_ticks(shown[::k])
+
+
+def _fit_ends(ax: Axes, labels: Sequence[Any]) -> None:
+    """Widen the x axis so that labels right of the bar ends stay inside the axes."""
+    if not labels:
+        return
+    box = ax.get_window_extent()
+    width = box.width
+    xmin, xmax = ax.get_xlim()
+    needed = xmax
+    pad = 4.0
+    for label in labels:
+        ext = label.get_window_extent()
+        anchor = label.xy[0]
+        beyond = ext.x1 - box.x0 - (anchor - xmin) / (xmax - xmin) * width  # pixels right of the anchor
+        room = width - pad - beyond
+        if room <= width * 0.2:  # cannot fit sensibly: leave it to the label running over the edge
+            continue
+        needed = max(needed, xmin + (anchor - xmin) * width / room)
+    if needed > xmax:
+        ax.set_xlim(xmin, needed)
+
+
+def _fit_tops(ax: Axes, labels: Sequence[Any], spacing: float) -> None:
+    """Shrink labels above columns to the column spacing and raise the y axis to hold them."""
+    if not labels:
+        return
+    box = ax.get_window_extent()
+    pitch = box.width * spacing / (ax.get_xlim()[1] - ax.get_xlim()[0])
+    widest = max(label.get_window_extent().width for label in labels)
+    if widest > pitch * 0.95:
+        factor = pitch * 0.95 / widest
+        for label in labels:
+            label.set_fontsize(max(5.0, label.get_fontsize() * factor))
+    height = box.height
+    ymin, ymax = ax.get_ylim()
+    needed = ymax
+    for label in labels:
+        ext = label.get_window_extent()
+        anchor = label.xy[1]
+        above = ext.y1 - box.y0 - (anchor - ymin) / (ymax - ymin) * height
+        room = height - 4.0 - above
+        if room > height * 0.2:
+            needed = max(needed, ymin + (anchor - ymin) * height / room)
+    if needed > ymax:
+        ax.set_ylim(ymin, needed)
+
+
+def _finish(ax: Axes, fit: _Fit) -> None:
+    """Fit texts and labels to the laid-out figure (see :class:`_Fit`)."""
+    fig = _root_figure(ax)
+    # first layout without the long texts: they must fit the axes, not the axes them
+    wrapped = [*fit.texts, *((twin, "", 0.0, False) for _, twin in fit.twins)]
+    states = [artist.get_in_layout() for artist, *_ in wrapped]
+    for artist, *_ in wrapped:
+        artist.set_in_layout(False)
+    fig.draw_without_rendering()
+    room = _room(ax, fit.span)
+    for artist, text, size, bold in fit.texts:
+        artist.set_text(_fit_lines(text, room, size, bold))
+    for shown, twin in fit.twins:
+        twin.set_text("\n".join("X" for _ in shown.get_text().split("\n")))
+    for (artist, *_), state in zip(wrapped, states):
+        artist.set_in_layout(state)
+    fig.draw_without_rendering()
+    for panel in [ax, *fit.span]:
+        _thin_ticks(panel.xaxis)
+    for label, bar in fit.inside:
+        text_box, bar_box = label.get_window_extent(), bar.get_window_extent()
+        label.set_visible(text_box.width <= bar_box.width - 2 and text_box.height <= bar_box.height + 1)
+    _fit_ends(ax, fit.ends)
+    _fit_tops(ax, fit.tops, 1.0)
+
+
+def _legend(ax: Axes, style: _Style, handles: Sequence[Any], labels: Sequence[str]) -> None:
+    ax.legend(
         handles,
         labels,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
         frameon=False,
         fontsize=style.small,
-        title=title,
-        title_fontsize=style.small,
         borderaxespad=0.0,
         handlelength=2.2,
     )
-    leg.set_alignment("left") if hasattr(leg, "set_alignment") else None
 
 
 def _org_style(i: int) -> dict[str, Any]:
@@ -660,6 +751,15 @@ def _highlight_set(highlight: str | Sequence[str] | None, frame: pd.DataFrame, w
 def _value_scale(max_abs: float) -> bool:
     """Whether euro ticks are in millions."""
     return bool(np.isfinite(max_abs) and max_abs >= 1e6)
+
+
+def _in_bar_label(ax: Axes, style: _Style, fit: _Fit, x: float, y: float, text: str, colour: str, bar: Any, dark: bool) -> None:
+    label = ax.text(x, y, text, ha="center", va="center", fontsize=style.small, color="white" if dark else _INK,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": colour, "edgecolor": "none", "alpha": 0.9})
+    fit.inside.append((label, bar))
+
+
+_DARK = {"targeted", "corrective", "green", "sote"}  # segments that take white labels
 
 
 # ---------------------------------------------------------------- charts
@@ -742,34 +842,33 @@ def plot_tiers(
     levels = [k for k in styles if k in wide.columns and (by == "tier" or float(wide[k].abs().sum()) > 0)]
     wide = wide[levels]
     totals = wide.sum(axis=1)
-    order = totals.sort_values(ascending=True, kind="stable").index  # barh draws bottom-up: largest on top
-    wide, totals = wide.loc[order], totals.loc[order]
+    ranking = pd.DataFrame({"total": totals.to_numpy(), "name": totals.index.to_numpy()})
+    order = ranking.sort_values(["total", "name"], ascending=[True, False])["name"].to_numpy()
+    wide, totals = wide.loc[order], totals.loc[order]  # barh draws bottom-up: largest on top
     values = wide.div(totals.where(totals != 0), axis=0).fillna(0.0) if stat == "share" else wide
 
     ax, style = _axes(ax, figsize, fontsize)
+    fit = _Fit()
     _frame_axes(ax, style, "x")
     y = np.arange(len(wide))
     left = np.zeros(len(wide))
     vmax = float(values.sum(axis=1).max()) if len(values) else 0.0
+    share_of = totals.to_numpy(dtype=float)
     for level in levels:
         v = values[level].to_numpy(dtype=float)
         st = styles[level]
-        ax.barh(y, v, left=left, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8, label=labels.get(level, level))
-        shares = wide[level].to_numpy(dtype=float) / np.where(totals.to_numpy() != 0, totals.to_numpy(), np.nan)
+        bars = ax.barh(y, v, left=left, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
+        shares = wide[level].to_numpy(dtype=float) / np.where(share_of != 0, share_of, np.nan)
         for yi, (lv, wv, sh) in enumerate(zip(left, v, shares)):
-            if vmax > 0 and wv / vmax >= 0.07 and np.isfinite(sh):
-                dark = level in ("corrective", "targeted", "green", "sote")
-                ax.text(lv + wv / 2, yi, format_percent(sh, lang), ha="center", va="center", fontsize=style.small,
-                        color="white" if dark else _INK,
-                        bbox={"boxstyle": "round,pad=0.15", "facecolor": st["color"], "edgecolor": "none", "alpha": 0.9})
+            if wv > 0 and np.isfinite(sh):
+                _in_bar_label(ax, style, fit, lv + wv / 2, yi, format_percent(sh, lang), st["color"], bars[yi], level in _DARK)
         left = left + v
     if stat == "euros":
-        million = _value_scale(vmax)
-        ax.xaxis.set_major_formatter(_euro_ticks(lang, million))
-        for yi, tot in enumerate(totals.to_numpy(dtype=float)):
-            ax.annotate(format_euros(tot, lang, scale="auto"), xy=(left[yi], yi), xytext=(4, 0), textcoords="offset points",
-                        va="center", ha="left", fontsize=style.small, color=_INK)
-        ax.set_xlim(0, vmax * 1.12 if vmax > 0 else 1)
+        ax.xaxis.set_major_formatter(_euro_ticks(lang, _value_scale(vmax)))
+        for yi, tot in enumerate(share_of):
+            fit.ends.append(ax.annotate(format_euros(tot, lang, scale="auto"), xy=(left[yi], yi), xytext=(4, 0),
+                                        textcoords="offset points", va="center", ha="left", fontsize=style.small, color=_INK))
+        ax.set_xlim(0, vmax * 1.02 if vmax > 0 else 1)
         ax.set_xlabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
     else:
         ax.xaxis.set_major_formatter(_percent_ticks(lang))
@@ -778,13 +877,14 @@ def plot_tiers(
     ax.set_yticks(y, list(wide.index))
     ax.set_ylim(-0.6, len(wide) - 0.4)
     key = ("title.tiers" if by == "tier" else "title.colours") + ("_share" if stat == "share" else "")
-    _titles(ax, style, chart_label(key, lang, year=yr), _subtitle(result, summary, table, lang))
+    _titles(ax, style, fit, chart_label(key, lang, year=yr), _subtitle(result, summary, table, lang))
     handles = [_mpl().Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
     _legend(ax, style, handles, [labels.get(lv, lv) for lv in levels])
     note = chart_label("note.tiers" if by == "tier" else "note.colours", lang)
     if stat == "share":
-        note = note.rsplit(".", 2)[0] + "."
-    _note(ax, style, note)
+        note = note.rsplit(".", 2)[0] + "."  # no totals at the bar ends
+    _note(ax, style, fit, note)
+    _finish(ax, fit)
     return ax
 
 
@@ -801,48 +901,49 @@ def _series(
 ) -> list[str]:
     """Lines with markers per organisation over the years; budget-only points hollow.
 
-    Organisations are ordered (and so coloured, and listed in the legend) by
+    Organisations are ordered (and so styled, and listed in the legend) by
     their latest value of ``order_by`` (default ``column``), highest first,
-    so that the legend reads in the order of the line ends.
+    so that the legend reads in the order of the line ends. Highlighted
+    organisations take the first styles, the others are grey.
     """
     frame = frame.assign(name=_org_names(result, frame, lang).to_numpy())
-    last = frame.dropna(subset=[order_by or column]).sort_values("year").groupby("name")[order_by or column].last()
+    key = order_by or column
+    last = frame.dropna(subset=[key]).sort_values("year").groupby("name")[key].last()
     ranked = pd.DataFrame({"name": last.index, "value": last.to_numpy()}).sort_values(["value", "name"], ascending=[False, True])
     names = list(ranked["name"]) + sorted(set(frame["name"]) - set(ranked["name"]))
+    code_of = dict(zip(frame["name"], frame["org_code"].astype(str)))
+    strong = [n for n in names if code_of[n] in highlight]
     handles: list[Any] = []
     hollow_phases: set[str] = set()
     years = sorted(set(frame["year"]))
     for i, name in enumerate(names):
         sub = frame[frame["name"] == name].sort_values("year")
-        code = str(sub["org_code"].iloc[0])
-        st = _org_style(i)
-        faded = bool(highlight) and code not in highlight
+        faded = bool(highlight) and code_of[name] not in highlight
+        st = _org_style(strong.index(name) if highlight and not faded else i)
         colour = _HIGHLIGHT_OTHER if faded else st["color"]
-        lw = 1.4 if faded else (3.2 if highlight else 2.2)
+        lw = 1.4 if faded else (3.0 if highlight else 2.2)
+        ms = 5.5 if faded else 7.5
         ax.plot(sub["year"], sub[column], color=colour, linestyle=st["linestyle"], linewidth=lw, zorder=2 if faded else 3)
         actual = (sub["phase"] == "actual").to_numpy()
-        ms = 7.5 if not faded else 5.5
         ax.plot(sub["year"][actual], sub[column][actual], linestyle="none", marker=st["marker"], markersize=ms, color=colour,
                 markeredgecolor="white", markeredgewidth=0.8, zorder=4)
         if (~actual).any():
             hollow_phases |= set(sub.loc[~actual, "phase"])
             ax.plot(sub["year"][~actual], sub[column][~actual], linestyle="none", marker=st["marker"], markersize=ms,
                     markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.6, zorder=4)
-        handles.append(_mpl().Line2D([], [], color=colour, linestyle=st["linestyle"], linewidth=lw, marker=st["marker"], markersize=ms,
-                              markeredgecolor="white"))
+        handles.append(_mpl().Line2D([], [], color=colour, linestyle=st["linestyle"], linewidth=lw, marker=st["marker"],
+                                     markersize=ms, markeredgecolor="white"))
     ax.set_xticks(years, [str(y) for y in years])
-    if len(years) == 1:
-        ax.set_xlim(years[0] - 0.5, years[0] + 0.5)
-    else:
-        pad = 0.25
-        ax.set_xlim(years[0] - pad, years[-1] + pad)
+    pad = 0.5 if len(years) == 1 else 0.25
+    ax.set_xlim(years[0] - pad, years[-1] + pad)
     ax.set_xlabel(chart_label("axis.year", lang), fontsize=style.label, color=_INK)
     if legend:
         _legend(ax, style, handles, names)
     notes = []
     if hollow_phases:
         ordered = sorted(hollow_phases, key=lambda p: _PHASE_PRIORITY.get(p, 9))
-        notes.append(chart_label("note.hollow", lang, phase=chart_label("fmt.list_sep", lang).join(chart_label(f"phase.{p}", lang) for p in ordered)))
+        sep = chart_label("fmt.list_sep", lang)
+        notes.append(chart_label("note.hollow", lang, phase=sep.join(chart_label(f"phase.{p}", lang) for p in ordered)))
     return notes
 
 
@@ -853,6 +954,10 @@ def _share_limits(values: pd.Series) -> tuple[float, float]:
     lo, hi = float(v.min()), float(v.max())
     span = max(hi - lo, 0.05)
     return max(0.0, lo - span * 0.25), min(1.0, hi + span * 0.25)
+
+
+def _sentences(*parts: str) -> str:
+    return " ".join(p[:1].upper() + p[1:] + ("" if p.endswith(".") else ".") for p in parts if p)
 
 
 def plot_preventive_share(
@@ -908,13 +1013,15 @@ def plot_preventive_share(
     frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
     hl = _highlight_set(highlight, frame, what)
     ax, style = _axes(ax, figsize, fontsize)
+    fit = _Fit()
     _frame_axes(ax, style, "y")
     notes = _series(result, ax, style, frame, "preventive_share", lang, hl)
     ax.yaxis.set_major_formatter(_percent_ticks(lang))
     ax.set_ylim(*(ylim if ylim is not None else _share_limits(frame["preventive_share"])))
     ax.set_ylabel(chart_label("axis.preventive", lang), fontsize=style.label, color=_INK)
-    _titles(ax, style, chart_label("title.preventive", lang, years=_years_text(frame["year"])), _subtitle(result, summary, frame, lang))
-    _note(ax, style, " ".join([chart_label("note.preventive", lang)] + [n[:1].upper() + n[1:] + "." for n in notes]))
+    _titles(ax, style, fit, chart_label("title.preventive", lang, years=_years_text(frame["year"])), _subtitle(result, summary, frame, lang))
+    _note(ax, style, fit, _sentences(chart_label("note.preventive", lang), *notes))
+    _finish(ax, fit)
     return ax
 
 
@@ -989,24 +1096,24 @@ def plot_per_child(
     median = float(np.median(values))
 
     ax, style = _axes(ax, figsize, fontsize)
+    fit = _Fit()
     _frame_axes(ax, style, "x")
     y = np.arange(len(frame))
     codes = frame["org_code"].to_numpy()
-    base = "#0072B2"
-    colours = [base if not hl or c in hl else "#9DBBD6" for c in codes]
+    colours = [ORG_COLOURS[0] if not hl or c in hl else "#9DBBD6" for c in codes]
     ax.barh(y, values, height=0.7, color=colours, edgecolor="white", linewidth=0.6)
     for yi, v in enumerate(values):
         # on a white box above the median line, which may cross the label
-        ax.annotate(format_euros(v, lang), xy=(v, yi), xytext=(4, 0), textcoords="offset points", va="center", ha="left",
-                    fontsize=style.small, color=_INK, zorder=5,
-                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"})
+        fit.ends.append(ax.annotate(format_euros(v, lang), xy=(v, yi), xytext=(4, 0), textcoords="offset points", va="center",
+                                    ha="left", fontsize=style.small, color=_INK, zorder=5,
+                                    bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}))
     ax.axvline(median, color=_INK, linestyle=(0, (5, 3)), linewidth=1.6, zorder=3)
     ax.annotate(chart_label("label.median", lang, value=format_euros(median, lang)), xy=(median, 1.0),
                 xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
                 fontsize=style.small, fontweight="bold", color=_INK, annotation_clip=False,
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"})
     vmax = float(values.max())
-    ax.set_xlim(min(0.0, float(values.min()) * 1.1), vmax * 1.14 if vmax > 0 else 1.0)
+    ax.set_xlim(min(0.0, float(values.min()) * 1.1), vmax * 1.02 if vmax > 0 else 1.0)
     ax.xaxis.set_major_formatter(_euro_ticks(lang, _value_scale(vmax)))
     ax.set_yticks(y, list(frame["name"]))
     for tick, code in zip(ax.get_yticklabels(), codes):
@@ -1016,11 +1123,13 @@ def plot_per_child(
     lo, hi = _target_ages(result, summary)
     ax.set_xlabel(chart_label("axis.per_child", lang, low=lo, high=hi), fontsize=style.label, color=_INK)
     # the median label sits just above the plot area: the subtitle goes above it
-    _titles(ax, style, chart_label("title.per_child", lang, year=yr), _subtitle(result, summary, frame, lang), extra=style.small * 1.8)
+    _titles(ax, style, fit, chart_label("title.per_child", lang, year=yr), _subtitle(result, summary, frame, lang),
+            extra=style.small * 1.8)
     note = chart_label("note.per_child", lang, low=lo, high=hi)
     if len(lost):
         note += " " + chart_label("note.no_population", lang, names=chart_label("fmt.list_sep", lang).join(lost["name"]))
-    _note(ax, style, note)
+    _note(ax, style, fit, note)
+    _finish(ax, fit)
     return ax
 
 
@@ -1074,105 +1183,89 @@ def plot_sisote_split(
     ...     "task_class": ["Perusopetus", "Lastensuojelun laitos- ja perhehoito"] * 2,
     ...     "amount": [9e7, 1e7, 9.2e7, 0.8e7]}, org_type="municipality", phase="actual")
     >>> ax = plot_sisote_split(lb.child_budget(led), lang="en")
-    >>> print(ax.get_title(loc="left"))  # wrapped to the figure's width
-    Oulu: child-targeted euros, education and culture vs social and health,
-    2018–2019
+    >>> ax.get_title(loc="left").replace("\\n", " ")
+    'Oulu: child-targeted euros, education and culture vs social and health, 2018–2019'
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     what = "plot_sisote_split"
     lang = _check_lang(lang)
     table = _plain(result.by("sector", lang=lang))
     table = table[table["sector"].astype(object).isin(list(SECTOR_STYLE))]
-    if org_code is not None:
-        table = _filter_orgs(table, [str(org_code)], what)
-    else:
-        table = _filter_orgs(table, orgs, what)
+    table = _filter_orgs(table, [str(org_code)] if org_code is not None else orgs, what)
     table = _select_phase(table, phase, what)
     labels = dict(zip(table["sector"].astype(str), table["label"].astype(str)))
     summary = result.summary()
     n_orgs = len(table[["org_type", "org_code"]].drop_duplicates())
     table = table.assign(name=_org_names(result, table, lang).to_numpy())
     ax, style = _axes(ax, figsize, fontsize)
+    fit = _Fit()
     notes = [chart_label("note.sisote", lang)]
 
-    def levels_of(wide: pd.DataFrame) -> list[str]:
-        return [s for s in SECTOR_STYLE if s in wide.columns and (s != "other" or float(wide[s].abs().sum()) > 0)]
-
-    if n_orgs == 1:
-        _frame_axes(ax, style, "y")
-        wide = table.pivot_table(index="year", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0).sort_index()
+    def widen(wide: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         for s in ("sivistys", "sote"):
             if s not in wide.columns:
                 wide[s] = 0.0
                 labels.setdefault(s, _sector_label(s, lang))
-        levels = levels_of(wide)
-        totals = wide[levels].sum(axis=1)
-        years = list(wide.index)
+        levels = [s for s in SECTOR_STYLE if s in wide.columns and (s != "other" or float(wide[s].abs().sum()) > 0)]
+        return wide, levels
+
+    if n_orgs == 1:
+        _frame_axes(ax, style, "y")
+        wide, levels = widen(table.pivot_table(index="year", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0).sort_index())
+        totals = wide[levels].sum(axis=1).to_numpy(dtype=float)
+        years = [int(y) for y in wide.index]
         x = np.arange(len(years))
         bottom = np.zeros(len(years))
         vmax = float(totals.max()) if len(totals) else 0.0
         for s in levels:
             v = wide[s].to_numpy(dtype=float)
             st = SECTOR_STYLE[s]
-            ax.bar(x, v, bottom=bottom, width=0.62, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
-            for xi, (b, h, tot) in enumerate(zip(bottom, v, totals.to_numpy(dtype=float))):
-                if vmax > 0 and h / vmax >= 0.06 and tot:
-                    ax.text(xi, b + h / 2, format_percent(h / tot, lang), ha="center", va="center", fontsize=style.small,
-                            color="white" if s == "sote" else _INK,
-                            bbox={"boxstyle": "round,pad=0.15", "facecolor": st["color"], "edgecolor": "none", "alpha": 0.9})
+            bars = ax.bar(x, v, bottom=bottom, width=0.62, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
+            for xi, (b, h, tot) in enumerate(zip(bottom, v, totals)):
+                if h > 0 and tot:
+                    _in_bar_label(ax, style, fit, xi, b + h / 2, format_percent(h / tot, lang), st["color"], bars[xi], s in _DARK)
             bottom = bottom + v
-        for xi, tot in enumerate(totals.to_numpy(dtype=float)):
-            ax.annotate(format_euros(tot, lang, scale="auto"), xy=(xi, bottom[xi]), xytext=(0, 4), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=style.small, color=_INK)
+        for xi, tot in enumerate(totals):
+            fit.tops.append(ax.annotate(format_euros(tot, lang, scale="auto"), xy=(xi, bottom[xi]), xytext=(0, 4),
+                                        textcoords="offset points", ha="center", va="bottom", fontsize=style.small, color=_INK))
         ax.set_xticks(x, [str(y) for y in years])
         ax.set_xlim(-0.6, len(years) - 0.4)
-        ax.set_ylim(0, vmax * 1.12 if vmax > 0 else 1)
+        ax.set_ylim(0, vmax * 1.02 if vmax > 0 else 1)
         ax.yaxis.set_major_formatter(_euro_ticks(lang, _value_scale(vmax)))
         ax.set_ylabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
         ax.set_xlabel(chart_label("axis.year", lang), fontsize=style.label, color=_INK)
-        name = str(table["name"].iloc[0])
-        title = chart_label("title.sisote", lang, org=name, years=_years_text(years))
-        no_sote = [int(y) for y, v in zip(years, wide["sote"].to_numpy(dtype=float)) if v == 0]
+        title = chart_label("title.sisote", lang, org=str(table["name"].iloc[0]), years=_years_text(years))
+        no_sote = [y for y, v in zip(years, wide["sote"].to_numpy(dtype=float)) if v == 0]
     else:
         _frame_axes(ax, style, "x")
         yr = _select_year(table, year, what)
         table = table[table["year"] == yr]
-        wide = table.pivot_table(index="name", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0)
-        for s in ("sivistys", "sote"):
-            if s not in wide.columns:
-                wide[s] = 0.0
-                labels.setdefault(s, _sector_label(s, lang))
-        levels = levels_of(wide)
-        totals = wide[levels].sum(axis=1)
-        shares = wide[levels].div(totals.where(totals != 0), axis=0).fillna(0.0)
+        wide, levels = widen(table.pivot_table(index="name", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0))
+        totals_s = wide[levels].sum(axis=1)
+        shares = wide[levels].div(totals_s.where(totals_s != 0), axis=0).fillna(0.0)
         shares = shares.assign(_name=shares.index).sort_values(["sivistys", "_name"], ascending=[True, False], kind="stable").drop(columns="_name")
         y = np.arange(len(shares))
         left = np.zeros(len(shares))
         for s in levels:
             v = shares[s].to_numpy(dtype=float)
             st = SECTOR_STYLE[s]
-            ax.barh(y, v, left=left, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
+            bars = ax.barh(y, v, left=left, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
             for yi, (lv, wv) in enumerate(zip(left, v)):
-                if wv >= 0.07:
-                    ax.text(lv + wv / 2, yi, format_percent(wv, lang), ha="center", va="center", fontsize=style.small,
-                            color="white" if s == "sote" else _INK,
-                            bbox={"boxstyle": "round,pad=0.15", "facecolor": st["color"], "edgecolor": "none", "alpha": 0.9})
+                if wv > 0:
+                    _in_bar_label(ax, style, fit, lv + wv / 2, yi, format_percent(wv, lang), st["color"], bars[yi], s in _DARK)
             left = left + v
         for yi, name in enumerate(shares.index):
-            ax.annotate(format_euros(float(totals.loc[name]), lang, scale="auto"), xy=(1.0, yi), xytext=(4, 0),
-                        textcoords="offset points", va="center", ha="left", fontsize=style.small, color=_INK)
+            fit.ends.append(ax.annotate(format_euros(float(totals_s.loc[name]), lang, scale="auto"), xy=(1.0, yi), xytext=(4, 0),
+                                        textcoords="offset points", va="center", ha="left", fontsize=style.small, color=_INK))
         ax.set_yticks(y, list(shares.index))
         ax.set_ylim(-0.6, len(shares) - 0.4)
-        # room for the totals right of 100 %, inside the axes (the legend is further right)
-        ax.set_xlim(0, 1.14)
+        ax.set_xlim(0, 1.0)  # widened for the totals right of 100 % once the layout is known
         ax.set_xticks(np.linspace(0, 1, 6))
         ax.spines["bottom"].set_bounds(0, 1)
         ax.xaxis.set_major_formatter(_percent_ticks(lang))
         ax.set_xlabel(chart_label("axis.share_of_child_euros", lang), fontsize=style.label, color=_INK)
         title = chart_label("title.sisote_compare", lang, year=yr)
-        wide = wide.loc[shares.index]
         no_sote = [yr] if (wide["sote"] == 0).any() else []
-        years = [yr]
     if no_sote:
         warnings.warn(
             f"{what}: no social and health (sote) child euros in {_years_text(no_sote)} for some organisation(s): "
@@ -1181,10 +1274,11 @@ def plot_sisote_split(
             stacklevel=2,
         )
         notes.append(chart_label("note.sote_missing", lang, years=_years_text(no_sote)))
-    _titles(ax, style, title, _subtitle(result, summary, table, lang))
+    _titles(ax, style, fit, title, _subtitle(result, summary, table, lang))
     handles = [_mpl().Patch(facecolor=SECTOR_STYLE[s]["color"], hatch=SECTOR_STYLE[s]["hatch"], edgecolor="white") for s in levels]
     _legend(ax, style, handles, [labels.get(s, s) for s in levels])
-    _note(ax, style, " ".join(notes))
+    _note(ax, style, fit, " ".join(notes))
+    _finish(ax, fit)
     return ax
 
 
@@ -1254,23 +1348,23 @@ def plot_child_protection_balance(
     summary = _plain(result.summary())
     frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
     hl = _highlight_set(highlight, frame, what)
-    created = ax is None
+    fit = _Fit()
     if measure == "both":
-        if created:
+        if ax is None:
             import matplotlib.pyplot as plt
 
-            fig, (ax, ax2) = plt.subplots(1, 2, figsize=figsize or SLIDE_SIZE, layout="constrained")
+            _, (left, right) = plt.subplots(1, 2, figsize=figsize or SLIDE_SIZE, layout="constrained")
             style = _Style(True, fontsize)
         else:
             from mpl_toolkits.axes_grid1 import make_axes_locatable
 
-            assert ax is not None  # for the type checker: ax was given
-            style = _Style(False, fontsize)
-            ax2 = make_axes_locatable(ax).append_axes("right", size="100%", pad=0.9)
-        panels = [(ax, "placements_ratio"), (ax2, "family_services_corrective_share")]
+            left, style = _axes(ax, None, fontsize)
+            right = make_axes_locatable(left).append_axes("right", size="100%", pad=0.9)
+        panels = [(left, "placements_ratio"), (right, "family_services_corrective_share")]
+        fit.span = [right]
     else:
-        ax, style = _axes(ax, figsize, fontsize)
-        panels = [(ax, measure)]
+        left, style = _axes(ax, figsize, fontsize)
+        panels = [(left, measure)]
     notes: list[str] = []
     for i, (panel, column) in enumerate(panels):
         _frame_axes(panel, style, "y")
@@ -1278,39 +1372,31 @@ def plot_child_protection_balance(
         if column == "placements_ratio":
             panel.yaxis.set_major_formatter(_number_ticks(lang))
             vals = frame[column].dropna()
-            top = float(vals.max()) * 1.1 if len(vals) else 1.0
-            panel.set_ylim(0, max(top, 1.0))
+            panel.set_ylim(0, max(float(vals.max()) * 1.1 if len(vals) else 1.0, 1.2))
             panel.axhline(1.0, color=_MUTED, linewidth=1.0, linestyle=(0, (1, 2)), zorder=1)
             panel.set_ylabel(_wrap(chart_label("axis.placements_ratio", lang), 34), fontsize=style.label, color=_INK)
         else:
             panel.yaxis.set_major_formatter(_percent_ticks(lang))
             panel.set_ylim(*_share_limits(frame[column]))
             panel.set_ylabel(_wrap(chart_label("axis.family_corrective", lang), 34), fontsize=style.label, color=_INK)
-    years = _years_text(frame["year"])
     key = {"both": "title.cp", "placements_ratio": "title.cp_placements", "family_services_corrective_share": "title.cp_family"}[measure]
-    span = [panels[1][0]] if measure == "both" else []
-    heads = _titles(ax, style, chart_label(key, lang, years=years), _subtitle(result, summary, frame, lang), span=span)
-    keys = {"both": ["note.placements_ratio", "note.parity", "note.family_corrective"], "placements_ratio": ["note.placements_ratio", "note.parity"],
+    heads = _titles(left, style, fit, chart_label(key, lang, years=_years_text(frame["year"])), _subtitle(result, summary, frame, lang))
+    keys = {"both": ["note.placements_ratio", "note.parity", "note.family_corrective"],
+            "placements_ratio": ["note.placements_ratio", "note.parity"],
             "family_services_corrective_share": ["note.family_corrective"]}[measure]
-    seen: list[str] = []
-    for n in notes:
-        if n not in seen:
-            seen.append(n)
-    text = " ".join([chart_label(k, lang) for k in keys] + [n[:1].upper() + n[1:] + "." for n in seen])
+    note = _note(left, style, fit, _sentences(*[chart_label(k, lang) for k in keys], *dict.fromkeys(notes)))
     if measure == "both":
-        # Title and note span both panels: keep them out of the layout of the
-        # left panel (which they would squeeze) and reserve their height with
-        # invisible, one-character twins on the right panel instead.
-        right = span[0]
-        note = _note(ax, style, text, span=span)
-        for artist in heads + [note]:
+        # The title and note run over both panels: kept out of the layout of
+        # the left one (which they would squeeze), their height is held by
+        # invisible twins on the right panel.
+        right = panels[1][0]
+        for artist in [*heads, note]:
             artist.set_in_layout(False)
-        twin = "\n".join("X" for _ in heads[0].get_text().split("\n"))
-        right.set_title(twin, loc="left", fontsize=style.title, fontweight="bold", color="none", pad=_title_pad(style))
-        _note(right, style, "\n".join("X" for _ in note.get_text().split("\n")), color="none")
-    else:
-        _note(ax, style, text)
-    return ax
+        twin_title = right.set_title("X", loc="left", fontsize=style.title, fontweight="bold", color="none", pad=_title_pad(style))
+        twin_note = _note(right, style, None, "X", color="none")
+        fit.twins += [(heads[0], twin_title), (note, twin_note)]
+    _finish(left, fit)
+    return left
 
 
 # ---------------------------------------------------------------- export
