@@ -1307,8 +1307,9 @@ def plot_child_protection_balance(
     (``summary()["placements_ratio"]``) and corrective ÷ (targeted +
     corrective) within child and family social services
     (``family_services_corrective_share``). With ``measure="both"`` the axes
-    is split into two panels side by side (the given Axes becomes the left
-    panel and is returned; the right one is added to the same figure).
+    is split into two panels side by side: the given Axes takes the left
+    half of its place and is returned; the right panel is added to the same
+    figure in the other half.
 
     Parameters
     ----------
@@ -1350,16 +1351,17 @@ def plot_child_protection_balance(
     hl = _highlight_set(highlight, frame, what)
     fit = _Fit()
     if measure == "both":
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, (left, right) = plt.subplots(1, 2, figsize=figsize or SLIDE_SIZE, layout="constrained")
-            style = _Style(True, fontsize)
-        else:
+        left, style = _axes(ax, figsize, fontsize)
+        spec = left.get_subplotspec()
+        if spec is not None:
+            # the Axes' grid cell is split in two: layout engines then place both panels
+            cells = spec.subgridspec(1, 2, wspace=0.08)
+            left.set_subplotspec(cells[0])
+            right = left.figure.add_subplot(cells[1])
+        else:  # an Axes placed by hand (fig.add_axes): split its rectangle
             from mpl_toolkits.axes_grid1 import make_axes_locatable
 
-            left, style = _axes(ax, None, fontsize)
-            right = make_axes_locatable(left).append_axes("right", size="100%", pad=0.9)
+            right = make_axes_locatable(left).append_axes("right", size="100%", pad=1.2)
         panels = [(left, "placements_ratio"), (right, "family_services_corrective_share")]
         fit.span = [right]
     else:
