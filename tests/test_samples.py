@@ -374,3 +374,29 @@ def test_changing_one_rule_in_the_workbook_moves_exactly_its_lines(synthetic: Sa
     per_org = per_org.groupby(["org_code", "year", "phase"], observed=True)["c"].sum()
     assert diff[diff != 0].to_dict() == per_org.to_dict()
     assert "X1" not in {k[0] for k in diff[diff != 0].index}
+
+
+# --------------------------------------------------------------------------- packaging
+
+
+def test_pyproject_packages_every_folder_and_the_samples() -> None:
+    """The package list is explicit (the samples folder is mapped), so a new folder must be added to it."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folders = {
+        ".".join(p.relative_to(REPO).parts)
+        for p in [REPO / "lapsibudjetti", *(REPO / "lapsibudjetti").rglob("*")]
+        if p.is_dir() and p.name.isidentifier() and p.name != "__pycache__"
+    }
+    samples = {"lapsibudjetti.samples"} | {
+        f"lapsibudjetti.samples.{p.name}" for p in SAMPLES.iterdir() if p.is_dir()
+    }
+    assert listed == folders | samples
+    assert config["package-dir"] == {"lapsibudjetti.samples": "data/samples"}
+    data = config["package-data"]
+    for package in samples:
+        folder = SAMPLES.joinpath(*package.split(".")[2:])
+        files = {p.suffix for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+        assert {f"*{s}" for s in files} <= set(data[package]), package
