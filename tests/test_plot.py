@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -392,3 +393,14 @@ def test_importing_the_library_does_not_import_matplotlib() -> None:
     code = "import sys, lapsibudjetti; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
     assert out.stdout.strip() == "False"
+
+
+def test_gallery_page_and_images_match() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    page = (docs / "gallery.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(gallery/([^)]+\.png)\)", page))
+    on_disk = {p.name for p in (docs / "gallery").glob("*.png")}
+    assert linked and linked == on_disk
+    for name in on_disk:  # the committed charts are slide-sized PNGs
+        with Image.open(docs / "gallery" / name) as im:
+            assert im.size == (1333, 750)
