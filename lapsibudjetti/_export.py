@@ -201,6 +201,8 @@ class _Names:
         """``frame`` with ``org_name`` after ``org_code`` (when it has both organisation columns)."""
         if not {"org_type", "org_code"} <= set(frame.columns) or "org_name" in frame.columns:
             return frame
+        if "name" in frame.columns:  # series tables name organisations in Finnish; use the chosen language
+            frame = frame.drop(columns="name")
         pairs = list(zip(frame["org_type"].astype(object).tolist(), frame["org_code"].astype(object).tolist()))
         for t, c in set(pairs):
             key = (_value_code(t), _value_code(c))
@@ -284,7 +286,23 @@ _METHOD_SORT: dict[str, tuple[str, ...]] = {
 }
 
 
-def export_tables(result: BudgetResult, *, lang: str = "fi", comparison: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+def _series_parts(result: Any) -> tuple[Any, dict[str, pd.DataFrame], Any]:
+    """A series across the 2022/2023 switch (:func:`lapsibudjetti.series`) is exported as its view plus its tables."""
+    if not hasattr(result, "summary") and all(hasattr(result, a) for a in ("view", "totals", "table", "budget_vs_actual")):
+        extra = {"series": result.totals, "series_by_sector": result.table}
+        if len(result.budget_vs_actual):
+            extra["budget_vs_actual"] = result.budget_vs_actual
+        return result.view, extra, result
+    return result, {}, result
+
+
+def export_tables(
+    result: BudgetResult,
+    *,
+    lang: str = "fi",
+    comparison: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Every summary table of a result as tidy frames, sorted deterministically.
 
     The frames behind :func:`write_workbook` and :func:`write_tables`:
@@ -300,16 +318,25 @@ def export_tables(result: BudgetResult, *, lang: str = "fi", comparison: pd.Data
         ``method()`` (the cross-boundary views).
     lang
         Language of organisation names and labels.
+        A series across the 2022/2023 switch (:func:`lapsibudjetti.series`)
+        is exported as its view plus the tables ``series`` (totals),
+        ``series_by_sector`` and ``budget_vs_actual``.
     comparison
         A ready comparison table to use instead of the one computed from
         ``summary()`` (rank and median within organisation type, year and phase).
+    extra
+        More tables to export, by name (after the comparison), e.g.
+        ``{"series": s.totals}``; names beginning with ``method_`` go at the
+        end with the method tables. An ``org_name`` is added where they
+        have ``org_type`` and ``org_code``.
 
     Returns
     -------
     dict of str to DataFrame
         ``summary``, ``by_category``, ``by_tier``, ``by_sector``,
-        ``by_colour``, ``comparison``, ``unmapped``, ``reconciliation`` and
-        ``method_<name>`` for every table of ``result.method()``.
+        ``by_colour``, ``comparison``, the extra tables, ``unmapped``,
+        ``reconciliation`` and ``method_<name>`` for every table of
+        ``result.method()`` (the rules first).
 
     Examples
     --------
@@ -324,6 +351,11 @@ def export_tables(result: BudgetResult, *, lang: str = "fi", comparison: pd.Data
     [{'org_name': 'Oulu', 'year': 2019, 'child_euros': 1000.0}]
     """
     _check_lang(lang)
+    result, series_tables, method_source = _series_parts(result)
+    more = {**series_tables, **dict(extra or {})}
+    for name, frame in more.items():
+        if not isinstance(frame, pd.DataFrame):
+            raise InputError(f"extra table {name!r} must be a DataFrame, not {type(frame).__name__}")
     out: dict[str, pd.DataFrame] = {}
     names = _Names(result, lang)
     summary = names.add(_plain(result.summary()))
@@ -339,9 +371,13 @@ def export_tables(result: BudgetResult, *, lang: str = "fi", comparison: pd.Data
         out["comparison"] = _sorted(comp, ["year", "phase", "org_type", "org_code"])
     else:
         out["comparison"] = _comparison(out["summary"])
+    for name, frame in more.items():
+        if not str(name).startswith("method_"):
+            keys = [*_GROUP[:2], "phase", "sector", "year"] if str(name).startswith("series") else [*_GROUP, "sector"]
+            out[str(name)] = _sorted(names.add(_plain(frame)), keys)
     out["unmapped"] = _sorted(names.add(_plain(result.unmapped)), [*_GROUP, "source_file", "source_row"])
     out["reconciliation"] = _sorted(names.add(_plain(result.reconciliation)), _GROUP)
-    method = result.method()
+    method = method_source.method()
     # the rules first: the method sheet is the one a reader opens to see how the figures were made
     for name in sorted(method, key=lambda k: k != "rules"):
         frame = method[name]
@@ -351,6 +387,9 @@ def export_tables(result: BudgetResult, *, lang: str = "fi", comparison: pd.Data
         elif name != "rules":  # a rule's org_code is a pattern, not an organisation
             t = names.add(t)
         out[f"method_{name}"] = _sorted(t, _METHOD_SORT.get(name, ()))
+    for name, frame in more.items():  # method tables of extra results (e.g. a series' view) go with the method
+        if str(name).startswith("method_") and str(name) not in out:
+            out[str(name)] = names.add(_plain(frame)) if name != "method_rules" else _plain(frame)
     return out
 
 
@@ -385,29 +424,59 @@ def _amounts_line(result: object, summary: pd.DataFrame, lang: str) -> str:
 # workbook
 
 
-_COUNT_COLUMNS = frozenset({"lines", "unmapped_lines", "organisations", "rank_per_child", "rank_preventive_share", "children"})
-_INTEGER_COLUMNS = frozenset({"year", "valid_from", "valid_to", "source_row", "specificity"})
 #: Columns shown in the notes line of every sheet instead of on every row.
 _CONTEXT_COLUMNS = frozenset({"measure", "target_group"})
 #: Columns whose codes are shown as labels (value.<kind>.<code> in labels.csv).
-_VALUE_COLUMNS: dict[str, str] = {"org_type": "org_type", "phase": "phase", "tier": "tier", "sector": "sector", "colour": "colour", "ok": "ok"}
+_VALUE_COLUMNS: dict[str, str] = {"org_type": "org_type", "member_type": "org_type", "phase": "phase", "tier": "tier",
+                                  "sector": "sector", "colour": "colour", "ok": "ok", "break": "yesno"}
+
+
+_FORMATS: dict[str, str] = {
+    "integer": _INTEGER,
+    "count": _COUNT,
+    "euro": _EURO,
+    "cents": _CENTS,
+    "percent": _PERCENT,
+    "percent_fine": _PERCENT_FINE,
+    "ratio": _RATIO,
+    "index": "0.0",
+}
+#: Tables about cents (a reconciliation, ledger lines): euros shown to the cent.
+_CENT_TABLES = frozenset({"reconciliation", "unmapped", "method_allocation_check"})
+
+
+@functools.lru_cache(maxsize=1)
+def _column_formats() -> dict[str, str]:
+    raw = resources.files("lapsibudjetti").joinpath("data/export_columns.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False)
+    bad = ~df["format"].isin(list(_FORMATS))
+    if bad.any() or df["column"].duplicated().any():
+        raise ReferenceDataError(
+            f"lapsibudjetti/data/export_columns.csv: every column once, formats one of {', '.join(_FORMATS)}",
+            rows=df[bad | df["column"].duplicated(keep=False)],
+        )
+    return dict(zip(df["column"], df["format"]))
 
 
 def _number_format(table: str, col: str) -> str | None:
-    if col in _INTEGER_COLUMNS:
-        return _INTEGER
-    if col in _COUNT_COLUMNS:
-        return _COUNT
-    if col == "child_share":
-        return _PERCENT_FINE
-    if "share" in col:
-        return _PERCENT
-    if col.endswith("_ratio"):
-        return _RATIO
-    if col in ("euros", "amount") or col.endswith("_euros") or col.endswith("_per_child"):
-        # Reconciliation and unmapped lines are about cents; the rest reads in whole euros.
-        return _CENTS if table in ("reconciliation", "unmapped") or col == "amount" else _EURO
-    return None
+    """The Excel number format of a numeric column (``data/export_columns.csv``).
+
+    Columns not in the file (from tables added later) get one by their name's
+    ending, so that euros never show up as bare numbers.
+    """
+    kind = _column_formats().get(col)
+    if kind is None:
+        if col.endswith("_euros") or col.endswith("_per_child"):
+            kind = "euro"
+        elif col.endswith("_share") or col.endswith("_pct"):
+            kind = "percent"
+        elif col.endswith("_ratio"):
+            kind = "ratio"
+        else:
+            return None
+    if kind == "euro" and table in _CENT_TABLES:
+        kind = "cents"
+    return _FORMATS[kind]
 
 
 def _display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -423,13 +492,16 @@ def _display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         kind = _VALUE_COLUMNS.get(str(col))
         if kind is None or (dim is not None and col == dim):
             continue
-        if kind == "ok":
-            t[col] = [text("value.ok." + ("true" if bool(v) else "false"), lang) if _value_code(v) else "" for v in t[col]]
+        if kind in ("ok", "yesno"):
+            t[col] = [text(f"value.{kind}." + ("true" if bool(v) else "false"), lang) if _value_code(v) else "" for v in t[col]]
         elif name == "method_rules" and kind in ("org_type",):
             continue  # a rule constraint; empty or a list, shown as written in the rules file
         else:
             t[col] = [_value_label(kind, v, lang) if _value_code(v) else "" for v in t[col]]
-    if name == "method_settings" and "setting" in t.columns:
+    if name == "budget_vs_actual":
+        # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
+        t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]
+    if name.startswith("method_") and {"setting", "value"} <= set(t.columns):
         t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
     return t
 
@@ -490,6 +562,14 @@ def _freeze_columns(frame: pd.DataFrame) -> int:
     return cols.index("org_name") + 1 if "org_name" in cols and cols.index("org_name") < 4 else 0
 
 
+def _centre(ws: Any, column: int, first: int, last: int) -> None:
+    from openpyxl.styles import Alignment
+
+    centred = Alignment(horizontal="center")
+    for (cell,) in ws.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
+        cell.alignment = centred
+
+
 def _print_setup(ws: Any, header_row: int) -> None:
     """Landscape, as wide as the page, the header repeated on every printed page."""
     ws.page_setup.orientation = "landscape"
@@ -537,6 +617,7 @@ def write_workbook(
     *,
     lang: Literal["fi", "sv", "en"] = "fi",
     comparison: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write the child-budget workbook (XLSX) of a result.
 
@@ -560,10 +641,15 @@ def write_workbook(
         The ``.xlsx`` file to write (replaced if it exists).
     lang
         Language of sheet names, headers and labels: ``fi``, ``sv`` or ``en``.
+        A series across the 2022/2023 switch (:func:`lapsibudjetti.series`)
+        gives its view's sheets plus the changes in nominal and real terms.
     comparison
         A comparison table to show instead of the default (e.g. a peer-group
         comparison); by default ranks and medians are computed from
         ``summary()`` within organisation type, year and phase.
+    extra
+        More tables, by name, each on its own sheet after the comparison
+        (sheet name and headers from the labels where known).
 
     Returns
     -------
@@ -610,8 +696,8 @@ def write_workbook(
 
     from . import __version__
 
-    tables = export_tables(result, lang=lang, comparison=comparison)
-    amounts = _amounts_line(result, tables["summary"], lang)
+    tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
+    amounts = _amounts_line(_series_parts(result)[0], tables["summary"], lang)
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -640,6 +726,8 @@ def write_workbook(
             header_height=height,
         )
         _print_setup(ws, header_row)
+        if "year" in shown.columns:  # a centred year reads apart from the text column beside it
+            _centre(ws, list(shown.columns).index("year") + 1, header_row + 1, header_row + len(shown))
     props = wb.properties
     props.creator = f"lapsibudjetti {__version__}"
     props.lastModifiedBy = f"lapsibudjetti {__version__}"
@@ -735,6 +823,7 @@ def write_tables(
     formats: Iterable[str] = ("csv", "parquet"),
     lang: Literal["fi", "sv", "en"] = "fi",
     comparison: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write every summary table of a result as CSV and Parquet files.
 
@@ -757,7 +846,7 @@ def write_tables(
     lang
         Language of the ``org_name`` and ``label`` columns (column names
         stay English).
-    comparison
+    comparison, extra
         As in :func:`write_workbook`.
 
     Returns
@@ -802,9 +891,10 @@ def write_tables(
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{str(folder)!r} is a file, not a folder", file=str(folder))
     folder.mkdir(parents=True, exist_ok=True)
-    tables = export_tables(result, lang=lang, comparison=comparison)
-    measure = _measure(result, tables["summary"])
-    target = _target(result, tables["summary"], "en")
+    tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
+    view = _series_parts(result)[0]
+    measure = _measure(view, tables["summary"])
+    target = _target(view, tables["summary"], "en")
     paths: list[Path] = []
     for name, frame in tables.items():
         if "csv" in wanted:

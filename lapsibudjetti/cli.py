@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     _input_arguments(report)
     out = report.add_argument_group("output")
     out.add_argument("--price-index", type=Path, metavar="PATH",
-                     help="price index (year, index) for changes in real terms; recorded in the method sheet")
+                     help="price index (year, index), e.g. the basic-services price index: adds the year-on-year changes "
+                          "in nominal and real terms of each municipality (with its share of its wellbeing area)")
     out.add_argument("--lang", choices=("fi", "sv", "en"), default="fi", help="language of the workbook and charts")
     out.add_argument("--out", type=Path, default=Path("lapsibudjetti-report"), metavar="DIR",
                      help="output folder (default: lapsibudjetti-report)")
@@ -304,7 +305,7 @@ class _Inputs:
     registry: Any = None
     population: Any = None
     keys: Any = None
-    price_index: pd.DataFrame | None = None
+    price_index: pd.DataFrame | Path | None = None
     population_year: str = "exact"
     measure: str = "amounts as given in the ledger"
     sample: str | None = None
@@ -340,21 +341,6 @@ def _numbers(values: pd.Series) -> pd.Series:
     text = values.astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     text = text.str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False)
     return pd.to_numeric(text, errors="coerce")
-
-
-def _read_price_index(path: Path) -> pd.DataFrame:
-    frame = _read_frame(path, "price index")
-    missing = [c for c in ("year", "index") if c not in frame.columns]
-    if missing:
-        raise InputError(f"the price index needs the columns year and index; it has {', '.join(frame.columns)}", file=path.name)
-    year = _numbers(frame["year"])
-    index = _numbers(frame["index"])
-    bad = year.isna() | index.isna() | (index <= 0)
-    if bad.any():
-        rows = frame.loc[bad].assign(row=frame.index[bad] + 2)
-        raise InputError("price index rows with a year or index that is not a positive number; fix them", rows=rows,
-                         file=path.name, row=int(rows["row"].iloc[0]))
-    return pd.DataFrame({"year": year.astype("int64"), "index": index.astype(float)}).sort_values("year").reset_index(drop=True)
 
 
 def _collect(problems: list[LapsibudjettiError] | None, action: Callable[[], Any]) -> Any:
@@ -423,7 +409,9 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     if args.keys is not None:
         inp.keys = _collect(problems, lambda: lb.KeyTable.read(args.keys))
     if getattr(args, "price_index", None) is not None:
-        inp.price_index = _collect(problems, lambda: _read_price_index(args.price_index))
+        if not args.price_index.exists():
+            raise InputError(f"price index file not found: {args.price_index}", file=str(args.price_index))
+        inp.price_index = args.price_index
     if args.years and inp.ledgers:
         inp.ledgers = _collect(problems, lambda: _only_years(inp.ledgers, args.years)) or []
     return inp
@@ -565,6 +553,54 @@ def _print_summary(result: Any, lang: str, console: _Console) -> None:
                 console.out(f"  {str(name).ljust(width)}  {_money(euros, lang).rjust(16)}")
 
 
+def _changes(result: Any, inp: _Inputs, console: _Console) -> dict[str, pd.DataFrame]:
+    """Year-on-year changes in nominal and real terms, as extra tables for the exports.
+
+    Computed for the municipality views (each municipality's own spend plus
+    its share of its wellbeing area's) with :func:`lapsibudjetti.series`, which
+    marks the 2022/2023 break; only with a price index and two years or more.
+    """
+    if inp.price_index is None:
+        return {}
+    if result.summary()["year"].nunique() < 2:
+        console.err("note: the price index is not used: changes from year to year need two years or more")
+        return {}
+    from ._boundary import municipality_view, series
+
+    options: dict[str, Any] = {}
+    if inp.registry is not None:
+        options["registry"] = inp.registry
+    if inp.population is not None:
+        options["population"] = inp.population
+    view = municipality_view(result, "all", **options)
+    changes = series(view, price_index=inp.price_index)
+    extra = {"series": changes.totals, "series_by_sector": changes.table}
+    if len(changes.budget_vs_actual):
+        extra["budget_vs_actual"] = changes.budget_vs_actual
+    own = set(result.method())
+    for name, frame in changes.method().items():
+        if name not in own:
+            extra[f"method_{name}"] = frame
+    return extra
+
+
+def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, console: _Console) -> None:
+    """The latest real change of child euros per municipality (the first ten), from the series."""
+    from ._export import text
+
+    totals = extra.get("series")
+    if totals is None or "real_change_pct" not in totals or totals["real_change_pct"].isna().all():
+        return
+    rows = totals[totals["real_change_pct"].notna()]
+    phase = "actual" if (rows["phase"].astype(str) == "actual").any() else str(rows["phase"].iloc[0])
+    rows = rows[rows["phase"].astype(str) == phase]
+    year = int(rows["year"].max())
+    rows = rows[rows["year"] == year].sort_values("org_code").head(10)
+    names = result.registry.names(rows["org_type"].astype(str), rows["org_code"].astype(str), lang)
+    shown = ", ".join(f"{name} {'+' if v >= 0 else ''}{_percent(v, lang)}" for name, v in zip(names, rows["real_change_pct"]))
+    console.out(text("cli.real_change", lang, year=year, phase=text(f"value.phase.{phase}", lang), changes=shown))
+
+
 def _report(args: argparse.Namespace, console: _Console) -> int:
     from ._export import write_tables, write_workbook
 
@@ -577,38 +613,27 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             inp = _load_inputs(args, console, progress, collect=False)
             progress.step("classifying and allocating")
             result = _child_budget(inp, args)
+            extra = _changes(result, inp, console)
             out = Path(args.out)
             if out.exists() and not out.is_dir():
                 raise InputError(f"--out {str(out)!r} is a file; give a folder", file=str(out))
             out.mkdir(parents=True, exist_ok=True)
             progress.step("writing the workbook")
-            workbook = write_workbook(result, out / WORKBOOK_NAME, lang=args.lang)
+            workbook = write_workbook(result, out / WORKBOOK_NAME, lang=args.lang, extra=extra)
             progress.step("writing the tables")
-            tables = write_tables(result, out / "tables", dialect=args.csv_dialect, lang=args.lang)
-            price_note = _price_index_table(inp.price_index, out / "tables", args.csv_dialect)
+            tables = write_tables(result, out / "tables", dialect=args.csv_dialect, lang=args.lang, extra=extra)
             charts = [] if args.no_charts else _charts(result, out / "charts", args.lang, args.chart_orgs, console, progress)
     finally:
         progress.close()
         console.progress = None
     _print_summary(result, args.lang, console)
+    _print_changes(result, extra, args.lang, console)
     console.out("")
     console.out(f"Workbook: {workbook}")
-    console.out(f"Tables:   {out / 'tables'} ({len(tables) + len(price_note)} files: CSV {args.csv_dialect} dialect and Parquet)")
+    console.out(f"Tables:   {out / 'tables'} ({len(tables)} files: CSV {args.csv_dialect} dialect and Parquet)")
     if charts:
         console.out(f"Charts:   {out / 'charts'} ({len(charts)} files: PNG 200 dpi and SVG)")
     return EXIT_OK
-
-
-def _price_index_table(price_index: pd.DataFrame | None, folder: Path, dialect: str) -> list[Path]:
-    """The price index used, next to the tables (so the report folder documents its inputs)."""
-    if price_index is None:
-        return []
-    from ._export import _csv_bytes
-
-    frame = price_index[[c for c in ("year", "index", "source") if c in price_index.columns]].sort_values("year").reset_index(drop=True)
-    path = folder / "price_index.csv"
-    path.write_bytes(_csv_bytes(frame, dialect))
-    return [path]
 
 
 def _validate(args: argparse.Namespace, console: _Console) -> int:

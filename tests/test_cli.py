@@ -81,7 +81,10 @@ def test_report_on_the_bundled_sample(tmp_path: Path) -> None:
     names = {p.name for p in (out / "tables").iterdir()}
     for table in ("summary", "by_category", "by_tier", "by_sector", "comparison", "unmapped", "reconciliation", "method_rules"):
         assert {f"{table}.csv", f"{table}.parquet"} <= names
-    assert "price_index.csv" in names  # the sample's price index, beside the tables it was used with
+    # the sample's price index gives the changes in real terms of the municipality views
+    assert {"series.csv", "series_by_sector.parquet", "budget_vs_actual.csv", "method_price_index.csv"} <= names
+    assert "Lapsiin kohdistuvien eurojen reaalimuutos 2024 (tilinpäätös" in proc.stdout
+    assert {"Muutokset", "Muutokset sektoreittain", "Toteuma ja talousarvio", "Hintaindeksi"} <= set(wb.sheetnames)
     charts = sorted(p.name for p in (out / "charts").iterdir())
     assert charts == sorted(f"{stem}.{ext}" for stem, _, _ in cli.CHARTS for ext in ("png", "svg"))
     width, height = _png_size(out / "charts" / "tiers.png")
@@ -159,6 +162,25 @@ def test_missing_population_is_an_input_problem(tmp_path: Path, good: Path, caps
     assert code == 1
     assert err.startswith("AllocationError: allocation keys are missing")
     assert "population_year='nearest'" in err and "municipality 564 in 2022" in err
+
+
+def test_price_index_for_changes_in_real_terms(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    index = tmp_path / "price_index.csv"
+    index.write_text("year;index\n2021;100,0\n2022;105,0\n", encoding="utf-8")
+    code = cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--population-year", "nearest",
+                     "--price-index", str(index), "--lang", "en", "--out", str(tmp_path / "r"), "--no-charts"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    series = pd.read_parquet(tmp_path / "r" / "tables" / "series.parquet")
+    row = series[(series["year"] == 2022) & (series["phase"] == "actual")].iloc[0]
+    before = series[(series["year"] == 2021) & (series["phase"] == "actual")].iloc[0]
+    assert row["real_change_pct"] == pytest.approx(row["child_euros"] / (before["child_euros"] * 1.05) - 1)
+    assert f"Real change of the child-targeted euros in 2022 (actual" in out
+    bad = tmp_path / "bad_index.csv"
+    bad.write_text("year;index\n2022;105,0\n", encoding="utf-8")  # 2021 missing
+    assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--population-year", "nearest",
+                     "--price-index", str(bad), "--out", str(tmp_path / "s"), "--no-charts"]) == 1
+    assert "the price index has no value for year(s) 2021" in capsys.readouterr().err
 
 
 def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:

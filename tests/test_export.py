@@ -334,7 +334,7 @@ class _View:
         return self._cb.unmapped
 
     def method(self) -> dict[str, pd.DataFrame]:
-        return {"rules": self._cb.method()["rules"], "allocation": pd.DataFrame({"org_code": ["564"], "share": [0.25]})}
+        return {"rules": self._cb.method()["rules"], "peer_notes": pd.DataFrame({"org_code": ["564"], "peer_share": [0.25]})}
 
 
 def test_any_result_with_the_protocol(result: lb.ChildBudget, tmp_path: Path) -> None:
@@ -342,11 +342,14 @@ def test_any_result_with_the_protocol(result: lb.ChildBudget, tmp_path: Path) ->
     path = lb.write_workbook(view, tmp_path / "view.xlsx", lang="en")
     wb = load_workbook(path)
     assert "By colour" not in wb.sheetnames
-    assert "method_allocation" in wb.sheetnames  # an unknown method table still gets its sheet
+    assert "method_peer_notes" in wb.sheetnames  # an unknown method table still gets its sheet
+    notes = wb["method_peer_notes"]
+    assert _table(notes)[0] == ["Code", "peer_share"]  # known columns get their label, unknown ones keep their name
+    assert notes.cell(row=_header_row(notes) + 1, column=2).number_format == "0.0 %"  # by the name's ending
     assert wb["Summary"]["A2"].value == "Amounts: net operating cost. Target group: children 0–17."
     assert set(_column(wb["Summary"], "Organisation")) == {"Oulu", "Helsinki", "Espoo"}
     paths = lb.write_tables(view, tmp_path / "tables", dialect="plain", formats=("csv",))
-    assert "method_allocation.csv" in {p.name for p in paths}
+    assert "method_peer_notes.csv" in {p.name for p in paths}
 
 
 def test_given_comparison_replaces_the_default(result: lb.ChildBudget, tmp_path: Path) -> None:
@@ -386,6 +389,40 @@ def test_bad_arguments_are_input_errors(result: lb.ChildBudget, tmp_path: Path) 
         lb.write_tables(result, tmp_path, formats=("json",))
 
 
+def _sample_series() -> object:
+    from lapsibudjetti._samples import load_sample
+
+    sample = load_sample("synthetic")
+    view = lb.municipality_view(sample.child_budget(), "all", registry=sample.registry, population=sample.population)
+    return lb.series(view, price_index=sample.price_index)
+
+
+def test_a_series_exports_its_view_and_changes(tmp_path: Path) -> None:
+    series = _sample_series()
+    path = lb.write_workbook(series, tmp_path / "series.xlsx", lang="en")
+    wb = load_workbook(path)
+    assert wb.sheetnames[5:9] == ["Comparison", "Changes", "Changes by sector", "Actual vs budget"]
+    assert {"View", "Composition", "Area allocation", "Allocation check", "Series", "Price index"} <= set(wb.sheetnames)
+    ws = wb["Changes"]
+    heads, rows = _table(ws)
+    h = _header_row(ws)
+    fmt = {name: ws.cell(row=h + 2, column=j + 1).number_format for j, name in enumerate(heads)}
+    assert fmt["Real change"] == "0.0 %" and fmt["Child-targeted in real terms, €"] == '#,##0 "€"' and fmt["Price index"] == "0.0"
+    assert set(_column(ws, "Break")) <= {"yes", "no"}
+    assert "name" not in heads and "Organisation" in heads  # the series' Finnish names give way to the chosen language
+    check = wb["Allocation check"]
+    assert set(_column(check, "Reconciles")) == {"yes"}
+    bva = wb["Actual vs budget"]
+    assert "Revised budget, €" not in _table(bva)[0]  # no revised budget in the sample: its empty columns are left out
+    assert "all sectors" in _column(bva, "Sector")
+    paths = lb.write_tables(series, tmp_path / "t", formats=("csv",))
+    assert {"series.csv", "series_by_sector.csv", "budget_vs_actual.csv", "method_price_index.csv"} <= {p.name for p in paths}
+    totals = pd.read_csv(tmp_path / "t" / "series.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    bva_columns = pd.read_csv(tmp_path / "t" / "budget_vs_actual.csv", sep=";", encoding="utf-8-sig", nrows=1).columns
+    assert "revised_budget_child_euros" in bva_columns  # the tidy table keeps every column
+    assert totals["real_child_euros"].tolist() == pytest.approx(series.totals.sort_values(["org_code", "phase", "year"])["real_child_euros"].tolist())
+
+
 def test_labels_file_is_complete() -> None:
     from importlib import resources
 
@@ -393,13 +430,13 @@ def test_labels_file_is_complete() -> None:
     labels = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False)
     assert not labels["key"].duplicated().any()
     assert (labels[["fi", "sv", "en"]] != "").all().all()
-    # every column of every table has a header in every language
-    cb = lb.child_budget(_ledger())
-    for name, frame in export_tables(cb).items():
-        assert f"sheet.{name}" in set(labels["key"]), name
-        for col in frame.columns:
-            if col not in ("label",):
-                assert f"col.{col}" in set(labels["key"]), (name, col)
+    # every column of every table has a header in every language, also for the cross-boundary results
+    for result in (lb.child_budget(_ledger()), _sample_series()):
+        for name, frame in export_tables(result).items():
+            assert f"sheet.{name}" in set(labels["key"]), name
+            for col in frame.columns:
+                if col not in ("label",):
+                    assert f"col.{col}" in set(labels["key"]), (name, col)
     # placeholders agree across languages
     for row in labels.itertuples():
         import re
