@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+from ._boundary import BoundarySeries, BoundaryView, allocate_cents, compare, municipality_view, region_view, series
 from ._budget import ChildBudget, child_budget, combine
 from ._errors import (
     AllocationError,
@@ -50,6 +51,13 @@ from ._schema import LEDGER_COLUMNS, make_ledger, validate_ledger
 
 __all__ = [
     "AllocationError",
+    "BoundarySeries",
+    "BoundaryView",
+    "allocate_cents",
+    "compare",
+    "municipality_view",
+    "region_view",
+    "series",
     "ChildBudget",
     "InputError",
     "KeyTable",

@@ -217,10 +217,26 @@ class Registry:
 
     def names(self, org_type: pd.Series, org_code: pd.Series, lang: str = "fi") -> pd.Series:
         """Vector form of :meth:`name` (computed once per distinct organisation)."""
+        if lang not in _LANGS:
+            raise InputError(f"unknown language {lang!r}; use one of {', '.join(_LANGS)}")
         pairs = pd.DataFrame({"t": org_type.astype(str).to_numpy(), "c": org_code.astype(str).to_numpy()})
-        uniq = pairs.drop_duplicates()
-        lookup = {(t, c): self.name(t, c, lang) for t, c in uniq.itertuples(index=False)}
-        return pd.Series([lookup[(t, c)] for t, c in pairs.itertuples(index=False)], index=org_code.index)
+        by_type: dict[str, dict[str, str]] = {}
+        for t in pairs["t"].unique():
+            # the same precedence as name(): the type's own table over ``extra``; last row of a code wins
+            table = {"municipality": self.municipalities, "wellbeing_area": self.areas, "region": self.areas}.get(t)
+            frames = [self.extra[self.extra["org_type"] == t]] if len(self.extra) else []
+            frames += [table] if table is not None else []
+            found: dict[str, str] = {}
+            for frame in frames:
+                if len(frame) == 0:
+                    continue
+                last = frame.assign(_c=frame["code"].astype(str)).drop_duplicates("_c", keep="last")
+                for col in ("name_fi", f"name_{lang}"):
+                    if col in last:
+                        ok = [isinstance(v, str) and v != "" for v in last[col]]
+                        found.update(zip(last["_c"][ok], last[col][ok]))
+            by_type[t] = found
+        return pd.Series([by_type[t].get(c, c) for t, c in pairs.itertuples(index=False)], index=org_code.index)
 
     def business_ids(self) -> pd.DataFrame:
         """``business_id, org_type, code`` for every organisation with a business ID."""
@@ -494,9 +510,11 @@ class Registry:
         wanted = bid[todo].astype(str).str.strip().to_numpy()
         rows_ = (ledger["source_row"].to_numpy()[todo] if "source_row" in ledger.columns
                  else np.flatnonzero(todo) + 1)
+        files = (ledger["source_file"].astype(object).fillna(file).to_numpy()[todo] if "source_file" in ledger.columns
+                 else np.full(int(todo.sum()), file, dtype=object))
         unknown = np.array([w not in lookup for w in wanted])
         if unknown.any():
-            bad = pd.DataFrame({"file": file, "row": rows_[unknown], "column": "business_id",
+            bad = pd.DataFrame({"file": files[unknown], "row": rows_[unknown], "column": "business_id",
                                 "value": wanted[unknown], "problem": "unknown business ID"})
             names = sorted(set(wanted[unknown]))
             raise InputError(
@@ -504,7 +522,7 @@ class Registry:
                 f"{', '.join(names[:20])}{' …' if len(names) > 20 else ''}. Add the organisations with "
                 "Registry.extend(organisations=pd.DataFrame({'org_type': [...], 'code': [...], 'name_fi': [...], "
                 "'business_id': [...]})) and pass registry=, or give org_code",
-                rows=bad, file=file, row=int(bad["row"].iloc[0]), column="business_id")
+                rows=bad, file=str(bad["file"].iloc[0]), row=int(bad["row"].iloc[0]), column="business_id")
         types = np.array([lookup[w][0] for w in wanted], dtype=object)
         codes = np.array([lookup[w][1] for w in wanted], dtype=object)
         out = ledger.copy()
@@ -512,11 +530,14 @@ class Registry:
             given = out["org_type"].astype(object).to_numpy()[todo]
             clash = np.array([isinstance(g, str) and g.strip() != "" and g.strip() != t for g, t in zip(given, types)])
             if clash.any():
-                bad = pd.DataFrame({"file": file, "row": rows_[clash], "column": "org_type", "value": given[clash],
+                bad = pd.DataFrame({"file": files[clash], "row": rows_[clash], "column": "org_type", "value": given[clash],
                                     "problem": [f"business ID {w} belongs to a {t}" for w, t in zip(wanted[clash], types[clash])]})
+                listed = sorted({f"{w} belongs to a {t}, the line says {str(g).strip()}" for w, t, g in
+                                 zip(wanted[clash], types[clash], given[clash])})
                 raise InputError(
-                    f"{int(clash.sum())} line(s) give an org_type that differs from the organisation of their business ID; "
-                    "fix org_type or the business ID", rows=bad, file=file, row=int(bad["row"].iloc[0]), column="org_type")
+                    f"{int(clash.sum())} line(s) give an org_type that differs from the organisation of their business ID "
+                    f"({'; '.join(listed[:10])}); fix org_type or the business ID", rows=bad, file=str(bad["file"].iloc[0]), row=int(bad["row"].iloc[0]),
+                    column="org_type")
             ot = out["org_type"].astype(object).to_numpy(copy=True)
         else:
             ot = np.full(n, None, dtype=object)
