@@ -483,6 +483,7 @@ class _Fit:
     inside: list[tuple[Any, Any]] = field(default_factory=list)  # (label, bar)
     ends: list[Any] = field(default_factory=list)  # labels right of horizontal bars (data x anchor)
     tops: list[Any] = field(default_factory=list)  # labels above columns (data y anchor)
+    rows: int = 0  # horizontal bars: labels shrink to the row pitch when there are many rows
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] | None, fontsize: float | None) -> tuple[Axes, _Style]:
@@ -690,6 +691,18 @@ def _fit_tops(ax: Axes, labels: Sequence[Any], spacing: float) -> None:
         ax.set_ylim(ymin, needed)
 
 
+def _fit_rows(ax: Axes, fit: _Fit) -> None:
+    """Shrink the row labels of a horizontal bar chart to the rows' pitch (many organisations)."""
+    pitch = ax.get_window_extent().height * 72.0 / _root_figure(ax).dpi / max(fit.rows, 1)
+    largest = pitch * 0.78
+    for label in [*fit.ends, *(label for label, _ in fit.inside)]:
+        if label.get_fontsize() > largest:
+            label.set_fontsize(max(4.0, largest))
+    ticks = ax.get_yticklabels()
+    if ticks and ticks[0].get_fontsize() > largest:
+        ax.tick_params(axis="y", labelsize=max(4.0, largest))
+
+
 def _finish(ax: Axes, fit: _Fit) -> None:
     """Fit texts and labels to the laid-out figure (see :class:`_Fit`)."""
     fig = _root_figure(ax)
@@ -699,6 +712,8 @@ def _finish(ax: Axes, fit: _Fit) -> None:
     for artist, *_ in wrapped:
         artist.set_in_layout(False)
     fig.draw_without_rendering()
+    if fit.rows:
+        _fit_rows(ax, fit)
     room = _room(ax, fit.span)
     for artist, text, size, bold in fit.texts:
         artist.set_text(_fit_lines(text, room, size, bold))
@@ -717,6 +732,10 @@ def _finish(ax: Axes, fit: _Fit) -> None:
 
 
 def _legend(ax: Axes, style: _Style, handles: Sequence[Any], labels: Sequence[str]) -> None:
+    """Legend right of the axes, in as many columns as its height needs."""
+    fig = _root_figure(ax)
+    height = ax.get_position().height * fig.get_figheight() * 72.0
+    per_column = max(1, int(height // (style.small * 1.5)))
     ax.legend(
         handles,
         labels,
@@ -726,6 +745,8 @@ def _legend(ax: Axes, style: _Style, handles: Sequence[Any], labels: Sequence[st
         fontsize=style.small,
         borderaxespad=0.0,
         handlelength=2.2,
+        ncols=max(1, math.ceil(len(labels) / per_column)),
+        columnspacing=1.0,
     )
 
 
@@ -876,6 +897,7 @@ def plot_tiers(
         ax.set_xlabel(chart_label("axis.share_of_child_euros", lang), fontsize=style.label, color=_INK)
     ax.set_yticks(y, list(wide.index))
     ax.set_ylim(-0.6, len(wide) - 0.4)
+    fit.rows = len(wide)
     key = ("title.tiers" if by == "tier" else "title.colours") + ("_share" if stat == "share" else "")
     _titles(ax, style, fit, chart_label(key, lang, year=yr), _subtitle(result, summary, table, lang))
     handles = [_mpl().Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
@@ -1120,6 +1142,7 @@ def plot_per_child(
         if code in hl:
             tick.set_fontweight("bold")
     ax.set_ylim(-0.6, len(frame) - 0.4)
+    fit.rows = len(frame)
     lo, hi = _target_ages(result, summary)
     ax.set_xlabel(chart_label("axis.per_child", lang, low=lo, high=hi), fontsize=style.label, color=_INK)
     # the median label sits just above the plot area: the subtitle goes above it
@@ -1259,6 +1282,7 @@ def plot_sisote_split(
                                         textcoords="offset points", va="center", ha="left", fontsize=style.small, color=_INK))
         ax.set_yticks(y, list(shares.index))
         ax.set_ylim(-0.6, len(shares) - 0.4)
+        fit.rows = len(shares)
         ax.set_xlim(0, 1.0)  # widened for the totals right of 100 % once the layout is known
         ax.set_xticks(np.linspace(0, 1, 6))
         ax.spines["bottom"].set_bounds(0, 1)
