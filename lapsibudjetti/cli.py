@@ -361,6 +361,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     problems = inp.problems if collect else None
     defaults = dict(args.defaults)
     files = [("ledger", p) for p in args.ledger] + [("statistics", p) for p in args.statistics]
+    rules_path: Path | None = args.rules
     if not files and getattr(args, "command", "") == "report":
         from ._samples import load_sample
 
@@ -376,8 +377,8 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
         inp.price_index = sample.price_index
         inp.population_year = sample.population_year
         inp.measure = "net cost (expenses − revenue)" if sample.synthetic else "net operating cost"
-        if args.rules is None:
-            args.rules = sample.rules_path
+        if rules_path is None:
+            rules_path = sample.rules_path
     for kind, path in files:
         progress.step(f"reading {path.name}")
         if kind == "ledger":
@@ -392,8 +393,8 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
         inp.measure = args.measure
     if args.population_year:
         inp.population_year = args.population_year
-    if args.rules is not None:
-        inp.rules = _collect(problems, lambda: lb.load_rules(args.rules, profile=args.profile))
+    if rules_path is not None:
+        inp.rules = _collect(problems, lambda: lb.load_rules(rules_path, profile=args.profile))
     else:
         inp.rules = lb.default_rules(args.profile)
     if args.population is not None:
@@ -403,7 +404,8 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
                 persons = _numbers(frame["persons"])
                 frame["persons"] = persons.where(persons.notna(), frame["persons"])  # unreadable cells stay for the error
             user = lb.Population.from_frame(frame, source=args.population.name)
-            return lb.Population.packaged().combine(user)
+            # on top of the packaged figures (or the sample's): the user's rows win for their organisation-years
+            return (inp.population or lb.Population.packaged()).combine(user)
 
         inp.population = _collect(problems, population)
     if args.keys is not None:

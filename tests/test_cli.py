@@ -183,6 +183,26 @@ def test_price_index_for_changes_in_real_terms(tmp_path: Path, good: Path, capsy
     assert "the price index has no value for year(s) 2021" in capsys.readouterr().err
 
 
+def test_user_population_and_keys(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    population = tmp_path / "vaesto.csv"
+    rows = [f"564;{year};{age};{'1 000' if age < 18 else '3 000'}" for year in (2021, 2022) for age in range(0, 101)]
+    population.write_text("org_code;year;age;persons\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "r"
+    code = cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--population", str(population),
+                     "--out", str(out), "--no-charts", "--csv-dialect", "plain"])
+    assert code == 0, capsys.readouterr().err
+    summary = pd.read_csv(out / "tables" / "summary.csv", dtype={"org_code": str})
+    assert summary["children"].tolist() == [18_000.0, 18_000.0]  # exactly the given population: no 'nearest' needed
+    keys = pd.read_csv(out / "tables" / "method_keys.csv", dtype={"org_code": str})
+    library = keys[keys["rule_id"] == "sc-3501"]  # libraries: the 0-17 share of the population
+    assert library["child_share"].tolist() == [pytest.approx(18_000 / (18_000 + 83 * 3_000))]
+    bad_keys = tmp_path / "avaimet.csv"
+    bad_keys.write_text("key;org_code;year;share\nupper_secondary_students;564;2022;1,5\n", encoding="utf-8")
+    assert cli.main(["validate", "--ledger", str(good), "--set", "org_type=municipality", "--keys", str(bad_keys)]) == 1
+    err = capsys.readouterr().err
+    assert "avaimet.csv" in err and "outside [0, 1]" in err
+
+
 def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2022", "--lang", "en",
                      "--csv-dialect", "plain", "--population-year", "nearest", "--measure", "gross operating expenses",
