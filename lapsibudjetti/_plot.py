@@ -872,24 +872,30 @@ def plot_tiers(
     fit = _Fit()
     _frame_axes(ax, style, "x")
     y = np.arange(len(wide))
-    left = np.zeros(len(wide))
-    vmax = float(values.sum(axis=1).max()) if len(values) else 0.0
+    # negative amounts (revenue above cost) stack leftwards from zero, positive ones rightwards
+    right, left = np.zeros(len(wide)), np.zeros(len(wide))
     share_of = totals.to_numpy(dtype=float)
+    mixed = (wide.to_numpy(dtype=float) < 0).any(axis=1)  # shares of a total with negative parts mislead: none shown
     for level in levels:
         v = values[level].to_numpy(dtype=float)
+        start = np.where(v >= 0, right, left)
         st = styles[level]
-        bars = ax.barh(y, v, left=left, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
+        bars = ax.barh(y, v, left=start, height=0.7, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
         shares = wide[level].to_numpy(dtype=float) / np.where(share_of != 0, share_of, np.nan)
-        for yi, (lv, wv, sh) in enumerate(zip(left, v, shares)):
-            if wv > 0 and np.isfinite(sh):
+        for yi, (lv, wv, sh) in enumerate(zip(start, v, shares)):
+            if wv > 0 and np.isfinite(sh) and not mixed[yi]:
                 _in_bar_label(ax, style, fit, lv + wv / 2, yi, format_percent(sh, lang), st["color"], bars[yi], level in _DARK)
-        left = left + v
+        right, left = right + np.clip(v, 0, None), left + np.clip(v, None, 0)
+    vmax = float(right.max()) if len(right) else 0.0
+    vmin = float(left.min()) if len(left) else 0.0
     if stat == "euros":
-        ax.xaxis.set_major_formatter(_euro_ticks(lang, _value_scale(vmax)))
+        ax.xaxis.set_major_formatter(_euro_ticks(lang, _value_scale(max(vmax, -vmin))))
         for yi, tot in enumerate(share_of):
-            fit.ends.append(ax.annotate(format_euros(tot, lang, scale="auto"), xy=(left[yi], yi), xytext=(4, 0),
+            fit.ends.append(ax.annotate(format_euros(tot, lang, scale="auto"), xy=(right[yi], yi), xytext=(4, 0),
                                         textcoords="offset points", va="center", ha="left", fontsize=style.small, color=_INK))
-        ax.set_xlim(0, vmax * 1.02 if vmax > 0 else 1)
+        ax.set_xlim(vmin * 1.02, vmax * 1.02 if vmax > 0 else 1)
+        if vmin < 0:
+            ax.axvline(0.0, color=_MUTED, linewidth=1.0, zorder=2)
         ax.set_xlabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
     else:
         ax.xaxis.set_major_formatter(_percent_ticks(lang))
@@ -1238,23 +1244,26 @@ def plot_sisote_split(
         totals = wide[levels].sum(axis=1).to_numpy(dtype=float)
         years = [int(y) for y in wide.index]
         x = np.arange(len(years))
-        bottom = np.zeros(len(years))
-        vmax = float(totals.max()) if len(totals) else 0.0
+        top, below = np.zeros(len(years)), np.zeros(len(years))  # negative amounts stack downwards from zero
         for s in levels:
             v = wide[s].to_numpy(dtype=float)
+            start = np.where(v >= 0, top, below)
             st = SECTOR_STYLE[s]
-            bars = ax.bar(x, v, bottom=bottom, width=0.62, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
-            for xi, (b, h, tot) in enumerate(zip(bottom, v, totals)):
-                if h > 0 and tot:
+            bars = ax.bar(x, v, bottom=start, width=0.62, color=st["color"], hatch=st["hatch"], edgecolor="white", linewidth=0.8)
+            for xi, (b, h, tot) in enumerate(zip(start, v, totals)):
+                if h > 0 and tot > 0 and not (wide[levels].to_numpy(dtype=float)[xi] < 0).any():
                     _in_bar_label(ax, style, fit, xi, b + h / 2, format_percent(h / tot, lang), st["color"], bars[xi], s in _DARK)
-            bottom = bottom + v
+            top, below = top + np.clip(v, 0, None), below + np.clip(v, None, 0)
+        vmax, vmin = (float(top.max()), float(below.min())) if len(years) else (0.0, 0.0)
         for xi, tot in enumerate(totals):
-            fit.tops.append(ax.annotate(format_euros(tot, lang, scale="auto"), xy=(xi, bottom[xi]), xytext=(0, 4),
+            fit.tops.append(ax.annotate(format_euros(tot, lang, scale="auto"), xy=(xi, top[xi]), xytext=(0, 4),
                                         textcoords="offset points", ha="center", va="bottom", fontsize=style.small, color=_INK))
         ax.set_xticks(x, [str(y) for y in years])
         ax.set_xlim(-0.6, len(years) - 0.4)
-        ax.set_ylim(0, vmax * 1.02 if vmax > 0 else 1)
-        ax.yaxis.set_major_formatter(_euro_ticks(lang, _value_scale(vmax)))
+        ax.set_ylim(vmin * 1.02, vmax * 1.02 if vmax > 0 else 1)
+        if vmin < 0:
+            ax.axhline(0.0, color=_MUTED, linewidth=1.0, zorder=2)
+        ax.yaxis.set_major_formatter(_euro_ticks(lang, _value_scale(max(vmax, -vmin))))
         ax.set_ylabel(chart_label("axis.child_euros", lang), fontsize=style.label, color=_INK)
         ax.set_xlabel(chart_label("axis.year", lang), fontsize=style.label, color=_INK)
         title = chart_label("title.sisote", lang, org=str(table["name"].iloc[0]), years=_years_text(years))

@@ -404,3 +404,20 @@ def test_gallery_page_and_images_match() -> None:
     for name in on_disk:  # the committed charts are slide-sized PNGs
         with Image.open(docs / "gallery" / name) as im:
             assert im.size == (1333, 750)
+
+
+def test_negative_child_euros_stack_below_zero() -> None:
+    # fee-financed services: revenue above cost gives negative net costs
+    led = lb.make_ledger({"org_code": ["205"] * 3, "year": [2019] * 3,
+                          "task_class": ["Nuorisotoiminta", "Muut lasten ja perheiden avopalvelut", "Lastensuojelun avohuoltopalvelut"],
+                          "amount": [-2e6, -1e6, 4e6]}, org_type="municipality", phase="actual")
+    result = _budget(led)
+    ax = P.plot_tiers(result, lang="en")
+    lo, hi = ax.get_xlim()
+    assert lo <= -3e6 and hi >= 4e6  # universal and targeted to the left of zero, corrective to the right
+    assert sorted(p.get_width() for p in ax.patches) == [-2e6, -1e6, 4e6]
+    _png(ax)
+    ax = P.plot_sisote_split(result, lang="en")
+    lo, hi = ax.get_ylim()
+    assert lo <= -2e6 and hi >= 3e6
+    _png(ax)
