@@ -313,10 +313,7 @@ def _division(registry: Registry, year: int, membership_year: int | None) -> pd.
     vt = life["valid_to"].to_dict()
     into = life["merged_into"].to_dict()
     codes = [c for c in life.index if vf[c] <= year <= vt[c]]
-    try:
-        mem = registry.membership_in(m_year).set_index("municipality_code")["area_code"].to_dict()
-    except InputError:
-        raise
+    mem = registry.membership_in(m_year).set_index("municipality_code")["area_code"].to_dict()
     units: list[str | None] = []
     areas: list[str | None] = []
     problems: list[str] = []
@@ -569,6 +566,11 @@ def _selected_years(annotated: pd.DataFrame, years: set[int] | None) -> np.ndarr
 
 def _missing_population_error(missing: list[tuple[str, int, str]], registry: Registry, what: str) -> AllocationError:
     listed = [f"{_name(registry, 'municipality', c)} in {y}" + (f" ({why})" if why else "") for c, y, why in missing]
+    merged = [f"{c} merged into {registry.successor(c, y + 1)} on 1.1.{y + 1}" for c, y, _ in missing
+              if c in set(registry.municipalities_in(y)) and c not in set(registry.municipalities_in(y + 1))]
+    if merged:
+        listed.append(f"note: {', '.join(sorted(set(merged)))}; figures on a later municipal division have no row of "
+                      "their own for it: pass membership_year= (e.g. 2026) to count it in its successor")
     return AllocationError(
         f"population for {what} is missing for {len(missing)} municipality-year(s): {_listing(listed)}. "
         "Give population= (org_code, year, age, persons) with these municipalities and years, or compute the budget "
@@ -1000,8 +1002,11 @@ def municipality_view(
     Raises
     ------
     AllocationError
-        A missing membership, population or key for an organisation-year,
-        naming it (never a zero).
+        A missing membership, key, or population used by the key, for an
+        organisation-year, naming it (never a zero). A municipality-year of
+        the view whose own children are unknown keeps its euros, with euros
+        per child empty (NaN), a warning naming it and
+        ``missing_population()`` listing it, as in a child budget.
 
     Examples
     --------
@@ -1062,6 +1067,7 @@ def municipality_view(
     notes: list[tuple[str, object]] = []
     missing_membership = []
     aland: set[str] = set()
+    outside = _outside_areas(reg)
     areas_of: dict[tuple[str, int], str] = {}
     for y in area_years:  # a municipality of the data without membership would silently shift the area's shares
         div = division(y).set_index("code")
@@ -1076,7 +1082,7 @@ def municipality_view(
                     missing_membership.append((t, y, (div.at[t, "problem"] if t in div.index else "") or reg._absence(t, y)))
                 continue
             areas_of[(t, y)] = str(div.at[t, "area"])
-            if reg.organiser_type(str(div.at[t, "area"])) == "none":
+            if str(div.at[t, "area"]) in outside:
                 aland.add(t)
     if missing_membership:
         listed = [f"{c} in {y}: {why}" for c, y, why in missing_membership]
@@ -1108,7 +1114,7 @@ def municipality_view(
     sc_all = a["service_class"].astype(object).to_numpy()
     for (area, y), pos in area_groups.items():
         y = int(y)
-        if reg.organiser_type(area) == "none":
+        if area in outside:
             raise InputError(f"the data have lines for {_name(reg, 'wellbeing_area', area)}, which is outside the "
                              "wellbeing-area system; a municipality view cannot allocate them")
         div = division(y)
@@ -1209,17 +1215,23 @@ def municipality_view(
     annotated = _finish_annotated(_concat(pieces, a))
     if annotated.empty:
         raise InputError(f"no lines for municipality/ies {', '.join(targets)} or their wellbeing areas in the data")
-    # the view's own denominators: every municipality-year of the view needs its children
+    # the view's own denominators. As in a child budget, an unknown one stays empty (NaN, never zero) and is
+    # named; only where the population decides euros (the key above) is it an error.
     child_parts = []
     for y, g in annotated[["org_code", "year"]].astype({"org_code": object}).drop_duplicates().groupby("year", sort=True):
         c = counts.units(int(y), division(int(y)), sorted(g["org_code"]))
-        missing_pop.extend((t, int(y), "children of the view") for t in c.loc[c["children"].isna(), "unit"])
         child_parts.append(pd.DataFrame({"org_type": "municipality", "org_code": c["unit"].to_numpy(dtype=object), "year": int(y),
                                          "children": c["children"].to_numpy(dtype=float),
                                          "population_basis": c["basis"].replace("", "unknown").to_numpy(dtype=object)}))
-    if missing_pop:
-        raise _missing_population_error(missing_pop, reg, "the municipality's children")
     children = pd.concat(child_parts, ignore_index=True)
+    unknown = children[children["children"].isna()]
+    if len(unknown):
+        listed = [f"{_name(reg, 'municipality', c)} in {y}" for c, y in zip(unknown["org_code"], unknown["year"])]
+        warnings.warn(
+            f"no population for {len(listed)} municipality-year(s) of the view: {_listing(listed)}; their euros per child "
+            "are left empty (see missing_population()). Give population= for them",
+            LapsibudjettiWarning, stacklevel=2)
+        notes.append(("population missing", _listing(listed)))
     comp = _composition(annotated)
     comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
                 reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str)).to_numpy())
@@ -1241,7 +1253,8 @@ def municipality_view(
             LapsibudjettiWarning, stacklevel=2)
         notes.append(("no area lines", _listing(listed)))
     notes = [("view", "municipality: own spend plus a share of the wellbeing area's spend"),
-             ("municipalities", ", ".join(_name(reg, "municipality", t) for t in targets)),
+             ("municipalities", ", ".join(f"{t} ({n})" for t, n in zip(targets, reg.names(
+                 pd.Series(["municipality"] * len(targets)), pd.Series(targets, dtype=object))))),
              ("years", ", ".join(str(y) for y in sorted(set(annotated["year"].tolist())))),
              ("allocation key, child lines", child_key_text),
              ("allocation key, other area lines", "all-ages population share" + (" (or the user key where it covers the class)" if user else "")),
@@ -1470,17 +1483,19 @@ def series(
         f[f"{t_}_euros"] = np.where(tier == t_, f["child_euros"], 0.0)
     keys = ["org_type", "org_code", "year", "phase", "sector"]
 
-    def describe(g: pd.DataFrame, col: str) -> str:
-        with_child = g.loc[g["child_euros"] != 0, col]
-        values = with_child if len(with_child) else g[col]
-        return " + ".join(sorted(set(values)))
-
     grouped = f.groupby(keys, sort=True)
     table = grouped[["cents", "child_euros"] + [f"{t_}_euros" for t_ in _TIERS]].sum().reset_index()
     table.insert(len(keys), "euros", table.pop("cents") / 100.0)
     table["lines"] = grouped.size().to_numpy()
-    table["source"] = grouped.apply(lambda g: describe(g, "source"), include_groups=False).to_numpy()
-    table["classification"] = grouped.apply(lambda g: describe(g, "classification"), include_groups=False).to_numpy()
+    # which ledgers and classifications the sector-year's child euros come from (all its lines when it has none)
+    with_child = (f["child_euros"] != 0).to_numpy()
+    has_child = pd.Series(with_child).groupby([f[k] for k in keys]).transform("any").to_numpy()
+    cand = f.loc[with_child | ~has_child, keys + ["source", "classification"]]
+    index = pd.MultiIndex.from_frame(table[keys])
+    for col in ("source", "classification"):
+        joined = (cand[keys + [col]].drop_duplicates().sort_values(keys + [col], kind="stable")
+                  .groupby(keys, sort=True)[col].agg(" + ".join))
+        table[col] = joined.reindex(index).to_numpy()
     children = view.children.astype({"org_type": object, "org_code": object})[["org_type", "org_code", "year", "children"]]
     table = table.merge(children, on=["org_type", "org_code", "year"], how="left")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -1496,11 +1511,12 @@ def series(
         totals["euros_per_child"] = np.where(totals["children"] > 0, ce / totals["children"], np.nan)
         totals["preventive_share"] = np.where(ce > 0, (totals["universal_euros"] + totals["targeted_euros"]) / ce, np.nan)
         totals["corrective_share"] = np.where(ce > 0, totals["corrective_euros"] / ce, np.nan)
-    totals["sources"] = tg.apply(lambda g: "; ".join(f"{s}: {src}" for s, src in zip(g["sector"], g["source"])),
-                                 include_groups=False).to_numpy()
+    labelled = table.assign(_s=table["sector"] + ": " + table["source"],
+                            _b=table["sector"] + ": " + table["break_reason"])
+    totals["sources"] = labelled.groupby(tot_keys, sort=True)["_s"].agg("; ".join).to_numpy()
     totals["break"] = tg["break"].any().to_numpy()
-    totals["break_reason"] = tg.apply(lambda g: "; ".join(f"{s}: {r}" for s, r in zip(g["sector"], g["break_reason"]) if r),
-                                      include_groups=False).to_numpy()
+    reasons = labelled[labelled["break_reason"] != ""].groupby(tot_keys, sort=True)["_b"].agg("; ".join)
+    totals["break_reason"] = reasons.reindex(pd.MultiIndex.from_frame(totals[tot_keys])).fillna("").to_numpy()
 
     idx = None
     series_years = sorted(set(table["year"].tolist()))

@@ -553,3 +553,29 @@ def test_real_2019_regrouped_into_todays_21_areas_and_helsinki(shared_data: Path
     # and the regions can be ranked against the national median
     ranked = lb.compare(view, by="national")
     assert ranked["n"].eq(22).all() and ranked["rank"].min() == 1
+
+
+# ------------------------------------------------------------------ the export and chart code take views unchanged
+
+
+def test_views_and_series_export_and_draw(budget, tmp_path: Path) -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    view = lb.municipality_view(budget, "all", population=POP)
+    tables = lb._export.export_tables(view, lang="en")
+    assert {"summary", "by_sector", "reconciliation", "method_allocation", "method_allocation_check", "method_view"} <= set(tables)
+    summary = tables["summary"].set_index(["org_code", "year", "phase"])
+    assert summary.loc[("X01", 2023, "actual"), "org_name"] == "Alfala"
+    assert cents(summary.loc[("X01", 2023, "actual"), "child_euros"]) == 198753
+    path = lb.write_workbook(lb.series(view, "X01", price_index=FIX / "price_index.csv"), tmp_path / "x01.xlsx", lang="en")
+    assert path.exists() and path.stat().st_size > 0
+    region = lb.region_view(budget, "XA", population=POP)
+    assert "region" in set(lb._export.export_tables(region)["summary"]["org_type"])
+    fig, ax = plt.subplots()
+    try:
+        lb.plot_sisote_split(view, org_code="X01", ax=ax, lang="en")
+        lb.plot_per_child(region, ax=ax, lang="en")
+    finally:
+        plt.close(fig)
