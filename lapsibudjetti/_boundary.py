@@ -144,7 +144,9 @@ class BoundaryView(ChildBudget):
     allocation
         Municipality views: the shares used per area × year × class × line
         kind × member municipality, with the key, the weight (children,
-        persons, customers or costs) and its source.
+        persons, customers or costs), its source (``basis``) and, for
+        population keys, how that year's population was obtained
+        (``population_basis``: ``exact``, or the year it was estimated from).
     allocation_check
         Municipality views: per area × year × phase, the area's euros and
         child euros (cents) and their sums over **all** member
@@ -1170,9 +1172,11 @@ def municipality_view(
                 shares[rows] = s
                 key_text[rows] = text
                 for u, wv, sv in zip(units, weights, s):
+                    by_population = text != (user.description if user is not None else None)
                     alloc_rows.append({"area_code": area, "year": y, "service_class": c or "", "lines": "child" if is_child else "other",
                                        "municipality_code": u, "weight": float(wv), "share": float(sv), "key": text,
-                                       "basis": basis, "line_count": len(rows)})
+                                       "basis": basis, "population_basis": people.at[u, "basis"] if by_population else "",
+                                       "line_count": len(rows)})
         if np.isnan(shares).any():
             continue  # the missing key or population is reported below, for every area-year at once
         amount_alloc = allocate_cents(amount_cents_all[pos], shares)
@@ -1236,7 +1240,7 @@ def municipality_view(
     comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
                 reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str)).to_numpy())
     allocation = pd.DataFrame(alloc_rows, columns=["area_code", "year", "service_class", "lines", "municipality_code", "weight",
-                                                   "share", "key", "basis", "line_count"])
+                                                   "share", "key", "basis", "population_basis", "line_count"])
     check = pd.DataFrame(check_rows, columns=["area_code", "year", "phase", "area_euros", "allocated_euros", "area_child_euros",
                                               "allocated_child_euros", "cent_rounding_euros", "members", "ok"])
     if len(check) and not check["ok"].all():  # pragma: no cover - allocate_cents guarantees it
