@@ -615,12 +615,37 @@ def _parse_valid(
         [None, pa.py_buffer(np.ascontiguousarray(new_offsets, dtype=np.int64)), pa.py_buffer(np.ascontiguousarray(kept))],
     )
     values = np.array(pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-    # '-', or the last byte of U+2212 / U+2013 (the only non-ASCII left after the pattern check)
-    minus = (data == ord("-")) | (data == 0x92) | (data == 0x93)
-    if minus.any():
-        rows = np.searchsorted(offsets, np.flatnonzero(minus), side="right") - 1
-        values[rows] = -values[rows]
+    values[_negative_rows(offsets, data)] *= -1.0
     return values
+
+
+def _negative_rows(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Rows of valid amount text that carry a minus sign (leading or trailing).
+
+    A sign is the first or last character unless the value has spaces
+    around it; only those rare rows are scanned byte by byte. In UTF-8 the
+    minus U+2212 is ``E2 88 92``, the en dash U+2013 ``E2 80 93``, the
+    narrow no-break space U+202F ``E2 80 AF`` and the no-break space ``C2 A0``.
+    """
+    first_at = offsets[:-1]
+    last_at = offsets[1:] - 1
+    first = data[first_at]
+    last = data[last_at]
+    third = data[np.minimum(first_at + 2, len(data) - 1)]
+    negative = (first == ord("-")) | ((first == 0xE2) & ((third == 0x92) | (third == 0x93)))
+    negative |= (last == ord("-")) | (last == 0x92) | (last == 0x93)
+    padded = (first == 0x20) | (first == 0x09) | (first == 0xC2) | ((first == 0xE2) & (third == 0xAF))
+    padded |= (last == 0x20) | (last == 0x09) | (last == 0xA0) | (last == 0xAF)
+    n_padded = int(np.count_nonzero(padded))
+    if 0 < n_padded <= 1000:
+        for row in np.flatnonzero(padded):
+            chunk = data[offsets[row] : offsets[row + 1]]
+            negative[row] = bool(np.any((chunk == ord("-")) | (chunk == 0x92) | (chunk == 0x93)))
+    elif n_padded:
+        minus = (data == ord("-")) | (data == 0x92) | (data == 0x93)
+        negative[:] = False
+        negative[np.searchsorted(offsets, np.flatnonzero(minus), side="right") - 1] = True
+    return negative
 
 
 _DOT_THOUSANDS = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:\.\d{3}){2,}\s*-?\s*$")

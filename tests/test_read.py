@@ -251,6 +251,16 @@ def test_amount_formats_decimal_comma(text: str, expected: float) -> None:
     assert values[0] == expected
 
 
+@pytest.mark.parametrize("many", [False, True])
+def test_amount_signs_with_spaces_around(many: bool) -> None:
+    texts = ["  -5,00 ", f"{NBSP}{MINUS}5", f"5{NNBSP}-", " 5-", "- 5 ", f"{NNBSP}5,5{NNBSP}", "+ 7 ", "8"]
+    expected = [-5.0, -5.0, -5.0, -5.0, -5.0, 5.5, 7.0, 8.0]
+    if many:  # more than the row-by-row limit: the vectorised scan
+        texts, expected = texts * 300, expected * 300
+    values, bad, _ = _parse_amount_strings(pa.array(texts))
+    assert len(bad) == 0 and values.tolist() == expected
+
+
 @pytest.mark.parametrize(("text", "expected"), [("1234.56", 1234.56), ("1 234.5", 1234.5), ("-7", -7.0), ("7-", -7.0)])
 def test_amount_formats_decimal_point(text: str, expected: float) -> None:
     values, bad, mode = _parse_amount_strings(pa.array([text]))
