@@ -60,7 +60,6 @@ SLIDE_SIZE = (13.333, 7.5)
 """Widescreen (16:9) slide in inches; new figures are drawn at this size."""
 
 _PHASE_PRIORITY = {"actual": 0, "revised_budget": 1, "budget": 2}
-_GROUP = ["org_type", "org_code", "year", "phase"]
 
 # Light → dark with hatching, so that the three tiers stay apart in greyscale
 # (grey levels about 190, 135 and 70) and for every type of colour blindness
@@ -1435,7 +1434,6 @@ def plot_child_protection_balance(
 
 
 # ---------------------------------------------------------------- export
-_SIZES = {"slide": SLIDE_SIZE}
 
 
 def save_chart(
@@ -1525,7 +1523,7 @@ def save_chart(
         if target is not None:
             fig.set_size_inches(*target, forward=False)
         # svg.hashsalt fixes the ids of clip paths and hatches; set only for this call
-        with m.mpl.rc_context({"svg.hashsalt": "lapsibudjetti", "svg.fonttype": "path"}):
+        with m.mpl.rc_context({"svg.hashsalt": "lapsibudjetti"}):
             fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor=facecolor, transparent=transparent)
     finally:
         if target is not None:
