@@ -5,10 +5,14 @@ docstring, grouped by pipeline stage (the private module it lives in). The
 page is generated, never edited by hand: ``tests/test_docs.py`` checks that
 the committed file equals this script's output, so it cannot go stale.
 
+It also keeps the command-line help shown in ``docs/user-guide.md`` (the
+``text`` blocks after ``<!-- cli-help: COMMAND -->``) equal to the real
+``--help`` output at 80 columns.
+
 Usage::
 
-    python scripts/make_api_docs.py            # (re)write docs/api.md
-    python scripts/make_api_docs.py --check    # exit 1 if docs/api.md differs
+    python scripts/make_api_docs.py            # (re)write docs/api.md and the help in the user guide
+    python scripts/make_api_docs.py --check    # exit 1 if either differs
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = REPO / "docs" / "api.md"
+GUIDE = REPO / "docs" / "user-guide.md"
+_HELP_BLOCK = re.compile(r"(<!-- cli-help:?\s*(\S*)\s*-->\n```text\n)(.*?)(\n```)", re.DOTALL)
 
 #: Pipeline stages: private module → (heading, one-line description). In this order.
 STAGES: tuple[tuple[str, str, str], ...] = (
@@ -284,18 +290,52 @@ def _anchor(name: str) -> str:
     return re.sub(r"[^a-z0-9_\- ]", "", name.lower()).replace(" ", "-")
 
 
+def cli_help(command: str) -> str:
+    """``lapsibudjetti [command] --help`` as printed at 80 columns."""
+    import contextlib
+    import io
+    import os
+
+    from lapsibudjetti import cli
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            cli.main(([command] if command else []) + ["--help"])
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+    return out.getvalue().rstrip()
+
+
+def guide_with_help(text: str) -> str:
+    """The user guide with every ``cli-help`` block replaced by the real help."""
+    return _HELP_BLOCK.sub(lambda m: m.group(1) + cli_help(m.group(2)) + m.group(4), text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="compare with docs/api.md instead of writing it")
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
     text = render()
+    guide = GUIDE.read_text(encoding="utf-8")
+    new_guide = guide_with_help(guide)
     if args.check:
-        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
-            print("docs/api.md differs from the docstrings; run python scripts/make_api_docs.py", file=sys.stderr)
+        stale = [p.relative_to(REPO) for p, a, b in ((TARGET, TARGET.read_text(encoding="utf-8") if TARGET.exists() else "", text),
+                                                    (GUIDE, guide, new_guide)) if a != b]
+        if stale:
+            print(f"{', '.join(map(str, stale))} out of date; run python scripts/make_api_docs.py", file=sys.stderr)
             return 1
         return 0
     TARGET.write_text(text, encoding="utf-8", newline="\n")
     print(f"wrote {TARGET.relative_to(REPO)}")
+    if new_guide != guide:
+        GUIDE.write_text(new_guide, encoding="utf-8", newline="\n")
+        print(f"updated the command-line help in {GUIDE.relative_to(REPO)}")
     return 0
 
 
