@@ -14,7 +14,7 @@ __all__ = ["budget_text", "budget_html"]
 
 
 def _eur(x: float) -> str:
-    return f"{x:,.0f} €".replace(",", "\u00a0")
+    return f"{x:,.0f}\u00a0€".replace(",", "\u00a0")
 
 
 def _facts(cb: ChildBudget) -> dict[str, object]:
@@ -23,8 +23,9 @@ def _facts(cb: ChildBudget) -> dict[str, object]:
     rec = cb.reconciliation
     child = float(a["child_euros"].sum())
     total = float(a["amount"].sum())
-    cats = cb.by("category")
-    top = cats.groupby("label", sort=False)["child_euros"].sum().sort_values(ascending=False).head(5)
+    cats = cb.by("category", lang="en")
+    top = cats.groupby("label", sort=False)["child_euros"].sum()
+    top = top[top > 0].sort_values(ascending=False).head(5)  # red categories carry no child euros
     orgs = a[["org_type", "org_code"]].drop_duplicates()
     years = sorted(a["year"].unique().tolist())
     return {

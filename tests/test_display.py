@@ -1,0 +1,58 @@
+"""The result object's compact summaries: HTML in a notebook, text in a terminal."""
+
+from __future__ import annotations
+
+import html.parser
+
+import lapsibudjetti as lb
+
+
+def _budget() -> lb.ChildBudget:
+    led = lb.make_ledger(
+        {"org_code": ["564"] * 4, "year": [2019] * 4,
+         "task_class": ["Perusopetus", "Kirjastotoiminta", "Vesihuolto", "Käyttötalous yhteensä"],
+         "amount": [1_000_000.0, 100_000.0, 50_000.0, 1.0]},
+        org_type="municipality", phase="actual")
+    return lb.child_budget(led, measure="net operating cost")
+
+
+def test_text_summary_for_terminals() -> None:
+    text = repr(_budget())
+    lines = text.splitlines()
+    assert lines[0].startswith("ChildBudget: 4 lines, 1 organisation(s), years 2019, children 0–17")
+    assert "reconciliation: OK to the cent" in text
+    assert "unmapped lines: 1 (1\u00a0€)" in text
+    assert "net operating cost" in text
+    assert len(lines) <= 5  # short: a terminal summary, not a table dump
+
+
+class _Collect(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_summary_for_notebooks() -> None:
+    cb = _budget()
+    p = _Collect()
+    p.feed(cb._repr_html_())
+    text = " ".join(p.text)
+    assert "reconciled to the cent" in text
+    assert "unmapped lines:" in text and "1\u00a0€" in text
+    assert "table" in p.tags
+    # the top categories, largest first
+    assert text.index("Basic education") < text.index("Libraries")
+    assert "Not child-targeted" not in text
+
+
+def test_html_escapes_user_text() -> None:
+    cb = _budget()
+    evil = lb.child_budget(cb.annotated[list(lb.LEDGER_COLUMNS)], measure="<script>alert(1)</script>")
+    assert "<script>" not in evil._repr_html_()
