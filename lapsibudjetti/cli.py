@@ -603,6 +603,25 @@ def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, conso
     console.out(text("cli.real_change", lang, year=year, phase=text(f"value.phase.{phase}", lang), changes=shown))
 
 
+def _remove_outdated(out: Path, tables: list[Path], charts: list[Path], console: _Console, *, keep_charts: bool) -> None:
+    """Outputs of an earlier run that this run did not write (a table or chart that no longer applies).
+
+    Only files the report itself names are touched: CSV/Parquet tables in
+    ``tables/`` and the chart files in ``charts/``; with ``--no-charts`` the
+    charts are left alone.
+    """
+    written = {p.resolve() for p in [*tables, *charts]}
+    stale = [p for p in sorted((out / "tables").glob("*")) if p.suffix in (".csv", ".parquet") and p.resolve() not in written]
+    if not keep_charts:
+        names = {f"{stem}.{ext}" for stem, _, _ in CHARTS for ext in ("png", "svg")}
+        stale += [p for p in sorted((out / "charts").glob("*")) if p.name in names and p.resolve() not in written]
+    for p in stale:
+        p.unlink()
+    if stale:
+        console.err(f"note: removed {len(stale)} file(s) of an earlier report that this one does not have: "
+                    + ", ".join(str(p.relative_to(out)) for p in stale[:6]) + (" …" if len(stale) > 6 else ""))
+
+
 def _report(args: argparse.Namespace, console: _Console) -> int:
     from ._export import write_tables, write_workbook
 
@@ -625,6 +644,7 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             progress.step("writing the tables")
             tables = write_tables(result, out / "tables", dialect=args.csv_dialect, lang=args.lang, extra=extra)
             charts = [] if args.no_charts else _charts(result, out / "charts", args.lang, args.chart_orgs, console, progress)
+            _remove_outdated(out, tables, charts, console, keep_charts=args.no_charts)
     finally:
         progress.close()
         console.progress = None

@@ -219,6 +219,18 @@ def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pyte
     assert summary[0].startswith("org_type,org_code,org_name,year,phase,total_euros")
     assert len(summary) == 2 and ",2022,actual,4450245.5," in summary[1]  # 2021 left out by --years
     assert {p.name for p in (tmp_path / "r" / "charts").glob("*.png")} == {"tiers.png", "per_child.png", "sisote_split.png"}
+    # a second run into the same folder with two years: the time-series charts appear; then back to one year,
+    # and the charts and tables that no longer apply are removed, so the folder is what the run made
+    assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--population-year", "nearest",
+                     "--out", str(tmp_path / "r"), "--csv-dialect", "plain"]) == 0
+    assert (tmp_path / "r" / "charts" / "preventive_share.png").exists()
+    (tmp_path / "r" / "tables" / "series.csv").write_text("old", encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2022",
+                     "--population-year", "nearest", "--out", str(tmp_path / "r")]) == 0
+    assert "note: removed 5 file(s) of an earlier report" in capsys.readouterr().err
+    assert not (tmp_path / "r" / "charts" / "preventive_share.png").exists()
+    assert not (tmp_path / "r" / "tables" / "series.csv").exists()
     assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2030",
                      "--out", str(tmp_path / "s")]) == 1
     assert "no ledger lines in the years 2030; the ledgers have 2021–2022" in capsys.readouterr().err
