@@ -63,8 +63,13 @@ def _clean(text: str) -> str:
     return text.strip("\n").rstrip() + ""
 
 
-def setup_code(folder: str) -> Code:
-    """The first code cell of every notebook: imports, number display, the results folder."""
+def setup_code(folder: str, *, euros: bool = False) -> Code:
+    """The first code cell of notebooks 2–4: imports, number display, the results folder."""
+    helper = """
+
+def euros(x: float) -> str:
+    return ⟪f"{x:,.2f} €".replace(",", " ").replace(".", ",")‖f"{x:,.2f} €"⟫
+""" if euros else ""
     return Code(
         f"""
 from pathlib import Path
@@ -78,11 +83,7 @@ import lapsibudjetti as lb
 pd.options.display.float_format = ⟪lambda x: f"{{x:,.2f}}".replace(",", " ").replace(".", ",")‖"{{:,.2f}}".format⟫
 pd.options.display.max_columns = 30
 pd.options.display.width = 200
-
-
-def euros(x: float) -> str:
-    return ⟪f"{{x:,.2f}} €".replace(",", " ").replace(".", ",")‖f"{{x:,.2f}} €"⟫
-
+{helper}
 
 # ⟪kaikki tiedostot menevät tähän kansioon (tulokset = results)‖every file goes into this folder (tulokset = results)⟫
 OUT = Path("tulokset") / "{folder}"
@@ -148,7 +149,7 @@ at the result: the overview, the metrics, euros by category and a chart.
         Code(
             """
 import lapsibudjetti as lb
-from lapsibudjetti._samples import load_sample
+{SAMPLE_IMPORT}
 
 sample = load_sample("synthetic")                      # ⟪Esimerkkilä, Mallila ja niiden hyvinvointialue‖Esimerkkilä, Mallila and their wellbeing area⟫
 ledgers = list(sample.ledgers.values())                # ⟪kolme kirjanpitoa: X01, X02, X1‖three ledgers: X01, X02, X1⟫
@@ -366,8 +367,6 @@ first two lines). The fictional organisations are known from the sample's regist
         ),
         Code(
             """
-from lapsibudjetti._samples import sample_path
-
 path = sample_path("synthetic/SYNTHETIC_ledger_X01_esimerkkila.csv")
 print(path.read_text(encoding="utf-8-sig").splitlines()[:3])
 
@@ -832,7 +831,7 @@ Then a second exercise: a new cost-centre rule (`K999 Selvitettävät`, "to be
 cleared"). The data are SYNTHETIC.
 """,
         ),
-        setup_code("03"),
+        setup_code("03", euros=True),
         Md(
             """
 ## 1. Oletussäännöt Excel-työkirjaksi
@@ -1298,7 +1297,7 @@ def build(nb: Notebook, lang: str) -> nbformat.NotebookNode:
         if isinstance(cell, Md):
             c = new_markdown_cell(_clean(cell.fi if lang == "fi" else cell.en))
         else:
-            c = new_code_cell(_clean(_pick(cell.source, lang)))
+            c = new_code_cell(_clean(_pick(cell.source.replace("{SAMPLE_IMPORT}", SAMPLE_IMPORT), lang)))
         c["id"] = f"{name[:2]}-{lang}-{k:02d}"
         cells.append(c)
     notebook = new_notebook(cells=cells)
