@@ -53,7 +53,9 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: Rows of an error's offending rows printed; the rest are counted.
 _ROWS_SHOWN = 20
 #: The charts of a report: file stem and function name in lapsibudjetti._plot.
-#: The time-series charts need two years or more.
+#: The time-series charts need two years or more. The si-sote split is drawn
+#: from the municipality views when the data have wellbeing areas (from 2023
+#: a municipality's sote spend is in its area's ledger).
 CHARTS: tuple[tuple[str, str, bool], ...] = (
     ("tiers", "plot_tiers", False),
     ("per_child", "plot_per_child", False),
@@ -476,7 +478,8 @@ def _chart_orgs(summary: pd.DataFrame, requested: list[str] | None, console: _Co
     return [code for code, _ in ranked]
 
 
-def _charts(result: Any, folder: Path, lang: str, orgs: list[str] | None, console: _Console, progress: Progress) -> list[Path]:
+def _charts(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | None, console: _Console,
+            progress: Progress) -> list[Path]:
     from matplotlib.figure import Figure
 
     from . import _plot
@@ -493,12 +496,14 @@ def _charts(result: Any, folder: Path, lang: str, orgs: list[str] | None, consol
         if needs_years and years < 2:
             console.err(f"note: chart {stem} skipped: it shows a change over time and the data have one year only")
             continue
+        drawn = view if (stem == "sisote_split" and view is not None) else result
         fig = Figure(figsize=_plot.SLIDE_SIZE, layout="constrained")
         options: dict[str, Any] = {"ax": fig.add_subplot(), "lang": lang, "fontsize": 15.0}
         if chosen is not None:
-            options["orgs"] = chosen
+            have = set(drawn.summary()["org_code"].astype(str)) if drawn is not result else set(chosen)
+            options["orgs"] = [c for c in chosen if c in have] or None
         try:
-            ax = getattr(_plot, function)(result, **options)
+            ax = getattr(_plot, function)(drawn, **options)
         except LapsibudjettiError as err:
             console.err(f"note: chart {stem} skipped: {err}")
             continue
@@ -555,7 +560,30 @@ def _print_summary(result: Any, lang: str, console: _Console) -> None:
                 console.out(f"  {str(name).ljust(width)}  {_money(euros, lang).rjust(16)}")
 
 
-def _changes(result: Any, inp: _Inputs, console: _Console) -> dict[str, pd.DataFrame]:
+def _municipality_view(result: Any, inp: _Inputs) -> Any:
+    """Every municipality's own spend plus its share of its wellbeing area's (:func:`lapsibudjetti.municipality_view`)."""
+    from ._boundary import municipality_view
+
+    options: dict[str, Any] = {}
+    if inp.registry is not None:
+        options["registry"] = inp.registry
+    if inp.population is not None:
+        options["population"] = inp.population
+    return municipality_view(result, "all", **options)
+
+
+def _views(result: Any, inp: _Inputs, console: _Console) -> Any:
+    """The municipality views when the data have a wellbeing area's ledger (for the si-sote chart), else None."""
+    if "wellbeing_area" not in set(result.summary()["org_type"].astype(str)):
+        return None
+    try:
+        return _municipality_view(result, inp)
+    except LapsibudjettiError as err:
+        console.err(f"note: the si-sote split is drawn per organisation as booked: the municipality views failed: {err}")
+        return None
+
+
+def _changes(result: Any, view: Any, inp: _Inputs, console: _Console) -> dict[str, pd.DataFrame]:
     """Year-on-year changes in nominal and real terms, as extra tables for the exports.
 
     Computed for the municipality views (each municipality's own spend plus
@@ -567,15 +595,9 @@ def _changes(result: Any, inp: _Inputs, console: _Console) -> dict[str, pd.DataF
     if result.summary()["year"].nunique() < 2:
         console.err("note: the price index is not used: changes from year to year need two years or more")
         return {}
-    from ._boundary import municipality_view, series
+    from ._boundary import series
 
-    options: dict[str, Any] = {}
-    if inp.registry is not None:
-        options["registry"] = inp.registry
-    if inp.population is not None:
-        options["population"] = inp.population
-    view = municipality_view(result, "all", **options)
-    changes = series(view, price_index=inp.price_index)
+    changes = series(view if view is not None else _municipality_view(result, inp), price_index=inp.price_index)
     extra = {"series": changes.totals, "series_by_sector": changes.table}
     if len(changes.budget_vs_actual):
         extra["budget_vs_actual"] = changes.budget_vs_actual
@@ -634,7 +656,8 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             inp = _load_inputs(args, console, progress, collect=False)
             progress.step("classifying and allocating")
             result = _child_budget(inp, args)
-            extra = _changes(result, inp, console)
+            view = _views(result, inp, console)
+            extra = _changes(result, view, inp, console)
             out = Path(args.out)
             if out.exists() and not out.is_dir():
                 raise InputError(f"--out {str(out)!r} is a file; give a folder", file=str(out))
@@ -643,7 +666,7 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             workbook = write_workbook(result, out / WORKBOOK_NAME, lang=args.lang, extra=extra)
             progress.step("writing the tables")
             tables = write_tables(result, out / "tables", dialect=args.csv_dialect, lang=args.lang, extra=extra)
-            charts = [] if args.no_charts else _charts(result, out / "charts", args.lang, args.chart_orgs, console, progress)
+            charts = [] if args.no_charts else _charts(result, view, out / "charts", args.lang, args.chart_orgs, console, progress)
             _remove_outdated(out, tables, charts, console, keep_charts=args.no_charts)
     finally:
         progress.close()

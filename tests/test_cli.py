@@ -327,3 +327,25 @@ def test_internal_errors_are_named_as_bugs(monkeypatch: pytest.MonkeyPatch, caps
     assert "Traceback" in capsys.readouterr().err
     assert cli.main(["rules", "--out", "x.xlsx", "--debug"]) == cli.EXIT_INTERNAL  # --debug after the command too
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_sisote_split_is_drawn_from_the_municipality_views() -> None:
+    from lapsibudjetti._samples import load_sample
+
+    sample = load_sample("synthetic")
+    result = sample.child_budget()
+    inputs = cli._Inputs(registry=sample.registry, population=sample.population)
+    view = cli._views(result, inputs, cli._Console())
+    assert view is not None and view.view == "municipality"
+    summary = view.summary()
+    assert set(summary["org_code"]) == {"X01", "X02"}  # the area's sote euros are shared out to its municipalities
+    own = result.summary().set_index(["org_code", "year", "phase"])["child_euros"]
+    shared = summary.set_index(["org_code", "year", "phase"])["child_euros"]
+    area = own.loc["X1"]
+    for (year, phase), euros in area.items():
+        assert shared.loc[[("X01", year, phase), ("X02", year, phase)]].sum() == pytest.approx(
+            own.loc[[("X01", year, phase), ("X02", year, phase)]].sum() + euros)
+    # municipal data only (as up to 2022): the organisations as booked
+    led = lb.make_ledger({"org_code": ["564"], "year": [2019], "task_class": ["Perusopetus"], "amount": [1.0]},
+                         org_type="municipality", phase="actual")
+    assert cli._views(lb.child_budget(led), cli._Inputs(), cli._Console()) is None
