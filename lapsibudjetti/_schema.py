@@ -355,22 +355,44 @@ def validate_ledger(
 
 
 def _normalise_org_codes(out: pd.DataFrame) -> pd.Series:
-    """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning."""
-    codes = out["org_code"].astype(object)
-    org_type = out["org_type"].astype(object)
-    width = org_type.map({"municipality": 3, "wellbeing_area": 2}).fillna(0).astype(int)
-    new = codes.copy()
-    numeric = codes.astype(str).str.fullmatch(r"\d+") & (width > 0)
-    padded = codes[numeric].astype(str).str.zfill(1)
-    padded = [c.zfill(w) for c, w in zip(codes[numeric].astype(str), width[numeric])]
-    new.loc[numeric] = padded
-    changed = (new != codes) & codes.notna()
-    if changed.any():
-        examples = sorted({f"{a}→{b}" for a, b in zip(codes[changed], new[changed])})[:5]
+    """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning.
+
+    Works on the distinct (org_type, org_code) pairs, never per row: a
+    national ledger has millions of lines but a few hundred organisations.
+    """
+    ot = out["org_type"].astype("category")
+    oc = out["org_code"].astype("category")
+    short = [str(c).isdigit() and len(str(c)) < 3 for c in oc.cat.categories]
+    if not any(short):  # the usual case: every code already has its digits
+        return oc
+    ot_codes = ot.cat.codes.to_numpy().astype("int64")
+    oc_codes = oc.cat.codes.to_numpy().astype("int64")
+    radix = len(oc.cat.categories) + 1
+    pair = (ot_codes + 1) * radix + (oc_codes + 1)
+    inverse, uniq = pd.factorize(pair)
+    types = np.asarray(ot.cat.categories, dtype=object)
+    codes = np.asarray(oc.cat.categories, dtype=object)
+    widths = {"municipality": 3, "wellbeing_area": 2}
+    old_vals, new_vals = [], []
+    for u in uniq:
+        t = types[u // radix - 1] if u // radix > 0 else None
+        c = codes[u % radix - 1] if u % radix > 0 else None
+        old_vals.append(c)
+        if c is not None and t in widths and str(c).isdigit():
+            new_vals.append(str(c).zfill(widths[t]))
+        else:
+            new_vals.append(c)
+    changed = [(a, b) for a, b in zip(old_vals, new_vals) if a is not None and a != b]
+    if changed:
+        per_pair = np.bincount(inverse, minlength=len(uniq))
+        n_rows = int(sum(per_pair[k] for k, (a, b) in enumerate(zip(old_vals, new_vals)) if a is not None and a != b))
+        examples = sorted({f"{a}→{b}" for a, b in changed})[:5]
         warnings.warn(
-            f"{int(changed.sum())} organisation code(s) were zero-padded ({', '.join(examples)}); "
+            f"{n_rows} organisation code(s) were zero-padded ({', '.join(examples)}); "
             "municipality codes have 3 digits and wellbeing-area codes 2.",
             LapsibudjettiWarning,
             stacklevel=3,
         )
-    return new.astype("category")
+    cats = pd.Index(sorted({v for v in new_vals if v is not None}), dtype=object)
+    lookup = np.array([cats.get_loc(v) if v is not None else -1 for v in new_vals], dtype="int64")
+    return pd.Series(pd.Categorical.from_codes(lookup[inverse], categories=cats), index=out.index)
