@@ -16,11 +16,14 @@ from ._errors import AllocationError, InputError, ReconciliationError
 from ._keys import KeyTable, Population, TargetGroup, resolve_shares
 from ._registry import Registry
 from ._rules import Rules, default_rules, load_rules
+from ._measure import group_cents_of, group_codes
 from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals, validate_ledger
 
 __all__ = ["child_budget", "ChildBudget", "combine"]
 
 GROUP = ["org_type", "org_code", "year", "phase"]
+# pandas 3 shares column data under copy-on-write; pandas 2 copies unless told not to
+_NO_COPY: dict[str, bool] = {"copy": False} if int(pd.__version__.split(".")[0]) < 3 else {}
 
 
 def _version() -> str:
@@ -102,6 +105,25 @@ class ChildBudget:
     def _mapped(self) -> np.ndarray:
         return self.annotated["mapped"].to_numpy()
 
+    @functools.cached_property
+    def _groups(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Each line's organisation × year × phase group and the groups (shared by the tables)."""
+        from ._measure import group_codes
+
+        return group_codes(self.annotated, GROUP)
+
+    @functools.cached_property
+    def _line_cents(self) -> np.ndarray:
+        """Each line's amount in integer cents."""
+        return amount_cents(self.annotated["amount"])
+
+    @functools.cached_property
+    def _group_cents(self) -> dict[str, np.ndarray]:
+        """Input, classified and unmapped integer cents and unmapped lines per group of :attr:`_groups`."""
+        from ._measure import group_cents
+
+        return group_cents(self)
+
     @property
     def lines(self) -> pd.DataFrame:
         """Classified lines (every mapped line, with its rule and child euros)."""
@@ -154,6 +176,90 @@ class ChildBudget:
         from ._display import budget_text
 
         return budget_text(self)
+
+
+def _text_index(values: list[str]) -> pd.Index:
+    """Categories of text, of the same dtype whether empty or not (so results concatenate)."""
+    return pd.Index(values) if values else pd.Index([], dtype=pd.Index([""]).dtype)
+
+
+def _code_dtype(n_categories: int) -> str:
+    return "int8" if n_categories < 2**7 else "int16" if n_categories < 2**15 else "int32"
+
+
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    """A categorical from codes already known to lie in ``-1..len(categories)-1``."""
+    dtype = pd.CategoricalDtype(_text_index(categories))
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def _vocab_categorical(codes: np.ndarray, vocab: list[str], present: np.ndarray) -> pd.Categorical:
+    """A categorical of ``vocab[codes]`` (-1: missing) whose categories are the sorted values ``present``.
+
+    ``vocab`` may repeat a text; only the entries marked ``present`` occur in ``codes``.
+    """
+    cats = sorted({vocab[k] for k in np.flatnonzero(present)})
+    pos = {v: i for i, v in enumerate(cats)}
+    remap = np.array([pos.get(v, -1) if p else -1 for v, p in zip(vocab, present)] + [-1], dtype=_code_dtype(len(cats)))
+    if np.array_equal(remap[:-1], np.arange(len(vocab))):  # already sorted, nothing absent
+        return _categorical(codes.astype(remap.dtype), cats)
+    return _categorical(remap[codes], cats)
+
+
+def _yellow_groups(
+    frame: pd.DataFrame, rule_index: np.ndarray, ypos: np.ndarray, user_rule: np.ndarray
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Distinct (rule, organisation, year, class) groups of the yellow lines at ``ypos``, in order of appearance.
+
+    The class is kept only for rules with user keys (which may be per
+    class), "" otherwise. Returns each yellow line's group and the groups
+    (``rule_index, org_type, org_code, year, service_class``).
+    """
+    ri = rule_index[ypos].astype("int64")
+    parts: list[tuple[np.ndarray, np.ndarray]] = [(ri, np.arange(int(ri.max()) + 1))]
+    for col in ("org_type", "org_code", "service_class"):
+        s = frame[col]
+        if not isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object).astype("category")
+        c = s.cat.codes.to_numpy()[ypos].astype("int64") + 1
+        values = np.concatenate([[None], np.asarray(s.cat.categories, dtype=object)])
+        if col == "service_class":
+            c = np.where(user_rule[ri], c, 0)
+            values[0] = ""
+        parts.append((c, values))
+    years = frame["year"].to_numpy(dtype="int64")[ypos]
+    y0 = int(years.min())
+    parts.insert(3, (years - y0, np.arange(y0, int(years.max()) + 1)))
+    space = 1
+    for _c, v in parts:
+        space *= len(v)
+    if space >= 2**62:  # too many combinations for one integer key
+        cols = ["rule_index", "org_type", "org_code", "year", "service_class"]
+        ysub = pd.DataFrame({k: v[c] for k, (c, v) in zip(cols, parts)})
+        gid, uniq = pd.MultiIndex.from_frame(ysub).factorize()
+        groups = uniq.to_frame(index=False)
+        groups.columns = cols
+        return gid.astype("int64"), groups
+    key = np.zeros(len(ypos), dtype="int64")
+    for c, v in parts:
+        key = key * len(v) + c
+    gid, ukeys = pd.factorize(key)  # order of first appearance
+    rem = np.asarray(ukeys, dtype="int64")
+    decoded = []
+    for _c, v in reversed(parts):
+        decoded.append(v[rem % len(v)])
+        rem = rem // len(v)
+    decoded.reverse()
+    groups = pd.DataFrame(
+        {
+            "rule_index": decoded[0].astype("int64"),
+            "org_type": decoded[1].astype(object),
+            "org_code": decoded[2].astype(object),
+            "year": decoded[3].astype("int64"),
+            "service_class": decoded[4].astype(object),
+        }
+    )
+    return gid.astype("int64"), groups
 
 
 def child_budget(
@@ -253,37 +359,32 @@ def child_budget(
         raise InputError(f"on_missing_key must be 'raise' or 'unmapped', not {on_missing_key!r}")
 
     cls = classify(frame, rules)
-    rule_index = cls.rule_index.astype("int64")
-    mapped = rule_index >= 0
+    rule_index = cls.rule_index
+    n = len(frame)
     t = rules.table
-    colour_of = t["colour"].to_numpy()
-    safe_idx = np.where(mapped, rule_index, 0)
+    # per-rule lookups with a trailing entry for 'no rule': rule_index -1 picks it
+    colour_code = np.append(pd.Categorical(t["colour"], categories=["green", "yellow", "red"]).codes, -1).astype("int8")
+    line_colour = colour_code[rule_index]
+    mapped = rule_index >= 0
 
     # ---- child shares
-    child_share = np.zeros(len(frame))
-    colour_line = np.where(mapped, colour_of[safe_idx], "")
-    child_share[colour_line == "green"] = 1.0
-    key_used = np.full(len(frame), "", dtype=object)
-    reason = cls.reason.copy()
-    yellow = colour_line == "yellow"
+    child_share = np.zeros(n)
+    child_share[line_colour == 0] = 1.0
+    yellow = line_colour == 1
+    # key_used per line as a code into key_vocab (0: "" for green and red lines, -1 unmapped);
+    # reasons likewise, as codes into reason_texts
+    key_vocab: list[str] = [""]
+    key_present = [bool(np.count_nonzero(yellow) + np.count_nonzero(rule_index < 0) < n)]
+    key_code = np.array([0, 0, 0, -1], dtype="int32")[line_colour]
+    reason_code = cls.reason_code
+    reason_texts = list(cls.reason_texts)
+    lost_any = False
     key_shares = pd.DataFrame(columns=["rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing"])
     notes = pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"])
     if yellow.any():
         user_rule = np.array([(k is not None and k.kind == "user") or (f is not None and f.kind == "user") for k, f in rules._keys])
-        ysub = pd.DataFrame(
-            {
-                "rule_index": rule_index[yellow],
-                "org_type": frame["org_type"].to_numpy()[yellow],
-                "org_code": frame["org_code"].to_numpy()[yellow],
-                "year": frame["year"].to_numpy()[yellow],
-                # classes matter only for user keys, which may be per class
-                "service_class": np.where(user_rule[rule_index[yellow]], frame["service_class"].astype(object).to_numpy()[yellow], None),
-            }
-        )
-        ysub["service_class"] = ysub["service_class"].where(ysub["service_class"].notna(), "")
-        gid, uniq = pd.MultiIndex.from_frame(ysub.astype({"org_type": object, "org_code": object})).factorize()
-        groups = uniq.to_frame(index=False)
-        groups.columns = ["rule_index", "org_type", "org_code", "year", "service_class"]
+        ypos = np.flatnonzero(yellow)
+        gid, groups = _yellow_groups(frame, rule_index, ypos, user_rule)
         resolved, notes = resolve_shares(
             groups, list(rules._keys), target=target, population=pop, registry=registry, keys=keys, policy=population_year
         )
@@ -305,51 +406,72 @@ def child_budget(
                 "Or pass on_missing_key='unmapped' to report those lines as unmapped.",
                 rows=miss.reset_index(drop=True),
             )
-        line_share = share_g[gid]
-        ypos = np.flatnonzero(yellow)
-        child_share[ypos] = np.nan_to_num(line_share, nan=0.0)
-        key_used[ypos] = resolved["key_used"].to_numpy()[gid]
+        child_share[ypos] = np.nan_to_num(share_g, nan=0.0)[gid]
+        used_g, used_vocab = pd.factorize(resolved["key_used"].to_numpy(dtype=object), sort=True)
+        key_vocab += [str(v) for v in used_vocab]
+        present_g = np.zeros(len(used_vocab), dtype=bool)
+        present_g[used_g[~bad_g]] = True
+        key_present += present_g.tolist()
+        key_code[ypos] = (used_g.astype("int32") + 1)[gid]
         if bad_g.any():
+            lost_any = True
             lost = ypos[bad_g[gid]]
-            mapped = mapped.copy()
             mapped[lost] = False
-            reason[lost] = np.array(["allocation key missing: " + m for m in missing_g[gid][bad_g[gid]]], dtype=object)
+            reason_code = reason_code.copy()
+            miss_g, miss_vocab = pd.factorize(np.array(["allocation key missing: " + m for m in missing_g[bad_g]], dtype=object))
+            per_group = np.full(len(resolved), -1, dtype="int32")
+            per_group[bad_g] = miss_g.astype("int32") + len(reason_texts)
+            reason_texts += [str(v) for v in miss_vocab]
+            reason_code[lost] = per_group[gid[bad_g[gid]]]
             child_share[lost] = 0.0
-            key_used[lost] = ""
+            key_code[lost] = -1
         key_shares = resolved.assign(rule_id=t["rule_id"].to_numpy()[resolved["rule_index"].to_numpy()])
         key_shares = key_shares[["rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing"]]
 
-    # ---- annotate (a shallow copy: the input frame is never changed)
-    out = frame.copy(deep=False)
+    # ---- annotate: the ledger's columns (shared, never changed) and the new ones, without copies
+    # lines that lost their key are unmapped: their rule-derived attributes are missing too
+    line_rule = np.where(mapped, rule_index, -1) if lost_any else rule_index
 
-    def attr(col: str) -> pd.Categorical:
-        values = t[col].to_numpy(dtype=object)
-        cats, inv = np.unique(values.astype(str), return_inverse=True)
-        codes = np.where(mapped, inv[safe_idx], -1)
-        return pd.Categorical.from_codes(codes, categories=cats)
+    def attr(col: str, drop_empty: bool = False) -> pd.Categorical:
+        values = t[col].to_numpy(dtype=object).astype(str)
+        cats, inv = np.unique(values, return_inverse=True)
+        if drop_empty and len(cats) and cats[0] == "":  # "" sorts first
+            cats, inv = cats[1:], inv - 1
+        inv = np.append(inv, -1).astype(_code_dtype(len(cats)))
+        return _categorical(inv[line_rule], cats.tolist())
 
-    out["rule_id"] = attr("rule_id")
+    added: dict[str, object] = {"rule_id": attr("rule_id")}
     for col in ("colour", "tier", "sector", "category"):
-        out[col] = attr(col)
-    out["tier"] = out["tier"].cat.remove_categories([c for c in out["tier"].cat.categories if c == ""])
-    out["key_used"] = pd.Categorical(np.where(mapped, key_used, None))
-    out["child_share"] = np.where(mapped, child_share, 0.0)
-    out["child_euros"] = frame["amount"].to_numpy() * out["child_share"].to_numpy()
-    out["mapped"] = mapped
-    out["reason"] = pd.Categorical(np.where(mapped, None, reason))
+        added[col] = attr(col, drop_empty=(col == "tier"))
+    added["key_used"] = _vocab_categorical(key_code, key_vocab, np.array(key_present))
+    added["child_share"] = child_share  # zero on every unmapped line
+    added["child_euros"] = frame["amount"].to_numpy() * child_share
+    added["mapped"] = mapped
+    # every reason text came from at least one unmapped line
+    added["reason"] = _vocab_categorical(reason_code, reason_texts, np.ones(len(reason_texts), dtype=bool))
+    out = pd.concat([frame, pd.DataFrame(added, index=frame.index, copy=False)], axis=1, **_NO_COPY)
+    out.attrs.update(frame.attrs)
 
-    # ---- reconciliation must hold to the cent (checked on independent sums)
-    input_cents = amount_cents(frame["amount"])
-    in_total = int(input_cents.sum())
-    cl_total = int(input_cents[mapped].sum())
-    un_total = int(input_cents[~mapped].sum())
-    if in_total != cl_total + un_total or len(out) != len(frame):
+    # ---- reconciliation must hold to the cent (checked on independent sums, per organisation-year-phase)
+    gid_line, groups = group_codes(frame, GROUP)
+    line_cents = amount_cents(frame["amount"])
+    cents = group_cents_of(gid_line, len(groups), line_cents, mapped)
+    bad = cents["total"] != cents["classified"] + cents["unmapped"]
+    if bad.any() or len(out) != len(frame):
+        in_total, cl_total, un_total = (int(cents[k].sum()) for k in ("total", "classified", "unmapped"))
         raise ReconciliationError(
-            f"internal error: input {in_total} cents != classified {cl_total} + unmapped {un_total}; please report this"
+            f"internal error: input {in_total} cents != classified {cl_total} + unmapped {un_total} "
+            f"in {int(bad.sum())} organisation-year-phase group(s); please report this",
+            rows=groups.loc[bad].reset_index(drop=True),
         )
 
-    # ---- target-group population per organisation-year
-    orgs = frame[["org_type", "org_code", "year"]].drop_duplicates().astype({"org_type": object, "org_code": object}).reset_index(drop=True)
+    # ---- target-group population per organisation-year (in order of first appearance)
+    orgs = (
+        groups.iloc[pd.unique(gid_line)][["org_type", "org_code", "year"]]
+        .drop_duplicates()
+        .astype({"org_type": object, "org_code": object})
+        .reset_index(drop=True)
+    )
     if pop is not None and len(orgs):
         mat, pnotes = pop.age_matrix(orgs, registry, policy=population_year)
         lo, hi = target.ages
@@ -362,7 +484,7 @@ def child_budget(
         basis = np.full(len(orgs), "no population given", dtype=object)
     children_df = orgs.assign(children=children, population_basis=basis)
 
-    return ChildBudget(
+    result = ChildBudget(
         annotated=out,
         rules=rules,
         target_group=target,
@@ -382,6 +504,11 @@ def child_budget(
             "library_version": _version(),
         },
     )
+    # the tables share the line groups and the cent sums computed for the check above
+    result.__dict__["_groups"] = (gid_line, groups)
+    result.__dict__["_group_cents"] = cents
+    result.__dict__["_line_cents"] = line_cents
+    return result
 
 
 def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:

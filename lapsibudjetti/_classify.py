@@ -2,27 +2,33 @@
 
 Vectorised throughout: each matching dimension of the ledger is a
 categorical column, so a rule's constraint becomes a boolean table over the
-(few) category values. Rules are grouped by *shape* (the set of dimensions
-they constrain); within a shape every line gets an integer composite key
-from its category codes, and one array lookup (dense, or a sorted search
-when the key space is large) gives the most specific rule of that shape.
-The winner across shapes is the one with the highest specificity; equally
-specific winners are a :class:`RuleError` listing the rules and the lines.
+(few) category values. The lines are first reduced to their distinct
+combinations of the dimensions any rule constrains (plus the year): a
+national ledger of ten million lines has a few hundred thousand. Rules are
+grouped by *shape* (the set of dimensions they constrain); within a shape
+every combination gets an integer composite key from its category codes,
+and one array lookup (dense, or a sorted search when the key space is
+large) gives the most specific rule of that shape. The winner across shapes
+is the one with the highest specificity; equally specific winners are a
+:class:`RuleError` listing the rules and the lines. One gather then takes
+each combination's rule back to its lines.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ._errors import RuleError
-from ._rules import DIMENSIONS, Rules
+from ._measure import composite_key
+from ._rules import DIMENSIONS, Rules, _Match
 
 __all__ = ["classify", "Classification"]
 
-_DENSE_LIMIT = 64_000_000  # composite key spaces up to this size use a dense lookup array
+_DENSE_LIMIT = 64_000_000  # composite key spaces up to this size may use a dense lookup array
+_KEY_LIMIT = 2**62  # composite keys are int64: factorise before a product would pass this
 _NO_RULE = -1
 
 
@@ -35,19 +41,101 @@ class Classification:
     rule_index
         int32 array, one per ledger line: the row of ``rules.table`` that
         classified the line, or -1 for unmapped lines.
+    reason_code
+        int32 array, one per line: index into ``reason_texts`` for unmapped
+        lines, -1 for mapped lines.
+    reason_texts
+        The distinct reasons why lines were left unmapped.
     reason
-        For unmapped lines, why (object array, empty string for mapped lines).
+        For unmapped lines, why (object array, empty string for mapped
+        lines); built on first use from ``reason_code`` and ``reason_texts``.
     """
 
     rule_index: np.ndarray
-    reason: np.ndarray
+    reason_code: np.ndarray
+    reason_texts: tuple[str, ...] = field(default=())
+
+    @property
+    def reason(self) -> np.ndarray:
+        lookup = np.array(list(self.reason_texts) + [""], dtype=object)
+        return lookup[self.reason_code]  # -1 picks the trailing "" (mapped)
 
 
-def _codes(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Category codes shifted by one so that missing values are 0."""
+def _raw_codes(col: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Category codes as stored (-1 for missing: add 1 for :func:`_codes`), without a copy."""
     if not isinstance(col.dtype, pd.CategoricalDtype):
         col = col.astype("category")
-    return col.cat.codes.to_numpy().astype("int64") + 1, col.cat.categories
+    return col.cat.codes.to_numpy(), col.cat.categories
+
+
+def _codes_at(col: pd.Series, idx: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """:func:`_codes` of the lines at positions ``idx`` only."""
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        col = col.astype("category")
+    return col.cat.codes.to_numpy()[idx].astype("int64") + 1, col.cat.categories
+
+
+def _year_codes(years: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Distinct years (or the whole span of a short range), raw per-line codes and their offset.
+
+    ``raw + offset`` is each line's position in the returned years.
+    """
+    if len(years) == 0:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"), 0
+    lo, hi = int(years.min()), int(years.max())
+    if hi - lo < 10_000:  # a span of years: offsets, no sort of the lines
+        return np.arange(lo, hi + 1, dtype="int64"), years, -lo
+    values, inverse = np.unique(years, return_inverse=True)
+    return values.astype("int64"), inverse.astype("int64"), 0
+
+
+def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Distinct combinations of per-line codes: each line's combination id and the codes of each combination.
+
+    ``parts`` are (raw codes, offset, radix) with ``raw + offset`` in ``0..radix-1``.
+    """
+    space = 1
+    for _raw, _offset, radix in parts:
+        space *= radix
+    factorised = space >= _KEY_LIMIT
+    if not factorised:
+        key = composite_key(parts)
+    else:  # too many combinations for one int64 key: factorise along the way
+        key = np.zeros(n, dtype="int64")
+        space = 1
+        for raw, offset, radix in parts:
+            if space * radix >= _KEY_LIMIT:
+                key, uniq = pd.factorize(key)
+                key = key.astype("int64")
+                space = max(len(uniq), 1)
+            key *= radix
+            key += raw
+            key += offset
+            space *= radix
+    if not factorised and space <= min(_DENSE_LIMIT // 2, 2 * n + (1 << 20)):
+        present = np.zeros(space, dtype=bool)
+        present[key] = True
+        ukeys = np.flatnonzero(present)
+        lut = np.full(space, -1, dtype="int64")
+        lut[ukeys] = np.arange(len(ukeys))
+        inverse = lut[key]
+    else:
+        inverse, ukeys = pd.factorize(key)
+        inverse = inverse.astype("int64")
+    del key
+    m = len(ukeys)
+    if not factorised:
+        out: list[np.ndarray] = []
+        rem = np.asarray(ukeys, dtype="int64")
+        for _raw, _offset, radix in reversed(parts):
+            out.append(rem % radix)
+            rem = rem // radix
+        out.reverse()
+        return inverse, out
+    # keys were factorised on the way: read the codes off one line of each combination
+    rep = np.empty(m, dtype="int64")
+    rep[inverse] = np.arange(n, dtype="int64")
+    return inverse, [raw[rep].astype("int64") + offset for raw, offset, _radix in parts]
 
 
 def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
@@ -87,13 +175,68 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
     t = rules.table
     spec = t["specificity"].to_numpy(dtype="int64")
 
-    codes: dict[str, np.ndarray] = {}
-    cats: dict[str, pd.Index] = {}
-    for dim in DIMENSIONS:
-        codes[dim], cats[dim] = _codes(ledger[dim])
-    year_values, year_codes = np.unique(ledger["year"].to_numpy(dtype="int64"), return_inverse=True)
-    year_codes = year_codes.astype("int64")
+    shapes: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(t)):
+        m = rules.matches(i)
+        shapes.setdefault(tuple(d for d in DIMENSIONS if m[d] is not None), []).append(i)
+    used = [d for d in DIMENSIONS if any(d in shape for shape in shapes)]
 
+    raw: dict[str, np.ndarray] = {}
+    cats: dict[str, pd.Index] = {}
+    for dim in used:
+        raw[dim], cats[dim] = _raw_codes(ledger[dim])
+    year_values, year_raw, year_offset = _year_codes(ledger["year"].to_numpy(dtype="int64"))
+
+    # the distinct combinations of what the rules look at: classify those, then the lines
+    parts = [(raw[d], 1, len(cats[d]) + 1) for d in used] + [(year_raw, year_offset, max(len(year_values), 1))]
+    inverse, combo = _distinct(parts, n)
+    del parts, raw, year_raw
+    combo_codes = dict(zip(used, combo[:-1]))
+    combo_year = combo[-1]
+    best_u, tie_u = _resolve(rules, shapes, spec, combo_codes, combo_year, cats, year_values)
+
+    rule_index = best_u.astype("int32")[inverse] if n else np.zeros(0, dtype="int32")
+    conflicted_u = tie_u != _NO_RULE
+    if conflicted_u.any():
+        mask = conflicted_u[inverse]
+        _raise_conflicts(ledger, rules, best_u[inverse], tie_u[inverse], mask)
+
+    reason_code = np.full(n, -1, dtype="int32")
+    texts: tuple[str, ...] = ()
+    unmapped_u = best_u == _NO_RULE
+    if unmapped_u.any():
+        idx = np.flatnonzero(unmapped_u[inverse])
+        texts, which = _reasons(ledger, idx)
+        reason_code[idx] = which
+    return Classification(rule_index=rule_index, reason_code=reason_code, reason_texts=texts)
+
+
+def _hits(match: _Match, dim: str, cats: dict[str, pd.Index], numbers: dict[str, np.ndarray]) -> np.ndarray:
+    """``match.matches(cats[dim])``, with the categories of a code dimension made numeric once, not once per rule."""
+    if match.intervals is None:
+        return match.matches(cats[dim])
+    if dim not in numbers:  # as in _Match.matches
+        text = pd.Series(np.asarray(cats[dim].astype(str), dtype=object), dtype=object)
+        numbers[dim] = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64")
+    nums = numbers[dim]
+    hit = np.zeros(len(nums), dtype=bool)
+    for a, b in match.intervals:
+        hit |= (nums >= a) & (nums <= b)
+    return hit
+
+
+def _resolve(
+    rules: Rules,
+    shapes: dict[tuple[str, ...], list[int]],
+    spec: np.ndarray,
+    codes: dict[str, np.ndarray],
+    year_codes: np.ndarray,
+    cats: dict[str, pd.Index],
+    year_values: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Most specific rule (and an equally specific rival, if any) for each combination."""
+    t = rules.table
+    n = len(year_codes)
     vf = t["valid_from"].fillna(-1).to_numpy(dtype="int64")
     vt = t["valid_to"].fillna(10**6).to_numpy(dtype="int64")
 
@@ -101,11 +244,7 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
     best_spec = np.full(n, -1, dtype="int64")
     tie_rule = np.full(n, _NO_RULE, dtype="int64")  # a rival with best_spec, if any
 
-    shapes: dict[tuple[str, ...], list[int]] = {}
-    for i in range(len(t)):
-        m = rules.matches(i)
-        shapes.setdefault(tuple(d for d in DIMENSIONS if m[d] is not None), []).append(i)
-
+    numbers: dict[str, np.ndarray] = {}
     for shape, members in shapes.items():
         dims = list(shape)
         # radices: each dimension has len(categories)+1 codes (0 = missing); years
@@ -118,7 +257,7 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
             m = rules.matches(i)
             per_dim = []
             for d in dims:
-                hit = np.flatnonzero(m[d].matches(cats[d])) + 1  # +1: code 0 is 'missing'
+                hit = np.flatnonzero(_hits(m[d], d, cats, numbers)) + 1  # +1: code 0 is 'missing'
                 per_dim.append(hit)
             years = np.flatnonzero((year_values >= vf[i]) & (year_values <= vt[i]))
             per_dim.append(years)
@@ -147,12 +286,12 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
             same = spec[owner[sec_idx]] == spec[owner[sec_idx - 1]]
             group_of = np.cumsum(first) - 1
             rival[group_of[sec_idx[same]]] = owner[sec_idx[same]]
-        # line keys for this shape
+        # combination keys for this shape
         line_key = np.zeros(n, dtype="int64")
         for d, radix in zip(dims, radices[:-1]):
             line_key = line_key * radix + codes[d]
         line_key = line_key * radices[-1] + year_codes
-        if space <= _DENSE_LIMIT:
+        if space <= min(_DENSE_LIMIT, 4 * n + (1 << 16)):
             lut = np.full(space, _NO_RULE, dtype="int32" if len(t) < 2**31 else "int64")
             lut[win_keys] = win_rule
             cand = lut[line_key].astype("int64")
@@ -176,16 +315,7 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
         tie_rule = np.where(better, cand_rival if cand_rival is not None else _NO_RULE, tie_rule)
         tie_rule = np.where(equal & (tie_rule == _NO_RULE), cand, tie_rule)
         best_spec = np.maximum(best_spec, cand_spec)
-
-    conflicted = tie_rule != _NO_RULE
-    if conflicted.any():
-        _raise_conflicts(ledger, rules, best_rule, tie_rule, conflicted)
-
-    reason = np.full(n, "", dtype=object)
-    unmapped = best_rule == _NO_RULE
-    if unmapped.any():
-        reason[unmapped] = _reasons(ledger.loc[unmapped])
-    return Classification(rule_index=best_rule.astype("int32"), reason=reason)
+    return best_rule, tie_rule
 
 
 def _combine(per_dim: list[np.ndarray], radices: list[int]) -> np.ndarray:
@@ -218,20 +348,28 @@ def _raise_conflicts(
     )
 
 
-def _reasons(unmapped: pd.DataFrame) -> np.ndarray:
-    """Explain unmapped lines, computed once per distinct combination."""
-    keys = unmapped[["service_class", "task_class", "year"]]
-    group = keys.groupby(["service_class", "task_class", "year"], observed=True, dropna=False, sort=False).ngroup()
-    first = keys.groupby(group.to_numpy(), sort=True).head(1)
-    texts = np.empty(len(first), dtype=object)
-    for k, (sc, tc, year) in enumerate(first.astype(object).itertuples(index=False)):
-        if pd.notna(sc):
-            texts[k] = f"no rule for service class {sc} in {year}"
-        elif pd.notna(tc):
-            texts[k] = f"no rule for task class {tc!r} in {year}"
+def _reasons(ledger: pd.DataFrame, idx: np.ndarray) -> tuple[tuple[str, ...], np.ndarray]:
+    """Explain the unmapped lines at positions ``idx``: the distinct texts and each line's text index.
+
+    Computed once per distinct (service class, task class, year).
+    """
+    sc, sc_cats = _codes_at(ledger["service_class"], idx)
+    tc, tc_cats = _codes_at(ledger["task_class"], idx)
+    years = ledger["year"].to_numpy(dtype="int64")[idx]
+    y0 = int(years.min())
+    key = (sc * (len(tc_cats) + 1) + tc) * (int(years.max()) - y0 + 1) + (years - y0)
+    which, uniq = pd.factorize(key)
+    first = np.zeros(len(uniq), dtype="int64")
+    first[which[::-1]] = np.arange(len(which))[::-1]  # first line of each combination
+    sc_values = np.concatenate([[None], np.asarray(sc_cats, dtype=object)])
+    tc_values = np.concatenate([[None], np.asarray(tc_cats, dtype=object)])
+    texts = []
+    for k in first:
+        s_, t_, year = sc_values[sc[k]], tc_values[tc[k]], int(years[k])
+        if s_ is not None:
+            texts.append(f"no rule for service class {s_} in {year}")
+        elif t_ is not None:
+            texts.append(f"no rule for task class {t_!r} in {year}")
         else:
-            texts[k] = f"no class on the line in {year}"
-    order = group.to_numpy()[keys.index.get_indexer(first.index)]
-    lookup = np.empty(len(texts), dtype=object)
-    lookup[order] = texts
-    return lookup[group.to_numpy()]
+            texts.append(f"no class on the line in {year}")
+    return tuple(texts), which.astype("int32")

@@ -23,40 +23,100 @@ GROUP = ["org_type", "org_code", "year", "phase"]
 TIERS = ("universal", "targeted", "corrective")
 
 
+_DENSE_GROUPS = 1 << 26  # composite group-key spaces up to this size are counted densely
+
+
+def _column_codes(s: pd.Series) -> tuple[np.ndarray, int, np.ndarray]:
+    """Raw codes, the offset that makes them ``0..len(values)-1`` (0 = missing) and the values (index 0: None).
+
+    Values are in sort order. The raw codes are the column's own arrays
+    where possible (no copy): categorical codes, or the integers themselves.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(), 1, np.concatenate([[None], np.asarray(s.cat.categories, dtype=object)])
+    values = s.to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < 1_000_000:  # a short span of integers (years): offsets, no hashing
+            u = np.empty(hi - lo + 2, dtype=object)
+            u[0] = None
+            u[1:] = np.arange(lo, hi + 1).tolist()
+            return values, 1 - lo, u
+    c, u_ = pd.factorize(s, sort=True, use_na_sentinel=True)
+    return c, 1, np.concatenate([[None], np.asarray(u_, dtype=object)])
+
+
+def composite_key(parts: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
+    """One int64 key per row from (raw codes, offset, radix) parts, ``raw + offset`` in ``0..radix-1``.
+
+    Horner's scheme on the raw codes with the offsets added once at the end:
+    two passes over the rows per part. The caller keeps the product of the
+    radices below 2**63.
+
+    Examples
+    --------
+    >>> composite_key([(np.array([0, 1]), 1, 3), (np.array([-1, 4]), 1, 10)]).tolist()
+    [10, 25]
+    """
+    raw, const, _radix = parts[0]
+    key = raw.astype("int64")
+    for raw, offset, radix in parts[1:]:
+        key *= radix
+        key += raw
+        const = const * radix + offset
+    if const:
+        key += const
+    return key
+
+
 def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group id per row and the distinct groups (sorted), without string merges."""
-    codes = []
-    radices = []
-    uniques = []
-    for col in columns:
-        s = frame[col]
-        if isinstance(s.dtype, pd.CategoricalDtype):
-            c = s.cat.codes.to_numpy().astype("int64") + 1
-            u = np.concatenate([[None], np.asarray(s.cat.categories, dtype=object)])
+    """Integer group id per row and the distinct groups (sorted), without string merges.
+
+    Groups are sorted by the columns' codes (category order, then value);
+    missing values form their own group, shown as None.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": pd.Categorical(["x", "y", "x"]), "year": [2024, 2023, 2024]})
+    >>> gid, groups = group_codes(df, ["a", "year"])
+    >>> gid.tolist(), groups.to_dict("list")
+    ([0, 1, 0], {'a': ['x', 'y'], 'year': [2024, 2023]})
+    """
+    cols = [_column_codes(frame[col]) for col in columns]
+    uniques = [u for _raw, _off, u in cols]
+    radices = [len(u) for u in uniques]
+    n = len(frame)
+    space = 1
+    for r in radices:
+        space *= r
+    if space >= 2**62:  # too many combinations for one integer key
+        key_frame = pd.DataFrame({k: raw.astype("int64") + off for k, (raw, off, _u) in enumerate(cols)})
+        gid = key_frame.groupby(list(key_frame.columns), sort=True).ngroup().to_numpy().astype("int64")
+        rep = np.zeros(int(gid.max()) + 1 if n else 0, dtype="int64")
+        rep[gid] = np.arange(n)  # any row of each group
+        parts = [raw[rep].astype("int64") + off for raw, off, _u in cols]
+    else:
+        key = composite_key([(raw, off, r) for (raw, off, _u), r in zip(cols, radices)])
+        if space <= min(_DENSE_GROUPS, 2 * n + (1 << 20)):
+            ukeys = np.flatnonzero(np.bincount(key, minlength=space))
+            lut = np.zeros(space, dtype="int64")
+            lut[ukeys] = np.arange(len(ukeys))
+            gid = lut[key]
         else:
-            c, u_ = pd.factorize(s, sort=True, use_na_sentinel=True)
-            c = c.astype("int64") + 1
-            u = np.concatenate([[None], np.asarray(u_, dtype=object)])
-        codes.append(c)
-        radices.append(len(u))
-        uniques.append(u)
-    key = np.zeros(len(frame), dtype="int64")
-    for c, r in zip(codes, radices):
-        key = key * r + c
-    gid, ukeys = pd.factorize(key, sort=True)
-    out = {}
-    rem = ukeys.astype("int64")
-    parts = []
-    for c, r in reversed(list(zip(codes, radices))):
-        parts.append(rem % r)
-        rem = rem // r
-    parts.reverse()
-    for col, p, u in zip(columns, parts, uniques):
-        out[col] = u[p]
+            gid, ukeys = pd.factorize(key, sort=True)
+            gid = gid.astype("int64")
+        del key
+        rem = np.asarray(ukeys, dtype="int64")
+        parts = []
+        for r in reversed(radices):
+            parts.append(rem % r)
+            rem = rem // r
+        parts.reverse()
+    out = {col: u[p] for col, p, u in zip(columns, parts, uniques)}
     groups = pd.DataFrame(out)
     if "year" in groups:
         groups["year"] = groups["year"].astype("int64")
-    return gid.astype("int64"), groups
+    return gid, groups
 
 
 def _sum(gid: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -65,12 +125,31 @@ def _sum(gid: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
 
 def _cents(gid: np.ndarray, cents: np.ndarray, n: int) -> np.ndarray:
     """Exact integer sums per group (bincount on float would round big totals)."""
-    order = np.argsort(gid, kind="stable")
     sums = np.zeros(n, dtype="int64")
-    if len(gid):
-        s = np.add.reduceat(cents[order], np.flatnonzero(np.r_[True, np.diff(gid[order]) != 0]))
-        sums[np.unique(gid)] = s
+    np.add.at(sums, gid, np.asarray(cents, dtype="int64"))
     return sums
+
+
+def group_cents_of(gid: np.ndarray, n: int, cents: np.ndarray, mapped: np.ndarray) -> dict[str, np.ndarray]:
+    """Input, classified and unmapped cents and unmapped lines per group.
+
+    The input total and the classified/unmapped split are summed
+    independently, so their difference checks the classification.
+    """
+    split = gid * 2 + mapped  # 2g: unmapped, 2g + 1: classified
+    both = _cents(split, cents, 2 * n)
+    return {
+        "total": _cents(gid, cents, n),
+        "classified": both[1::2].copy(),
+        "unmapped": both[0::2].copy(),
+        "unmapped_lines": np.bincount(split, minlength=2 * n)[0::2].astype("int64"),
+    }
+
+
+def group_cents(cb: ChildBudget) -> dict[str, np.ndarray]:
+    """:func:`group_cents_of` for the organisation × year × phase groups of a child budget."""
+    gid, groups = cb._groups
+    return group_cents_of(gid, len(groups), cb._line_cents, cb._mapped)
 
 
 def reconciliation(cb: ChildBudget) -> pd.DataFrame:
@@ -80,21 +159,16 @@ def reconciliation(cb: ChildBudget) -> pd.DataFrame:
     difference_euros`` (euros from integer cents), ``unmapped_lines`` and
     ``ok``.
     """
-    a = cb.annotated
-    gid, groups = group_codes(a, GROUP)
-    n = len(groups)
-    cents = amount_cents(a["amount"])
-    mapped = a["mapped"].to_numpy()
-    total = _cents(gid, cents, n)
-    classified = _cents(gid, np.where(mapped, cents, 0), n)
-    unmapped = _cents(gid, np.where(mapped, 0, cents), n)
+    _gid, groups = cb._groups
+    c = cb._group_cents
+    total, classified, unmapped = c["total"], c["classified"], c["unmapped"]
     diff = total - classified - unmapped
     out = groups.copy()
     out["input_euros"] = total / 100.0
     out["classified_euros"] = classified / 100.0
     out["unmapped_euros"] = unmapped / 100.0
     out["difference_euros"] = diff / 100.0
-    out["unmapped_lines"] = np.bincount(gid, weights=(~mapped).astype(float), minlength=n).astype("int64")
+    out["unmapped_lines"] = c["unmapped_lines"]
     out["ok"] = diff == 0
     return out
 
@@ -107,6 +181,39 @@ def _role_sets(cb: ChildBudget) -> dict[str, set[str]]:
             roles[role].add(cat)
     roles["family_social"] |= roles["placements"] | roles["nonresidential"]
     return roles
+
+
+def _bucket_codes(col: pd.Series, buckets: dict[str, int]) -> np.ndarray:
+    """Each line's bucket number from a categorical column (0: in no bucket, also for missing)."""
+    cats = np.asarray(col.cat.categories, dtype=object)
+    lut = np.array([buckets.get(str(c), 0) for c in cats] + [0], dtype="int8")  # -1 (missing) picks the last
+    return lut[col.cat.codes.to_numpy()]
+
+
+def _buckets(cb: ChildBudget) -> np.ndarray:
+    """Each line's (tier, colour, child-protection role) bucket: ``tier * 12 + colour * 4 + role``.
+
+    tier: 0 none, 1 universal, 2 targeted, 3 corrective; colour: 0 red or
+    unmapped, 1 green, 2 yellow; role: 0 none, 1 placements, 2
+    non-residential, 3 other family social services.
+    """
+    a = cb.annotated
+    roles = _role_sets(cb)
+    tiers = {name: k + 1 for k, name in enumerate(TIERS)}
+    colours = {"green": 1, "yellow": 2}
+    role_of = {**{c: 3 for c in roles["family_social"]}, **{c: 2 for c in roles["nonresidential"]}, **{c: 1 for c in roles["placements"]}}
+    rid = a["rule_id"]
+    table = cb.rules.table.drop_duplicates("rule_id").set_index("rule_id")
+    ids = pd.Index(np.asarray(rid.cat.categories, dtype=object))
+    if ids.isin(table.index).all():  # a line's tier, colour and category are its rule's: one lookup per line
+        t = table.loc[ids]
+        per_rule = [tiers.get(x, 0) * 12 + colours.get(c, 0) * 4 + role_of.get(g, 0)
+                    for x, c, g in zip(t["tier"], t["colour"], t["category"])]
+        return np.array(per_rule + [0], dtype="int8")[rid.cat.codes.to_numpy()]  # -1 (unmapped) picks 0
+    tier_b = _bucket_codes(a["tier"], tiers)
+    colour_b = _bucket_codes(a["colour"], colours)
+    role_b = _bucket_codes(a["category"], role_of)
+    return (tier_b * 12 + colour_b * 4 + role_b).astype("int8")
 
 
 def summary(cb: ChildBudget) -> pd.DataFrame:
@@ -123,25 +230,38 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
     denominator are NaN.
     """
     a = cb.annotated
-    gid, groups = group_codes(a, GROUP)
+    gid, groups = cb._groups
     n = len(groups)
-    amount = a["amount"].to_numpy()
     child = a["child_euros"].to_numpy()
     out = groups.copy()
-    out["total_euros"] = _cents(gid, amount_cents(amount), n) / 100.0
+    out["total_euros"] = cb._group_cents["total"] / 100.0
     out["child_euros"] = _sum(gid, child, n)
-    tier = a["tier"].astype(object).to_numpy()
-    for name in TIERS:
-        out[f"{name}_euros"] = _sum(gid, np.where(tier == name, child, 0.0), n)
-    for colour in ("green", "yellow"):
-        out[f"{colour}_child_euros"] = _sum(gid, np.where(a["colour"].astype(object).to_numpy() == colour, child, 0.0), n)
-    cat = a["category"].astype(object).to_numpy()
-    roles = _role_sets(cb)
-    placements = _sum(gid, np.where(np.isin(cat, list(roles["placements"])), child, 0.0), n)
-    nonres = _sum(gid, np.where(np.isin(cat, list(roles["nonresidential"])), child, 0.0), n)
-    fam = np.isin(cat, list(roles["family_social"]))
-    fam_targeted = _sum(gid, np.where(fam & (tier == "targeted"), child, 0.0), n)
-    fam_corrective = _sum(gid, np.where(fam & (tier == "corrective"), child, 0.0), n)
+    # one pass: child euros per group × (tier, colour, role) bucket; the metrics add buckets
+    bucket = _buckets(cb)
+    if n * 48 <= max(1 << 24, 4 * len(a)):
+        key = gid * 48
+        key += bucket
+        by_bucket = np.bincount(key, weights=child, minlength=n * 48).reshape(n, 48)
+        del key
+
+        def part(mask: np.ndarray) -> np.ndarray:
+            return by_bucket[:, mask].sum(axis=1)
+    else:  # very many groups: one weighted pass per metric instead
+
+        def part(mask: np.ndarray) -> np.ndarray:
+            return _sum(gid, np.where(mask[bucket], child, 0.0), n)
+
+    b = np.arange(48)
+    b_tier, b_colour, b_role = b // 12, (b // 4) % 3, b % 4
+    for k, name in enumerate(TIERS):
+        out[f"{name}_euros"] = part(b_tier == k + 1)
+    out["green_child_euros"] = part(b_colour == 1)
+    out["yellow_child_euros"] = part(b_colour == 2)
+    placements = part(b_role == 1)
+    nonres = part(b_role == 2)
+    fam = b_role > 0
+    fam_targeted = part(fam & (b_tier == 2))
+    fam_corrective = part(fam & (b_tier == 3))
     out["placements_euros"] = placements
     out["nonresidential_euros"] = nonres
     children = groups[["org_type", "org_code", "year"]].merge(
@@ -158,7 +278,7 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
         out["placements_ratio"] = np.where(nonres > 0, placements / nonres, np.nan)
         fs = fam_targeted + fam_corrective
         out["family_services_corrective_share"] = np.where(fs > 0, fam_corrective / fs, np.nan)
-    out["unmapped_euros"] = _cents(gid, np.where(a["mapped"].to_numpy(), 0, amount_cents(amount)), n) / 100.0
+    out["unmapped_euros"] = cb._group_cents["unmapped"] / 100.0
     out["measure"] = cb.measure
     out["target_group"] = cb.target_group.name
     return out
@@ -176,14 +296,34 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
 
         raise InputError(f"lang must be fi, sv or en, not {lang!r}")
     a = cb.annotated
-    mapped = a["mapped"].to_numpy()
-    sub = a.loc[mapped]
-    gid, groups = group_codes(sub, GROUP + [dimension])
-    n = len(groups)
-    out = groups.copy()
-    out["euros"] = _cents(gid, amount_cents(sub["amount"]), n) / 100.0
-    out["child_euros"] = _sum(gid, sub["child_euros"].to_numpy(), n)
-    out["lines"] = np.bincount(gid, minlength=n).astype("int64")
+    gid, groups = cb._groups
+    raw, offset, values = _column_codes(a[dimension])
+    width = len(values)
+    space = len(groups) * width
+    key = gid * width
+    key += raw
+    key += offset
+    key[~cb._mapped] = space  # unmapped lines go to one extra slot at the end, dropped below
+    if space < min(_DENSE_GROUPS, 2 * len(a) + (1 << 20)):
+        lines = np.bincount(key, minlength=space + 1)[:-1]
+        present = np.flatnonzero(lines)
+        slot = np.full(space + 1, -1, dtype="int64")
+        slot[present] = np.arange(len(present))
+        slot[space] = len(present)
+        sid = slot[key]
+        lines = lines[present]
+    else:
+        sid, present = pd.factorize(key, sort=True)
+        sid = sid.astype("int64")
+        if len(present) and present[-1] == space:  # the unmapped slot sorts last
+            present = present[:-1]
+        lines = np.bincount(sid, minlength=len(present) + 1)[: len(present)]
+    k = len(present)
+    out = groups.iloc[present // width].reset_index(drop=True)
+    out[dimension] = values[present % width]
+    out["euros"] = _cents(sid, cb._line_cents, k + 1)[:k] / 100.0
+    out["child_euros"] = _sum(sid, a["child_euros"].to_numpy(), k + 1)[:k]
+    out["lines"] = lines.astype("int64")
     if dimension == "category":
         cats = cb.rules.categories().set_index("category")
         out["label"] = out["category"].map(cats[f"label_{lang}"])
