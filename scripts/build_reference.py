@@ -459,6 +459,10 @@ def build_municipalities(shared: Path) -> pd.DataFrame:
 
     k26 = key26.set_index("code")
     b = bid.set_index("code")
+    bid_fix = pd.read_csv(Path(__file__).with_name("business_id_corrections.csv"), dtype=str).set_index("code")
+    # an ID the source gives to several (uncorrected) municipalities is withheld from all of them
+    uncorrected = bid[~bid["code"].isin(bid_fix.index)]
+    shared_bids = set(uncorrected.loc[uncorrected["bid"].duplicated(keep=False), "bid"])
     m = m19.set_index("code")
     rows = []
     for code in sorted(all_codes):
@@ -493,8 +497,16 @@ def build_municipalities(shared: Path) -> pd.DataFrame:
         else:
             raise BuildError(f"municipality {code}: no name in any file and not in MERGED_EARLY")
         if code in b.index:
-            row["business_id"] = b.at[code, "bid"]
             row["language"] = _language(b.at[code, "language"])
+            if code in bid_fix.index:
+                row["business_id"] = bid_fix.at[code, "business_id"]
+                src.append(f"business ID corrected: {bid_fix.at[code, 'source']}")
+            elif b.at[code, "bid"] in shared_bids:
+                # the source gives this ID to several municipalities: it cannot be
+                # right for all of them, and we cannot tell which, so none gets it
+                src.append(f"business ID withheld: the osta file gives {b.at[code, 'bid']} to several municipalities")
+            else:
+                row["business_id"] = b.at[code, "bid"]
             src.append(SRC_BID)
         merged = MERGED_EARLY.get(code) or MERGED_LATER.get(code)
         if merged is not None:

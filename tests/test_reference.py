@@ -382,3 +382,13 @@ def test_build_script_reproduces_committed_files(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     for name in TABLES:
         assert (out / name).read_bytes() == (PACKAGED / name).read_bytes(), f"{name} differs from a fresh build"
+
+
+def test_business_ids_are_unique_and_known_errors_corrected() -> None:
+    m = ref.municipalities()
+    ids = m["business_id"].dropna()
+    assert not ids.duplicated().any()  # an ID the source gives to several municipalities is withheld
+    by_code = m.set_index("code")["business_id"]
+    assert by_code["091"] == "0201256-6"  # Helsingin kaupunki (the source file gives Heinävesi's ID)
+    assert by_code["853"] == "0204819-8"  # Turun kaupunki
+    assert pd.isna(by_code["753"])  # Sipoo: the source shares Simo's ID, so neither gets one
