@@ -619,10 +619,16 @@ def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, conso
     phase = "actual" if (rows["phase"].astype(str) == "actual").any() else str(rows["phase"].iloc[0])
     rows = rows[rows["phase"].astype(str) == phase]
     year = int(rows["year"].max())
-    rows = rows[rows["year"] == year].sort_values("org_code").head(10)
+    rows = rows[rows["year"] == year].sort_values("org_code")
+    more = len(rows) - 10
+    rows = rows.head(10)
     names = result.registry.names(rows["org_type"].astype(str), rows["org_code"].astype(str), lang)
     shown = ", ".join(f"{name} {'+' if v >= 0 else ''}{_percent(v, lang)}" for name, v in zip(names, rows["real_change_pct"]))
-    console.out(text("cli.real_change", lang, year=year, phase=text(f"value.phase.{phase}", lang), changes=shown))
+    if more > 0:
+        shown += " " + text("cli.more", lang, n=more, sheet=text("sheet.series", lang))
+    with_area = "wellbeing_area" in set(result.summary()["org_type"].astype(str))
+    key = "cli.real_change_with_area" if with_area else "cli.real_change"
+    console.out(text(key, lang, year=year, phase=text(f"value.phase.{phase}", lang), changes=shown))
 
 
 def _remove_outdated(out: Path, tables: list[Path], charts: list[Path], console: _Console, *, keep_charts: bool) -> None:
