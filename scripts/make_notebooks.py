@@ -1235,9 +1235,11 @@ lapsibudjetti report --ledger tp2024_kunta.xlsx --ledger tp2024_hyvinvointialue.
 ```
 
 Ilman `--ledger`-tiedostoja komento käyttää esimerkkiaineistoa. Tässä se ajetaan
-muistiosta (`python -m lapsibudjetti` on sama komento). Komento laskee
-lapsibudjetin kirjanpidoista sellaisinaan; kuntanäkymä tehdään Pythonissa kuten
-yllä.
+muistiosta (`python -m lapsibudjetti` on sama komento). Komennon työkirja ja
+taulukot näyttävät kunnat ja hyvinvointialueen erikseen, kuten kirjanpidoissa;
+kun mukana on alueen kirjanpito, sote-jaon kaavio ja (hintaindeksillä) muutokset
+vuodesta toiseen lasketaan kuntanäkymistä. Kuntanäkymän työkirja tehdään
+Pythonissa kuten yllä.
 """,
             """
 ## 4. All of it in one command
@@ -1249,8 +1251,11 @@ lapsibudjetti report --ledger tp2024_municipality.xlsx --ledger tp2024_wellbeing
 ```
 
 Without `--ledger` files the command uses the sample. Here it runs from the notebook
-(`python -m lapsibudjetti` is the same command). The command computes the child
-budget of the ledgers as they are; the municipality view is made in Python as above.
+(`python -m lapsibudjetti` is the same command). The command's workbook and tables
+show the municipalities and the wellbeing area separately, as booked; when the area's
+ledger is among the inputs, the si-sote chart and (with a price index) the changes
+from year to year come from the municipality views. The workbook of a municipality
+view is made in Python as above.
 """,
         ),
         Code(
