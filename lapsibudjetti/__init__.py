@@ -47,6 +47,7 @@ from ._reference import (
 )
 from ._registry import Registry
 from ._rules import Rules, categories, default_rules, load_rules, write_rules
+from ._samples import Sample, load_sample, sample_path
 from ._schema import LEDGER_COLUMNS, make_ledger, validate_ledger
 
 __all__ = [
@@ -70,12 +71,14 @@ __all__ = [
     "Registry",
     "RuleError",
     "Rules",
+    "Sample",
     "TargetGroup",
     "categories",
     "child_budget",
     "combine",
     "default_rules",
     "load_rules",
+    "load_sample",
     "make_ledger",
     "membership",
     "municipalities",
@@ -86,6 +89,7 @@ __all__ = [
     "plot_tiers",
     "population_by_age",
     "population_total",
+    "sample_path",
     "save_chart",
     "service_classes",
     "task_classes",
