@@ -32,9 +32,6 @@ FOLDER = REPO / "notebooks"
 LANGS = ("fi", "en")
 _PICK = re.compile(r"⟪(.*?)‖(.*?)⟫", re.DOTALL)
 
-#: How a notebook loads the bundled samples.
-SAMPLE_IMPORT = "from lapsibudjetti._samples import load_sample, sample_path"
-
 
 @dataclass(frozen=True)
 class Md:
@@ -77,7 +74,6 @@ from pathlib import Path
 import pandas as pd
 
 import lapsibudjetti as lb
-{SAMPLE_IMPORT}
 
 # ⟪euromäärät suomalaisittain: 1 234 567,89‖amounts with thousands separators: 1,234,567.89⟫
 pd.options.display.float_format = ⟪lambda x: f"{{x:,.2f}}".replace(",", " ").replace(".", ",")‖"{{:,.2f}}".format⟫
@@ -149,9 +145,8 @@ at the result: the overview, the metrics, euros by category and a chart.
         Code(
             """
 import lapsibudjetti as lb
-{SAMPLE_IMPORT}
 
-sample = load_sample("synthetic")                      # ⟪Esimerkkilä, Mallila ja niiden hyvinvointialue‖Esimerkkilä, Mallila and their wellbeing area⟫
+sample = lb.load_sample("synthetic")                   # ⟪Esimerkkilä, Mallila ja niiden hyvinvointialue‖Esimerkkilä, Mallila and their wellbeing area⟫
 ledgers = list(sample.ledgers.values())                # ⟪kolme kirjanpitoa: X01, X02, X1‖three ledgers: X01, X02, X1⟫
 budget = lb.child_budget(
     ledgers,
@@ -367,7 +362,7 @@ first two lines). The fictional organisations are known from the sample's regist
         ),
         Code(
             """
-path = sample_path("synthetic/SYNTHETIC_ledger_X01_esimerkkila.csv")
+path = lb.sample_path("synthetic/SYNTHETIC_ledger_X01_esimerkkila.csv")
 print(path.read_text(encoding="utf-8-sig").splitlines()[:3])
 
 ledger = lb.read_ledger(path, registry=sample.registry)
@@ -452,7 +447,7 @@ Data for 1–3: SYNTHETIC (the fictional Esimerkkilä, Mallila and wellbeing are
         setup_code("02"),
         Code(
             """
-sample = load_sample("synthetic")
+sample = lb.load_sample("synthetic")
 budget = sample.child_budget()                         # ⟪kaikki kolme kirjanpitoa, esimerkin väestö ja avaimet‖all three ledgers, the sample's population and keys⟫
 POP = sample.population                                # ⟪näkymät laskevat lapset samasta väestöstä‖the views count children from the same population⟫
 
@@ -723,7 +718,7 @@ in a warning (below) and records it in the `method()` tables.
         ),
         Code(
             """
-real = load_sample("real")
+real = lb.load_sample("real")
 real_budget = real.child_budget()
 real_budget
 """
@@ -915,7 +910,7 @@ edited.table.query("rule_id == 'sc-3601'")[["rule_id", "service_class", "colour"
         ),
         Code(
             """
-sample = load_sample("synthetic")
+sample = lb.load_sample("synthetic")
 before = sample.child_budget()                         # ⟪kansalliset oletussäännöt‖the national default rules⟫
 after = sample.child_budget(rules=edited)              # ⟪muokattu työkirja‖the edited workbook⟫
 
@@ -1104,7 +1099,7 @@ The data are SYNTHETIC. The files go into `tulokset/04/`.
         setup_code("04"),
         Code(
             """
-sample = load_sample("synthetic")
+sample = lb.load_sample("synthetic")
 budget = sample.child_budget()
 report = lb.municipality_view(budget, "all", population=sample.population)
 report
@@ -1302,7 +1297,7 @@ def build(nb: Notebook, lang: str) -> nbformat.NotebookNode:
         if isinstance(cell, Md):
             c = new_markdown_cell(_clean(cell.fi if lang == "fi" else cell.en))
         else:
-            c = new_code_cell(_clean(_pick(cell.source.replace("{SAMPLE_IMPORT}", SAMPLE_IMPORT), lang)))
+            c = new_code_cell(_clean(_pick(cell.source, lang)))
         c["id"] = f"{name[:2]}-{lang}-{k:02d}"
         cells.append(c)
     notebook = new_notebook(cells=cells)
