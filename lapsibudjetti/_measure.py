@@ -235,7 +235,6 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
     child = a["child_euros"].to_numpy()
     out = groups.copy()
     out["total_euros"] = cb._group_cents["total"] / 100.0
-    out["child_euros"] = _sum(gid, child, n)
     # one pass: child euros per group × (tier, colour, role) bucket; the metrics add buckets
     bucket = _buckets(cb)
     if n * 48 <= max(1 << 24, 4 * len(a)):
@@ -243,10 +242,12 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
         key += bucket
         by_bucket = np.bincount(key, weights=child, minlength=n * 48).reshape(n, 48)
         del key
+        out["child_euros"] = by_bucket.sum(axis=1)
 
         def part(mask: np.ndarray) -> np.ndarray:
             return by_bucket[:, mask].sum(axis=1)
     else:  # very many groups: one weighted pass per metric instead
+        out["child_euros"] = _sum(gid, child, n)
 
         def part(mask: np.ndarray) -> np.ndarray:
             return _sum(gid, np.where(mask[bucket], child, 0.0), n)
@@ -303,27 +304,35 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
     key = gid * width
     key += raw
     key += offset
-    key[~cb._mapped] = space  # unmapped lines go to one extra slot at the end, dropped below
+    # unmapped lines have no rule and so no category, colour or sector: code 0 (missing). If code 0
+    # holds exactly the unmapped lines, its slots are dropped; otherwise (mapped lines without a
+    # tier) the unmapped lines are moved to one extra slot at the end first.
+    n_unmapped = int(cb._group_cents["unmapped_lines"].sum())
     if space < min(_DENSE_GROUPS, 2 * len(a) + (1 << 20)):
-        lines = np.bincount(key, minlength=space + 1)[:-1]
-        present = np.flatnonzero(lines)
-        slot = np.full(space + 1, -1, dtype="int64")
-        slot[present] = np.arange(len(present))
-        slot[space] = len(present)
-        sid = slot[key]
-        lines = lines[present]
+        lines = np.bincount(key, minlength=space + 1)
+        if lines[::width].sum() != n_unmapped:
+            key[~cb._mapped] = space
+            lines = np.bincount(key, minlength=space + 1)
+        else:
+            lines[::width] = 0
+        present = np.flatnonzero(lines[:space])
+        out = groups.iloc[present // width].reset_index(drop=True)
+        out[dimension] = values[present % width]
+        out["euros"] = _cents(key, cb._line_cents, space + 1)[present] / 100.0
+        out["child_euros"] = _sum(key, a["child_euros"].to_numpy(), space + 1)[present]
+        out["lines"] = lines[present].astype("int64")
     else:
+        key[~cb._mapped] = space
         sid, present = pd.factorize(key, sort=True)
         sid = sid.astype("int64")
         if len(present) and present[-1] == space:  # the unmapped slot sorts last
             present = present[:-1]
-        lines = np.bincount(sid, minlength=len(present) + 1)[: len(present)]
-    k = len(present)
-    out = groups.iloc[present // width].reset_index(drop=True)
-    out[dimension] = values[present % width]
-    out["euros"] = _cents(sid, cb._line_cents, k + 1)[:k] / 100.0
-    out["child_euros"] = _sum(sid, a["child_euros"].to_numpy(), k + 1)[:k]
-    out["lines"] = lines.astype("int64")
+        k = len(present)
+        out = groups.iloc[present // width].reset_index(drop=True)
+        out[dimension] = values[present % width]
+        out["euros"] = _cents(sid, cb._line_cents, k + 1)[:k] / 100.0
+        out["child_euros"] = _sum(sid, a["child_euros"].to_numpy(), k + 1)[:k]
+        out["lines"] = np.bincount(sid, minlength=k + 1)[:k].astype("int64")
     if dimension == "category":
         cats = cb.rules.categories().set_index("category")
         out["label"] = out["category"].map(cats[f"label_{lang}"])
