@@ -31,8 +31,10 @@ def _version() -> str:
         from importlib.metadata import version
 
         return version("lapsibudjetti")
-    except Exception:  # not installed (running from a checkout)
-        return "0+unknown"
+    except Exception:  # not installed (running from a checkout): the source's own version
+        from . import __version__
+
+        return f"{__version__} (source checkout)"
 
 
 def _is_canonical(df: pd.DataFrame) -> bool:
@@ -363,19 +365,20 @@ def child_budget(
     n = len(frame)
     t = rules.table
     # per-rule lookups with a trailing entry for 'no rule': rule_index -1 picks it
-    colour_code = np.append(pd.Categorical(t["colour"], categories=["green", "yellow", "red"]).codes, -1).astype("int8")
-    line_colour = colour_code[rule_index]
+    colours, colour_of_rule = np.unique(t["colour"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    line_colour = np.append(colour_of_rule, -1).astype("int8")[rule_index]  # codes of the colour column
+    green, yellow_code = (int(np.searchsorted(colours, c)) if c in colours else -2 for c in ("green", "yellow"))
     mapped = rule_index >= 0
 
     # ---- child shares
     child_share = np.zeros(n)
-    child_share[line_colour == 0] = 1.0
-    yellow = line_colour == 1
+    child_share[line_colour == green] = 1.0
+    yellow = line_colour == yellow_code
     # key_used per line as a code into key_vocab (0: "" for green and red lines, -1 unmapped);
     # reasons likewise, as codes into reason_texts
     key_vocab: list[str] = [""]
     key_present = [bool(np.count_nonzero(yellow) + np.count_nonzero(rule_index < 0) < n)]
-    key_code = np.array([0, 0, 0, -1], dtype="int32")[line_colour]
+    key_code = np.array([0] * len(colours) + [-1], dtype="int32")[line_colour]
     reason_code = cls.reason_code
     reason_texts = list(cls.reason_texts)
     lost_any = False
@@ -425,6 +428,7 @@ def child_budget(
             reason_code[lost] = per_group[gid[bad_g[gid]]]
             child_share[lost] = 0.0
             key_code[lost] = -1
+            line_colour[lost] = -1
         key_shares = resolved.assign(rule_id=t["rule_id"].to_numpy()[resolved["rule_index"].to_numpy()])
         key_shares = key_shares[["rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing"]]
 
@@ -440,8 +444,8 @@ def child_budget(
         inv = np.append(inv, -1).astype(_code_dtype(len(cats)))
         return _categorical(inv[line_rule], cats.tolist())
 
-    added: dict[str, object] = {"rule_id": attr("rule_id")}
-    for col in ("colour", "tier", "sector", "category"):
+    added: dict[str, object] = {"rule_id": attr("rule_id"), "colour": _categorical(line_colour, colours.tolist())}
+    for col in ("tier", "sector", "category"):
         added[col] = attr(col, drop_empty=(col == "tier"))
     added["key_used"] = _vocab_categorical(key_code, key_vocab, np.array(key_present))
     added["child_share"] = child_share  # zero on every unmapped line

@@ -7,6 +7,10 @@ in a fraction of a second. Euro sums are reconciled in integer cents.
 
 from __future__ import annotations
 
+import functools
+import io
+from importlib.resources import files
+
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -339,23 +343,34 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
         out["order"] = out["category"].map(cats["order"]).fillna(999).astype("int64")
         out = out.sort_values(GROUP + ["order", "category"], kind="stable").drop(columns="order")
     else:
-        out["label"] = out[dimension].map(lambda v: _LABELS[lang].get(str(v), str(v)) if v is not None else "")
+        out["label"] = [_label_of(dimension, v, lang) for v in out[dimension].astype(object)]
     return out.reset_index(drop=True)
 
 
-_LABELS: dict[str, dict[str, str]] = {
-    "fi": {"universal": "yleiset palvelut", "targeted": "varhainen tuki", "corrective": "korjaavat palvelut",
-           "sivistys": "sivistys", "sote": "sote", "other": "muu", "green": "vihreä", "yellow": "keltainen", "red": "punainen", "": "ei kohdistu lapsiin"},
-    "sv": {"universal": "allmänna tjänster", "targeted": "tidigt stöd", "corrective": "korrigerande tjänster",
-           "sivistys": "bildning", "sote": "social- och hälsovård", "other": "övrigt", "green": "grön", "yellow": "gul", "red": "röd", "": "inte riktad till barn"},
-    "en": {"universal": "universal services", "targeted": "targeted early support", "corrective": "corrective services",
-           "sivistys": "education and culture", "sote": "social and health", "other": "other", "green": "green", "yellow": "yellow", "red": "red", "": "not child-targeted"},
-}
+@functools.lru_cache(maxsize=1)
+def _dimension_labels() -> dict[tuple[str, str, str], str]:
+    """Labels of tier, sector and colour values in fi/sv/en (``data/dimension_labels.csv``)."""
+    text = (files("lapsibudjetti") / "data" / "dimension_labels.csv").read_text(encoding="utf-8")
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    return {(r.dimension, r.value, lang): getattr(r, lang) for r in table.itertuples() for lang in ("fi", "sv", "en")}
 
 
-def label(value: str, lang: str = "fi") -> str:
-    """Display label of a tier, sector or colour value."""
-    return _LABELS.get(lang, _LABELS["en"]).get(value, value)
+def _label_of(dimension: str, value: object, lang: str) -> str:
+    key = "" if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else str(value)
+    return _dimension_labels().get((dimension, key, lang), key)
+
+
+def label(value: str, lang: str = "fi", dimension: str = "tier") -> str:
+    """Display label of a tier, sector or colour value.
+
+    Examples
+    --------
+    >>> label("corrective", "en")
+    'corrective services'
+    >>> label("sote", "sv", dimension="sector")
+    'social- och hälsovård'
+    """
+    return _label_of(dimension, value, lang)
 
 
 def method(cb: ChildBudget) -> dict[str, pd.DataFrame]:

@@ -1317,7 +1317,7 @@ def plot_sisote_split(
 def _sector_label(sector: str, lang: str) -> str:
     from ._measure import label
 
-    return label(sector, lang)
+    return label(sector, lang, dimension="sector")
 
 
 def plot_child_protection_balance(

@@ -178,3 +178,12 @@ def test_split_and_combine_equals_whole(rows, cut) -> None:
     a, b = _numbers(whole.summary()), _numbers(combined.summary())
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9, atol=1e-6)
     pd.testing.assert_frame_equal(_numbers(whole.reconciliation), _numbers(combined.reconciliation))
+
+
+@pytest.mark.parametrize("lang,expected", [("fi", "ei kohdistu lapsiin"), ("en", "not child-targeted")])
+def test_red_lines_have_a_tier_label_not_nan(lang: str, expected: str) -> None:
+    cb = lb.child_budget(ledger([("091", "Perusopetus", 1.0), ("091", "Vesihuolto", 2.0)]))
+    tiers = cb.by("tier", lang=lang)
+    assert expected in set(tiers["label"])
+    assert "nan" not in set(tiers["label"])
+    assert tiers["euros"].sum() == 3.0
