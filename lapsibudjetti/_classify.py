@@ -89,8 +89,24 @@ def _year_codes(years: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return values.astype("int64"), inverse.astype("int64"), 0
 
 
-def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Distinct combinations of per-line codes: each line's combination id and the codes of each combination.
+class _Lines:
+    """Takes values per distinct combination back to the lines."""
+
+    def __init__(self, key: np.ndarray, ukeys: np.ndarray | None, space: int) -> None:
+        # dense: ``key`` is each line's composite key and ``ukeys`` the sorted present keys;
+        # otherwise ``key`` is each line's combination number (ukeys None)
+        self.key, self.ukeys, self.space = key, ukeys, space
+
+    def take(self, values: np.ndarray, fill: object) -> np.ndarray:
+        if self.ukeys is None:
+            return values[self.key]
+        lut = np.full(self.space, fill, dtype=values.dtype)
+        lut[self.ukeys] = values
+        return lut[self.key]
+
+
+def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[_Lines, list[np.ndarray]]:
+    """Distinct combinations of per-line codes: the way back to the lines and the codes of each combination.
 
     ``parts`` are (raw codes, offset, radix) with ``raw + offset`` in ``0..radix-1``.
     """
@@ -116,13 +132,12 @@ def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[np.ndar
         present = np.zeros(space, dtype=bool)
         present[key] = True
         ukeys = np.flatnonzero(present)
-        lut = np.full(space, -1, dtype="int64")
-        lut[ukeys] = np.arange(len(ukeys))
-        inverse = lut[key]
+        del present
+        lines = _Lines(key, ukeys, space)
     else:
         inverse, ukeys = pd.factorize(key)
-        inverse = inverse.astype("int64")
-    del key
+        del key
+        lines = _Lines(inverse.astype("int64"), None, len(ukeys))
     m = len(ukeys)
     if not factorised:
         out: list[np.ndarray] = []
@@ -131,11 +146,11 @@ def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[np.ndar
             out.append(rem % radix)
             rem = rem // radix
         out.reverse()
-        return inverse, out
+        return lines, out
     # keys were factorised on the way: read the codes off one line of each combination
     rep = np.empty(m, dtype="int64")
-    rep[inverse] = np.arange(n, dtype="int64")
-    return inverse, [raw[rep].astype("int64") + offset for raw, offset, _radix in parts]
+    rep[lines.key] = np.arange(n, dtype="int64")
+    return lines, [raw[rep].astype("int64") + offset for raw, offset, _radix in parts]
 
 
 def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
@@ -189,23 +204,23 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
 
     # the distinct combinations of what the rules look at: classify those, then the lines
     parts = [(raw[d], 1, len(cats[d]) + 1) for d in used] + [(year_raw, year_offset, max(len(year_values), 1))]
-    inverse, combo = _distinct(parts, n)
+    lines, combo = _distinct(parts, n)
     del parts, raw, year_raw
     combo_codes = dict(zip(used, combo[:-1]))
     combo_year = combo[-1]
     best_u, tie_u = _resolve(rules, shapes, spec, combo_codes, combo_year, cats, year_values)
 
-    rule_index = best_u.astype("int32")[inverse] if n else np.zeros(0, dtype="int32")
+    rule_index = lines.take(best_u.astype("int32"), _NO_RULE) if n else np.zeros(0, dtype="int32")
     conflicted_u = tie_u != _NO_RULE
     if conflicted_u.any():
-        mask = conflicted_u[inverse]
-        _raise_conflicts(ledger, rules, best_u[inverse], tie_u[inverse], mask)
+        mask = lines.take(conflicted_u, False)
+        _raise_conflicts(ledger, rules, rule_index.astype("int64"), lines.take(tie_u, _NO_RULE), mask)
+    del lines
 
     reason_code = np.full(n, -1, dtype="int32")
     texts: tuple[str, ...] = ()
-    unmapped_u = best_u == _NO_RULE
-    if unmapped_u.any():
-        idx = np.flatnonzero(unmapped_u[inverse])
+    if (best_u == _NO_RULE).any():
+        idx = np.flatnonzero(rule_index < 0)
         texts, which = _reasons(ledger, idx)
         reason_code[idx] = which
     return Classification(rule_index=rule_index, reason_code=reason_code, reason_texts=texts)
