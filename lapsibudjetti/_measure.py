@@ -137,16 +137,16 @@ def _cents(gid: np.ndarray, cents: np.ndarray, n: int) -> np.ndarray:
 def group_cents_of(gid: np.ndarray, n: int, cents: np.ndarray, mapped: np.ndarray) -> dict[str, np.ndarray]:
     """Input, classified and unmapped cents and unmapped lines per group.
 
-    The input total and the classified/unmapped split are summed
-    independently, so their difference checks the classification.
+    The three sums are taken independently (the unmapped ones over the
+    unmapped lines only), so their difference checks the classification.
     """
-    split = gid * 2 + mapped  # 2g: unmapped, 2g + 1: classified
-    both = _cents(split, cents, 2 * n)
+    unmapped_at = np.flatnonzero(~mapped)
+    unmapped = _cents(gid[unmapped_at], cents[unmapped_at], n)
     return {
         "total": _cents(gid, cents, n),
-        "classified": both[1::2].copy(),
-        "unmapped": both[0::2].copy(),
-        "unmapped_lines": np.bincount(split, minlength=2 * n)[0::2].astype("int64"),
+        "classified": _cents(gid, np.where(mapped, cents, 0), n),
+        "unmapped": unmapped,
+        "unmapped_lines": np.bincount(gid[unmapped_at], minlength=n).astype("int64"),
     }
 
 

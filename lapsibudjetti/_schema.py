@@ -97,7 +97,9 @@ def amount_cents(amount: pd.Series | np.ndarray) -> np.ndarray:
     [110, 220, -30]
     """
     values = np.asarray(amount, dtype="float64")
-    return np.rint(values * 100.0).astype("int64")
+    cents = values * 100.0
+    np.rint(cents, out=cents)  # in place: one temporary less on ledgers of millions of lines
+    return cents.astype("int64")
 
 
 def _as_category(values: pd.Series) -> pd.Series:
