@@ -266,7 +266,9 @@ def _budget_of(
 
 
 def _population_for(budget: ChildBudget, population: Population | pd.DataFrame | None) -> Population:
-    """The population of the view: the given one, or the budget's when that was the packaged one."""
+    """The population of the view: the given one, else the one the budget was computed with."""
+    if population is None and budget.population is not None:
+        return budget.population
     if population is None:
         packaged = Population.packaged()
         if budget.population_source != packaged.source:
@@ -814,6 +816,7 @@ def region_view(
         registry=reg,
         measure=budget.measure,
         population_source=pop.source,
+        population=pop,
         options=options,
         view="region",
         view_settings=_settings(notes),
@@ -1278,6 +1281,7 @@ def municipality_view(
         registry=reg,
         measure=budget.measure,
         population_source=pop.source,
+        population=pop,
         options=options,
         view="municipality",
         view_settings=_settings(notes),

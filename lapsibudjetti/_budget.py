@@ -89,6 +89,9 @@ class ChildBudget:
         The organisations used for names and memberships.
     measure
         What the amounts are (e.g. net operating cost).
+    population
+        The population figures used (so that views of this result count
+        children from the same figures).
     """
 
     annotated: pd.DataFrame
@@ -100,6 +103,7 @@ class ChildBudget:
     registry: Registry
     measure: str = "amounts as given in the ledger"
     population_source: str = ""
+    population: Population | None = field(default=None, repr=False, compare=False)
     options: dict[str, str] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- lines
@@ -498,6 +502,7 @@ def child_budget(
         registry=registry,
         measure=measure,
         population_source=pop.source if pop is not None else "none",
+        population=pop,
         options={
             "profile": rules.profile,
             "rules_source": rules.source,
@@ -548,5 +553,6 @@ def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:
         registry=first.registry,
         measure=first.measure,
         population_source=first.population_source,
+        population=first.population,
         options=dict(first.options),
     )

@@ -300,9 +300,10 @@ def test_missing_membership_population_or_key_is_an_error_naming_it(budget) -> N
     bad = pd.DataFrame({"municipality_code": ["X01", "X02"], "year": [2023, 2023], "share": [0.5, 0.4]})
     with pytest.raises(lb.AllocationError, match="sum to 0.900000, not 1"):
         lb.municipality_view(budget, "X01", key=bad, population=POP, years=2023)
-    # the view needs the same population as the budget
-    with pytest.raises(lb.InputError, match="pass the same population="):
-        lb.municipality_view(budget, "X01")
+    # without population= the view counts children from the figures the budget was computed with
+    implicit = lb.municipality_view(budget, "X01").summary()
+    explicit = lb.municipality_view(budget, "X01", population=POP).summary()
+    pd.testing.assert_frame_equal(implicit, explicit)
 
 
 # ------------------------------------------------------------------ series across the switch
