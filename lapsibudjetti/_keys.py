@@ -297,9 +297,16 @@ class Population:
         return w.reindex(columns=range(MAX_AGE + 1), fill_value=0)
 
     def persons(self, orgs: pd.DataFrame, ages: tuple[int, int], registry: Registry, *, policy: Literal["exact", "nearest"] = "exact") -> np.ndarray:
-        """Persons aged ``ages`` for each row of ``orgs`` (NaN where unknown)."""
-        mat, _ = self.age_matrix(orgs, registry, policy=policy)
-        return _band(mat, ages)
+        """Persons aged ``ages`` for each row of ``orgs`` (NaN where unknown).
+
+        A municipality whose figures are a borrowed age structure (``nearest``
+        policy, merged away before the age figures) has shares but no head
+        count: NaN here.
+        """
+        mat, notes = self.age_matrix(orgs, registry, policy=policy)
+        out = _band(mat, ages)
+        out[(notes["basis"] == "successor").to_numpy()] = np.nan
+        return out
 
 
 @functools.lru_cache(maxsize=1)

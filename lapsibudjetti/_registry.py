@@ -131,7 +131,11 @@ class Registry:
             o = self._require(organisations, ["org_type", "code", "name_fi"], "organisations")
             extra = pd.concat([extra, o], ignore_index=True)
         for frame, name in ((muni, "municipalities"), (area, "areas")):
-            dup = frame["code"].astype(str).duplicated(keep=False) & frame.get("valid_from", pd.Series(0, index=frame.index)).isna()
+            # one row per code, unless the rows are periods (different valid_from)
+            keys = [frame["code"].astype(str)]
+            if "valid_from" in frame:
+                keys.append(pd.to_numeric(frame["valid_from"], errors="coerce").fillna(-1))
+            dup = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)}).duplicated(keep=False)
             if dup.any():
                 raise InputError(f"{name}: code(s) {sorted(set(frame.loc[dup, 'code']))} given twice", rows=frame.loc[dup])
         return Registry(muni, area, mem, extra, source=f"{self.source} + {source}")

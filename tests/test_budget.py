@@ -187,3 +187,17 @@ def test_red_lines_have_a_tier_label_not_nan(lang: str, expected: str) -> None:
     assert expected in set(tiers["label"])
     assert "nan" not in set(tiers["label"])
     assert tiers["euros"].sum() == 3.0
+
+
+def test_registry_rejects_an_area_code_given_twice() -> None:
+    reg = lb.Registry.default()
+    with pytest.raises(lb.InputError, match="given twice"):
+        reg.extend(areas=pd.DataFrame({"code": ["19"], "name_fi": ["Toinen Pohjois-Pohjanmaa"]}))
+
+
+def test_borrowed_age_structure_gives_no_head_count() -> None:
+    pop = lb.Population.packaged()
+    orgs = pd.DataFrame({"org_type": ["municipality", "municipality"], "org_code": ["164", "301"], "year": [2015, 2015]})
+    heads = pop.persons(orgs, (0, 17), lb.Registry.default(), policy="nearest")
+    assert np.isnan(heads[0])  # Jalasjärvi, merged into Kurikka in 2016: structure only
+    assert heads[1] > 1000  # Kurikka itself
