@@ -449,7 +449,6 @@ Data for 1–3: SYNTHETIC (the fictional Esimerkkilä, Mallila and wellbeing are
             """
 sample = lb.load_sample("synthetic")
 budget = sample.child_budget()                         # ⟪kaikki kolme kirjanpitoa, esimerkin väestö ja avaimet‖all three ledgers, the sample's population and keys⟫
-POP = sample.population                                # ⟪näkymät laskevat lapset samasta väestöstä‖the views count children from the same population⟫
 
 per_child = budget.summary().query("phase == 'actual'")
 per_child.pivot(index="year", columns="org_code", values="euros_per_child")
@@ -479,7 +478,7 @@ per child are over all the area's children (the sum of its municipalities').
         ),
         Code(
             """
-region = lb.region_view(budget, "X1", population=POP)
+region = lb.region_view(budget, "X1")
 region.summary().query("phase == 'actual'")[
     ["org_type", "org_code", "year", "child_euros", "children", "euros_per_child", "preventive_share", "corrective_share"]
 ]
@@ -521,7 +520,7 @@ of the area's.
         ),
         Code(
             """
-municipalities = lb.municipality_view(budget, "all", population=POP)
+municipalities = lb.municipality_view(budget, "all")
 municipalities.summary().query("phase == 'actual'").pivot(index="year", columns="org_code", values="euros_per_child")
 """
         ),
@@ -571,7 +570,7 @@ customers = pd.DataFrame({
     "value": [40, 25, 42, 24, 10, 8, 11, 8],         # ⟪sijaishuollon asiakkaat kotikunnittain (keksitty)‖placement customers by home municipality (made up)⟫
 })
 children = (
-    POP.by_age.query("age <= 17 and year >= 2023")
+    sample.population.by_age.query("age <= 17 and year >= 2023")
     .groupby(["org_code", "year"], as_index=False)["persons"].sum()
     .rename(columns={"org_code": "municipality_code", "persons": "value"})
     .assign(service_class="")                        # ⟪tyhjä luokka = kaikki muut luokat‖empty class = every other class⟫
@@ -582,7 +581,7 @@ key
         ),
         Code(
             """
-by_customers = lb.municipality_view(budget, "all", key=key, population=POP)
+by_customers = lb.municipality_view(budget, "all", key=key)
 
 compare_keys = pd.DataFrame({
     ⟪"väestöavain"‖"population key"⟫: municipalities.summary().set_index(["org_code", "year", "phase"])["child_euros"],
@@ -635,7 +634,7 @@ and changes are fractions in the tables: 0.05 = 5 %.
         ),
         Code(
             """
-esimerkkila = lb.series(budget, "X01", price_index=sample.price_index, population=POP)
+esimerkkila = lb.series(budget, "X01", price_index=sample.price_index)
 esimerkkila.table.query("phase == 'actual' and sector == 'sote'")[["year", "child_euros", "euros_per_child", "source", "break"]]
 """
         ),
@@ -762,7 +761,7 @@ The two areas side by side as region views:
         ),
         Code(
             """
-regions = lb.region_view(real_budget, population=real.population)
+regions = lb.region_view(real_budget)
 regions.summary()[["org_code", "year", "child_euros", "children", "euros_per_child", "preventive_share"]]
 """
         ),
@@ -1101,7 +1100,7 @@ The data are SYNTHETIC. The files go into `tulokset/04/`.
             """
 sample = lb.load_sample("synthetic")
 budget = sample.child_budget()
-report = lb.municipality_view(budget, "all", population=sample.population)
+report = lb.municipality_view(budget, "all")
 report
 """
         ),
