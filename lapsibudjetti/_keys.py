@@ -378,21 +378,10 @@ class KeyTable:
     @classmethod
     def read(cls, path: str | Path) -> KeyTable:
         """Read a key table from CSV (``,`` or ``;``, decimal comma accepted) or XLSX."""
-        path = Path(path)
-        if not path.exists():
-            raise InputError(f"key table not found: {path}", file=str(path))
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, dtype=str)
-        else:
-            text = path.read_bytes().decode("utf-8-sig", errors="strict")
-            sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-            import io
+        from ._tables import read_text_table
 
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-            if sep == ";":
-                for col in ("share", "target", "total"):
-                    if col in df:
-                        df[col] = df[col].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+        path = Path(path)
+        df = read_text_table(path, what="key table", numeric=("share", "target", "total"))
         return cls.from_frame(df, source=path.name)
 
     def lookup(self, key: str, org_type: str, org_code: str, year: int, service_class: str | None) -> float | None:

@@ -647,14 +647,9 @@ def load_rules(path: str | Path, *, profile: Literal["default", "placements_only
     if suffix in (".xlsx", ".xlsm"):
         frame = _read_rules_xlsx(path, sheet)
     elif suffix in (".csv", ".txt"):
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252")
-        first = text.split("\n", 1)[0]
-        sep = ";" if first.count(";") > first.count(",") else ","
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep)
+        from ._tables import read_text_table
+
+        frame = read_text_table(path, what="rules")
     else:
         raise RuleError(f"rules must be a .csv or .xlsx file, got {path.suffix!r}", file=str(path))
     return Rules.from_frame(frame, source=path.name, profile=profile)

@@ -312,25 +312,18 @@ def validate_ledger(
     if no_class.any():
         problems.append(_bad_rows(out, no_class, "service_class", "neither a service class nor a task class"))
 
-    # shapes
-    sc = out["service_class"]
-    if sc.notna().any():
-        cats = pd.Series(sc.cat.categories)
-        bad_cats = set(cats[~cats.str.fullmatch(r"\d{4}")])
-        if bad_cats:
-            problems.append(_bad_rows(out, sc.isin(bad_cats).to_numpy(), "service_class", "not a 4-digit service class code"))
-    acc = out["account"]
-    if acc.notna().any():
-        cats = pd.Series(acc.cat.categories)
-        bad_cats = set(cats[~cats.str.fullmatch(r"\d{3,6}")])
-        if bad_cats:
-            problems.append(_bad_rows(out, acc.isin(bad_cats).to_numpy(), "account", "not an account number (3–6 digits)"))
-    bid = out["business_id"]
-    if bid.notna().any():
-        cats = pd.Series(bid.cat.categories)
-        bad_cats = set(cats[~cats.str.fullmatch(_BUSINESS_ID.pattern)])
-        if bad_cats:
-            problems.append(_bad_rows(out, bid.isin(bad_cats).to_numpy(), "business_id", "not a business ID like 0201256-6"))
+    # shapes of codes, checked once per distinct value
+    for col, pattern, problem in (
+        ("service_class", r"\d{4}", "not a 4-digit service class code"),
+        ("account", r"\d{3,6}", "not an account number (3–6 digits)"),
+        ("business_id", _BUSINESS_ID.pattern, "not a business ID like 0201256-6"),
+    ):
+        values = out[col]
+        if values.notna().any():
+            cats = pd.Series(values.cat.categories, dtype=object).astype(str)
+            bad_cats = set(cats[~cats.str.fullmatch(pattern)])
+            if bad_cats:
+                problems.append(_bad_rows(out, values.isin(bad_cats).to_numpy(), col, problem))
 
     # organisation code shape, with a warned repair of zero padding
     oc = out["org_code"]

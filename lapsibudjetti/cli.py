@@ -45,6 +45,7 @@ from typing import IO, Any
 import pandas as pd
 
 from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
+from ._tables import read_text_table
 
 __all__ = ["main", "build_parser", "parse_years"]
 
@@ -315,27 +316,7 @@ class _Inputs:
 
 def _read_frame(path: Path, what: str) -> pd.DataFrame:
     """A small table (population, price index) from CSV (``,`` or ``;``), XLSX or Parquet, as text."""
-    if not path.exists():
-        raise InputError(f"{what} file not found: {path}", file=str(path))
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str)
-        elif suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(path).astype(str)
-        else:
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1252")
-            first = text.split("\n", 1)[0]
-            sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (ValueError, OSError) as exc:
-        raise InputError(f"the {what} file could not be read ({exc}); save it as CSV, XLSX or Parquet", file=path.name) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return read_text_table(path, what=what)
 
 
 def _numbers(values: pd.Series) -> pd.Series:
