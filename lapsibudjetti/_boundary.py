@@ -118,7 +118,7 @@ def _sote_first_year() -> int:
 # --------------------------------------------------------------------------- result objects
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # the short summary of ChildBudget, not every table
 class BoundaryView(ChildBudget):
     """A region or municipality view: a child budget re-keyed to one organisation per view.
 

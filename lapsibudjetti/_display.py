@@ -17,13 +17,21 @@ def _eur(x: float) -> str:
     return f"{x:,.0f}\u00a0€".replace(",", "\u00a0")
 
 
+_PHASE_PREFERENCE = ("actual", "revised_budget", "budget")
+
+
 def _facts(cb: ChildBudget) -> dict[str, object]:
+    """Headline figures for one year and phase (adding years or budget to actual would double count)."""
     a = cb.annotated
     mapped = a["mapped"].to_numpy()
     rec = cb.reconciliation
-    child = float(a["child_euros"].sum())
-    total = float(a["amount"].sum())
+    summary = cb.summary()
+    phases = set(summary["phase"].astype(str))
+    phase = next((p for p in _PHASE_PREFERENCE if p in phases), sorted(phases)[0] if phases else "")
+    year = int(summary.loc[summary["phase"].astype(str) == phase, "year"].max()) if len(summary) else 0
+    head = summary[(summary["phase"].astype(str) == phase) & (summary["year"] == year)]
     cats = cb.by("category", lang="en")
+    cats = cats[(cats["phase"].astype(str) == phase) & (cats["year"] == year)]
     top = cats.groupby("label", sort=False)["child_euros"].sum()
     top = top[top > 0].sort_values(ascending=False).head(5)  # red categories carry no child euros
     orgs = a[["org_type", "org_code"]].drop_duplicates()
@@ -34,8 +42,9 @@ def _facts(cb: ChildBudget) -> dict[str, object]:
         "unmapped_euros": float(a.loc[~mapped, "amount"].sum()),
         "organisations": len(orgs),
         "years": f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]) if years else "–",
-        "total": total,
-        "child": child,
+        "headline": f"{year} {phase.replace('_', ' ')}",
+        "total": float(head["total_euros"].sum()),
+        "child": float(head["child_euros"].sum()),
         "reconciled": bool(rec["ok"].all()),
         "top": top,
     }
@@ -47,7 +56,7 @@ def budget_text(cb: ChildBudget) -> str:
     share = f["child"] / f["total"] if f["total"] else np.nan  # type: ignore[operator]
     lines = [
         f"ChildBudget: {f['lines']:,} lines, {f['organisations']} organisation(s), years {f['years']}, {cb.target_group.name}",
-        f"  all spend {_eur(f['total'])}; child-targeted {_eur(f['child'])} ({share:.1%})",  # type: ignore[arg-type]
+        f"  {f['headline']}: all spend {_eur(f['total'])}; child-targeted {_eur(f['child'])} ({share:.1%})",  # type: ignore[arg-type]
         f"  reconciliation: {'OK to the cent' if f['reconciled'] else 'FAILED'}; unmapped lines: {f['unmapped']:,} ({_eur(f['unmapped_euros'])})",  # type: ignore[arg-type]
         f"  measure: {cb.measure}; rules: {cb.rules.source} ({cb.rules.profile})",
     ]
@@ -69,9 +78,9 @@ def budget_html(cb: ChildBudget) -> str:
     return (
         "<div style='font-family:sans-serif;font-size:13px'>"
         f"<b>ChildBudget</b> · {f['lines']:,} lines · {f['organisations']} organisation(s) · {e(str(f['years']))} · {e(cb.target_group.name)}<br>"
-        f"All spend <b>{e(_eur(f['total']))}</b>; child-targeted <b>{e(_eur(f['child']))}</b> ({share:.1%})<br>"  # type: ignore[arg-type]
+        f"{e(str(f['headline']))}: all spend <b>{e(_eur(f['total']))}</b>; child-targeted <b>{e(_eur(f['child']))}</b> ({share:.1%})<br>"  # type: ignore[arg-type]
         f"{status}; unmapped lines: <b>{f['unmapped']:,}</b> ({e(_eur(f['unmapped_euros']))})<br>"  # type: ignore[arg-type]
         f"<small>{e(cb.measure)} · rules: {e(cb.rules.source)} ({e(cb.rules.profile)})</small>"
-        f"<table style='margin-top:6px'><tr><th style='text-align:left'>top categories</th><th>child €</th></tr>{rows}</table>"
+        f"<table style='margin-top:6px'><tr><th style='text-align:left'>top categories {e(str(f['headline']))}</th><th>child €</th></tr>{rows}</table>"
         "</div>"
     )

@@ -121,8 +121,9 @@ def _add_debug(p: argparse.ArgumentParser, *, top: bool) -> None:
                    help="show the full traceback when something goes wrong")
 
 
-def _input_arguments(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("inputs (with none, the bundled synthetic sample is used)")
+def _input_arguments(p: argparse.ArgumentParser, *, sample_default: bool = True) -> None:
+    title = "inputs (with none, the bundled synthetic sample is used)" if sample_default else "inputs (at least one ledger or statistics file)"
+    g = p.add_argument_group(title)
     g.add_argument("--ledger", action="append", default=[], metavar="PATH", type=Path,
                    help="a ledger (CSV, XLSX or Parquet) of a municipality or wellbeing area; repeat for several")
     g.add_argument("--statistics", action="append", default=[], metavar="PATH", type=Path,
@@ -180,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check ledgers and rules and list every problem",
                               description="Read the ledgers and rules and list every problem; writes nothing.")
-    _input_arguments(validate)
+    _input_arguments(validate, sample_default=False)
     _add_debug(validate, top=False)
 
     rules = sub.add_parser("rules", help="write the default rules to an editable XLSX (or CSV)",

@@ -26,6 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# document this checkout's package, not whichever copy happens to be installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET = REPO / "docs" / "api.md"
 GUIDE = REPO / "docs" / "user-guide.md"

@@ -56,3 +56,11 @@ def test_html_escapes_user_text() -> None:
     cb = _budget()
     evil = lb.child_budget(cb.annotated[list(lb.LEDGER_COLUMNS)], measure="<script>alert(1)</script>")
     assert "<script>" not in evil._repr_html_()
+
+
+def test_headline_is_one_year_and_phase_not_a_sum_over_them() -> None:
+    rows = {"org_code": ["564"] * 3, "year": [2018, 2019, 2019], "task_class": ["Perusopetus"] * 3,
+            "amount": [100.0, 200.0, 300.0], "phase": ["actual", "actual", "budget"]}
+    led = lb.make_ledger(rows, org_type="municipality")
+    text = repr(lb.child_budget(led))
+    assert "2019 actual: all spend 200\u00a0€; child-targeted 200\u00a0€ (100.0%)" in text
