@@ -223,10 +223,10 @@ def bench_csv(n_lines: int, repeats: int, workdir: Path) -> dict[str, object]:
         # the synthetic ledger uses service classes before 2021 too: codes are not checked against the reference
         return lb.read_ledger(path, check_codes=False)
 
-    def read_arrow() -> object:
+    def read_arrow(threads: bool = True) -> object:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(encoding="cp1252"),
+            read_options=pacsv.ReadOptions(encoding="cp1252", use_threads=threads),
             parse_options=pacsv.ParseOptions(delimiter=";"),
         )
 
@@ -240,7 +240,8 @@ def bench_csv(n_lines: int, repeats: int, workdir: Path) -> dict[str, object]:
     out["read_back_identical"] = bool(same)
     del got
     read_arrow()
-    for name, fn in (("read_ledger_seconds", read_lib), ("pyarrow_seconds", read_arrow)):
+    for name, fn in (("read_ledger_seconds", read_lib), ("pyarrow_seconds", read_arrow),
+                     ("pyarrow_1_thread_seconds", lambda: read_arrow(threads=False))):
         times = []
         for _ in range(repeats):
             gc.collect()
@@ -249,6 +250,7 @@ def bench_csv(n_lines: int, repeats: int, workdir: Path) -> dict[str, object]:
             times.append(time.perf_counter() - t0)
         out[name] = min(times)
     out["ratio"] = out["read_ledger_seconds"] / out["pyarrow_seconds"]
+    out["ratio_1_thread"] = out["read_ledger_seconds"] / out["pyarrow_1_thread_seconds"]
     path.unlink()
     return out
 
@@ -348,9 +350,14 @@ def main(argv: list[str] | None = None) -> int:
               f"largest relative difference over all float columns: {max(r['check']['max_rel'] for r in results):.1e}")
         print(f"\nCSV reading ({csv_lines:,} lines, Finnish dialect: ';', decimal comma, NBSP thousands, cp1252) ...", flush=True)
         csv_result = bench_csv(csv_lines, 3, Path(tmp))
-        print(f"{'lines':>12} {'file MB':>8} {'read_ledger s':>13} {'pyarrow s':>10} {'ratio':>6} {'read back identical':>20}")
+        print(f"{'lines':>12} {'file MB':>8} {'read_ledger s':>13} {'pyarrow s':>10} {'ratio':>6} "
+              f"{'pyarrow 1-thread s':>18} {'ratio':>6} {'read back identical':>20}")
         print(f"{csv_result['lines']:>12,} {csv_result['file_mb']:>8.1f} {csv_result['read_ledger_seconds']:>13.2f} "
-              f"{csv_result['pyarrow_seconds']:>10.2f} {csv_result['ratio']:>6.2f} {str(csv_result['read_back_identical']):>20}")
+              f"{csv_result['pyarrow_seconds']:>10.2f} {csv_result['ratio']:>6.2f} "
+              f"{csv_result['pyarrow_1_thread_seconds']:>18.2f} {csv_result['ratio_1_thread']:>6.2f} "
+              f"{str(csv_result['read_back_identical']):>20}")
+        print("read_ledger(path, check_codes=False); pyarrow.csv.read_csv(path, delimiter ';', encoding cp1252), "
+              "with its default threads and with use_threads=False; best of 3 after a warm-up")
     info["load_average_end"] = os.getloadavg()
     print(f"\nload average at the end: {tuple(round(x, 2) for x in info['load_average_end'])}")
     bad = [r["lines"] for r in results if r["check"]["cent_mismatches"] or r["check"]["max_rel"] > 1e-9]
