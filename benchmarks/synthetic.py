@@ -211,7 +211,7 @@ def build_rules(seed: int = SEED) -> lb.Rules:
             }
         )
     frame = pd.concat([sc, pd.DataFrame(rows, columns=cols)], ignore_index=True)
-    frame = frame.fillna("")
+    frame = frame.astype(object).where(frame.notna(), "")
     return lb.Rules.from_frame(frame, source="benchmarks/synthetic.py")
 
 
