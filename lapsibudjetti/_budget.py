@@ -540,9 +540,14 @@ def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:
         else:
             cols[col] = pd.Series(np.concatenate([p.to_numpy() for p in parts]))
     annotated = pd.DataFrame(cols)
-    children = pd.concat([b.children for b in budgets]).drop_duplicates(["org_type", "org_code", "year"]).reset_index(drop=True)
-    ks = pd.concat([b.key_shares for b in budgets]).drop_duplicates().reset_index(drop=True)
-    notes = pd.concat([b.population_notes for b in budgets]).drop_duplicates().reset_index(drop=True)
+    def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+        # empty parts carry no rows but may carry other dtypes: leave them out
+        kept = [f for f in frames if len(f)] or frames[:1]
+        return pd.concat(kept, ignore_index=True)
+
+    children = stack([b.children for b in budgets]).drop_duplicates(["org_type", "org_code", "year"]).reset_index(drop=True)
+    ks = stack([b.key_shares for b in budgets]).drop_duplicates().reset_index(drop=True)
+    notes = stack([b.population_notes for b in budgets]).drop_duplicates().reset_index(drop=True)
     return ChildBudget(
         annotated=annotated,
         rules=first.rules,

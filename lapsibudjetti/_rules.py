@@ -598,6 +598,11 @@ def categories() -> pd.DataFrame:
     >>> categories().set_index("category").loc["child_protection_placements", "role"]
     'placements'
     """
+    return _categories().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _categories() -> pd.DataFrame:
     df = pd.read_csv(io.StringIO(_packaged("categories.csv")), dtype=str, keep_default_na=False)
     df["order"] = df["order"].astype("int64")
     return df
