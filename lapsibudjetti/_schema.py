@@ -245,72 +245,91 @@ def validate_ledger(
             "and that the header row was found.",
             file=name,
         )
-    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    n = len(df)
     src = df.reset_index(drop=True)
-    out["source_file"] = _as_category(
-        src["source_file"] if "source_file" in src else pd.Series([name] * len(src))
-    )
-    if "source_row" in src and src["source_row"].notna().all():
-        out["source_row"] = pd.to_numeric(src["source_row"]).astype("int64")
+    # columns are collected in a dict and the frame is built once, without copies
+    cols: dict[str, object] = {}
+    cols["source_file"] = _as_category(
+        src["source_file"] if "source_file" in src else pd.Series([name] * n)
+    ).array
+    row_col = src["source_row"] if "source_row" in src else None
+    if row_col is not None and row_col.dtype == np.int64:
+        cols["source_row"] = row_col.to_numpy(copy=True)  # a new frame: never a view of the input
+    elif row_col is not None and row_col.notna().all():
+        cols["source_row"] = pd.to_numeric(row_col).astype("int64").to_numpy()
     else:
-        out["source_row"] = np.arange(1, len(src) + 1, dtype="int64")
+        cols["source_row"] = np.arange(1, n + 1, dtype="int64")
 
     problems: list[pd.DataFrame] = []
 
-    def text(col: str) -> pd.Series:
+    def text(col: str) -> pd.Categorical:
         if col in src:
-            return _as_category(src[col])
-        return pd.Series(pd.Categorical([None] * len(src)), dtype="category")
+            return _as_category(src[col]).array
+        # all missing, with the dtype pd.Categorical([None] * n) has, without building n objects
+        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=pd.Categorical([None]).dtype)
+
+    def frame(**extra: object) -> pd.DataFrame:
+        """The columns so far (and ``extra``) as a frame, for listing problem rows."""
+        return pd.DataFrame({**cols, **extra}, copy=False)
 
     for col in ("org_type", "org_code", "business_id", "phase", "service_class", "task_class", "account", "cost_centre"):
-        out[col] = text(col)
+        cols[col] = text(col)
 
     # required text columns present on every row
     for col in ("org_type", "org_code", "phase"):
-        miss = out[col].isna().to_numpy()
+        miss = cols[col].codes < 0
         if miss.any():
-            problems.append(_bad_rows(out, miss, col, "missing value"))
+            problems.append(_bad_rows(frame(), miss, col, "missing value"))
 
     for col, allowed in (("org_type", ORG_TYPES), ("phase", PHASES)):
-        bad = ~out[col].isin(allowed).to_numpy() & out[col].notna().to_numpy()
+        cat = cols[col]
+        bad_cat = np.append(~np.asarray(cat.categories.isin(allowed), dtype=bool), False)  # code -1: not here
+        bad = bad_cat[cat.codes]
         if bad.any():
-            problems.append(_bad_rows(out, bad, col, f"not one of {', '.join(allowed)}"))
+            problems.append(_bad_rows(frame(), bad, col, f"not one of {', '.join(allowed)}"))
 
     # year
     year_raw = src["year"]
-    year = pd.to_numeric(year_raw, errors="coerce")
-    bad_year = year.isna() | (year != np.floor(year)) | (year < YEAR_MIN) | (year > YEAR_MAX)
-    if bad_year.any():
-        out["year"] = year_raw
-        problems.append(_bad_rows(out, bad_year.to_numpy(), "year", f"not a year between {YEAR_MIN} and {YEAR_MAX}"))
-        out["year"] = 0
+    if year_raw.dtype == np.int64:  # already whole numbers: only the range to check
+        year_np = year_raw.to_numpy(copy=True)
+        bad_year_np = (year_np < YEAR_MIN) | (year_np > YEAR_MAX)
     else:
-        out["year"] = year.astype("int64")
+        year = pd.to_numeric(year_raw, errors="coerce")
+        bad_year_np = (year.isna() | (year != np.floor(year)) | (year < YEAR_MIN) | (year > YEAR_MAX)).to_numpy()
+    if bad_year_np.any():
+        problems.append(_bad_rows(frame(year=year_raw.to_numpy()), bad_year_np, "year",
+                                  f"not a year between {YEAR_MIN} and {YEAR_MAX}"))
+        cols["year"] = np.zeros(n, dtype="int64")
+    elif year_raw.dtype == np.int64:
+        cols["year"] = year_np
+    else:
+        cols["year"] = year.astype("int64").to_numpy()
 
     # amount
     amount_raw = src["amount"]
-    if pd.api.types.is_bool_dtype(amount_raw):
-        amount = pd.Series(np.nan, index=amount_raw.index)
+    if amount_raw.dtype == np.float64:
+        amount_np = amount_raw.to_numpy(copy=True)
+    elif pd.api.types.is_bool_dtype(amount_raw):
+        amount_np = np.full(n, np.nan)
     else:
-        amount = pd.to_numeric(amount_raw, errors="coerce").astype("float64")
-    bad_amount = amount.isna() | ~np.isfinite(amount.fillna(0.0))
+        amount_np = pd.to_numeric(amount_raw, errors="coerce").astype("float64").to_numpy()
+    bad_amount = ~np.isfinite(amount_np)
     if bad_amount.any():
-        out["amount"] = amount_raw
-        problems.append(_bad_rows(out, bad_amount.to_numpy(), "amount", "not a number (use 1234.56 or 1 234,56)"))
+        problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), bad_amount, "amount",
+                                  "not a number (use 1234.56 or 1 234,56)"))
     else:
-        cents = amount.to_numpy() * 100.0
+        cents = amount_np * 100.0
         frac = np.abs(cents - np.rint(cents))
         fractional = frac > 1e-6 * np.maximum(1.0, np.abs(cents))
         if fractional.any():
-            out["amount"] = amount_raw
-            problems.append(_bad_rows(out, fractional, "amount", "has fractions of a cent; round amounts to cents"))
-    if not bad_amount.any():
-        out["amount"] = amount.to_numpy()
+            problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
+                                      "has fractions of a cent; round amounts to cents"))
+        cols["amount"] = amount_np
 
     # class present
-    no_class = out["service_class"].isna().to_numpy() & out["task_class"].isna().to_numpy()
+    no_class = (cols["service_class"].codes < 0) & (cols["task_class"].codes < 0)
     if no_class.any():
-        problems.append(_bad_rows(out, no_class, "service_class", "neither a service class nor a task class"))
+        problems.append(_bad_rows(frame(), no_class, "service_class", "neither a service class nor a task class"))
 
     # shapes of codes, checked once per distinct value
     for col, pattern, problem in (
@@ -318,21 +337,21 @@ def validate_ledger(
         ("account", r"\d{3,6}", "not an account number (3–6 digits)"),
         ("business_id", _BUSINESS_ID.pattern, "not a business ID like 0201256-6"),
     ):
-        values = out[col]
-        if values.notna().any():
-            cats = pd.Series(values.cat.categories, dtype=object).astype(str)
-            bad_cats = set(cats[~cats.str.fullmatch(pattern)])
-            if bad_cats:
-                problems.append(_bad_rows(out, values.isin(bad_cats).to_numpy(), col, problem))
+        values = cols[col]
+        if len(values.categories) and (values.codes >= 0).any():
+            cats = pd.Series(values.categories, dtype=object).astype(str)
+            bad_cats = ~cats.str.fullmatch(pattern).to_numpy(dtype=bool)
+            if bad_cats.any():
+                problems.append(_bad_rows(frame(), np.append(bad_cats, False)[values.codes], col, problem))
 
     # organisation code shape, with a warned repair of zero padding
-    oc = out["org_code"]
-    if oc.notna().any():
-        out["org_code"] = _normalise_org_codes(out)
+    if (cols["org_code"].codes >= 0).any():
+        cols["org_code"] = _normalise_org_codes(cols["org_type"], cols["org_code"])
 
     if problems:
         _raise_for(pd.concat(problems, ignore_index=True), "Fix these cells in the source file and read it again.")
 
+    out = pd.DataFrame({c: cols[c] for c in LEDGER_COLUMNS}, copy=False)
     if check_codes:
         from ._reference import check_ledger_codes  # local: reference data is loaded lazily
 
@@ -346,27 +365,31 @@ def validate_ledger(
                 "or pass check_codes=False to read it anyway; unknown classes then end up unmapped.",
             )
 
-    return out[list(LEDGER_COLUMNS)]
+    return out
 
 
-def _normalise_org_codes(out: pd.DataFrame) -> pd.Series:
+def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categorical:
     """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning.
 
     Works on the distinct (org_type, org_code) pairs, never per row: a
     national ledger has millions of lines but a few hundred organisations.
     """
-    ot = out["org_type"].astype("category")
-    oc = out["org_code"].astype("category")
-    short = [str(c).isdigit() and len(str(c)) < 3 for c in oc.cat.categories]
+    short = [str(c).isdigit() and len(str(c)) < 3 for c in oc.categories]
     if not any(short):  # the usual case: every code already has its digits
         return oc
-    ot_codes = ot.cat.codes.to_numpy().astype("int64")
-    oc_codes = oc.cat.codes.to_numpy().astype("int64")
-    radix = len(oc.cat.categories) + 1
+    ot_codes = ot.codes.astype("int64")
+    oc_codes = oc.codes.astype("int64")
+    radix = len(oc.categories) + 1
     pair = (ot_codes + 1) * radix + (oc_codes + 1)
-    inverse, uniq = pd.factorize(pair)
-    types = np.asarray(ot.cat.categories, dtype=object)
-    codes = np.asarray(oc.cat.categories, dtype=object)
+    # the pairs are dense small integers: their distinct values by presence, not by hashing
+    counts = np.bincount(pair, minlength=(len(ot.categories) + 1) * radix)
+    uniq = np.flatnonzero(counts)
+    dense = np.zeros(len(counts), dtype="int64")
+    dense[uniq] = np.arange(len(uniq))
+    inverse = dense[pair]
+    per_pair = counts[uniq]
+    types = np.asarray(ot.categories, dtype=object)
+    codes = np.asarray(oc.categories, dtype=object)
     widths = {"municipality": 3, "wellbeing_area": 2}
     old_vals, new_vals = [], []
     for u in uniq:
@@ -379,7 +402,6 @@ def _normalise_org_codes(out: pd.DataFrame) -> pd.Series:
             new_vals.append(c)
     changed = [(a, b) for a, b in zip(old_vals, new_vals) if a is not None and a != b]
     if changed:
-        per_pair = np.bincount(inverse, minlength=len(uniq))
         n_rows = int(sum(per_pair[k] for k, (a, b) in enumerate(zip(old_vals, new_vals)) if a is not None and a != b))
         examples = sorted({f"{a}→{b}" for a, b in changed})[:5]
         warnings.warn(
@@ -390,4 +412,4 @@ def _normalise_org_codes(out: pd.DataFrame) -> pd.Series:
         )
     cats = pd.Index(sorted({v for v in new_vals if v is not None}), dtype=object)
     lookup = np.array([cats.get_loc(v) if v is not None else -1 for v in new_vals], dtype="int64")
-    return pd.Series(pd.Categorical.from_codes(lookup[inverse], categories=cats), index=out.index)
+    return pd.Categorical.from_codes(lookup[inverse], categories=cats)
