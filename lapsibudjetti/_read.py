@@ -512,7 +512,7 @@ def _assemble(
             continue  # absent: a business_id column makes validate_ledger consult the registry
         else:
             data[col] = pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype=object))
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # no consolidation copy of the numeric columns
 
 
 # ---------------------------------------------------------------------------
@@ -1200,42 +1200,47 @@ def _fast_amounts(
     negative = (data[np.minimum(starts, len(data) - 1)] == ord("-")) & (lengths > 1)
     body = starts + negative
     length = (lengths - negative).astype(np.int16)
-    longest = min(int(length.max()), 2 * _FAST_DIGITS + 3)
+    longest = min(int(length.max()), 2 * _FAST_DIGITS + 3, len(data))
     order = np.argsort(length, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(length, minlength=longest + 1))])
-    seps = np.zeros(256, dtype=bool)
-    seps[list(separators)] = True
+    # byte kinds: 1 digit, 2 thousands separator, 3 decimal mark, 0 anything else
+    kind_of = np.zeros(256, dtype=np.uint8)
+    kind_of[ord("0") : ord("9") + 1] = 1
+    kind_of[list(separators)] = 2
+    kind_of[decimal] = 3
     for width in range(1, longest + 1):
         rows = order[bounds[width] : bounds[width + 1]]
         if len(rows) == 0:
             continue
-        block = data[body[rows, None] + np.arange(width)]
-        is_digit = (block - np.uint8(ord("0"))) < 10
+        # each row's bytes, gathered straight from the buffer; their kinds compared as one value per row
+        block = np.lib.stride_tricks.sliding_window_view(data, width)[body[rows]]
+        kinds = kind_of[block].view(f"V{width}").ravel()
         for frac in (2, 0):
             whole = width - frac - (1 if frac else 0)
             if whole < 1:
                 continue
-            ok = np.ones(len(rows), dtype=bool)
-            if frac:
-                ok &= (block[:, whole] == decimal) & is_digit[:, whole + 1 :].all(axis=1)
-            # plain digits, or groups of three after a first group of one to three
-            plain = ok & is_digit[:, :whole].all(axis=1)
-            from_end = whole - 1 - np.arange(whole)
-            sep_at = (from_end % 4) == 3
-            if sep_at.any() and whole % 4 != 0:
-                grouped = ok & is_digit[:, :whole][:, ~sep_at].all(axis=1) & seps[block[:, :whole][:, sep_at]].all(axis=1)
-            else:
-                grouped = np.zeros(len(rows), dtype=bool)
-            for accept, digit_cols in ((plain, np.arange(whole)), (grouped, np.flatnonzero(~sep_at))):
-                if not accept.any():
+            sep_at = ((whole - 1 - np.arange(whole)) % 4) == 3
+            for grouped in (False, True):
+                if grouped and (not sep_at.any() or whole % 4 == 0):
+                    continue  # no room for a group, or a separator first
+                template = np.ones(width, dtype=np.uint8)
+                if grouped:
+                    template[:whole][sep_at] = 2
+                if frac:
+                    template[whole] = 3
+                accept = kinds == template.view(f"V{width}")[0]
+                cols = np.flatnonzero(template == 1)
+                if len(cols) > _FAST_DIGITS or not accept.any():
                     continue
-                cols = np.concatenate([digit_cols, np.arange(whole + 1, width)]) if frac else digit_cols
-                if len(cols) > _FAST_DIGITS:
-                    continue
-                picked = block[accept][:, cols].astype(np.int64) - ord("0")
-                number = picked @ (10 ** np.arange(len(cols) - 1, -1, -1, dtype=np.int64))
+                # the digits as one integer (Horner on the byte columns; the '0's taken off once)
+                picked = block[accept]
+                number = picked[:, cols[0]].astype(np.int64)
+                for c in cols[1:]:
+                    number *= 10
+                    number += picked[:, c]
+                number -= ord("0") * int("1" * len(cols))  # 48 × 11…1
                 where = rows[accept]
-                values[where] = number / (100.0 if frac else 1.0)
+                values[where] = number / 100.0 if frac else number
                 done[where] = True
     values[negative & done] *= -1.0
     return values, done
@@ -1251,36 +1256,37 @@ def _csv_amounts(
 ) -> np.ndarray:
     """Amounts of a CSV column: the common shapes by :func:`_fast_amounts`, the rest by pattern."""
     source = text if text is not None else amount_bin
-    chunks = [c for c in source.chunks if len(c)]
-    n = sum(len(c) for c in chunks)
+    source = source.combine_chunks() if source.num_chunks != 1 else source.chunk(0)
+    n = len(source)
     if n == 0:  # pragma: no cover - a CSV body has lines
         return np.zeros(0)
-    parts = [_string_parts(c) for c in chunks]
-    comma = any(bool(np.any(data == ord(","))) for _, data in parts)
+    offsets_all, data = _string_parts(source)
+    comma = bool(np.any(data == ord(",")))
     table = _single_byte_table(enc.name) if text is None else None
     # a space, and in a single-byte encoding the bytes that are no-break spaces
     separators = (0x20,) if table is None else tuple(int(b) for b in np.flatnonzero(table == 0x20))
+    pieces = min(os.cpu_count() or 1, 4) if n >= _PARALLEL_MIN_ROWS else 1
+    cuts = [n * k // pieces for k in range(pieces + 1)]
 
     def one(i: int) -> tuple[np.ndarray, np.ndarray]:
-        values, done = _fast_amounts(*parts[i], ord(",") if comma else ord("."), separators)
+        lo, hi = cuts[i], cuts[i + 1]
+        values, done = _fast_amounts(offsets_all[lo : hi + 1], data, ord(",") if comma else ord("."), separators)
         rest = np.flatnonzero(~done)
         if len(rest) == 0:
             return values, rest
-        sub = chunks[i].take(pa.array(rest))
+        sub = source.take(pa.array(rest + lo))
         sub_text = _mapped_text(sub, table) if table is not None else sub
         sub_values, sub_bad = _parse_chunk(sub_text, _string_parts(sub_text), comma)
         values[rest] = sub_values
         return values, rest[sub_bad]
 
-    workers = min(len(chunks), os.cpu_count() or 1)
-    if n >= _PARALLEL_MIN_ROWS and workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(one, range(len(chunks))))
+    if pieces > 1:
+        with ThreadPoolExecutor(max_workers=pieces) as pool:  # NumPy and Arrow release the GIL
+            results = list(pool.map(one, range(pieces)))
     else:
-        results = [one(i) for i in range(len(chunks))]
-    starts = np.cumsum([0] + [len(c) for c in chunks[:-1]])
+        results = [one(0)]
     values = np.concatenate([r[0] for r in results])
-    bad = np.concatenate([r[1] + start for r, start in zip(results, starts)]).astype(np.int64)
+    bad = np.concatenate([r[1] + start for r, start in zip(results, cuts)]).astype(np.int64)
     if len(bad):
         originals = [b.decode(enc.name, errors="replace") for b in amount_bin.take(pa.array(bad)).to_pylist()]
         _raise_amounts(name, header, source_row[bad], originals, "line")

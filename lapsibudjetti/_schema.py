@@ -318,9 +318,7 @@ def validate_ledger(
         problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), bad_amount, "amount",
                                   "not a number (use 1234.56 or 1 234,56)"))
     else:
-        cents = amount_np * 100.0
-        frac = np.abs(cents - np.rint(cents))
-        fractional = frac > 1e-6 * np.maximum(1.0, np.abs(cents))
+        fractional = _fractional_cents(amount_np)
         if fractional.any():
             problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
                                       "has fractions of a cent; round amounts to cents"))
@@ -368,6 +366,27 @@ def validate_ledger(
     return out
 
 
+def _fractional_cents(amount: np.ndarray, block: int = 1 << 16) -> np.ndarray:
+    """Amounts that are not whole cents (beyond float rounding), block by block in cache.
+
+    Examples
+    --------
+    >>> _fractional_cents(np.array([1.1, 2.005, -0.3, 1e12 + 0.01])).tolist()
+    [False, True, False, False]
+    """
+    out = np.empty(len(amount), dtype=bool)
+    for lo in range(0, len(amount), block):
+        cents = amount[lo : lo + block] * 100.0
+        frac = np.rint(cents)
+        np.subtract(cents, frac, out=frac)
+        np.abs(frac, out=frac)
+        np.abs(cents, out=cents)
+        np.maximum(cents, 1.0, out=cents)
+        cents *= 1e-6
+        np.greater(frac, cents, out=out[lo : lo + block])
+    return out
+
+
 def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categorical:
     """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning.
 
@@ -377,16 +396,15 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categoric
     short = [str(c).isdigit() and len(str(c)) < 3 for c in oc.categories]
     if not any(short):  # the usual case: every code already has its digits
         return oc
-    ot_codes = ot.codes.astype("int64")
-    oc_codes = oc.codes.astype("int64")
     radix = len(oc.categories) + 1
-    pair = (ot_codes + 1) * radix + (oc_codes + 1)
-    # the pairs are dense small integers: their distinct values by presence, not by hashing
+    # the pairs are dense small integers: their distinct values by a presence count, not by hashing
+    pair = ot.codes.astype(np.int32 if (len(ot.categories) + 1) * radix < 2**31 else np.int64)
+    pair += 1
+    pair *= radix
+    pair += oc.codes
+    pair += 1
     counts = np.bincount(pair, minlength=(len(ot.categories) + 1) * radix)
     uniq = np.flatnonzero(counts)
-    dense = np.zeros(len(counts), dtype="int64")
-    dense[uniq] = np.arange(len(uniq))
-    inverse = dense[pair]
     per_pair = counts[uniq]
     types = np.asarray(ot.categories, dtype=object)
     codes = np.asarray(oc.categories, dtype=object)
@@ -411,5 +429,7 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categoric
             stacklevel=3,
         )
     cats = pd.Index(sorted({v for v in new_vals if v is not None}), dtype=object)
-    lookup = np.array([cats.get_loc(v) if v is not None else -1 for v in new_vals], dtype="int64")
-    return pd.Categorical.from_codes(lookup[inverse], categories=cats)
+    small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32767 else np.int32
+    lookup = np.full(len(counts), -1, dtype=small)  # pair -> new code, in one gather
+    lookup[uniq] = [cats.get_loc(v) if v is not None else -1 for v in new_vals]
+    return pd.Categorical.from_codes(lookup[pair], categories=cats)
