@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._errors import InputError, LapsibudjettiWarning, ReconciliationError, ReferenceDataError
-from ._schema import LEDGER_COLUMNS, ORG_TYPES, PHASES, amount_cents, validate_ledger
+from ._schema import LEDGER_COLUMNS, ORG_TYPES, PHASES, _validate_ledger, amount_cents, validate_ledger
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._registry import Registry
@@ -77,6 +77,9 @@ _HEAD_BYTES = 1 << 20
 _DELIMITERS = (";", "\t", ",", "|")
 _MAX_LISTED = 20
 _PARALLEL_MIN_ROWS = 100_000
+#: Bytes of CSV per Arrow block (and so per chunk of the columns): large enough that the
+#: per-chunk work of the amount parser is not dominated by call overhead.
+_CSV_BLOCK = 1 << 22
 
 #: Names of the grand total of the operating economy in the statistics.
 _GRAND_TOTAL_NAMES: tuple[str, ...] = ("Käyttötalous yhteensä",)
@@ -984,7 +987,7 @@ def _read_csv_data(
     def parse(ignore_empty_lines: bool) -> pa.Table:
         return pacsv.read_csv(
             pa.BufferReader(body),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=_CSV_BLOCK),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"',
@@ -1059,8 +1062,10 @@ def _read_csv_data(
         chunks = [c for c in pc.dictionary_encode(table.column(names[needed[canon]])).chunks if len(c)]
         if not chunks:  # pragma: no cover - n > 0
             return np.zeros(0, dtype=np.int64), []
-        indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
-        return indices, chunks[-1].dictionary.to_pylist()
+        dictionary = chunks[-1].dictionary
+        small = np.int16 if len(dictionary) < 32767 else np.int32  # half the memory of Arrow's int32
+        indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False).astype(small, copy=False) for c in chunks])
+        return indices, dictionary.to_pylist()
 
     workers = min(len(text_columns), os.cpu_count() or 1)
     if n >= _PARALLEL_MIN_ROWS and workers > 1:
@@ -1256,35 +1261,37 @@ def _csv_amounts(
 ) -> np.ndarray:
     """Amounts of a CSV column: the common shapes by :func:`_fast_amounts`, the rest by pattern."""
     source = text if text is not None else amount_bin
-    source = source.combine_chunks() if source.num_chunks != 1 else source.chunk(0)
-    n = len(source)
+    # chunk by chunk (Arrow's blocks of about 1 MB): the temporaries stay small and in cache
+    chunks = [c for c in source.chunks if len(c)]
+    n = sum(len(c) for c in chunks)
     if n == 0:  # pragma: no cover - a CSV body has lines
         return np.zeros(0)
-    offsets_all, data = _string_parts(source)
-    comma = bool(np.any(data == ord(",")))
+    comma = any(bool(np.any(np.frombuffer(c.buffers()[2], dtype=np.uint8) == ord(","))) for c in chunks
+                if c.buffers()[2] is not None)
     table = _single_byte_table(enc.name) if text is None else None
     # a space, and in a single-byte encoding the bytes that are no-break spaces
     separators = (0x20,) if table is None else tuple(int(b) for b in np.flatnonzero(table == 0x20))
-    pieces = min(os.cpu_count() or 1, 4) if n >= _PARALLEL_MIN_ROWS else 1
-    cuts = [n * k // pieces for k in range(pieces + 1)]
 
     def one(i: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = cuts[i], cuts[i + 1]
-        values, done = _fast_amounts(offsets_all[lo : hi + 1], data, ord(",") if comma else ord("."), separators)
+        chunk = chunks[i]
+        offsets, data = _string_parts(chunk)
+        values, done = _fast_amounts(offsets, data, ord(",") if comma else ord("."), separators)
         rest = np.flatnonzero(~done)
         if len(rest) == 0:
             return values, rest
-        sub = source.take(pa.array(rest + lo))
+        sub = chunk.take(pa.array(rest))
         sub_text = _mapped_text(sub, table) if table is not None else sub
         sub_values, sub_bad = _parse_chunk(sub_text, _string_parts(sub_text), comma)
         values[rest] = sub_values
         return values, rest[sub_bad]
 
-    if pieces > 1:
-        with ThreadPoolExecutor(max_workers=pieces) as pool:  # NumPy and Arrow release the GIL
-            results = list(pool.map(one, range(pieces)))
+    workers = min(len(chunks), os.cpu_count() or 1) if n >= _PARALLEL_MIN_ROWS else 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # NumPy and Arrow release the GIL
+            results = list(pool.map(one, range(len(chunks))))
     else:
-        results = [one(0)]
+        results = [one(i) for i in range(len(chunks))]
+    cuts = np.cumsum([0] + [len(c) for c in chunks[:-1]])
     values = np.concatenate([r[0] for r in results])
     bad = np.concatenate([r[1] + start for r, start in zip(results, cuts)]).astype(np.int64)
     if len(bad):
@@ -1531,7 +1538,8 @@ def _read_raw(
 
 def _validate(raw: _Raw, check_codes: bool, registry: Any = None) -> pd.DataFrame:
     try:
-        out = validate_ledger(raw.frame, check_codes=check_codes, file=raw.name, registry=registry)
+        # the frame was built here and is not shared: validation may keep its arrays without copies
+        out = _validate_ledger(raw.frame, check_codes=check_codes, file=raw.name, registry=registry, owned=True)
     except InputError as err:
         raise _with_file_columns(err, raw) from err
     out.attrs.update({"source_file": raw.name, **raw.meta})

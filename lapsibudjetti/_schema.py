@@ -218,6 +218,18 @@ def validate_ledger(
     ...     validate_ledger(df)["org_code"].tolist()
     ['091']
     """
+    return _validate_ledger(df, check_codes=check_codes, file=file, registry=registry, owned=False)
+
+
+def _validate_ledger(
+    df: pd.DataFrame,
+    *,
+    check_codes: bool,
+    file: str | None,
+    registry: Registry | None,
+    owned: bool,
+) -> pd.DataFrame:
+    """:func:`validate_ledger`; ``owned``: ``df`` is a reader's own frame, so its arrays are kept, not copied."""
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"a ledger must be a pandas DataFrame, got {type(df).__name__}")
     name = file if file is not None else "<memory>"
@@ -254,7 +266,7 @@ def validate_ledger(
     ).array
     row_col = src["source_row"] if "source_row" in src else None
     if row_col is not None and row_col.dtype == np.int64:
-        cols["source_row"] = row_col.to_numpy(copy=True)  # a new frame: never a view of the input
+        cols["source_row"] = row_col.to_numpy(copy=not owned)  # a new frame: never a view of the input
     elif row_col is not None and row_col.notna().all():
         cols["source_row"] = pd.to_numeric(row_col).astype("int64").to_numpy()
     else:
@@ -291,7 +303,7 @@ def validate_ledger(
     # year
     year_raw = src["year"]
     if year_raw.dtype == np.int64:  # already whole numbers: only the range to check
-        year_np = year_raw.to_numpy(copy=True)
+        year_np = year_raw.to_numpy(copy=not owned)
         bad_year_np = (year_np < YEAR_MIN) | (year_np > YEAR_MAX)
     else:
         year = pd.to_numeric(year_raw, errors="coerce")
@@ -308,7 +320,7 @@ def validate_ledger(
     # amount
     amount_raw = src["amount"]
     if amount_raw.dtype == np.float64:
-        amount_np = amount_raw.to_numpy(copy=True)
+        amount_np = amount_raw.to_numpy(copy=not owned)
     elif pd.api.types.is_bool_dtype(amount_raw):
         amount_np = np.full(n, np.nan)
     else:
