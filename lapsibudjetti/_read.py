@@ -29,10 +29,10 @@ import os
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -1067,17 +1067,18 @@ def _read_csv_data(
         indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False).astype(small, copy=False) for c in chunks])
         return indices, dictionary.to_pylist()
 
-    workers = min(len(text_columns), os.cpu_count() or 1)
-    if n >= _PARALLEL_MIN_ROWS and workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:  # Arrow releases the GIL
-            encoded = list(pool.map(encode, text_columns))
-    else:
-        encoded = [encode(canon) for canon in text_columns]
-    raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]] = dict(zip(text_columns, encoded))
     amount_bin = table.column(names[needed["amount"]])
+    # in a single-byte encoding the amounts do not depend on decoding the text, so they are parsed
+    # on the same threads as the dictionaries are built (their errors are still raised after the text's)
+    amount_jobs = _amount_jobs(amount_bin, None, enc) if enc.name != "utf-8" else []
+    done = _run_jobs([partial(encode, canon) for canon in text_columns] + amount_jobs, n)
+    raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]] = dict(zip(text_columns, done[: len(text_columns)]))
 
     columns, enc, amount_text = _decode_csv_columns(raw_dicts, amount_bin, enc, header, name, source_row)
-    columns["amount"] = _csv_amounts(amount_bin, amount_text, enc, source_row, name, header.cells[needed["amount"]])
+    columns["amount"] = _csv_amounts(
+        amount_bin, amount_text, enc, source_row, name, header.cells[needed["amount"]],
+        results=done[len(text_columns) :] if amount_jobs else None,
+    )
     frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
     headers = {canon: header.cells[i] for canon, i in needed.items()}
     return _Raw(frame, name, headers, {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line})
@@ -1251,29 +1252,24 @@ def _fast_amounts(
     return values, done
 
 
-def _csv_amounts(
-    amount_bin: pa.ChunkedArray,
-    text: pa.ChunkedArray | None,
-    enc: _Encoding,
-    source_row: np.ndarray,
-    name: str,
-    header: str,
-) -> np.ndarray:
-    """Amounts of a CSV column: the common shapes by :func:`_fast_amounts`, the rest by pattern."""
+def _amount_jobs(
+    amount_bin: pa.ChunkedArray, text: pa.ChunkedArray | None, enc: _Encoding
+) -> list[Callable[[], tuple[np.ndarray, np.ndarray]]]:
+    """One job per chunk of the amount column, each giving ``(values, bad positions in the chunk)``.
+
+    The common shapes are parsed by :func:`_fast_amounts`, the rest by the
+    amount pattern (:func:`_parse_chunk`). Chunk by chunk (Arrow's blocks),
+    the temporaries stay small and in cache.
+    """
     source = text if text is not None else amount_bin
-    # chunk by chunk (Arrow's blocks of about 1 MB): the temporaries stay small and in cache
     chunks = [c for c in source.chunks if len(c)]
-    n = sum(len(c) for c in chunks)
-    if n == 0:  # pragma: no cover - a CSV body has lines
-        return np.zeros(0)
     comma = any(bool(np.any(np.frombuffer(c.buffers()[2], dtype=np.uint8) == ord(","))) for c in chunks
                 if c.buffers()[2] is not None)
     table = _single_byte_table(enc.name) if text is None else None
     # a space, and in a single-byte encoding the bytes that are no-break spaces
     separators = (0x20,) if table is None else tuple(int(b) for b in np.flatnonzero(table == 0x20))
 
-    def one(i: int) -> tuple[np.ndarray, np.ndarray]:
-        chunk = chunks[i]
+    def one(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         offsets, data = _string_parts(chunk)
         values, done = _fast_amounts(offsets, data, ord(",") if comma else ord("."), separators)
         rest = np.flatnonzero(~done)
@@ -1285,13 +1281,33 @@ def _csv_amounts(
         values[rest] = sub_values
         return values, rest[sub_bad]
 
-    workers = min(len(chunks), os.cpu_count() or 1) if n >= _PARALLEL_MIN_ROWS else 1
+    return [partial(one, c) for c in chunks]
+
+
+def _run_jobs(jobs: list[Callable[[], Any]], n: int) -> list[Any]:
+    """Results of ``jobs`` in order; on threads for ``n`` ≥ 100 000 lines (Arrow and NumPy release the GIL)."""
+    workers = min(len(jobs), os.cpu_count() or 1) if n >= _PARALLEL_MIN_ROWS else 1
     if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:  # NumPy and Arrow release the GIL
-            results = list(pool.map(one, range(len(chunks))))
-    else:
-        results = [one(i) for i in range(len(chunks))]
-    cuts = np.cumsum([0] + [len(c) for c in chunks[:-1]])
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda job: job(), jobs))
+    return [job() for job in jobs]
+
+
+def _csv_amounts(
+    amount_bin: pa.ChunkedArray,
+    text: pa.ChunkedArray | None,
+    enc: _Encoding,
+    source_row: np.ndarray,
+    name: str,
+    header: str,
+    results: list[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> np.ndarray:
+    """Amounts of a CSV column (``results``: of :func:`_amount_jobs`, if already run)."""
+    if results is None:
+        results = _run_jobs(_amount_jobs(amount_bin, text, enc), len(source_row))
+    if not results:  # pragma: no cover - a CSV body has lines
+        return np.zeros(0)
+    cuts = np.cumsum([0] + [len(r[0]) for r in results[:-1]])
     values = np.concatenate([r[0] for r in results])
     bad = np.concatenate([r[1] + start for r, start in zip(results, cuts)]).astype(np.int64)
     if len(bad):
