@@ -276,7 +276,13 @@ def _validate_ledger(
 
     def text(col: str) -> pd.Categorical:
         if col in src:
-            return _as_category(src[col]).array
+            values = src[col]
+            cats = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else None
+            if owned and cats is not None and len(cats) and (cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype)):
+                # as _as_category, keeping the codes array instead of copying it
+                dtype = pd.CategoricalDtype([str(c) for c in cats], ordered=values.cat.ordered)
+                return pd.Categorical.from_codes(values.cat.codes.to_numpy(), dtype=dtype, validate=False)
+            return _as_category(values).array
         # all missing, with the dtype pd.Categorical([None] * n) has, without building n objects
         return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=pd.Categorical([None]).dtype)
 
@@ -289,13 +295,14 @@ def _validate_ledger(
 
     # required text columns present on every row
     for col in ("org_type", "org_code", "phase"):
-        miss = cols[col].codes < 0
-        if miss.any():
-            problems.append(_bad_rows(frame(), miss, col, "missing value"))
+        if len(cols[col]) and cols[col].codes.min() < 0:
+            problems.append(_bad_rows(frame(), cols[col].codes < 0, col, "missing value"))
 
     for col, allowed in (("org_type", ORG_TYPES), ("phase", PHASES)):
         cat = cols[col]
         bad_cat = np.append(~np.asarray(cat.categories.isin(allowed), dtype=bool), False)  # code -1: not here
+        if not bad_cat.any():  # every category allowed: no line to look at
+            continue
         bad = bad_cat[cat.codes]
         if bad.any():
             problems.append(_bad_rows(frame(), bad, col, f"not one of {', '.join(allowed)}"))
@@ -304,7 +311,8 @@ def _validate_ledger(
     year_raw = src["year"]
     if year_raw.dtype == np.int64:  # already whole numbers: only the range to check
         year_np = year_raw.to_numpy(copy=not owned)
-        bad_year_np = (year_np < YEAR_MIN) | (year_np > YEAR_MAX)
+        in_range = len(year_np) == 0 or (year_np.min() >= YEAR_MIN and year_np.max() <= YEAR_MAX)
+        bad_year_np = np.zeros(0, dtype=bool) if in_range else (year_np < YEAR_MIN) | (year_np > YEAR_MAX)
     else:
         year = pd.to_numeric(year_raw, errors="coerce")
         bad_year_np = (year.isna() | (year != np.floor(year)) | (year < YEAR_MIN) | (year > YEAR_MAX)).to_numpy()
@@ -337,7 +345,10 @@ def _validate_ledger(
         cols["amount"] = amount_np
 
     # class present
-    no_class = (cols["service_class"].codes < 0) & (cols["task_class"].codes < 0)
+    if cols["service_class"].codes.min() < 0 and cols["task_class"].codes.min() < 0:
+        no_class = (cols["service_class"].codes < 0) & (cols["task_class"].codes < 0)
+    else:
+        no_class = np.zeros(0, dtype=bool)
     if no_class.any():
         problems.append(_bad_rows(frame(), no_class, "service_class", "neither a service class nor a task class"))
 
@@ -348,14 +359,14 @@ def _validate_ledger(
         ("business_id", _BUSINESS_ID.pattern, "not a business ID like 0201256-6"),
     ):
         values = cols[col]
-        if len(values.categories) and (values.codes >= 0).any():
+        if len(values.categories) and values.codes.max() >= 0:
             cats = pd.Series(values.categories, dtype=object).astype(str)
             bad_cats = ~cats.str.fullmatch(pattern).to_numpy(dtype=bool)
             if bad_cats.any():
                 problems.append(_bad_rows(frame(), np.append(bad_cats, False)[values.codes], col, problem))
 
     # organisation code shape, with a warned repair of zero padding
-    if (cols["org_code"].codes >= 0).any():
+    if cols["org_code"].codes.max() >= 0:
         cols["org_code"] = _normalise_org_codes(cols["org_type"], cols["org_code"])
 
     if problems:
@@ -410,12 +421,21 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categoric
         return oc
     radix = len(oc.categories) + 1
     # the pairs are dense small integers: their distinct values by a presence count, not by hashing
-    pair = ot.codes.astype(np.int32 if (len(ot.categories) + 1) * radix < 2**31 else np.int64)
-    pair += 1
-    pair *= radix
-    pair += oc.codes
-    pair += 1
-    counts = np.bincount(pair, minlength=(len(ot.categories) + 1) * radix)
+    n_pairs = (len(ot.categories) + 1) * radix
+    key_type = np.int32 if n_pairs < 2**31 else np.int64
+    block = 1 << 16  # block by block: the temporaries stay in cache, nothing of the ledger's size is allocated
+
+    def pairs(lo: int) -> np.ndarray:
+        pair = ot.codes[lo : lo + block].astype(key_type)
+        pair += 1
+        pair *= radix
+        pair += oc.codes[lo : lo + block]
+        pair += 1
+        return pair
+
+    counts = np.zeros(n_pairs, dtype=np.int64)
+    for lo in range(0, len(oc), block):
+        counts += np.bincount(pairs(lo), minlength=n_pairs)
     uniq = np.flatnonzero(counts)
     per_pair = counts[uniq]
     types = np.asarray(ot.categories, dtype=object)
@@ -444,4 +464,7 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categoric
     small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32767 else np.int32
     lookup = np.full(len(counts), -1, dtype=small)  # pair -> new code, in one gather
     lookup[uniq] = [cats.get_loc(v) if v is not None else -1 for v in new_vals]
-    return pd.Categorical.from_codes(lookup[pair], categories=cats)
+    codes = np.empty(len(oc), dtype=small)
+    for lo in range(0, len(oc), block):
+        np.take(lookup, pairs(lo), out=codes[lo : lo + block])
+    return pd.Categorical.from_codes(codes, categories=cats)
