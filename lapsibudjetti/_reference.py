@@ -527,6 +527,12 @@ def _combos(org_type: pd.Series, year: np.ndarray, other: pd.Series, keep: np.nd
 def _service_problems(combos: pd.DataFrame) -> list[str | None]:
     ref = _load("service_classes.csv")
     by_code = {c: g for c, g in ref.groupby("code", sort=False)}
+    # each class's (valid_from, valid_to or None, scope) as plain values: thousands of combinations
+    # are checked, and a pandas filter per combination cost far more than the check
+    periods = {
+        c: [(int(f), None if pd.isna(t) else int(t), sc) for f, t, sc in zip(g["valid_from"], g["valid_to"], g["scope"])]
+        for c, g in by_code.items()
+    }
     first = int(ref["valid_from"].min())
     out: list[str | None] = []
     for r in combos.itertuples(index=False):
@@ -546,8 +552,8 @@ def _service_problems(combos: pd.DataFrame) -> list[str | None]:
             allowed = ("wellbeing_area", "both")
         else:  # joint authorities: any scope
             allowed = SCOPES
-        valid = rows[_valid_in(rows, int(r.year)) & rows["scope"].isin(allowed)]
-        if len(valid):
+        year = int(r.year)
+        if any(f <= year and (t is None or t >= year) and sc in allowed for f, t, sc in periods[r.value]):
             out.append(None)
         else:
             who = r.org_type.replace("_", " ") if isinstance(r.org_type, str) else "this organisation"
