@@ -463,9 +463,14 @@ def _categorical_from(indices: np.ndarray, values: list[str | None]) -> pd.Categ
     mapped = [-1 if v is None else cats.setdefault(v, len(cats)) for v in values]
     ncat = len(cats)
     small = np.int8 if ncat < 127 else np.int16 if ncat < 32767 else np.int32
-    remap = np.asarray(mapped + [-1], dtype=small)  # index -1 (missing) takes the last slot
-    codes = remap[indices]
-    return pd.Categorical.from_codes(codes, categories=pd.Index(list(cats), dtype=object).astype(str))
+    categories = pd.Index(list(cats), dtype=object).astype(str)
+    if mapped == list(range(len(values))):  # every value its own category: the indices are the codes
+        codes = indices.astype(small, copy=False)
+    else:
+        remap = np.asarray(mapped + [-1], dtype=small)  # index -1 (missing) takes the last slot
+        codes = remap[indices]
+    # the codes are in range by construction (indices of ``values``, or -1)
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 
 def _constant_category(value: object, column: str, n: int) -> pd.Categorical:
@@ -1063,7 +1068,8 @@ def _read_csv_data(
         if not chunks:  # pragma: no cover - n > 0
             return np.zeros(0, dtype=np.int64), []
         dictionary = chunks[-1].dictionary
-        small = np.int16 if len(dictionary) < 32767 else np.int32  # half the memory of Arrow's int32
+        # the size pandas keeps category codes in: no conversion later
+        small = np.int8 if len(dictionary) < 127 else np.int16 if len(dictionary) < 32767 else np.int32
         indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False).astype(small, copy=False) for c in chunks])
         return indices, dictionary.to_pylist()
 
@@ -1238,13 +1244,12 @@ def _fast_amounts(
                 cols = np.flatnonzero(template == 1)
                 if len(cols) > _FAST_DIGITS or not accept.any():
                     continue
-                # the digits as one integer (Horner on the byte columns; the '0's taken off once)
-                picked = block[accept]
-                number = picked[:, cols[0]].astype(np.int64)
-                for c in cols[1:]:
-                    number *= 10
-                    number += picked[:, c]
-                number -= ord("0") * int("1" * len(cols))  # 48 × 11…1
+                # the digits as one integer: the bytes times their place values in one matrix-vector
+                # product (exact: every partial sum is an integer below 2**53); the '0's taken off once
+                weights = np.zeros(width)
+                weights[cols] = 10.0 ** np.arange(len(cols) - 1, -1, -1)
+                number = block[accept].astype(np.float64) @ weights
+                number -= ord("0") * float("1" * len(cols))  # 48 × 11…1
                 where = rows[accept]
                 values[where] = number / 100.0 if frac else number
                 done[where] = True

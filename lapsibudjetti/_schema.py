@@ -278,6 +278,10 @@ def _validate_ledger(
         if col in src:
             values = src[col]
             cats = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else None
+            if (owned and cats is not None and len(cats) and not values.cat.ordered and cats.dtype == _STR_CATEGORIES
+                    and (cats.dtype != object or pd.api.types.infer_dtype(cats, skipna=False) == "string")):
+                # a reader's categories are already the strings, in the dtype they would get here
+                return values.array
             if owned and cats is not None and len(cats) and (cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype)):
                 # as _as_category, keeping the codes array instead of copying it
                 dtype = pd.CategoricalDtype([str(c) for c in cats], ordered=values.cat.ordered)
@@ -387,6 +391,10 @@ def _validate_ledger(
             )
 
     return out
+
+
+#: The dtype of categories built from a list of ``str`` (``str`` on pandas 3, object before).
+_STR_CATEGORIES = pd.CategoricalDtype(["x"]).categories.dtype
 
 
 def _fractional_cents(amount: np.ndarray, block: int = 1 << 16) -> np.ndarray:
