@@ -1063,6 +1063,10 @@ def _read_csv_data(
     text_columns = [canon for canon in needed if canon != "amount"]
 
     def encode(canon: str) -> tuple[np.ndarray, list[bytes]]:
+        column = table.column(names[needed[canon]])
+        narrow = _narrow_codes(column)
+        if narrow is not None:
+            return narrow
         # one dictionary for all chunks (dictionary_encode of a chunked array shares it)
         chunks = [c for c in pc.dictionary_encode(table.column(names[needed[canon]])).chunks if len(c)]
         if not chunks:  # pragma: no cover - n > 0
@@ -1088,6 +1092,44 @@ def _read_csv_data(
     frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
     headers = {canon: header.cells[i] for canon, i in needed.items()}
     return _Raw(frame, name, headers, {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line})
+
+
+def _narrow_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[bytes]] | None:
+    """Dictionary of a column whose values all have the same 1 or 2 bytes (e.g. ``TP``/``TA``), else None.
+
+    The values are then small integers, factorised about five times faster
+    than Arrow hashes the strings; the dictionary is in order of first
+    appearance, as :func:`pyarrow.compute.dictionary_encode` gives.
+
+    Examples
+    --------
+    >>> codes, values = _narrow_codes(pa.chunked_array([pa.array([b"TP", b"TA"]), pa.array([b"TP"])]))
+    >>> codes.tolist(), values
+    ([0, 1, 0], [b'TP', b'TA'])
+    >>> _narrow_codes(pa.chunked_array([pa.array([b"TP", b"TAA"])])) is None
+    True
+    """
+    parts = []
+    width = None
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            return None
+        offsets, data = _string_parts(chunk)
+        w = int(offsets[1])
+        if w not in (1, 2) or (width is not None and w != width) or len(data) != w * len(chunk):
+            return None
+        if not np.array_equal(np.diff(offsets), np.full(len(chunk), w)):  # lengths vary yet add up
+            return None
+        parts.append(data)
+        width = w
+    if width is None:
+        return None
+    keys = np.concatenate(parts).view(np.uint8 if width == 1 else np.uint16)
+    codes, uniques = pd.factorize(keys)
+    small = np.int8 if len(uniques) < 127 else np.int16
+    return codes.astype(small), [bytes(u) for u in np.asarray(uniques, dtype=keys.dtype).view(np.uint8).reshape(-1, width)]
 
 
 def _decode_csv_columns(
