@@ -803,9 +803,31 @@ def region_view(
                                        "other areas and their municipalities"))
         for what, g in ex.groupby("what", sort=True):
             notes.append((f"not in this view: {what}", f"{len(g)} line(s), {_cents_sum(g['amount']) / 100:,.2f} €"))
-    options = dict(budget.options)
-    options.update({"view": "region", "membership_year": "each data year" if membership_year is None else str(membership_year)})
     keep_orgs = set(zip(a.loc[keep, "org_type"].astype(str), a.loc[keep, "org_code"].astype(str)))
+    return _make_view(
+        budget, "region", annotated=annotated, children=children, keep_orgs=keep_orgs, registry=reg, population=pop,
+        options={"membership_year": "each data year" if membership_year is None else str(membership_year)},
+        notes=notes, composition=comp,
+    )
+
+
+def _make_view(
+    budget: ChildBudget,
+    view: str,
+    *,
+    annotated: pd.DataFrame,
+    children: pd.DataFrame,
+    keep_orgs: set[tuple[str, str]],
+    registry: Registry,
+    population: Population,
+    options: dict[str, str],
+    notes: list[tuple[str, str]],
+    composition: pd.DataFrame,
+    **extra: Any,
+) -> BoundaryView:
+    """A view built from a budget: its rules, measure and settings, the view's lines and tables."""
+    merged = dict(budget.options)
+    merged.update({"view": view, **options})
     return BoundaryView(
         annotated=annotated,
         rules=budget.rules,
@@ -813,14 +835,15 @@ def region_view(
         children=children,
         key_shares=_filter_orgs(budget.key_shares, keep_orgs),
         population_notes=_filter_orgs(budget.population_notes, keep_orgs),
-        registry=reg,
+        registry=registry,
         measure=budget.measure,
-        population_source=pop.source,
-        population=pop,
-        options=options,
-        view="region",
+        population_source=population.source,
+        population=population,
+        options=merged,
+        view=view,
         view_settings=_settings(notes),
-        composition=comp,
+        composition=composition,
+        **extra,
     )
 
 
@@ -1268,26 +1291,11 @@ def municipality_view(
              ("rounding", "largest remainder in whole cents over all member municipalities of the area; child euros of an "
                           "area line rounded to cents first; the parts of every line sum back to it exactly"),
              ("population", pop.source)] + notes
-    options = dict(budget.options)
-    options.update({"view": "municipality", "allocation_key": child_key_text})
     keep_orgs = {("municipality", t) for t in targets} | {("wellbeing_area", str(ar)) for ar, _ in area_groups.index}
-    return BoundaryView(
-        annotated=annotated,
-        rules=budget.rules,
-        target_group=target,
-        children=children,
-        key_shares=_filter_orgs(budget.key_shares, keep_orgs),
-        population_notes=_filter_orgs(budget.population_notes, keep_orgs),
-        registry=reg,
-        measure=budget.measure,
-        population_source=pop.source,
-        population=pop,
-        options=options,
-        view="municipality",
-        view_settings=_settings(notes),
-        composition=comp,
-        allocation=allocation,
-        allocation_check=check,
+    return _make_view(
+        budget, "municipality", annotated=annotated, children=children, keep_orgs=keep_orgs, registry=reg, population=pop,
+        options={"allocation_key": child_key_text}, notes=notes, composition=comp,
+        allocation=allocation, allocation_check=check,
     )
 
 
