@@ -585,6 +585,23 @@ def _missing_population_error(missing: list[tuple[str, int, str]], registry: Reg
 # --------------------------------------------------------------------------- region view
 
 
+def _view_inputs(
+    budget_or_ledgers: Any,
+    what: str,
+    *,
+    registry: Registry | None,
+    population: Population | pd.DataFrame | None,
+    years: int | Sequence[int] | range | None,
+    budget_options: Mapping[str, Any],
+) -> tuple[ChildBudget, Registry, set[int] | None, Population, str, _Counts]:
+    """What every view starts from: the budget, registry, years, population, its policy and the head counts."""
+    budget = _budget_of(budget_or_ledgers, registry=registry, population=population, budget_options=budget_options, what=what)
+    reg = registry or budget.registry
+    pop = _population_for(budget, population)
+    policy = budget.options.get("population_year", "exact")
+    return budget, reg, _as_years(years), pop, policy, _Counts(pop, reg, budget.target_group.ages, policy)
+
+
 def region_view(
     budget_or_ledgers: ChildBudget | pd.DataFrame | Sequence[pd.DataFrame],
     area_code: str | Sequence[str] = "all",
@@ -659,13 +676,8 @@ def region_view(
     >>> int(s["children"].iloc[0]) == int(view.composition["children"].sum())
     True
     """
-    budget = _budget_of(budget_or_ledgers, registry=registry, population=population, budget_options=budget_options,
-                        what="region_view")
-    reg = registry or budget.registry
-    wanted_years = _as_years(years)
-    pop = _population_for(budget, population)
-    policy = budget.options.get("population_year", "exact")
-    counts = _Counts(pop, reg, budget.target_group.ages, policy)
+    budget, reg, wanted_years, pop, policy, counts = _view_inputs(
+        budget_or_ledgers, "region_view", registry=registry, population=population, years=years, budget_options=budget_options)
     a = budget.annotated
     in_years = _selected_years(a, wanted_years)
     if not in_years.any():
@@ -1052,14 +1064,9 @@ def municipality_view(
     >>> view.summary()[["org_code", "child_euros", "children"]].to_dict("records")
     [{'org_code': 'X01', 'child_euros': 75.01, 'children': 300.0}, {'org_code': 'X02', 'child_euros': 25.0, 'children': 100.0}]
     """
-    budget = _budget_of(budget_or_ledgers, registry=registry, population=population, budget_options=budget_options,
-                        what="municipality_view")
-    reg = registry or budget.registry
-    wanted_years = _as_years(years)
-    pop = _population_for(budget, population)
-    policy = budget.options.get("population_year", "exact")
+    budget, reg, wanted_years, pop, policy, counts = _view_inputs(
+        budget_or_ledgers, "municipality_view", registry=registry, population=population, years=years, budget_options=budget_options)
     target = budget.target_group
-    counts = _Counts(pop, reg, target.ages, policy)
     user = None if isinstance(key, str) and key == "population" else _user_key(key)
     child_key_text = f"{target.name} population share" if user is None else user.description
     a = budget.annotated

@@ -233,6 +233,15 @@ def service_classes(year: int | None = None, *, scope: str | None = None) -> pd.
     return df.reset_index(drop=True)
 
 
+def _valid_rows(name: str, year: int | None) -> pd.DataFrame:
+    """A packaged year-valid table, only the rows valid in ``year`` (all when None)."""
+    year = _check_year(year)
+    df = _copy(name)
+    if year is not None:
+        df = df[_valid_in(df, year)]
+    return df.reset_index(drop=True)
+
+
 def task_classes(year: int | None = None) -> pd.DataFrame:
     """The task classes (tehtäväluokat) of the 2015–2020 municipal statistics.
 
@@ -259,11 +268,7 @@ def task_classes(year: int | None = None) -> pd.DataFrame:
     >>> task_classes().set_index("name_fi").at["Lastensuojelun avohuoltopalvelut", "parent"]
     'Sosiaali- ja terveystoiminta yhteensä'
     """
-    year = _check_year(year)
-    df = _copy("task_classes.csv")
-    if year is not None:
-        df = df[_valid_in(df, year)]
-    return df.reset_index(drop=True)
+    return _valid_rows("task_classes.csv", year)
 
 
 def municipalities(year: int | None = None) -> pd.DataFrame:
@@ -295,11 +300,7 @@ def municipalities(year: int | None = None) -> pd.DataFrame:
     >>> m.at["091", "group_en"]
     'Urban municipalities'
     """
-    year = _check_year(year)
-    df = _copy("municipalities.csv")
-    if year is not None:
-        df = df[_valid_in(df, year)]
-    return df.reset_index(drop=True)
+    return _valid_rows("municipalities.csv", year)
 
 
 def wellbeing_areas() -> pd.DataFrame:
