@@ -44,7 +44,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ._errors import InputError, LapsibudjettiWarning, ReconciliationError, ReferenceDataError
-from ._schema import LEDGER_COLUMNS, ORG_TYPES, PHASES, _validate_ledger, amount_cents, validate_ledger
+from ._schema import (
+    LEDGER_COLUMNS,
+    ORG_TYPES,
+    PHASES,
+    _fractional_cents,
+    _validate_ledger,
+    amount_cents,
+    validate_ledger,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._registry import Registry
@@ -422,6 +430,7 @@ class _Raw:
     name: str
     headers: dict[str, str]  # canonical -> column name in the file
     meta: dict[str, object]
+    whole_cents: bool = False  # every amount was parsed from at most two decimals: no need to check cents
 
 
 def _dict_from_arrow(arr: pa.Array | pa.ChunkedArray) -> _Dict:
@@ -509,7 +518,8 @@ def _assemble(
             data[col] = columns["amount"]
         elif col == "year":
             if "year" in columns:
-                data[col] = _years(columns["year"])
+                year = columns["year"]
+                data[col] = year if isinstance(year, np.ndarray) else _years(year)
             else:
                 data[col] = _years(_Dict(np.zeros(n, dtype=np.int64), [_cell_text(defaults.get("year"))]))
         elif col in columns:
@@ -1062,8 +1072,12 @@ def _read_csv_data(
 
     text_columns = [canon for canon in needed if canon != "amount"]
 
-    def encode(canon: str) -> tuple[np.ndarray, list[bytes]]:
+    def encode(canon: str) -> tuple[np.ndarray, list[bytes]] | np.ndarray:
         column = table.column(names[needed[canon]])
+        if canon == "year":
+            years = _digit_years(column)
+            if years is not None:
+                return years
         narrow = _narrow_codes(column)
         if narrow is not None:
             return narrow
@@ -1081,17 +1095,61 @@ def _read_csv_data(
     # in a single-byte encoding the amounts do not depend on decoding the text, so they are parsed
     # on the same threads as the dictionaries are built (their errors are still raised after the text's)
     amount_jobs = _amount_jobs(amount_bin, None, enc) if enc.name != "utf-8" else []
-    done = _run_jobs([partial(encode, canon) for canon in text_columns] + amount_jobs, n)
-    raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]] = dict(zip(text_columns, done[: len(text_columns)]))
+    jobs = [partial(encode, canon) for canon in text_columns] + amount_jobs
+    # Arrow builds the dictionaries without the GIL, the amount parser's NumPy calls hold it between
+    # operations: alternate the two kinds so that the threads mostly run one of each
+    order = _alternate(len(text_columns), len(amount_jobs))
+    done = [None] * len(jobs)
+    for i, result in zip(order, _run_jobs([jobs[i] for i in order], n)):
+        done[i] = result
+    raw_dicts = dict(zip(text_columns, done[: len(text_columns)]))
+    years = raw_dicts.pop("year") if isinstance(raw_dicts.get("year"), np.ndarray) else None
 
     columns, enc, amount_text = _decode_csv_columns(raw_dicts, amount_bin, enc, header, name, source_row)
-    columns["amount"] = _csv_amounts(
+    if years is not None:
+        columns["year"] = years
+    columns["amount"], whole_cents = _csv_amounts(
         amount_bin, amount_text, enc, source_row, name, header.cells[needed["amount"]],
         results=done[len(text_columns) :] if amount_jobs else None,
     )
     frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
     headers = {canon: header.cells[i] for canon, i in needed.items()}
-    return _Raw(frame, name, headers, {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line})
+    meta: dict[str, object] = {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line}
+    return _Raw(frame, name, headers, meta, whole_cents=whole_cents)
+
+
+def _digit_years(column: pa.ChunkedArray) -> np.ndarray | None:
+    """A year column whose every cell is exactly four ASCII digits, as int64; else None.
+
+    Four bytes are one 32-bit word: checked and converted with a few integer
+    operations per line instead of a dictionary (other cells, with spaces or
+    errors, go through the dictionary and :func:`_years`).
+
+    Examples
+    --------
+    >>> _digit_years(pa.chunked_array([pa.array([b"2015", b"2024"]), pa.array([b"1999"])])).tolist()
+    [2015, 2024, 1999]
+    >>> _digit_years(pa.chunked_array([pa.array([b"2015", b"20x4"])])) is None
+    True
+    >>> _digit_years(pa.chunked_array([pa.array([b"201", b"52024"])])) is None
+    True
+    """
+    parts = []
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            return None
+        offsets, data = _string_parts(chunk)
+        if len(data) != 4 * len(chunk) or not np.array_equal(offsets, np.arange(0, len(data) + 1, 4)):
+            return None
+        word = data.view("<u4")  # the first character in the lowest byte
+        digit = word ^ _U32(0x30303030)  # 0..9 in each byte where a digit
+        if np.any((digit | (digit + _U32(0x06060606))) & _U32(0xF0F0F0F0)):
+            return None
+        pairs = ((digit * _U32(10)) + (digit >> _U32(8))) & _U32(0x00FF00FF)  # "20", "15"
+        parts.append(((pairs & _U32(0xFF)) * _U32(100) + (pairs >> _U32(16))).astype(np.int64))
+    return np.concatenate(parts) if parts else None
 
 
 def _narrow_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[bytes]] | None:
@@ -1215,25 +1273,54 @@ def _mapped_text(chunk: pa.Array, table: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.large_string(), len(chunk), [None, pa.py_buffer(offsets), pa.py_buffer(mapped)])
 
 
-#: Most digits a fast-path amount may have: below 2**53, so the integer is exact in a float64.
-_FAST_DIGITS = 15
+#: Bytes of the window a fast-path amount's whole part is read from (two 64-bit words).
+_FAST_WINDOW = 16
+#: Rows per block of the fast amount parser: its temporaries stay in the CPU cache.
+_FAST_ROWS = 1 << 15
+_U64 = np.uint64
+_U32 = np.uint32
+
+
+def _byte_masks() -> tuple[np.ndarray, np.ndarray]:
+    """For a whole part of ``k`` bytes ending a 16-byte window: 0xFF at its bytes, as (low, high) words."""
+    masks = np.zeros((_FAST_WINDOW, _FAST_WINDOW), dtype=np.uint8)
+    for k in range(_FAST_WINDOW):
+        masks[k, _FAST_WINDOW - k :] = 0xFF
+    words = masks.view("<u8")
+    return np.ascontiguousarray(words[:, 0]), np.ascontiguousarray(words[:, 1])
+
+
+_INSIDE_LOW, _INSIDE_HIGH = _byte_masks()
+_EACH_BYTE = _U64(0x0101010101010101)
+#: Bytes 3 and 7 places from the end of each word: where thousands separators go.
+_GROUP_SEPARATORS = _U64(0x000000FF000000FF)
+
+
+def _eight_digits(v: np.ndarray) -> np.ndarray:
+    """Eight digit values, one per byte (the first byte most significant), as their integer."""
+    v = ((v & _U64(0x0F0F0F0F0F0F0F0F)) * _U64(2561)) >> _U64(8)
+    v = ((v & _U64(0x00FF00FF00FF00FF)) * _U64(6553601)) >> _U64(16)
+    return ((v & _U64(0x0000FFFF0000FFFF)) * _U64(42949672960001)) >> _U64(32)
 
 
 def _fast_amounts(
     offsets: np.ndarray, data: np.ndarray, decimal: int, separators: tuple[int, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Parse the common amount shapes by their length, without regular expressions or text.
+    """Parse the common amount shapes with integer arithmetic on the bytes, without regular expressions.
 
     The shapes are ``[-]digits[<decimal>dd]`` and ``[-]d{1,3}(<sep>ddd)+[<decimal>dd]``
-    (no decimals or exactly two): for a given length their digits, separators
-    and decimal mark sit at fixed places, so the rows of one length are checked
-    and converted as one 2-D byte array. Every accepted row also matches the
-    amount pattern of :func:`_parse_chunk`; the rest (other shapes, signs,
-    errors) is left to it. The value is the integer of the digits divided by
-    100 (or 1), which is the correctly rounded float64 of the decimal text, as
-    Arrow's parser gives.
+    (no decimals or exactly two; at most 15 bytes before the decimals, 13
+    with them). Every accepted row also matches the amount pattern of
+    :func:`_parse_chunk`; the rest (other shapes, signs, errors, longer
+    values) is left to it. The whole part is read as the 16 bytes ending at
+    it, two 64-bit words whose bytes are checked and turned into digits eight
+    at a time (SWAR); the value is the integer of the digits divided by 100
+    (or 1), which is the correctly rounded float64 of the decimal text, as
+    Arrow's parser gives. Blocks of :data:`_FAST_ROWS` rows keep the
+    temporaries in cache.
 
-    Returns ``(values, done)``: float64 euros and which rows were parsed.
+    Returns ``(values, done)``: float64 euros (NaN where not done) and which
+    rows were parsed.
 
     Examples
     --------
@@ -1249,60 +1336,93 @@ def _fast_amounts(
     done = np.zeros(n, dtype=bool)
     if n == 0 or len(data) == 0:
         return values, done
-    starts = offsets[:-1]
-    lengths = offsets[1:] - starts
-    negative = (data[np.minimum(starts, len(data) - 1)] == ord("-")) & (lengths > 1)
-    body = starts + negative
-    length = (lengths - negative).astype(np.int16)
-    longest = min(int(length.max()), 2 * _FAST_DIGITS + 3, len(data))
-    order = np.argsort(length, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(length, minlength=longest + 1))])
-    # byte kinds: 1 digit, 2 thousands separator, 3 decimal mark, 0 anything else
-    kind_of = np.zeros(256, dtype=np.uint8)
-    kind_of[ord("0") : ord("9") + 1] = 1
-    kind_of[list(separators)] = 2
-    kind_of[decimal] = 3
-    for width in range(1, longest + 1):
-        rows = order[bounds[width] : bounds[width + 1]]
-        if len(rows) == 0:
-            continue
-        # each row's bytes, gathered straight from the buffer; their kinds compared as one value per row
-        block = np.lib.stride_tricks.sliding_window_view(data, width)[body[rows]]
-        kinds = kind_of[block].view(f"V{width}").ravel()
-        for frac in (2, 0):
-            whole = width - frac - (1 if frac else 0)
-            if whole < 1:
-                continue
-            sep_at = ((whole - 1 - np.arange(whole)) % 4) == 3
-            for grouped in (False, True):
-                if grouped and (not sep_at.any() or whole % 4 == 0):
-                    continue  # no room for a group, or a separator first
-                template = np.ones(width, dtype=np.uint8)
-                if grouped:
-                    template[:whole][sep_at] = 2
-                if frac:
-                    template[whole] = 3
-                accept = kinds == template.view(f"V{width}")[0]
-                cols = np.flatnonzero(template == 1)
-                if len(cols) > _FAST_DIGITS or not accept.any():
-                    continue
-                # the digits as one integer: the bytes times their place values in one matrix-vector
-                # product (exact: every partial sum is an integer below 2**53); the '0's taken off once
-                weights = np.zeros(width)
-                weights[cols] = 10.0 ** np.arange(len(cols) - 1, -1, -1)
-                number = block[accept].astype(np.float64) @ weights
-                number -= ord("0") * float("1" * len(cols))  # 48 × 11…1
-                where = rows[accept]
-                values[where] = number / 100.0 if frac else number
-                done[where] = True
-    values[negative & done] *= -1.0
+    seps = set(separators)
+    if not seps <= {0x20, 0xA0}:  # another single-byte no-break space: read it as a space
+        table = np.arange(256, dtype=np.uint8)
+        table[0xA0] = 0x01
+        table[list(seps)] = 0x20
+        data = table[data]
+        seps = {0x20}
+    no_break = 0xA0 in seps
+    if len(data) >= _FAST_WINDOW:
+        for lo in range(0, n, _FAST_ROWS):
+            hi = min(n, lo + _FAST_ROWS)
+            values[lo:hi], done[lo:hi] = _fast_block(offsets[lo : hi + 1], data, decimal, no_break)
+    # the first values, whose window would start before the data: again, behind 16 zero bytes
+    head = int(np.searchsorted(offsets[1:], _FAST_WINDOW + 3, side="right"))
+    if head:
+        padded = np.zeros(_FAST_WINDOW + int(offsets[head]), dtype=np.uint8)
+        padded[_FAST_WINDOW:] = data[: offsets[head]]
+        values[:head], done[:head] = _fast_block(offsets[: head + 1] + _FAST_WINDOW, padded, decimal, no_break)
     return values, done
+
+
+def _fast_block(offsets: np.ndarray, data: np.ndarray, decimal: int, no_break: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One block of :func:`_fast_amounts`: ``(values, done)`` of the rows between ``offsets``.
+
+    A value whose window would start before ``data`` is not done.
+    """
+    # windows[i] is data[i : i + 16], tails[i] data[i : i + 4] (views, no copies)
+    windows = np.ndarray((len(data) - _FAST_WINDOW + 1,), dtype=f"V{_FAST_WINDOW}", buffer=data, strides=(1,))
+    tails = np.ndarray((len(data) - 3,), dtype="<u4", buffer=data, strides=(1,))
+    starts = offsets[:-1]
+    ends = offsets[1:]
+    length = ends - starts
+    negative = (data[np.minimum(starts, len(data) - 1)] == ord("-")) & (length > 1)
+    body = length - negative
+    # the last four bytes: ',dd' of two decimals? (the byte r places from the end is at bits 8 * (3 - r))
+    tail = tails[np.maximum(ends, 4) - 4]
+    tens = ((tail >> _U32(16)) & _U32(0xFF)) - _U32(ord("0"))
+    units = (tail >> _U32(24)) - _U32(ord("0"))
+    frac = (((tail >> _U32(8)) & _U32(0xFF)) == decimal) & (tens < 10) & (units < 10) & (body >= 4)
+    whole = body - 3 * frac
+    end = ends - 3 * frac
+    # 1 to 15 digits (13 with decimals): the integer stays exact in a float64; the first values of the
+    # data, whose window would start before it, are left to the pattern
+    ok = (whole >= 1) & (whole <= _FAST_WINDOW - 1 - 2 * frac) & (end >= _FAST_WINDOW)
+    whole[~ok] = 0
+    # the whole part: low word r = 15..8, high word r = 7..0 places from its end (r at byte 7 - r % 8)
+    words = windows[np.maximum(end, _FAST_WINDOW) - _FAST_WINDOW].view("<u8").reshape(-1, 2)
+    low = words[:, 0]
+    high = words[:, 1]
+    third = (high >> _U64(32)) & _U64(0xFF)  # r = 3
+    is_sep = ((third | _U64(0x80)) == 0xA0) if no_break else (third == 0x20)
+    grouped = is_sep & (whole >= 5) & ((whole & 3) != 0)  # a separator before 3 digits, none first
+    group_mask = grouped.astype(np.uint64) * _GROUP_SEPARATORS
+    wrong = np.zeros(len(starts), dtype=np.uint64)
+    numbers = []
+    for word, inside in ((low, _INSIDE_LOW[whole]), (high, _INSIDE_HIGH[whole])):
+        digit = word ^ (_EACH_BYTE * _U64(ord("0")))  # 0..9 where a digit
+        not_digit = (digit | (digit + _EACH_BYTE * _U64(6))) & (_EACH_BYTE * _U64(0xF0))
+        separator = inside & group_mask
+        digit_mask = inside ^ separator
+        if no_break:  # 0x20 or 0xA0
+            sep_bits = (word | (_EACH_BYTE * _U64(0x80))) ^ (_EACH_BYTE * _U64(0xA0))
+        else:
+            sep_bits = word ^ (_EACH_BYTE * _U64(0x20))
+        wrong |= (not_digit & digit_mask) | (sep_bits & separator)
+        numbers.append(_eight_digits(digit & digit_mask))
+    ok &= wrong == 0
+    a, b = numbers
+    # grouped: the separators were read as 0 digits 3 and 7 places from each word's end; take them out
+    g = grouped.astype(np.uint64)
+    number = b - g * _U64(9000) * (b // _U64(10_000))
+    number += (a - g * _U64(9000) * (a // _U64(10_000))) * (_U64(100_000_000) - g * _U64(99_000_000))
+    f = frac.astype(np.uint64)
+    value = (number * (_U64(1) + f * _U64(99)) + f * (tens * _U32(10) + units)).astype(np.float64)
+    np.divide(value, 100.0, out=value, where=frac)
+    np.negative(value, out=value, where=negative)
+    value[~ok] = np.nan
+    return value, ok
 
 
 def _amount_jobs(
     amount_bin: pa.ChunkedArray, text: pa.ChunkedArray | None, enc: _Encoding
 ) -> list[Callable[[], tuple[np.ndarray, np.ndarray]]]:
-    """One job per chunk of the amount column, each giving ``(values, bad positions in the chunk)``.
+    """One job per chunk of the amount column, each giving ``(values, bad positions in the chunk, whole)``.
+
+    ``whole``: every value of the chunk is a finite amount of whole cents
+    (those of :func:`_fast_amounts` are by construction).
 
     The common shapes are parsed by :func:`_fast_amounts`, the rest by the
     amount pattern (:func:`_parse_chunk`). Chunk by chunk (Arrow's blocks),
@@ -1316,19 +1436,34 @@ def _amount_jobs(
     # a space, and in a single-byte encoding the bytes that are no-break spaces
     separators = (0x20,) if table is None else tuple(int(b) for b in np.flatnonzero(table == 0x20))
 
-    def one(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    def one(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, bool]:
         offsets, data = _string_parts(chunk)
         values, done = _fast_amounts(offsets, data, ord(",") if comma else ord("."), separators)
         rest = np.flatnonzero(~done)
         if len(rest) == 0:
-            return values, rest
+            return values, rest, True
         sub = chunk.take(pa.array(rest))
         sub_text = _mapped_text(sub, table) if table is not None else sub
         sub_values, sub_bad = _parse_chunk(sub_text, _string_parts(sub_text), comma)
         values[rest] = sub_values
-        return values, rest[sub_bad]
+        # the few values the pattern parsed (more decimals, other signs, a chunk's first value): cents checked
+        whole = len(sub_bad) == 0 and not _fractional_cents(sub_values).any()
+        return values, rest[sub_bad], whole
 
     return [partial(one, c) for c in chunks]
+
+
+def _alternate(first: int, second: int) -> list[int]:
+    """Positions of two consecutive job lists (``first`` then ``second`` jobs) taken in turn.
+
+    Examples
+    --------
+    >>> _alternate(2, 4)
+    [0, 2, 1, 3, 4, 5]
+    """
+    a, b = list(range(first)), list(range(first, first + second))
+    turns = [j for pair in zip(a, b) for j in pair]
+    return turns + a[len(b) :] + b[len(a) :]
 
 
 def _run_jobs(jobs: list[Callable[[], Any]], n: int) -> list[Any]:
@@ -1347,20 +1482,20 @@ def _csv_amounts(
     source_row: np.ndarray,
     name: str,
     header: str,
-    results: list[tuple[np.ndarray, np.ndarray]] | None = None,
-) -> np.ndarray:
-    """Amounts of a CSV column (``results``: of :func:`_amount_jobs`, if already run)."""
+    results: list[tuple[np.ndarray, np.ndarray, bool]] | None = None,
+) -> tuple[np.ndarray, bool]:
+    """Amounts of a CSV column and whether all are known whole cents (``results``: of :func:`_amount_jobs`)."""
     if results is None:
         results = _run_jobs(_amount_jobs(amount_bin, text, enc), len(source_row))
     if not results:  # pragma: no cover - a CSV body has lines
-        return np.zeros(0)
+        return np.zeros(0), False
     cuts = np.cumsum([0] + [len(r[0]) for r in results[:-1]])
     values = np.concatenate([r[0] for r in results])
     bad = np.concatenate([r[1] + start for r, start in zip(results, cuts)]).astype(np.int64)
     if len(bad):
         originals = [b.decode(enc.name, errors="replace") for b in amount_bin.take(pa.array(bad)).to_pylist()]
         _raise_amounts(name, header, source_row[bad], originals, "line")
-    return values
+    return values, all(r[2] for r in results)
 
 
 def _diagnose_csv(
@@ -1602,7 +1737,8 @@ def _read_raw(
 def _validate(raw: _Raw, check_codes: bool, registry: Any = None) -> pd.DataFrame:
     try:
         # the frame was built here and is not shared: validation may keep its arrays without copies
-        out = _validate_ledger(raw.frame, check_codes=check_codes, file=raw.name, registry=registry, owned=True)
+        out = _validate_ledger(raw.frame, check_codes=check_codes, file=raw.name, registry=registry, owned=True,
+                               whole_cents=raw.whole_cents)
     except InputError as err:
         raise _with_file_columns(err, raw) from err
     out.attrs.update({"source_file": raw.name, **raw.meta})

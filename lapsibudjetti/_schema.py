@@ -228,8 +228,13 @@ def _validate_ledger(
     file: str | None,
     registry: Registry | None,
     owned: bool,
+    whole_cents: bool = False,
 ) -> pd.DataFrame:
-    """:func:`validate_ledger`; ``owned``: ``df`` is a reader's own frame, so its arrays are kept, not copied."""
+    """:func:`validate_ledger`; ``owned``: ``df`` is a reader's own frame, so its arrays are kept, not copied.
+
+    ``whole_cents``: the reader parsed every amount from at most two decimals
+    (finite, whole cents), so the amounts need no check.
+    """
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"a ledger must be a pandas DataFrame, got {type(df).__name__}")
     name = file if file is not None else "<memory>"
@@ -337,12 +342,12 @@ def _validate_ledger(
         amount_np = np.full(n, np.nan)
     else:
         amount_np = pd.to_numeric(amount_raw, errors="coerce").astype("float64").to_numpy()
-    bad_amount = ~np.isfinite(amount_np)
+    bad_amount = np.zeros(0, dtype=bool) if whole_cents and amount_raw.dtype == np.float64 else ~np.isfinite(amount_np)
     if bad_amount.any():
         problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), bad_amount, "amount",
                                   "not a number (use 1234.56 or 1 234,56)"))
     else:
-        fractional = _fractional_cents(amount_np)
+        fractional = np.zeros(0, dtype=bool) if len(bad_amount) == 0 else _fractional_cents(amount_np)
         if fractional.any():
             problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
                                       "has fractions of a cent; round amounts to cents"))
@@ -364,8 +369,8 @@ def _validate_ledger(
     ):
         values = cols[col]
         if len(values.categories) and values.codes.max() >= 0:
-            cats = pd.Series(values.categories, dtype=object).astype(str)
-            bad_cats = ~cats.str.fullmatch(pattern).to_numpy(dtype=bool)
+            shape = re.compile(pattern)
+            bad_cats = np.array([shape.fullmatch(str(c)) is None for c in values.categories], dtype=bool)
             if bad_cats.any():
                 problems.append(_bad_rows(frame(), np.append(bad_cats, False)[values.codes], col, problem))
 
@@ -418,20 +423,28 @@ def _fractional_cents(amount: np.ndarray, block: int = 1 << 16) -> np.ndarray:
     return out
 
 
-def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categorical:
+def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical, block: int = 1 << 16) -> pd.Categorical:
     """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning.
 
     Works on the distinct (org_type, org_code) pairs, never per row: a
     national ledger has millions of lines but a few hundred organisations.
     """
-    short = [str(c).isdigit() and len(str(c)) < 3 for c in oc.categories]
-    if not any(short):  # the usual case: every code already has its digits
-        return oc
+    widths = {"municipality": 3, "wellbeing_area": 2}
+    digits = np.array([len(str(c)) if str(c).isdigit() else 0 for c in oc.categories] + [0])  # code -1: last
+    if not ((digits > 0) & (digits < 2)).any():
+        # the usual case: no 1-digit code, and 2-digit codes (if any) only on non-municipality lines
+        # (wellbeing areas have 2 digits): checked on the codes of the lines that have 2-digit codes
+        if not (digits == 2).any() or "municipality" not in ot.categories:
+            return oc
+        municipality = ot.categories.get_loc("municipality")
+        two = digits == 2
+        if not any(bool(np.any(two[oc.codes[lo : lo + block]] & (ot.codes[lo : lo + block] == municipality)))
+                   for lo in range(0, len(oc), block)):
+            return oc
     radix = len(oc.categories) + 1
     # the pairs are dense small integers: their distinct values by a presence count, not by hashing
     n_pairs = (len(ot.categories) + 1) * radix
     key_type = np.int32 if n_pairs < 2**31 else np.int64
-    block = 1 << 16  # block by block: the temporaries stay in cache, nothing of the ledger's size is allocated
 
     def pairs(lo: int) -> np.ndarray:
         pair = ot.codes[lo : lo + block].astype(key_type)
@@ -448,7 +461,6 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical) -> pd.Categoric
     per_pair = counts[uniq]
     types = np.asarray(ot.categories, dtype=object)
     codes = np.asarray(oc.categories, dtype=object)
-    widths = {"municipality": 3, "wellbeing_area": 2}
     old_vals, new_vals = [], []
     for u in uniq:
         t = types[u // radix - 1] if u // radix > 0 else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -13,7 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lapsibudjetti._errors import InputError, LapsibudjettiWarning, ReconciliationError
-from lapsibudjetti._read import _parse_amount_strings, read_ledger, read_statistics
+from lapsibudjetti._read import (
+    _fast_amounts,
+    _mapped_text,
+    _parse_amount_strings,
+    _parse_chunk,
+    _single_byte_table,
+    _string_parts,
+    read_ledger,
+    read_statistics,
+)
 from lapsibudjetti._schema import LEDGER_COLUMNS, amount_cents
 
 REPO = Path(__file__).resolve().parents[1]
@@ -307,6 +317,49 @@ def test_finnish_format_round_trip(items: list[tuple[int, str, str, bool]]) -> N
     values, bad, mode = _parse_amount_strings(pa.array(texts))
     assert len(bad) == 0, [texts[i] for i in bad]
     assert amount_cents(values[:-1]).tolist() == [c for c, *_ in items]
+
+
+
+_AMOUNT_ALPHABET = "0123456789" * 3 + " ,.-+;x\u00a0"  # all in Windows-1252
+
+
+def _amount_text() -> st.SearchStrategy[str]:
+    """Anything near an amount: random characters, and grouped amounts with or without decimals."""
+    grouped = st.builds(
+        lambda v, sep, dec, neg: ("-" if neg else "") + f"{v:,}".replace(",", sep) + (f",{dec:02d}" if dec >= 0 else ""),
+        st.integers(min_value=1, max_value=17).flatmap(lambda k: st.integers(10 ** (k - 1), 10**k - 1)),  # k digits
+        st.sampled_from([" ", NBSP, ""]),
+        st.integers(min_value=-1, max_value=99),
+        st.booleans(),
+    )
+    near_miss = st.builds(  # one character of a good amount replaced, inserted or deleted
+        lambda text, at, char, how: text[:at] + (char if how != "delete" else "") + text[at + (how != "insert") :],
+        grouped, st.integers(min_value=0, max_value=20), st.sampled_from(_AMOUNT_ALPHABET),
+        st.sampled_from(["replace", "insert", "delete"]),
+    )
+    return st.one_of(st.text(_AMOUNT_ALPHABET, max_size=20), grouped, near_miss)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_amount_text(), min_size=1, max_size=40), st.sampled_from([",", "."]),
+       st.sampled_from([(0x20, 0xA0), (0x20,)]))
+def test_fast_amounts_agree_with_the_pattern(texts: list[str], decimal: str, separators: tuple[int, ...]) -> None:
+    """Every amount the byte-level fast path accepts, the amount pattern accepts with the same value."""
+    encoded = [t.encode("cp1252") for t in texts]
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    offsets = np.cumsum([0] + [len(e) for e in encoded])
+    values, done = _fast_amounts(offsets, data, ord(decimal), separators)
+    mapped = _mapped_text(pa.array(encoded, pa.binary()), _single_byte_table("cp1252"))
+    expected, bad = _parse_chunk(mapped, _string_parts(mapped), decimal == ",")
+    accepted = np.ones(len(texts), dtype=bool)
+    accepted[bad] = False
+    if separators == (0x20,):  # a no-break space is then not a separator of the fast path
+        accepted &= np.array([NBSP not in t for t in texts])
+    assert not (done & ~accepted).any(), [t for t, d, a in zip(texts, done, accepted) if d and not a]
+    assert np.array_equal(values[done], expected[done])
+    # the common shapes of up to 13 digits before the decimals are all taken by the fast path
+    common = re.compile(r"-?(\d{1,13}|\d{1,3}( \d{3}){1,2})(,\d\d)?" if decimal == "," else r"-?\d{1,13}")
+    assert all(d for t, d in zip(texts, done) if common.fullmatch(t))
 
 
 # ---------------------------------------------------------------------------
