@@ -1360,60 +1360,69 @@ def _fast_amounts(
 def _fast_block(offsets: np.ndarray, data: np.ndarray, decimal: int, no_break: bool) -> tuple[np.ndarray, np.ndarray]:
     """One block of :func:`_fast_amounts`: ``(values, done)`` of the rows between ``offsets``.
 
-    A value whose window would start before ``data`` is not done.
+    Each value is read as the 16 bytes ending it: two 64-bit words, the low
+    one 15 to 8 places from the end, the high one 7 to 0 (the byte r places
+    from the end at bits ``8 * (7 - r % 8)``). A value whose window would
+    start before ``data`` is not done.
     """
-    # windows[i] is data[i : i + 16], tails[i] data[i : i + 4] (views, no copies)
-    windows = np.ndarray((len(data) - _FAST_WINDOW + 1,), dtype=f"V{_FAST_WINDOW}", buffer=data, strides=(1,))
-    tails = np.ndarray((len(data) - 3,), dtype="<u4", buffer=data, strides=(1,))
     starts = offsets[:-1]
     ends = offsets[1:]
     length = ends - starts
     negative = (data[np.minimum(starts, len(data) - 1)] == ord("-")) & (length > 1)
     body = length - negative
-    # the last four bytes: ',dd' of two decimals? (the byte r places from the end is at bits 8 * (3 - r))
-    tail = tails[np.maximum(ends, 4) - 4]
-    tens = ((tail >> _U32(16)) & _U32(0xFF)) - _U32(ord("0"))
-    units = (tail >> _U32(24)) - _U32(ord("0"))
-    frac = (((tail >> _U32(8)) & _U32(0xFF)) == decimal) & (tens < 10) & (units < 10) & (body >= 4)
-    whole = body - 3 * frac
-    end = ends - 3 * frac
-    # 1 to 15 digits (13 with decimals): the integer stays exact in a float64; the first values of the
-    # data, whose window would start before it, are left to the pattern
-    ok = (whole >= 1) & (whole <= _FAST_WINDOW - 1 - 2 * frac) & (end >= _FAST_WINDOW)
-    whole[~ok] = 0
-    # the whole part: low word r = 15..8, high word r = 7..0 places from its end (r at byte 7 - r % 8)
-    words = windows[np.maximum(end, _FAST_WINDOW) - _FAST_WINDOW].view("<u8").reshape(-1, 2)
+    windows = np.ndarray((len(data) - _FAST_WINDOW + 1,), dtype=f"V{_FAST_WINDOW}", buffer=data, strides=(1,))
+    words = windows[np.maximum(ends, _FAST_WINDOW) - _FAST_WINDOW].view("<u8").reshape(-1, 2)
     low = words[:, 0]
     high = words[:, 1]
-    third = (high >> _U64(32)) & _U64(0xFF)  # r = 3
+    # ',dd' at the end: two decimals
+    tens = ((high >> _U64(48)) & _U64(0xFF)) - _U64(ord("0"))
+    units = (high >> _U64(56)) - _U64(ord("0"))
+    frac = (((high >> _U64(40)) & _U64(0xFF)) == decimal) & (tens < 10) & (units < 10) & (body >= 4)
+    whole = body - 3 * frac
+    # 1 to 15 digits (13 with decimals, which the window then also holds): exact in a float64
+    ok = (whole >= 1) & (whole <= _FAST_WINDOW - 1 - 2 * frac) & (ends >= _FAST_WINDOW)
+    whole[~ok] = 0
+    # the whole part moved to the end of the window (by the 3 bytes of ',dd' where there are decimals)
+    shift = frac.astype(np.uint64) * _U64(24)
+    part = (high << shift) | (low >> (_U64(64) - shift))  # a shift by 64 gives 0
+    third = (part >> _U64(32)) & _U64(0xFF)  # 3 places from the end of the whole part
     is_sep = ((third | _U64(0x80)) == 0xA0) if no_break else (third == 0x20)
     grouped = is_sep & (whole >= 5) & ((whole & 3) != 0)  # a separator before 3 digits, none first
-    group_mask = grouped.astype(np.uint64) * _GROUP_SEPARATORS
-    wrong = np.zeros(len(starts), dtype=np.uint64)
-    numbers = []
-    for word, inside in ((low, _INSIDE_LOW[whole]), (high, _INSIDE_HIGH[whole])):
-        digit = word ^ (_EACH_BYTE * _U64(ord("0")))  # 0..9 where a digit
-        not_digit = (digit | (digit + _EACH_BYTE * _U64(6))) & (_EACH_BYTE * _U64(0xF0))
-        separator = inside & group_mask
-        digit_mask = inside ^ separator
-        if no_break:  # 0x20 or 0xA0
-            sep_bits = (word | (_EACH_BYTE * _U64(0x80))) ^ (_EACH_BYTE * _U64(0xA0))
-        else:
-            sep_bits = word ^ (_EACH_BYTE * _U64(0x20))
-        wrong |= (not_digit & digit_mask) | (sep_bits & separator)
-        numbers.append(_eight_digits(digit & digit_mask))
-    ok &= wrong == 0
-    a, b = numbers
-    # grouped: the separators were read as 0 digits 3 and 7 places from each word's end; take them out
     g = grouped.astype(np.uint64)
-    number = b - g * _U64(9000) * (b // _U64(10_000))
-    number += (a - g * _U64(9000) * (a // _U64(10_000))) * (_U64(100_000_000) - g * _U64(99_000_000))
+    number, wrong = _word_digits(part, _INSIDE_HIGH[whole], g, no_break)
+    ok &= wrong == 0
+    # the rare values of more than 8 bytes: their low word too (the separators 11 and 15 places from the end)
+    long = np.flatnonzero(whole > 8)
+    if len(long):
+        more, wrong = _word_digits(low[long] << shift[long], _INSIDE_LOW[whole[long]], g[long], no_break)
+        ok[long] &= wrong == 0
+        number[long] += more * (_U64(100_000_000) - g[long] * _U64(99_000_000))
     f = frac.astype(np.uint64)
-    value = (number * (_U64(1) + f * _U64(99)) + f * (tens * _U32(10) + units)).astype(np.float64)
+    value = (number * (_U64(1) + f * _U64(99)) + f * (tens * _U64(10) + units)).astype(np.float64)
     np.divide(value, 100.0, out=value, where=frac)
     np.negative(value, out=value, where=negative)
     value[~ok] = np.nan
     return value, ok
+
+
+def _word_digits(word: np.ndarray, inside: np.ndarray, grouped: np.ndarray, no_break: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Eight bytes of a whole part: their integer and a non-zero ``wrong`` where they are not as expected.
+
+    ``inside`` marks the bytes of the value; where ``grouped`` (0/1) the bytes
+    3 and 7 places from the word's end must be separators, all others digits.
+    The separators count as 0 digits and are taken out of the integer.
+    """
+    separator = inside & (grouped * _GROUP_SEPARATORS)
+    digit_mask = inside ^ separator
+    digit = word ^ (_EACH_BYTE * _U64(ord("0")))  # 0..9 where a digit
+    wrong = (digit | (digit + _EACH_BYTE * _U64(6))) & (_EACH_BYTE * _U64(0xF0)) & digit_mask
+    if no_break:  # 0x20 or 0xA0
+        wrong |= ((word | (_EACH_BYTE * _U64(0x80))) ^ (_EACH_BYTE * _U64(0xA0))) & separator
+    else:
+        wrong |= (word ^ (_EACH_BYTE * _U64(0x20))) & separator
+    number = _eight_digits(digit & digit_mask)
+    number -= grouped * _U64(9000) * (number // _U64(10_000))  # 'd ddd' read as d0ddd
+    return number, wrong
 
 
 def _amount_jobs(
