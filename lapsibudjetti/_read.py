@@ -1094,7 +1094,8 @@ def _read_csv_data(
     amount_bin = table.column(names[needed["amount"]])
     # in a single-byte encoding the amounts do not depend on decoding the text, so they are parsed
     # on the same threads as the dictionaries are built (their errors are still raised after the text's)
-    amount_jobs = _amount_jobs(amount_bin, None, enc) if enc.name != "utf-8" else []
+    amounts = np.empty(n)
+    amount_jobs = _amount_jobs(amount_bin, None, enc, amounts) if enc.name != "utf-8" else []
     jobs = [partial(encode, canon) for canon in text_columns] + amount_jobs
     # Arrow builds the dictionaries without the GIL, the amount parser's NumPy calls hold it between
     # operations: alternate the two kinds so that the threads mostly run one of each
@@ -1110,7 +1111,7 @@ def _read_csv_data(
         columns["year"] = years
     columns["amount"], whole_cents = _csv_amounts(
         amount_bin, amount_text, enc, source_row, name, header.cells[needed["amount"]],
-        results=done[len(text_columns) :] if amount_jobs else None,
+        done=(amounts, done[len(text_columns) :]) if amount_jobs else None,
     )
     frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
     headers = {canon: header.cells[i] for canon, i in needed.items()}
@@ -1304,8 +1305,8 @@ def _eight_digits(v: np.ndarray) -> np.ndarray:
 
 
 def _fast_amounts(
-    offsets: np.ndarray, data: np.ndarray, decimal: int, separators: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
+    offsets: np.ndarray, data: np.ndarray, decimal: int, separators: tuple[int, ...], out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray] | np.ndarray:
     """Parse the common amount shapes with integer arithmetic on the bytes, without regular expressions.
 
     The shapes are ``[-]digits[<decimal>dd]`` and ``[-]d{1,3}(<sep>ddd)+[<decimal>dd]``
@@ -1320,7 +1321,8 @@ def _fast_amounts(
     temporaries in cache.
 
     Returns ``(values, done)``: float64 euros (NaN where not done) and which
-    rows were parsed.
+    rows were parsed; with ``out`` (float64, one per row), the values are
+    written there and only ``done`` is returned.
 
     Examples
     --------
@@ -1332,10 +1334,12 @@ def _fast_amounts(
     ([1234.5, -12.0, 7.0, 1234.56], [True, True, True, True, False, False, False])
     """
     n = len(offsets) - 1
-    values = np.full(n, np.nan)
+    values = np.empty(n) if out is None else out
     done = np.zeros(n, dtype=bool)
+    if len(data) < _FAST_WINDOW:  # else the blocks below set every row
+        values[:] = np.nan
     if n == 0 or len(data) == 0:
-        return values, done
+        return (values, done) if out is None else done
     seps = set(separators)
     if not seps <= {0x20, 0xA0}:  # another single-byte no-break space: read it as a space
         table = np.arange(256, dtype=np.uint8)
@@ -1354,7 +1358,7 @@ def _fast_amounts(
         padded = np.zeros(_FAST_WINDOW + int(offsets[head]), dtype=np.uint8)
         padded[_FAST_WINDOW:] = data[: offsets[head]]
         values[:head], done[:head] = _fast_block(offsets[: head + 1] + _FAST_WINDOW, padded, decimal, no_break)
-    return values, done
+    return (values, done) if out is None else done
 
 
 def _fast_block(offsets: np.ndarray, data: np.ndarray, decimal: int, no_break: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -1426,40 +1430,42 @@ def _word_digits(word: np.ndarray, inside: np.ndarray, grouped: np.ndarray, no_b
 
 
 def _amount_jobs(
-    amount_bin: pa.ChunkedArray, text: pa.ChunkedArray | None, enc: _Encoding
-) -> list[Callable[[], tuple[np.ndarray, np.ndarray]]]:
-    """One job per chunk of the amount column, each giving ``(values, bad positions in the chunk, whole)``.
+    amount_bin: pa.ChunkedArray, text: pa.ChunkedArray | None, enc: _Encoding, out: np.ndarray
+) -> list[Callable[[], tuple[np.ndarray, bool]]]:
+    """One job per chunk of the amount column, writing its values into ``out``.
 
-    ``whole``: every value of the chunk is a finite amount of whole cents
-    (those of :func:`_fast_amounts` are by construction).
-
-    The common shapes are parsed by :func:`_fast_amounts`, the rest by the
-    amount pattern (:func:`_parse_chunk`). Chunk by chunk (Arrow's blocks),
-    the temporaries stay small and in cache.
+    Each job gives ``(bad positions in the column, whole)``; ``whole``: every
+    value of the chunk is a finite amount of whole cents (those of
+    :func:`_fast_amounts` are by construction). The common shapes are parsed
+    by :func:`_fast_amounts`, the rest by the amount pattern
+    (:func:`_parse_chunk`). Chunk by chunk (Arrow's blocks), the temporaries
+    stay small and in cache, and the threads fill ``out`` directly.
     """
     source = text if text is not None else amount_bin
-    chunks = [c for c in source.chunks if len(c)]
-    comma = any(bool(np.any(np.frombuffer(c.buffers()[2], dtype=np.uint8) == ord(","))) for c in chunks
+    starts = np.cumsum([0] + [len(c) for c in source.chunks])
+    chunks = [(c, int(start)) for c, start in zip(source.chunks, starts) if len(c)]
+    comma = any(bool(np.any(np.frombuffer(c.buffers()[2], dtype=np.uint8) == ord(","))) for c, _ in chunks
                 if c.buffers()[2] is not None)
     table = _single_byte_table(enc.name) if text is None else None
     # a space, and in a single-byte encoding the bytes that are no-break spaces
     separators = (0x20,) if table is None else tuple(int(b) for b in np.flatnonzero(table == 0x20))
 
-    def one(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, bool]:
+    def one(chunk: pa.Array, start: int) -> tuple[np.ndarray, bool]:
         offsets, data = _string_parts(chunk)
-        values, done = _fast_amounts(offsets, data, ord(",") if comma else ord("."), separators)
+        values = out[start : start + len(chunk)]
+        done = _fast_amounts(offsets, data, ord(",") if comma else ord("."), separators, out=values)
         rest = np.flatnonzero(~done)
         if len(rest) == 0:
-            return values, rest, True
+            return rest, True
         sub = chunk.take(pa.array(rest))
         sub_text = _mapped_text(sub, table) if table is not None else sub
         sub_values, sub_bad = _parse_chunk(sub_text, _string_parts(sub_text), comma)
         values[rest] = sub_values
-        # the few values the pattern parsed (more decimals, other signs, a chunk's first value): cents checked
+        # the few values the pattern parsed (more decimals, other signs): their cents checked
         whole = len(sub_bad) == 0 and not _fractional_cents(sub_values).any()
-        return values, rest[sub_bad], whole
+        return rest[sub_bad] + start, whole
 
-    return [partial(one, c) for c in chunks]
+    return [partial(one, c, start) for c, start in chunks]
 
 
 def _alternate(first: int, second: int) -> list[int]:
@@ -1491,20 +1497,23 @@ def _csv_amounts(
     source_row: np.ndarray,
     name: str,
     header: str,
-    results: list[tuple[np.ndarray, np.ndarray, bool]] | None = None,
+    done: tuple[np.ndarray, list[tuple[np.ndarray, bool]]] | None = None,
 ) -> tuple[np.ndarray, bool]:
-    """Amounts of a CSV column and whether all are known whole cents (``results``: of :func:`_amount_jobs`)."""
-    if results is None:
-        results = _run_jobs(_amount_jobs(amount_bin, text, enc), len(source_row))
-    if not results:  # pragma: no cover - a CSV body has lines
-        return np.zeros(0), False
-    cuts = np.cumsum([0] + [len(r[0]) for r in results[:-1]])
-    values = np.concatenate([r[0] for r in results])
-    bad = np.concatenate([r[1] + start for r, start in zip(results, cuts)]).astype(np.int64)
+    """Amounts of a CSV column and whether all are known whole cents.
+
+    ``done``: the output array and the results of :func:`_amount_jobs` that
+    filled it, if they have run already.
+    """
+    if done is None:
+        values = np.empty(len(source_row))
+        results = _run_jobs(_amount_jobs(amount_bin, text, enc, values), len(source_row))
+    else:
+        values, results = done
+    bad = np.concatenate([np.zeros(0, dtype=np.int64)] + [r[0] for r in results]).astype(np.int64)
     if len(bad):
         originals = [b.decode(enc.name, errors="replace") for b in amount_bin.take(pa.array(bad)).to_pylist()]
         _raise_amounts(name, header, source_row[bad], originals, "line")
-    return values, all(r[2] for r in results)
+    return values, all(r[1] for r in results)
 
 
 def _diagnose_csv(
