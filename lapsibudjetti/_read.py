@@ -1092,10 +1092,10 @@ def _read_csv_data(
         return indices, dictionary.to_pylist()
 
     amount_bin = table.column(names[needed["amount"]])
-    # in a single-byte encoding the amounts do not depend on decoding the text, so they are parsed
-    # on the same threads as the dictionaries are built (their errors are still raised after the text's)
+    # the amounts are parsed from the bytes on the same threads as the dictionaries are built (their
+    # errors are still raised after the text's; a guessed UTF-8 that turns out wrong parses them again)
     amounts = np.empty(n)
-    amount_jobs = _amount_jobs(amount_bin, None, enc, amounts) if enc.name != "utf-8" else []
+    amount_jobs = _amount_jobs(amount_bin, enc, amounts)
     jobs = [partial(encode, canon) for canon in text_columns] + amount_jobs
     # Arrow builds the dictionaries without the GIL, the amount parser's NumPy calls hold it between
     # operations: alternate the two kinds so that the threads mostly run one of each
@@ -1106,13 +1106,16 @@ def _read_csv_data(
     raw_dicts = dict(zip(text_columns, done[: len(text_columns)]))
     years = raw_dicts.pop("year") if isinstance(raw_dicts.get("year"), np.ndarray) else None
 
-    columns, enc, amount_text = _decode_csv_columns(raw_dicts, amount_bin, enc, header, name, source_row)
+    amount_results = done[len(text_columns) :]
+    text_ok = all(r[2] for r in amount_results)
+    columns, decoded = _decode_csv_columns(raw_dicts, amount_bin, enc, text_ok, header, name, source_row)
     if years is not None:
         columns["year"] = years
     columns["amount"], whole_cents = _csv_amounts(
-        amount_bin, amount_text, enc, source_row, name, header.cells[needed["amount"]],
-        done=(amounts, done[len(text_columns) :]) if amount_jobs else None,
+        amount_bin, decoded, source_row, name, header.cells[needed["amount"]],
+        done=(amounts, amount_results) if decoded == enc else None,
     )
+    enc = decoded
     frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
     headers = {canon: header.cells[i] for canon, i in needed.items()}
     meta: dict[str, object] = {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line}
@@ -1195,13 +1198,15 @@ def _decode_csv_columns(
     raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]],
     amount_bin: pa.ChunkedArray,
     enc: _Encoding,
+    amounts_ok: bool,
     header: _Header,
     name: str,
     source_row: np.ndarray,
-) -> tuple[dict[str, Any], _Encoding, pa.ChunkedArray | None]:
+) -> tuple[dict[str, Any], _Encoding]:
     """Decode the distinct values; a guessed UTF-8 falls back to Windows-1252 for the whole file.
 
-    Also returns the amount column as UTF-8 text when the file is UTF-8.
+    ``amounts_ok``: the amount column is valid in ``enc`` (as the amount
+    jobs found). Returns the columns and the encoding they were decoded with.
     """
 
     def decode_all(codec: str) -> dict[str, Any]:
@@ -1212,14 +1217,15 @@ def _decode_csv_columns(
 
     try:
         cols = decode_all(enc.name)
-        text = pc.cast(amount_bin, pa.string()) if enc.name == "utf-8" else None  # validates UTF-8
-        return cols, enc, text
+        if not amounts_ok:
+            pc.cast(amount_bin, pa.string())  # raises, saying what is wrong
+        return cols, enc
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
         if enc.given or enc.name != "utf-8" or not enc.tentative:
             _raise_decode(raw_dicts, amount_bin, enc, header, name, source_row, exc)
     fallback = _Encoding("cp1252", "cp1252", False)
     try:
-        return decode_all("cp1252"), fallback, None
+        return decode_all("cp1252"), fallback
     except UnicodeDecodeError as exc:
         _raise_decode(raw_dicts, amount_bin, fallback, header, name, source_row, exc)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -1429,43 +1435,78 @@ def _word_digits(word: np.ndarray, inside: np.ndarray, grouped: np.ndarray, no_b
     return number, wrong
 
 
-def _amount_jobs(
-    amount_bin: pa.ChunkedArray, text: pa.ChunkedArray | None, enc: _Encoding, out: np.ndarray
-) -> list[Callable[[], tuple[np.ndarray, bool]]]:
-    """One job per chunk of the amount column, writing its values into ``out``.
+def _amount_jobs(amount_bin: pa.ChunkedArray, enc: _Encoding, out: np.ndarray) -> list[Callable[[], tuple[np.ndarray, bool, bool]]]:
+    """One job per chunk of the amount column (bytes), writing its values into ``out``.
 
-    Each job gives ``(bad positions in the column, whole)``; ``whole``: every
-    value of the chunk is a finite amount of whole cents (those of
-    :func:`_fast_amounts` are by construction). The common shapes are parsed
-    by :func:`_fast_amounts`, the rest by the amount pattern
-    (:func:`_parse_chunk`). Chunk by chunk (Arrow's blocks), the temporaries
-    stay small and in cache, and the threads fill ``out`` directly.
+    Each job gives ``(bad positions in the column, whole, text_ok)``:
+    ``whole``, every value of the chunk is a finite amount of whole cents
+    (those of :func:`_fast_amounts` are by construction); ``text_ok``, the
+    chunk is valid text in ``enc`` (in UTF-8 the values of the fast path are
+    ASCII, the rest is checked). The common shapes are parsed by
+    :func:`_fast_amounts` (in UTF-8 with the no-break space ``C2 A0`` read
+    as one byte), the rest by the amount pattern (:func:`_parse_chunk`).
+    Chunk by chunk (Arrow's blocks), the temporaries stay small and in cache,
+    and the threads fill ``out`` directly.
     """
-    source = text if text is not None else amount_bin
-    starts = np.cumsum([0] + [len(c) for c in source.chunks])
-    chunks = [(c, int(start)) for c, start in zip(source.chunks, starts) if len(c)]
+    starts = np.cumsum([0] + [len(c) for c in amount_bin.chunks])
+    chunks = [(c, int(start)) for c, start in zip(amount_bin.chunks, starts) if len(c)]
     comma = any(bool(np.any(np.frombuffer(c.buffers()[2], dtype=np.uint8) == ord(","))) for c, _ in chunks
                 if c.buffers()[2] is not None)
-    table = _single_byte_table(enc.name) if text is None else None
+    utf8 = enc.name == "utf-8"
+    table = None if utf8 else _single_byte_table(enc.name)
     # a space, and in a single-byte encoding the bytes that are no-break spaces
     separators = (0x20,) if table is None else tuple(int(b) for b in np.flatnonzero(table == 0x20))
 
-    def one(chunk: pa.Array, start: int) -> tuple[np.ndarray, bool]:
+    def one(chunk: pa.Array, start: int) -> tuple[np.ndarray, bool, bool]:
         offsets, data = _string_parts(chunk)
         values = out[start : start + len(chunk)]
-        done = _fast_amounts(offsets, data, ord(",") if comma else ord("."), separators, out=values)
+        decimal = ord(",") if comma else ord(".")
+        if utf8 and (nbsp := _utf8_no_break_spaces(chunk)) is not None:
+            done = _fast_amounts(*nbsp, decimal, (0x20, 0xA0), out=values)
+        else:
+            done = _fast_amounts(offsets, data, decimal, separators, out=values)
         rest = np.flatnonzero(~done)
         if len(rest) == 0:
-            return rest, True
+            return rest, True, True
         sub = chunk.take(pa.array(rest))
-        sub_text = _mapped_text(sub, table) if table is not None else sub
+        if table is not None:
+            sub_text = _mapped_text(sub, table)
+        else:
+            try:
+                sub_text = pc.cast(sub, pa.string())  # validates UTF-8
+            except pa.ArrowInvalid:
+                return np.zeros(0, dtype=np.int64), False, False
         sub_values, sub_bad = _parse_chunk(sub_text, _string_parts(sub_text), comma)
         values[rest] = sub_values
         # the few values the pattern parsed (more decimals, other signs): their cents checked
         whole = len(sub_bad) == 0 and not _fractional_cents(sub_values).any()
-        return rest[sub_bad] + start, whole
+        return rest[sub_bad] + start, whole, True
 
     return [partial(one, c, start) for c, start in chunks]
+
+
+def _utf8_no_break_spaces(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """UTF-8 amount bytes with each no-break space ``C2 A0`` as the one byte ``A0``.
+
+    None when there is none, or when some ``A0`` byte is not part of a
+    no-break space (another character, or invalid UTF-8): then the amount
+    pattern, which checks the text, reads the chunk's other values.
+
+    Examples
+    --------
+    >>> offsets, data = _utf8_no_break_spaces(pa.array(["1\u00a0234,50".encode(), b"7"]))
+    >>> offsets.tolist(), bytes(data)
+    ([0, 8, 9], b'1\\xa0234,507')
+    >>> _utf8_no_break_spaces(pa.array(["à 1,00".encode()])) is None
+    True
+    """
+    offsets, data = _string_parts(chunk)
+    if len(data) < 2:
+        return None
+    no_break = int(np.count_nonzero(data == 0xA0))
+    if no_break == 0 or int(np.count_nonzero((data[:-1] == 0xC2) & (data[1:] == 0xA0))) != no_break:
+        return None
+    return _string_parts(pc.replace_substring(chunk, b"\xc2\xa0", b"\xa0"))
 
 
 def _alternate(first: int, second: int) -> list[int]:
@@ -1492,12 +1533,11 @@ def _run_jobs(jobs: list[Callable[[], Any]], n: int) -> list[Any]:
 
 def _csv_amounts(
     amount_bin: pa.ChunkedArray,
-    text: pa.ChunkedArray | None,
     enc: _Encoding,
     source_row: np.ndarray,
     name: str,
     header: str,
-    done: tuple[np.ndarray, list[tuple[np.ndarray, bool]]] | None = None,
+    done: tuple[np.ndarray, list[tuple[np.ndarray, bool, bool]]] | None = None,
 ) -> tuple[np.ndarray, bool]:
     """Amounts of a CSV column and whether all are known whole cents.
 
@@ -1506,7 +1546,7 @@ def _csv_amounts(
     """
     if done is None:
         values = np.empty(len(source_row))
-        results = _run_jobs(_amount_jobs(amount_bin, text, enc, values), len(source_row))
+        results = _run_jobs(_amount_jobs(amount_bin, enc, values), len(source_row))
     else:
         values, results = done
     bad = np.concatenate([np.zeros(0, dtype=np.int64)] + [r[0] for r in results]).astype(np.int64)

@@ -732,6 +732,36 @@ def test_large_file_parallel_path_reports_the_right_line(tmp_path: Path) -> None
     assert err.value.row == 123_456 + 2 and err.value.rows["value"].tolist() == ["12 34,00"]
 
 
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_large_file_same_amounts_in_utf8_and_cp1252(tmp_path: Path, encoding: str) -> None:
+    """No-break spaces are one byte in Windows-1252 and two (C2 A0) in UTF-8: the same amounts either way."""
+    n = 120_000  # the threaded path
+    rng = np.random.default_rng(11)
+    cents = rng.integers(-10**12, 10**12, n) // rng.choice([1, 10**6], n)
+    amounts = [finnish(int(c), NBSP, "-", True) for c in cents]
+    if encoding == "utf-8":  # U+202F has no Windows-1252 byte; in UTF-8 it takes the amount pattern's path
+        amounts[5], cents[5] = f"1{NNBSP}234,56", 123456
+    body = "".join(f"564;2022;TP;3021;{a}\n" for a in amounts)
+    led = read_ledger(write(tmp_path / "big.csv", HEADER + body, encoding), defaults=MUNI, check_codes=False)
+    assert led.attrs["encoding"] == encoding
+    assert amount_cents(led["amount"]).tolist() == cents.tolist()
+
+
+def test_amount_column_decides_the_encoding_too(tmp_path: Path) -> None:
+    """A Windows-1252 no-break space (lone A0) far down the amount column: not UTF-8, whatever the head says."""
+    lines = [f"564;2022;TP;3021;{i},00" for i in range(120_000)]
+    lines[100_000] = "564;2022;TP;3021;1\xa0234,50"
+    text = HEADER + "\n".join(lines) + "\n"
+    path = tmp_path / "late_nbsp.csv"
+    path.write_bytes(text.encode("cp1252"))
+    led = read_ledger(path, defaults=MUNI, check_codes=False)
+    assert led.attrs["encoding"] == "cp1252"
+    assert led["amount"].iloc[100_000] == 1234.5
+    with pytest.raises(InputError, match="not valid utf-8"):
+        read_ledger(path, defaults=MUNI, encoding="utf-8", check_codes=False)
+
+
 def test_business_id_keyed_ledger_gets_org_codes_from_the_registry(tmp_path: Path) -> None:
     pytest.importorskip("lapsibudjetti._registry")
     text = "Y-tunnus;Vuosi;Vaihe;Palveluluokka;Euroa\n0187690-1;2022;TP;3021;100,00\n"
