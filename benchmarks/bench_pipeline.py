@@ -214,7 +214,7 @@ def write_finnish_csv(ledger: pd.DataFrame, path: Path, encoding: str = "cp1252"
 CSV_READERS = ("read_ledger", "pyarrow", "pyarrow_1_thread")
 
 
-def read_csv_with(reader: str, path: Path) -> object:
+def read_csv_with(reader: str, path: Path, encoding: str = "cp1252") -> object:
     """One read of the Finnish CSV by ``reader`` (one of :data:`CSV_READERS`)."""
     import pyarrow.csv as pacsv
 
@@ -223,26 +223,27 @@ def read_csv_with(reader: str, path: Path) -> object:
         return lb.read_ledger(path, check_codes=False)
     return pacsv.read_csv(
         path,
-        read_options=pacsv.ReadOptions(encoding="cp1252", use_threads=reader == "pyarrow"),
+        read_options=pacsv.ReadOptions(encoding=encoding, use_threads=reader == "pyarrow"),
         parse_options=pacsv.ParseOptions(delimiter=";"),
     )
 
 
-def csv_worker(reader: str, path: Path, repeats: int) -> dict[str, object]:
+def csv_worker(reader: str, path: Path, repeats: int, encoding: str = "cp1252") -> dict[str, object]:
     """Time ``repeats`` reads (after a warm-up) in this process: best wall and CPU seconds, and all walls."""
-    read_csv_with(reader, path)
+    read_csv_with(reader, path, encoding)
     walls, cpus = [], []
     for _ in range(repeats):
         gc.collect()
         t0, c0 = time.perf_counter(), time.process_time()
-        got = read_csv_with(reader, path)
+        got = read_csv_with(reader, path, encoding)
         walls.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
         del got
     return {"reader": reader, "seconds": min(walls), "cpu_seconds": min(cpus), "all_seconds": walls}
 
 
-def bench_csv(n_lines: int, repeats: int, workdir: Path, rounds: int = 2, spawn_readers: bool = True) -> dict[str, object]:
+def bench_csv(n_lines: int, repeats: int, workdir: Path, rounds: int = 2, spawn_readers: bool = True,
+              encoding: str = "cp1252") -> dict[str, object]:
     """Time ``lb.read_ledger`` against ``pyarrow.csv.read_csv`` on the same Finnish CSV.
 
     Each reader runs in a fresh process (so neither inherits the other's
@@ -251,8 +252,8 @@ def bench_csv(n_lines: int, repeats: int, workdir: Path, rounds: int = 2, spawn_
     """
     ledger = synthetic.build_ledger(n_lines)
     path = workdir / f"ledger_{n_lines}.csv"
-    write_finnish_csv(ledger, path)
-    out: dict[str, object] = {"lines": n_lines, "file_mb": path.stat().st_size / 2**20, "encoding": "cp1252",
+    write_finnish_csv(ledger, path, encoding)
+    out: dict[str, object] = {"lines": n_lines, "file_mb": path.stat().st_size / 2**20, "encoding": encoding,
                               "repeats": repeats, "rounds": rounds}
     got = lb.read_ledger(path, check_codes=False)  # the file reads back to the same ledger
     out["read_back_identical"] = bool(
@@ -268,13 +269,13 @@ def bench_csv(n_lines: int, repeats: int, workdir: Path, rounds: int = 2, spawn_
         for reader in CSV_READERS:
             if spawn_readers:
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--csv-worker", reader, str(path),
-                       "--repeats", str(repeats)]
+                       "--repeats", str(repeats), "--csv-encoding", encoding]
                 res = subprocess.run(cmd, capture_output=True, text=True, check=False)
                 if res.returncode != 0:
                     raise RuntimeError(f"{reader} on {n_lines:,} lines failed:\n{res.stderr[-4000:]}")
                 runs[reader].append(json.loads(res.stdout.strip().splitlines()[-1]))
             else:
-                runs[reader].append(csv_worker(reader, path, repeats))
+                runs[reader].append(csv_worker(reader, path, repeats, encoding))
     for reader in CSV_READERS:
         out[f"{reader}_seconds"] = min(float(r["seconds"]) for r in runs[reader])
         out[f"{reader}_cpu_seconds"] = min(float(r["cpu_seconds"]) for r in runs[reader])
@@ -293,7 +294,7 @@ def print_csv(results: list[dict[str, object]]) -> None:
               f"{r['pyarrow_seconds']:>10.3f} {r['pyarrow_cpu_seconds']:>6.2f} {r['ratio']:>6.2f} "
               f"{r['pyarrow_1_thread_seconds']:>18.3f} {r['ratio_1_thread']:>6.2f} {str(r['read_back_identical']):>20}")
     r0 = results[0]
-    print(f"read_ledger(path, check_codes=False); pyarrow.csv.read_csv(path, delimiter ';', encoding cp1252), with its "
+    print(f"read_ledger(path, check_codes=False); pyarrow.csv.read_csv(path, delimiter ';', encoding {r0['encoding']}), with its "
           f"default threads and with use_threads=False; each in a fresh process, {r0['rounds']} rounds in turn, "
           f"best of {r0['repeats']} after a warm-up per round")
     for r in results:
@@ -367,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--csv-lines", type=int, nargs="+", default=None,
                     help="sizes of the CSV reading test (default: the smallest pipeline size)")
     ap.add_argument("--csv-only", action="store_true", help="only the CSV reading test")
+    ap.add_argument("--csv-encoding", default="cp1252", choices=["cp1252", "utf-8"],
+                    help="encoding of the CSV file (default: cp1252, as Windows finance systems export)")
     ap.add_argument("--csv-worker", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: DuckDB's own, the number of cores)")
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
@@ -380,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(engine, n, args.repeats, args.dump, args.threads)))
         return 0
     if args.csv_worker:
-        print(json.dumps(csv_worker(args.csv_worker[0], Path(args.csv_worker[1]), args.repeats)))
+        print(json.dumps(csv_worker(args.csv_worker[0], Path(args.csv_worker[1]), args.repeats, args.csv_encoding)))
         return 0
 
     if not args.csv_only:
@@ -415,8 +418,9 @@ def main(argv: list[str] | None = None) -> int:
         if results:
             print_pipeline(results)
         for n in csv_sizes:
-            print(f"\nCSV reading ({n:,} lines, Finnish dialect: ';', decimal comma, NBSP thousands, cp1252) ...", flush=True)
-            csv_results.append(bench_csv(n, 3 if n <= SMALL else 2, Path(tmp)))
+            print(f"\nCSV reading ({n:,} lines, Finnish dialect: ';', decimal comma, NBSP thousands, "
+                  f"{args.csv_encoding}) ...", flush=True)
+            csv_results.append(bench_csv(n, 3 if n <= SMALL else 2, Path(tmp), encoding=args.csv_encoding))
         print()
         print_csv(csv_results)
     info["load_average_end"] = os.getloadavg()

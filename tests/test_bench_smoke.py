@@ -67,11 +67,12 @@ def test_duckdb_reference_gives_the_same_budget(budget: lb.ChildBudget, ledger: 
     assert got["summary"]["total_euros"].sum() == pytest.approx(ledger["amount"].sum(), abs=0.005)
 
 
-def test_csv_benchmark_reads_back_the_ledger(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])
+def test_csv_benchmark_reads_back_the_ledger(tmp_path: Path, encoding: str) -> None:
     """The CSV reading benchmark's Finnish export reads back to the same ledger (no timing checked)."""
     import bench_pipeline
 
-    result = bench_pipeline.bench_csv(N, repeats=1, workdir=tmp_path, rounds=1, spawn_readers=False)
-    assert result["read_back_identical"] is True
+    result = bench_pipeline.bench_csv(N, repeats=1, workdir=tmp_path, rounds=1, spawn_readers=False, encoding=encoding)
+    assert result["read_back_identical"] is True and result["encoding"] == encoding
     assert result["read_ledger_seconds"] > 0 and result["pyarrow_seconds"] > 0
     assert not list(tmp_path.iterdir())  # the file is removed
