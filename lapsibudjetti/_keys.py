@@ -156,8 +156,8 @@ class Population:
         --------
         >>> p = Population.from_frame(pd.DataFrame({"org_code": ["X01"] * 2, "year": [2024] * 2,
         ...     "age": [5, 40], "persons": [10, 30]}))
-        >>> p.by_age.persons.sum()
-        np.int64(40)
+        >>> int(p.by_age.persons.sum())
+        40
         """
         need = ["org_code", "year", "age", "persons"]
         missing = [c for c in need if c not in frame]

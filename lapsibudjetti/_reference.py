@@ -605,8 +605,8 @@ def _registry_problems(combos: pd.DataFrame, table: pd.DataFrame) -> list[str | 
     """Municipalities the packaged reference lacks, checked against a registry's table and years."""
     codes = table["code"].astype(str).to_numpy()
     n = len(table)
-    vf = pd.to_numeric(table["valid_from"], errors="coerce").to_numpy(dtype=float) if "valid_from" in table else np.full(n, np.nan)
-    vt = pd.to_numeric(table["valid_to"], errors="coerce").to_numpy(dtype=float) if "valid_to" in table else np.full(n, np.nan)
+    vf = pd.to_numeric(table["valid_from"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "valid_from" in table else np.full(n, np.nan)
+    vt = pd.to_numeric(table["valid_to"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "valid_to" in table else np.full(n, np.nan)
     out: list[str | None] = []
     for r in combos.itertuples(index=False):
         hit = codes == r.value
