@@ -1138,22 +1138,44 @@ def _digit_years(column: pa.ChunkedArray) -> np.ndarray | None:
     >>> _digit_years(pa.chunked_array([pa.array([b"201", b"52024"])])) is None
     True
     """
+    fixed = _fixed_width_bytes(column, (4,))
+    if fixed is None:
+        return None
+    word = fixed[1].view("<u4")  # the first character in the lowest byte
+    digit = word ^ _U32(0x30303030)  # 0..9 in each byte where a digit
+    if np.any((digit | (digit + _U32(0x06060606))) & _U32(0xF0F0F0F0)):
+        return None
+    pairs = ((digit * _U32(10)) + (digit >> _U32(8))) & _U32(0x00FF00FF)  # "20", "15"
+    return ((pairs & _U32(0xFF)) * _U32(100) + (pairs >> _U32(16))).astype(np.int64)
+
+
+def _fixed_width_bytes(column: pa.ChunkedArray, widths: tuple[int, ...]) -> tuple[int, np.ndarray] | None:
+    """``(width, bytes)`` of a column whose values all have the same width, one of ``widths``; else None.
+
+    Examples
+    --------
+    >>> width, data = _fixed_width_bytes(pa.chunked_array([pa.array([b"TP", b"TA"]), pa.array([b"TP"])]), (1, 2))
+    >>> width, bytes(data)
+    (2, b'TPTATP')
+    >>> _fixed_width_bytes(pa.chunked_array([pa.array([b"T", b"TAA"])]), (1, 2)) is None  # lengths vary yet add up
+    True
+    """
     parts = []
+    width = None
     for chunk in column.chunks:
         if len(chunk) == 0:
             continue
         if chunk.null_count:
             return None
         offsets, data = _string_parts(chunk)
-        if len(data) != 4 * len(chunk) or not np.array_equal(offsets, np.arange(0, len(data) + 1, 4)):
+        w = int(offsets[1])
+        if w not in widths or (width is not None and w != width) or len(data) != w * len(chunk):
             return None
-        word = data.view("<u4")  # the first character in the lowest byte
-        digit = word ^ _U32(0x30303030)  # 0..9 in each byte where a digit
-        if np.any((digit | (digit + _U32(0x06060606))) & _U32(0xF0F0F0F0)):
+        if not np.array_equal(offsets, np.arange(0, len(data) + 1, w)):
             return None
-        pairs = ((digit * _U32(10)) + (digit >> _U32(8))) & _U32(0x00FF00FF)  # "20", "15"
-        parts.append(((pairs & _U32(0xFF)) * _U32(100) + (pairs >> _U32(16))).astype(np.int64))
-    return np.concatenate(parts) if parts else None
+        parts.append(data)
+        width = w
+    return None if width is None else (width, np.concatenate(parts))
 
 
 def _narrow_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[bytes]] | None:
@@ -1171,24 +1193,11 @@ def _narrow_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[bytes]] | N
     >>> _narrow_codes(pa.chunked_array([pa.array([b"TP", b"TAA"])])) is None
     True
     """
-    parts = []
-    width = None
-    for chunk in column.chunks:
-        if len(chunk) == 0:
-            continue
-        if chunk.null_count:
-            return None
-        offsets, data = _string_parts(chunk)
-        w = int(offsets[1])
-        if w not in (1, 2) or (width is not None and w != width) or len(data) != w * len(chunk):
-            return None
-        if not np.array_equal(np.diff(offsets), np.full(len(chunk), w)):  # lengths vary yet add up
-            return None
-        parts.append(data)
-        width = w
-    if width is None:
+    fixed = _fixed_width_bytes(column, (1, 2))
+    if fixed is None:
         return None
-    keys = np.concatenate(parts).view(np.uint8 if width == 1 else np.uint16)
+    width, data = fixed
+    keys = data.view(np.uint8 if width == 1 else np.uint16)
     codes, uniques = pd.factorize(keys)
     small = np.int8 if len(uniques) < 127 else np.int16
     return codes.astype(small), [bytes(u) for u in np.asarray(uniques, dtype=keys.dtype).view(np.uint8).reshape(-1, width)]
