@@ -415,9 +415,22 @@ def _target(result: object, summary: pd.DataFrame, lang: str) -> str:
     return text("target.ages", lang, low=0, high=17)
 
 
+def measure_text(measure: str, lang: str) -> str:
+    """The wording of a measure (``"net operating cost"``) in ``lang`` from ``labels.csv``; else as given.
+
+    Examples
+    --------
+    >>> measure_text("Net operating cost", "fi")
+    'nettokäyttökustannukset'
+    >>> measure_text("euros of our own kind", "sv")
+    'euros of our own kind'
+    """
+    return text(f"measure.{measure.strip().lower()}", lang, default=measure)
+
+
 def _amounts_line(result: object, summary: pd.DataFrame, lang: str) -> str:
     measure = _measure(result, summary)
-    return text("note.amounts", lang, measure=text(f"measure.{measure}", lang, default=measure), target=_target(result, summary, lang))
+    return text("note.amounts", lang, measure=measure_text(measure, lang), target=_target(result, summary, lang))
 
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError, LapsibudjettiWarning
+from ._export import measure_text
 from ._registry import Registry
 
 if TYPE_CHECKING:
@@ -439,8 +440,7 @@ def _measure_text(result: ResultLike, summary: pd.DataFrame | None, lang: str) -
         measure = str(summary["measure"].iloc[0])
     if not isinstance(measure, str) or not measure:
         return ""
-    key = f"measure.{measure.strip().lower()}"
-    return chart_label(key, lang) if key in _label_table() else measure
+    return measure_text(measure, lang)  # one wording for workbook and charts (data/labels.csv)
 
 
 def _subtitle(result: ResultLike, summary: pd.DataFrame | None, shown: pd.DataFrame, lang: str) -> str:
