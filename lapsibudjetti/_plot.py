@@ -1418,7 +1418,8 @@ def plot_child_protection_balance(
     keys = {"both": ["note.placements_ratio", "note.parity", "note.family_corrective"],
             "placements_ratio": ["note.placements_ratio", "note.parity"],
             "family_services_corrective_share": ["note.family_corrective"]}[measure]
-    note = _note(left, style, fit, _sentences(*[chart_label(k, lang) for k in keys], *dict.fromkeys(notes)))
+    shared = _shared_child_protection_note(result, frame, lang)
+    note = _note(left, style, fit, _sentences(*[chart_label(k, lang) for k in keys], *dict.fromkeys(notes), *shared))
     if measure == "both":
         # The title and note run over both panels: kept out of the layout of
         # the left one (which they would squeeze), their height is held by
@@ -1431,6 +1432,29 @@ def plot_child_protection_balance(
         fit.twins += [(heads[0], twin_title), (note, twin_note)]
     _finish(left, fit)
     return left
+
+
+def _shared_child_protection_note(result: ResultLike, frame: pd.DataFrame, lang: str) -> list[str]:
+    """For a municipality view whose area child protection is shared by one population key: say what that means.
+
+    Amounts shared out by the same share keep their ratios, so a member
+    without such services of its own shows the area's ratio and share; the
+    chart should not invite reading differences into them.
+    """
+    if getattr(result, "view", None) != "municipality":
+        return []
+    from ._rules import categories
+
+    lines = result.lines
+    roles = categories().set_index("category")["role"]
+    role = lines["category"].astype(object).map(roles)
+    measured = role.isin(["placements", "nonresidential", "family_social"]).to_numpy()
+    shared = measured & (lines["member_type"].astype(object) == "wellbeing_area").to_numpy()
+    shared &= lines["year"].isin(set(frame["year"])).to_numpy()
+    keys = set(lines.loc[shared, "allocation_key"].astype(str))
+    if len(keys) != 1 or not next(iter(keys)).endswith("population share"):
+        return []
+    return [chart_label("note.cp_shared_by_population", lang, years=_years_text(lines.loc[shared, "year"]))]
 
 
 # ---------------------------------------------------------------- export

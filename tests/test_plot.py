@@ -298,6 +298,18 @@ def test_sisote_split_warns_when_sote_is_missing() -> None:
     assert "Use the municipality view" in _text(ax, "note")
 
 
+def test_child_protection_of_a_municipality_view_says_the_ratios_are_the_areas() -> None:
+    """From 2023 the area's child protection is shared by one population share: the note says why members coincide."""
+    sample = lb.load_sample("synthetic")
+    view = lb.municipality_view(sample.child_budget())
+    ax = P.plot_child_protection_balance(view, lang="en")
+    assert "Municipality view: the wellbeing area's child protection and family services in 2023–2024" in _text(ax, "note")
+    ratios = view.summary().query("year >= 2023 and phase == 'actual'").groupby("year")["placements_ratio"]
+    assert ((ratios.max() - ratios.min()) / ratios.max()).max() < 1e-6  # the area's ratio, up to the cents of allocation
+    plain = P.plot_child_protection_balance(sample.child_budget(), lang="en")
+    assert "Municipality view" not in _text(plain, "note")
+
+
 # ---------------------------------------------------------------- colours
 def _grey(colour: str) -> float:
     r, g, b = to_rgb(colour)
