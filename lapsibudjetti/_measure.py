@@ -231,7 +231,10 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
     placements / non-residential child protection``;
     ``family_services_corrective_share = corrective / (targeted + corrective)``
     within child and family social services. Ratios with a zero or negative
-    denominator are NaN.
+    denominator are NaN, and so is a share (or ratio) whose parts are not all
+    ≥ 0: in net costs a part can be negative where revenue outweighs costs,
+    and a share of such parts would leave [0, 1] (the euros of every part
+    stay in the table).
     """
     a = cb.annotated
     gid, groups = cb._groups
@@ -277,12 +280,22 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
         out["euros_per_child"] = np.where(out["children"] > 0, out["child_euros"] / out["children"], np.nan)
         tot = out["total_euros"].to_numpy()
         ce = out["child_euros"].to_numpy()
-        out["child_share_of_total"] = np.where(tot > 0, ce / tot, np.nan)
-        out["preventive_share"] = np.where(ce > 0, (out["universal_euros"] + out["targeted_euros"]) / ce, np.nan)
-        out["corrective_share"] = np.where(ce > 0, out["corrective_euros"] / ce, np.nan)
-        out["placements_ratio"] = np.where(nonres > 0, placements / nonres, np.nan)
+        # a share only of parts that are all >= 0 (net costs can make a part negative), up to the dust of
+        # adding floats; what is left of that dust is clipped, so every share is in [0, 1]
+        def whole(*parts: np.ndarray, of: np.ndarray) -> np.ndarray:
+            dust = 1e-9 * np.maximum(np.abs(of), 1.0)
+            return np.logical_and.reduce([p >= -dust for p in parts]) & (of > 0)
+
+        def share(part: np.ndarray, of: np.ndarray, ok: np.ndarray) -> np.ndarray:
+            return np.where(ok, np.clip(part / np.where(ok, of, 1.0), 0.0, 1.0), np.nan)
+
+        tiers_ok = whole(*[out[f"{name}_euros"].to_numpy() for name in TIERS], of=ce)
+        out["child_share_of_total"] = share(ce, tot, whole(ce, tot - ce, of=tot))
+        out["preventive_share"] = share((out["universal_euros"] + out["targeted_euros"]).to_numpy(), ce, tiers_ok)
+        out["corrective_share"] = share(out["corrective_euros"].to_numpy(), ce, tiers_ok)
+        out["placements_ratio"] = np.where(whole(placements, of=nonres), np.maximum(placements, 0.0) / nonres, np.nan)
         fs = fam_targeted + fam_corrective
-        out["family_services_corrective_share"] = np.where(fs > 0, fam_corrective / fs, np.nan)
+        out["family_services_corrective_share"] = share(fam_corrective, fs, whole(fam_targeted, fam_corrective, of=fs))
     out["unmapped_euros"] = cb._group_cents["unmapped"] / 100.0
     out["measure"] = cb.measure
     out["target_group"] = cb.target_group.name
@@ -392,7 +405,9 @@ def method(cb: ChildBudget) -> dict[str, pd.DataFrame]:
     rules = rules[["rule_id", "service_class", "task_class", "account", "cost_centre", "org_type", "org_code", "valid_from", "valid_to",
                    "colour", "tier", "sector", "category", "key", "key_fallback", "basis", "specificity", "lines", "euros", "child_euros"]]
     settings = pd.DataFrame(
-        [("measure", cb.measure), ("target group", cb.target_group.name), ("population", cb.population_source)]
+        [("measure", cb.measure), ("target group", cb.target_group.name), ("population", cb.population_source),
+         ("shares and ratios", "left empty where a part is negative (revenue outweighing costs in net costs) or the "
+                               "whole is not positive; the euros of every part are in the tables")]
         + [(k.replace("_", " "), v) for k, v in cb.options.items()],
         columns=["setting", "value"],
     )

@@ -156,6 +156,26 @@ def test_shares_in_unit_interval_and_child_euros_bounded(rows) -> None:
         assert v.between(0, 1 + 1e-12).all(), col
 
 
+signed_cents = st.integers(min_value=-10**11, max_value=10**11).map(lambda c: c / 100)
+signed_ledgers = st.lists(st.tuples(st.sampled_from(MUNIS), st.sampled_from(TASKS), signed_cents), min_size=1, max_size=60)
+
+
+@given(signed_ledgers)
+def test_shares_stay_in_unit_interval_with_net_revenue(rows) -> None:
+    """Net costs can be negative (revenue outweighs costs): a share is then not reported rather than leaving [0, 1]."""
+    cb = lb.child_budget(ledger(rows))
+    assert cb.reconciliation["ok"].all()
+    s = cb.summary()
+    for col in ("preventive_share", "corrective_share", "child_share_of_total", "family_services_corrective_share"):
+        v = s[col].dropna()
+        assert v.between(0, 1 + 1e-12).all(), col
+    assert (s["placements_ratio"].dropna() >= 0).all()
+    # where every tier is >= 0 the shares are there and add up
+    whole = (s[["universal_euros", "targeted_euros", "corrective_euros"]] >= 0).all(axis=1) & (s["child_euros"] > 0)
+    assert s.loc[whole, "preventive_share"].notna().all()
+    assert np.allclose(s.loc[whole, "preventive_share"] + s.loc[whole, "corrective_share"], 1.0)
+
+
 def _numbers(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["org_type", "org_code", "year", "phase"]).reset_index(drop=True)
 
