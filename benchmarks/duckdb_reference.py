@@ -154,12 +154,22 @@ SELECT a.* REPLACE (CAST(a.org_type AS VARCHAR) AS org_type, CAST(a.org_code AS 
                    CAST(a.phase AS VARCHAR) AS phase),
        c.children,
        CASE WHEN c.children > 0 THEN a.child_euros / c.children END AS euros_per_child,
-       CASE WHEN a.total_cents > 0 THEN a.child_euros / (a.total_cents / 100.0) END AS child_share_of_total,
-       CASE WHEN a.child_euros > 0 THEN (a.universal_euros + a.targeted_euros) / a.child_euros END AS preventive_share,
-       CASE WHEN a.child_euros > 0 THEN a.corrective_euros / a.child_euros END AS corrective_share,
-       CASE WHEN a.nonresidential_euros > 0 THEN a.placements_euros / a.nonresidential_euros END AS placements_ratio,
+       -- a share only of parts that are all >= 0 (up to float dust), clipped to [0, 1], as summary() does
+       CASE WHEN a.total_cents > 0 AND a.child_euros >= -1e-9 * greatest(a.total_cents / 100.0, 1)
+                 AND a.total_cents / 100.0 - a.child_euros >= -1e-9 * greatest(a.total_cents / 100.0, 1)
+            THEN least(greatest(a.child_euros / (a.total_cents / 100.0), 0), 1) END AS child_share_of_total,
+       CASE WHEN a.child_euros > 0 AND least(a.universal_euros, a.targeted_euros, a.corrective_euros)
+                 >= -1e-9 * greatest(a.child_euros, 1)
+            THEN least(greatest((a.universal_euros + a.targeted_euros) / a.child_euros, 0), 1) END AS preventive_share,
+       CASE WHEN a.child_euros > 0 AND least(a.universal_euros, a.targeted_euros, a.corrective_euros)
+                 >= -1e-9 * greatest(a.child_euros, 1)
+            THEN least(greatest(a.corrective_euros / a.child_euros, 0), 1) END AS corrective_share,
+       CASE WHEN a.nonresidential_euros > 0 AND a.placements_euros >= -1e-9 * greatest(a.nonresidential_euros, 1)
+            THEN greatest(a.placements_euros, 0) / a.nonresidential_euros END AS placements_ratio,
        CASE WHEN a.fam_targeted + a.fam_corrective > 0
-            THEN a.fam_corrective / (a.fam_targeted + a.fam_corrective) END AS family_services_corrective_share
+                 AND least(a.fam_targeted, a.fam_corrective) >= -1e-9 * greatest(a.fam_targeted + a.fam_corrective, 1)
+            THEN least(greatest(a.fam_corrective / (a.fam_targeted + a.fam_corrective), 0), 1)
+       END AS family_services_corrective_share
 FROM agg a LEFT JOIN children c
   ON c.org_type = CAST(a.org_type AS VARCHAR) AND c.org_code = CAST(a.org_code AS VARCHAR) AND c.year = a.year
 """
