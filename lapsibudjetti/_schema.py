@@ -342,12 +342,13 @@ def _validate_ledger(
         amount_np = np.full(n, np.nan)
     else:
         amount_np = pd.to_numeric(amount_raw, errors="coerce").astype("float64").to_numpy()
-    bad_amount = np.zeros(0, dtype=bool) if whole_cents and amount_raw.dtype == np.float64 else ~np.isfinite(amount_np)
+    known_whole = whole_cents and amount_raw.dtype == np.float64  # the reader vouches for them
+    bad_amount = np.zeros(0, dtype=bool) if known_whole else ~np.isfinite(amount_np)
     if bad_amount.any():
         problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), bad_amount, "amount",
                                   "not a number (use 1234.56 or 1 234,56)"))
     else:
-        fractional = np.zeros(0, dtype=bool) if len(bad_amount) == 0 else _fractional_cents(amount_np)
+        fractional = np.zeros(0, dtype=bool) if known_whole else _fractional_cents(amount_np)
         if fractional.any():
             problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
                                       "has fractions of a cent; round amounts to cents"))
