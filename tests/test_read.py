@@ -748,6 +748,18 @@ def test_large_file_same_amounts_in_utf8_and_cp1252(tmp_path: Path, encoding: st
     assert amount_cents(led["amount"]).tolist() == cents.tolist()
 
 
+
+@pytest.mark.parametrize("n", [3, 120_000])
+def test_fractions_of_a_cent_are_an_error_naming_the_line(tmp_path: Path, n: int) -> None:
+    """Amounts with more than two decimals take the pattern's path, and their cents are still checked."""
+    lines = [f"564;2022;TP;3021;{i},50" for i in range(n)]
+    lines[n // 2] = "564;2022;TP;3021;1 234,505"
+    path = write(tmp_path / "cents.csv", HEADER + "\n".join(lines) + "\n")
+    with pytest.raises(InputError, match="fractions of a cent") as err:
+        read_ledger(path, defaults=MUNI, check_codes=False)
+    assert err.value.rows["row"].tolist() == [n // 2 + 2]
+
+
 def test_amount_column_decides_the_encoding_too(tmp_path: Path) -> None:
     """A Windows-1252 no-break space (lone A0) far down the amount column: not UTF-8, whatever the head says."""
     lines = [f"564;2022;TP;3021;{i},00" for i in range(120_000)]
