@@ -383,8 +383,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(worker(engine, n, args.repeats, args.dump, args.threads)))
         return 0
     if args.csv_worker:
-        print(json.dumps(csv_worker(args.csv_worker[0], Path(args.csv_worker[1]), args.repeats, args.csv_encoding)))
-        return 0
+        print(json.dumps(csv_worker(args.csv_worker[0], Path(args.csv_worker[1]), args.repeats, args.csv_encoding)),
+              flush=True)
+        # the result is out: skip the interpreter's teardown, where Arrow's thread pool once aborted the
+        # process ("terminate called without an active exception") after a pyarrow-only run
+        os._exit(0)
 
     if not args.csv_only:
         import duckdb_reference as ddb
