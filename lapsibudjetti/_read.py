@@ -1228,6 +1228,7 @@ def _decode_csv_columns(
         cols = decode_all(enc.name)
         if not amounts_ok:
             pc.cast(amount_bin, pa.string())  # raises, saying what is wrong
+            raise pa.ArrowInvalid(f"the amount column is not valid {enc.label}")  # never half-parsed amounts
         return cols, enc
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
         if enc.given or enc.name != "utf-8" or not enc.tentative:
@@ -1328,8 +1329,8 @@ def _fast_amounts(
     (no decimals or exactly two; at most 15 bytes before the decimals, 13
     with them). Every accepted row also matches the amount pattern of
     :func:`_parse_chunk`; the rest (other shapes, signs, errors, longer
-    values) is left to it. The whole part is read as the 16 bytes ending at
-    it, two 64-bit words whose bytes are checked and turned into digits eight
+    values) is left to it. Each value is read as the 16 bytes that end it,
+    two 64-bit words whose bytes are checked and turned into digits eight
     at a time (SWAR); the value is the integer of the digits divided by 100
     (or 1), which is the correctly rounded float64 of the decimal text, as
     Arrow's parser gives. Blocks of :data:`_FAST_ROWS` rows keep the
