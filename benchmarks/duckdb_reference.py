@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 import lapsibudjetti as lb
-from lapsibudjetti._keys import MAX_AGE, TargetGroup
+from lapsibudjetti._allocate import MAX_AGE, TargetGroup
 from lapsibudjetti._rules import KeySpec
 
 __all__ = ["DuckDBReference", "rule_tables", "SQL"]

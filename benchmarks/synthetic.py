@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 import lapsibudjetti as lb
-from lapsibudjetti._keys import MAX_AGE
+from lapsibudjetti._allocate import MAX_AGE
 
 __all__ = [
     "SEED",

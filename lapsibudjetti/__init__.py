@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from ._boundary import BoundarySeries, BoundaryView, allocate_cents, compare, municipality_view, region_view, series
+from ._allocate import KeyTable, Population, TargetGroup
 from ._budget import ChildBudget, child_budget, combine
 from ._errors import (
     AllocationError,
@@ -26,17 +26,32 @@ from ._errors import (
     ReferenceDataError,
     RuleError,
 )
-from ._export import write_tables, write_workbook
-from ._keys import KeyTable, Population, TargetGroup
-from ._plot import (
+from ._rules import Rules, categories, default_rules, load_rules, write_rules
+from ._schema import LEDGER_COLUMNS
+from ._validate import make_ledger, validate_ledger
+from ._version import __version__
+from .consolidate import (
+    BoundarySeries,
+    BoundaryView,
+    allocate_cents,
+    municipality_view,
+    region_view,
+    series,
+)
+from .measure import compare
+from .output import (
     plot_child_protection_balance,
     plot_per_child,
     plot_preventive_share,
     plot_sisote_split,
     plot_tiers,
     save_chart,
+    write_tables,
+    write_workbook,
 )
-from ._reference import (
+from .read import read_ledger, read_statistics
+from .reference import (
+    Registry,
     membership,
     municipalities,
     population_by_age,
@@ -45,53 +60,53 @@ from ._reference import (
     task_classes,
     wellbeing_areas,
 )
-from ._registry import Registry
-from ._rules import Rules, categories, default_rules, load_rules, write_rules
-from ._samples import Sample, load_sample, sample_path
-from ._schema import LEDGER_COLUMNS, make_ledger, validate_ledger
+from .samples import Sample, load_sample, sample_path
 
 __all__ = [
+    "__version__",
+    "allocate_cents",
     "AllocationError",
     "BoundarySeries",
     "BoundaryView",
-    "allocate_cents",
-    "compare",
-    "municipality_view",
-    "region_view",
-    "series",
-    "ChildBudget",
-    "InputError",
-    "KeyTable",
-    "LEDGER_COLUMNS",
-    "LapsibudjettiError",
-    "LapsibudjettiWarning",
-    "Population",
-    "ReconciliationError",
-    "ReferenceDataError",
-    "Registry",
-    "RuleError",
-    "Rules",
-    "Sample",
-    "TargetGroup",
     "categories",
     "child_budget",
+    "ChildBudget",
     "combine",
+    "compare",
     "default_rules",
+    "InputError",
+    "KeyTable",
+    "LapsibudjettiError",
+    "LapsibudjettiWarning",
+    "LEDGER_COLUMNS",
     "load_rules",
     "load_sample",
     "make_ledger",
     "membership",
     "municipalities",
+    "municipality_view",
     "plot_child_protection_balance",
     "plot_per_child",
     "plot_preventive_share",
     "plot_sisote_split",
     "plot_tiers",
+    "Population",
     "population_by_age",
     "population_total",
+    "read_ledger",
+    "read_statistics",
+    "ReconciliationError",
+    "ReferenceDataError",
+    "region_view",
+    "Registry",
+    "RuleError",
+    "Rules",
+    "Sample",
     "sample_path",
     "save_chart",
+    "series",
     "service_classes",
+    "TargetGroup",
     "task_classes",
     "validate_ledger",
     "wellbeing_areas",
@@ -99,12 +114,3 @@ __all__ = [
     "write_tables",
     "write_workbook",
 ]
-
-try:  # readers land with their own module
-    from ._read import read_ledger, read_statistics  # noqa: F401
-
-    __all__ += ["read_ledger", "read_statistics"]
-except ImportError:  # pragma: no cover
-    pass
-
-__version__ = "0.1.0"

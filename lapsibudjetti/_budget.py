@@ -11,13 +11,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ._allocate import KeyTable, Population, TargetGroup, resolve_shares
 from ._classify import classify
 from ._errors import AllocationError, InputError, ReconciliationError
-from ._keys import KeyTable, Population, TargetGroup, resolve_shares
-from ._registry import Registry
+from ._groups import group_cents_of, group_codes
 from ._rules import Rules, default_rules, load_rules
-from ._measure import group_cents_of, group_codes
-from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals, validate_ledger
+from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals
+from ._validate import validate_ledger
+from .reference._registry import Registry
 
 __all__ = ["child_budget", "ChildBudget", "combine"]
 
@@ -32,7 +33,7 @@ def _version() -> str:
 
         return version("lapsibudjetti")
     except Exception:  # not installed (running from a checkout): the source's own version
-        from . import __version__
+        from ._version import __version__
 
         return f"{__version__} (source checkout)"
 
@@ -114,7 +115,7 @@ class ChildBudget:
     @functools.cached_property
     def _groups(self) -> tuple[np.ndarray, pd.DataFrame]:
         """Each line's organisation × year × phase group and the groups (shared by the tables)."""
-        from ._measure import group_codes
+        from ._groups import group_codes
 
         return group_codes(self.annotated, GROUP)
 
@@ -126,7 +127,7 @@ class ChildBudget:
     @functools.cached_property
     def _group_cents(self) -> dict[str, np.ndarray]:
         """Input, classified and unmapped integer cents and unmapped lines per group of :attr:`_groups`."""
-        from ._measure import group_cents
+        from .measure._summary import group_cents
 
         return group_cents(self)
 
@@ -145,25 +146,25 @@ class ChildBudget:
     @property
     def reconciliation(self) -> pd.DataFrame:
         """Input = classified + unmapped per organisation-year-phase, in exact cents."""
-        from ._measure import reconciliation
+        from .measure._summary import reconciliation
 
         return reconciliation(self)
 
     def summary(self) -> pd.DataFrame:
         """One row per organisation × year × phase with the headline metrics (domain.md §7)."""
-        from ._measure import summary
+        from .measure._summary import summary
 
         return summary(self)
 
     def by(self, dimension: Literal["category", "tier", "sector", "colour"], *, lang: str = "fi") -> pd.DataFrame:
         """Child euros per organisation × year × phase × ``dimension``."""
-        from ._measure import by
+        from .measure._summary import by
 
         return by(self, dimension, lang=lang)
 
     def method(self) -> dict[str, pd.DataFrame]:
         """Rules applied with their basis and line counts, keys, population and settings."""
-        from ._measure import method
+        from .measure._summary import method
 
         return method(self)
 

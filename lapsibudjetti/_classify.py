@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import RuleError
-from ._measure import composite_key
+from ._groups import composite_key
 from ._rules import DIMENSIONS, Rules, _Match
 
 __all__ = ["classify", "Classification"]

@@ -652,7 +652,7 @@ def load_rules(path: str | Path, *, profile: Literal["default", "placements_only
     if suffix in (".xlsx", ".xlsm"):
         frame = _read_rules_xlsx(path, sheet)
     elif suffix in (".csv", ".txt"):
-        from ._tables import read_text_table
+        from .read._tables import read_text_table
 
         frame = read_text_table(path, what="rules")
     else:

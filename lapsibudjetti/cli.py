@@ -31,7 +31,6 @@ in Python with :func:`lapsibudjetti.read_ledger`,
 from __future__ import annotations
 
 import argparse
-import io
 import re
 import sys
 import traceback
@@ -45,7 +44,7 @@ from typing import IO, Any
 import pandas as pd
 
 from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
-from ._tables import read_text_table
+from .read._tables import read_text_table
 
 __all__ = ["main", "build_parser", "parse_years"]
 
@@ -151,7 +150,7 @@ def _input_arguments(p: argparse.ArgumentParser, *, sample_default: bool = True)
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``lapsibudjetti`` command."""
-    from . import __version__
+    from ._version import __version__
 
     parser = argparse.ArgumentParser(
         prog="lapsibudjetti",
@@ -347,7 +346,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     files = [("ledger", p) for p in args.ledger] + [("statistics", p) for p in args.statistics]
     rules_path: Path | None = args.rules
     if not files and getattr(args, "command", "") == "report":
-        from ._samples import load_sample
+        from .samples._load import load_sample
 
         progress.step("loading the synthetic sample")
         sample = load_sample("synthetic")
@@ -464,7 +463,7 @@ def _charts(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | N
             progress: Progress) -> list[Path]:
     from matplotlib.figure import Figure
 
-    from . import _plot
+    from .output import charts as _plot
 
     folder.mkdir(parents=True, exist_ok=True)
     summary = result.summary()
@@ -495,19 +494,19 @@ def _charts(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | N
 
 
 def _money(value: float, lang: str) -> str:
-    from ._plot import format_euros
+    from .reference._format import format_euros
 
     return format_euros(float(value), lang)
 
 
 def _percent(value: float, lang: str) -> str:
-    from ._plot import format_percent
+    from .reference._format import format_percent
 
     return format_percent(float(value), lang, decimals=1)
 
 
 def _print_summary(result: Any, lang: str, console: _Console) -> None:
-    from ._export import text
+    from .reference._labels import text
 
     summary = result.summary()
     rec = result.reconciliation
@@ -544,7 +543,7 @@ def _print_summary(result: Any, lang: str, console: _Console) -> None:
 
 def _municipality_view(result: Any, inp: _Inputs) -> Any:
     """Every municipality's own spend plus its share of its wellbeing area's (:func:`lapsibudjetti.municipality_view`)."""
-    from ._boundary import municipality_view
+    from .consolidate._municipality import municipality_view
 
     options: dict[str, Any] = {}
     if inp.registry is not None:
@@ -577,7 +576,7 @@ def _changes(result: Any, view: Any, inp: _Inputs, console: _Console) -> dict[st
     if result.summary()["year"].nunique() < 2:
         console.err("note: the price index is not used: changes from year to year need two years or more")
         return {}
-    from ._boundary import series
+    from .consolidate._series import series
 
     changes = series(view if view is not None else _municipality_view(result, inp), price_index=inp.price_index)
     extra = {"series": changes.totals, "series_by_sector": changes.table}
@@ -592,7 +591,7 @@ def _changes(result: Any, view: Any, inp: _Inputs, console: _Console) -> dict[st
 
 def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, console: _Console) -> None:
     """The latest real change of child euros per municipality (the first ten), from the series."""
-    from ._export import text
+    from .reference._labels import text
 
     totals = extra.get("series")
     if totals is None or "real_change_pct" not in totals or totals["real_change_pct"].isna().all():
@@ -633,7 +632,8 @@ def _remove_outdated(out: Path, tables: list[Path], charts: list[Path], console:
 
 
 def _report(args: argparse.Namespace, console: _Console) -> int:
-    from ._export import write_tables, write_workbook
+    from .output._tables import write_tables
+    from .output._workbook import write_workbook
 
     n_files = len(args.ledger) + len(args.statistics)
     steps = max(1, n_files) + 3 + (0 if args.no_charts else len(CHARTS))

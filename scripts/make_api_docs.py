@@ -34,20 +34,21 @@ TARGET = REPO / "docs" / "api.md"
 GUIDE = REPO / "docs" / "user-guide.md"
 _HELP_BLOCK = re.compile(r"(<!-- cli-help:?\s*(\S*)\s*-->\n```text\n)(.*?)(\n```)", re.DOTALL)
 
-#: Pipeline stages: private module → (heading, one-line description). In this order.
+#: Pipeline stages: the package or module under lapsibudjetti → (heading, one-line description). In this order.
 STAGES: tuple[tuple[str, str, str], ...] = (
-    ("_read", "Read", "Ledgers from CSV, Excel and Parquet files, and the long statistics format."),
-    ("_schema", "Validate", "The canonical ledger: its columns, and checking any frame against them."),
-    ("_rules", "Rules", "The traffic-light rules as data: load, write, inspect."),
-    ("_budget", "Classify and compute the child budget", "One call from ledger to result; the result object."),
-    ("_keys", "Allocation keys", "Population, user key tables and the target group."),
-    ("_registry", "Registry", "Municipalities, wellbeing areas and memberships by year."),
-    ("_reference", "Reference data", "The packaged classifications, organisations and population."),
-    ("_boundary", "Across the si-sote boundary", "Region and municipality views, series, comparisons."),
-    ("_export", "Export", "The child-budget workbook and the CSV/Parquet tables."),
-    ("_plot", "Charts", "Slide-ready charts in Finnish, Swedish or English."),
-    ("_samples", "Samples", "The bundled sample data."),
+    ("read", "Read", "Ledgers from CSV, Excel and Parquet files, and the long statistics format (read/)."),
+    ("_schema", "Canonical ledger", "The canonical ledger's columns (_schema.py)."),
+    ("_validate", "Validate", "Checking any frame against the canonical ledger (_validate.py)."),
+    ("_rules", "Rules", "The traffic-light rules as data: load, write, inspect (_rules.py)."),
+    ("_budget", "Classify and compute the child budget", "One call from ledger to result; the result object (_budget.py)."),
+    ("_allocate", "Allocation keys", "Population, user key tables and the target group (_allocate.py)."),
+    ("reference", "Reference data", "The registry, the packaged classifications, organisations and population (reference/)."),
+    ("consolidate", "Across the si-sote boundary", "Region and municipality views, series (consolidate/)."),
+    ("measure", "Measure", "Metrics and comparisons (measure/)."),
+    ("output", "Output", "The workbook, the CSV/Parquet tables, the charts and the report (output/)."),
+    ("samples", "Samples", "The bundled sample data (samples/)."),
     ("_errors", "Errors", "The error hierarchy and the warning for automatic repairs."),
+    ("_version", "Version", "The library version."),
 )
 
 _LIST_SECTIONS = {"Parameters", "Returns", "Yields", "Raises", "Warns", "Attributes", "Other Parameters", "See Also"}
@@ -249,7 +250,7 @@ def _module_of(name: str, obj: Any) -> str:
             if module is not None and name in getattr(module, "__all__", ()):
                 return stage
         return "_other"
-    return mod.split(".", 1)[1]
+    return mod.split(".")[1]
 
 
 def render() -> str:

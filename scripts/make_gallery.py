@@ -39,7 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import lapsibudjetti as lb  # noqa: E402
-from lapsibudjetti import _plot  # noqa: E402
+from lapsibudjetti.output import charts as _plot  # noqa: E402
+from lapsibudjetti.output.charts import _base  # noqa: E402
+from lapsibudjetti.reference import format_euros, format_percent  # noqa: E402
 from lapsibudjetti._errors import LapsibudjettiWarning  # noqa: E402
 
 LANGS = ("fi", "en")
@@ -66,11 +68,11 @@ class Chart:
 
 
 def _fmt(value: float) -> str:
-    return _plot.format_euros(value, "en", scale="auto")
+    return format_euros(value, "en", scale="auto")
 
 
 def _pct(value: float) -> str:
-    return _plot.format_percent(value, "en", decimals=1)
+    return format_percent(value, "en", decimals=1)
 
 
 def _span(low: str, high: str) -> str:
@@ -79,12 +81,12 @@ def _span(low: str, high: str) -> str:
 
 def _shown(result: Any) -> pd.DataFrame:
     """The summary rows the charts draw: actuals where there are any, else budgets."""
-    s = _plot._plain(result.summary())
-    return _plot._select_phase(s, None, "gallery")
+    s = _base._plain(result.summary())
+    return _base._select_phase(s, None, "gallery")
 
 
 def _names(result: Any, frame: pd.DataFrame) -> pd.Series:
-    return _plot._org_names(result, frame, "en")
+    return _base._org_names(result, frame, "en")
 
 
 def load_synthetic() -> Source:
@@ -94,12 +96,12 @@ def load_synthetic() -> Source:
     services, so a municipality's own ledger holds only half its children's
     euros; the municipality view adds its population share of the area's.
     """
-    from lapsibudjetti._samples import load_sample
+    from lapsibudjetti.samples._load import load_sample
 
     sample = load_sample("synthetic")
     budget = sample.child_budget()
     try:
-        from lapsibudjetti._boundary import municipality_view
+        from lapsibudjetti.consolidate._municipality import municipality_view
     except ImportError:  # the boundary module not installed: the organisations' own ledgers
         return Source(budget, "synthetic", sample.description, focus="X01", how="`sample.child_budget()`")
     view = municipality_view(budget, "all", population=sample.population)
@@ -110,7 +112,7 @@ def load_synthetic() -> Source:
 
 
 def load_real() -> Source:
-    from lapsibudjetti._samples import load_sample
+    from lapsibudjetti.samples._load import load_sample
 
     sample = load_sample("real")
     with warnings.catch_warnings():
@@ -156,8 +158,8 @@ def _per_child_sentence(result: Any) -> str:
 
 def _sisote_sentence(focus: str) -> Callable[[Any], str]:
     def sentence(result: Any) -> str:
-        table = _plot._plain(result.by("sector"))
-        table = _plot._select_phase(table[table["org_code"] == focus], None, "gallery")
+        table = _base._plain(result.by("sector"))
+        table = _base._select_phase(table[table["org_code"] == focus], None, "gallery")
         name = result.registry.name(str(table["org_type"].iloc[0]), focus, "en")
         child = table.groupby("year")["child_euros"].sum()
         sote = table[table["sector"] == "sote"].groupby("year")["child_euros"].sum().reindex(child.index, fill_value=0.0)

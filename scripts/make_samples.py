@@ -1,4 +1,4 @@
-"""Build the bundled sample data of lapsibudjetti (``data/samples/``).
+"""Build the bundled sample data of lapsibudjetti (``lapsibudjetti/samples/``).
 
 Run from the repository root::
 
@@ -53,7 +53,7 @@ import pandas as pd  # noqa: E402
 
 import lapsibudjetti as lb  # noqa: E402
 
-DEFAULT_OUT = REPO / "data" / "samples"
+DEFAULT_OUT = REPO / "lapsibudjetti" / "samples"
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
 F_KTA = "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_kta14.csv"
 F_ACCOUNTS = "tililuettelo_kunta_2021_2023__osta.csv"
@@ -787,7 +787,9 @@ def check(out: Path, shared: Path = DEFAULT_SHARED) -> list[str]:
     """Differences between a fresh build and the files in ``out`` (empty: identical)."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = build(Path(tmp), shared)
-        have = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) if out.is_dir() else []
+        # the folder is also the package's samples module: its code is not sample data
+        have = sorted(p.relative_to(out) for p in out.rglob("*")
+                      if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts) if out.is_dir() else []
         problems = [f"missing: {p}" for p in fresh if p not in have]
         problems += [f"not made by the script: {p}" for p in have if p not in fresh]
         problems += [
@@ -800,7 +802,7 @@ def check(out: Path, shared: Path = DEFAULT_SHARED) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="rebuild into a temporary folder and compare byte for byte")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the samples folder (default data/samples)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the samples folder (default lapsibudjetti/samples)")
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder with the shared real data")
     args = parser.parse_args(argv)
     try:

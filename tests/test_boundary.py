@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lapsibudjetti as lb
+from lapsibudjetti.output._collect import export_tables
 
 FIX = Path(__file__).parent / "fixtures" / "boundary"
 KTA = "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_kta14.csv"
@@ -565,7 +566,7 @@ def test_views_and_series_export_and_draw(budget, tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
 
     view = lb.municipality_view(budget, "all", population=POP)
-    tables = lb._export.export_tables(view, lang="en")
+    tables = export_tables(view, lang="en")
     assert {"summary", "by_sector", "reconciliation", "method_allocation", "method_allocation_check", "method_view"} <= set(tables)
     summary = tables["summary"].set_index(["org_code", "year", "phase"])
     assert summary.loc[("X01", 2023, "actual"), "org_name"] == "Alfala"
@@ -573,7 +574,7 @@ def test_views_and_series_export_and_draw(budget, tmp_path: Path) -> None:
     path = lb.write_workbook(lb.series(view, "X01", price_index=FIX / "price_index.csv"), tmp_path / "x01.xlsx", lang="en")
     assert path.exists() and path.stat().st_size > 0
     region = lb.region_view(budget, "XA", population=POP)
-    assert "region" in set(lb._export.export_tables(region)["summary"]["org_type"])
+    assert "region" in set(export_tables(region)["summary"]["org_type"])
     fig, ax = plt.subplots()
     try:
         lb.plot_sisote_split(view, org_code="X01", ax=ax, lang="en")

@@ -330,7 +330,7 @@ def test_internal_errors_are_named_as_bugs(monkeypatch: pytest.MonkeyPatch, caps
 
 
 def test_sisote_split_is_drawn_from_the_municipality_views() -> None:
-    from lapsibudjetti._samples import load_sample
+    from lapsibudjetti.samples._load import load_sample
 
     sample = load_sample("synthetic")
     result = sample.child_budget()

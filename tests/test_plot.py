@@ -19,7 +19,9 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 
 import lapsibudjetti as lb
-from lapsibudjetti import _plot as P
+from lapsibudjetti.output import charts as P
+from lapsibudjetti.output.charts import _base
+from lapsibudjetti.reference import format_euros, format_percent
 from lapsibudjetti._errors import InputError, LapsibudjettiWarning
 
 # Real net operating costs (Statistics Finland kta_14, euros) of Kajaani (205),
@@ -140,26 +142,26 @@ def test_charts_without_axes_make_one_slide_figure_each_and_leave_the_result_alo
 
 # ---------------------------------------------------------------- numbers in the language
 def test_euro_formatter_finnish_and_english() -> None:
-    assert P.format_euros(1234567.0, "fi") == "1\u00a0234\u00a0567\u00a0€"
-    assert P.format_euros(1234567.0, "sv") == "1\u00a0234\u00a0567\u00a0€"
-    assert P.format_euros(1234567.0, "en") == "€1,234,567"
-    assert P.format_euros(-1234.4, "en") == "\u2212€1,234"
-    assert P.format_euros(-0.4, "fi") == "0\u00a0€"  # no minus zero
-    assert P.format_euros(581_422_900.0, "fi", scale="auto") == "581,4\u00a0M€"
-    assert P.format_euros(999_999.0, "en", scale="auto") == "€999,999"
-    assert P.format_euros(2_500_000.0, "en", scale="million", decimals=2) == "€2.50M"
-    assert P.format_percent(0.7826, "fi") == "78\u00a0%"
-    assert P.format_percent(0.7826, "en", decimals=1) == "78.3%"
+    assert format_euros(1234567.0, "fi") == "1\u00a0234\u00a0567\u00a0€"
+    assert format_euros(1234567.0, "sv") == "1\u00a0234\u00a0567\u00a0€"
+    assert format_euros(1234567.0, "en") == "€1,234,567"
+    assert format_euros(-1234.4, "en") == "\u2212€1,234"
+    assert format_euros(-0.4, "fi") == "0\u00a0€"  # no minus zero
+    assert format_euros(581_422_900.0, "fi", scale="auto") == "581,4\u00a0M€"
+    assert format_euros(999_999.0, "en", scale="auto") == "€999,999"
+    assert format_euros(2_500_000.0, "en", scale="million", decimals=2) == "€2.50M"
+    assert format_percent(0.7826, "fi") == "78\u00a0%"
+    assert format_percent(0.7826, "en", decimals=1) == "78.3%"
     with pytest.raises(InputError, match="lang"):
-        P.format_euros(1.0, "de")
+        format_euros(1.0, "de")
 
 
 def test_tick_labels_use_language_and_step() -> None:
-    f = P._euro_ticks("fi", million=True)
+    f = _base._euro_ticks("fi", million=True)
     assert f.format_ticks([0.0, 5e5, 1e6, 1.5e6]) == ["0,0\u00a0M€", "0,5\u00a0M€", "1,0\u00a0M€", "1,5\u00a0M€"]
-    assert P._euro_ticks("en", million=True).format_ticks([0.0, 1e8, 2e8]) == ["€0M", "€100M", "€200M"]
-    assert P._percent_ticks("fi").format_ticks([0.7, 0.75, 0.8]) == ["70\u00a0%", "75\u00a0%", "80\u00a0%"]
-    assert P._number_ticks("fi").format_ticks([0.0, 0.5, 1.0]) == ["0,0", "0,5", "1,0"]
+    assert _base._euro_ticks("en", million=True).format_ticks([0.0, 1e8, 2e8]) == ["€0M", "€100M", "€200M"]
+    assert _base._percent_ticks("fi").format_ticks([0.7, 0.75, 0.8]) == ["70\u00a0%", "75\u00a0%", "80\u00a0%"]
+    assert _base._number_ticks("fi").format_ticks([0.0, 0.5, 1.0]) == ["0,0", "0,5", "1,0"]
 
 
 def test_tick_labels_drawn_in_language(cb: lb.ChildBudget) -> None:
@@ -189,7 +191,7 @@ def test_tier_bars_add_up_to_child_euros(cb: lb.ChildBudget) -> None:
     assert drawn == pytest.approx(expected, rel=1e-12)
     assert names == sorted(names, key=lambda n: expected[n])  # largest on top (drawn last)
     totals = [t.get_text() for t in ax.texts if t.get_text().startswith("€") and t.get_text().endswith("M")]
-    assert P.format_euros(expected["Kajaani"], "en", scale="auto") in totals
+    assert format_euros(expected["Kajaani"], "en", scale="auto") in totals
 
 
 def test_per_child_marks_the_median(cb: lb.ChildBudget) -> None:
@@ -200,7 +202,7 @@ def test_per_child_marks_the_median(cb: lb.ChildBudget) -> None:
     vertical = [line for line in ax.lines if np.allclose(line.get_xdata(), median)]
     assert len(vertical) == 1
     texts = [t.get_text() for t in ax.texts]
-    assert f"mediaani {P.format_euros(median, 'fi')}" in texts
+    assert f"mediaani {format_euros(median, 'fi')}" in texts
     bars = [p.get_width() for p in ax.patches]
     assert bars == sorted(bars) and sorted(bars) == pytest.approx(sorted(values))
 
@@ -316,7 +318,7 @@ def _grey(colour: str) -> float:
     return 0.299 * r + 0.587 * g + 0.114 * b
 
 
-@pytest.mark.parametrize("palette", [P.TIER_STYLE, P.SECTOR_STYLE])
+@pytest.mark.parametrize("palette", [_base.TIER_STYLE, _base.SECTOR_STYLE])
 def test_palettes_stay_apart_in_greyscale(palette: dict[str, dict[str, str]]) -> None:
     greys = sorted(_grey(v["color"]) for k, v in palette.items() if k != "other")
     assert min(np.diff(greys)) > 0.15
@@ -328,7 +330,7 @@ def test_rendered_tiers_are_distinct_in_greyscale(cb: lb.ChildBudget) -> None:
     buf = io.BytesIO()
     ax.figure.savefig(buf, format="png", dpi=60)
     grey = np.asarray(Image.open(buf).convert("L"))
-    levels = {round(_grey(v["color"]) * 255) for v in P.TIER_STYLE.values()}
+    levels = {round(_grey(v["color"]) * 255) for v in _base.TIER_STYLE.values()}
     hist = np.bincount(grey.ravel(), minlength=256)
     for level in levels:  # each tier's grey covers a visible area of the image
         assert hist[max(0, level - 2) : level + 3].sum() > 200, level
@@ -390,7 +392,7 @@ def test_all_charts_on_real_kainuu_and_vantaa_kerava(shared_data: Path, tmp_path
     # the labels of the per-child chart are the summary's figures
     ax = P.plot_per_child(result, lang="fi")
     vantaa = float(s.loc[(s["org_code"] == "092") & (s["year"] == 2019), "euros_per_child"].iloc[0])
-    assert P.format_euros(vantaa, "fi") in [t.get_text() for t in ax.texts]
+    assert format_euros(vantaa, "fi") in [t.get_text() for t in ax.texts]
 
 
 def test_importing_the_library_does_not_import_matplotlib() -> None:

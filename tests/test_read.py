@@ -14,16 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lapsibudjetti._errors import InputError, LapsibudjettiWarning, ReconciliationError
-from lapsibudjetti._read import (
-    _fast_amounts,
-    _mapped_text,
-    _parse_amount_strings,
-    _parse_chunk,
-    _single_byte_table,
-    _string_parts,
-    read_ledger,
-    read_statistics,
-)
+from lapsibudjetti.read._fast import _fast_amounts
+from lapsibudjetti.read._encoding import _mapped_text, _single_byte_table
+from lapsibudjetti.read._amounts import _parse_amount_strings, _parse_chunk, _string_parts
+from lapsibudjetti.read._ledger import read_ledger
+from lapsibudjetti.read._statistics import read_statistics
 from lapsibudjetti._schema import LEDGER_COLUMNS, amount_cents
 
 REPO = Path(__file__).resolve().parents[1]
@@ -551,7 +546,7 @@ def test_unsupported_suffix_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_service_code_with_check_codes(tmp_path: Path) -> None:
-    pytest.importorskip("lapsibudjetti._reference")
+    pytest.importorskip("lapsibudjetti.reference")
     text = HEADER + "091;2022;TP;3021;1\n091;2022;TP;9999 Keksitty;2\n"
     with pytest.raises(InputError) as err:
         read_ledger(write(tmp_path / "codes.csv", text), defaults=MUNI)
@@ -602,7 +597,7 @@ def test_statistics_finnish_dialect(tmp_path: Path) -> None:
 
 
 def test_statistics_with_check_codes() -> None:
-    pytest.importorskip("lapsibudjetti._reference")
+    pytest.importorskip("lapsibudjetti.reference")
     led = read_statistics(FIXTURES / "kta14_2019_sample.csv")
     assert len(led) == 153
 
@@ -623,7 +618,7 @@ def test_statistics_reconciliation_errors(tmp_path: Path) -> None:
 
 
 def test_statistics_sub_aggregate_mismatch(tmp_path: Path) -> None:
-    pytest.importorskip("lapsibudjetti._reference")
+    pytest.importorskip("lapsibudjetti.reference")
     src = pd.read_csv(FIXTURES / "kta14_2019_sample.csv")
     moved = src.copy()
     # move 500 € from a sote task to an education task: the grand total still holds
@@ -775,7 +770,7 @@ def test_amount_column_decides_the_encoding_too(tmp_path: Path) -> None:
 
 
 def test_business_id_keyed_ledger_gets_org_codes_from_the_registry(tmp_path: Path) -> None:
-    pytest.importorskip("lapsibudjetti._registry")
+    pytest.importorskip("lapsibudjetti.reference._registry")
     text = "Y-tunnus;Vuosi;Vaihe;Palveluluokka;Euroa\n0187690-1;2022;TP;3021;100,00\n"
     with pytest.warns(LapsibudjettiWarning, match="business ID"):
         led = read_ledger(write(tmp_path / "valtiokonttori.csv", text))
@@ -790,7 +785,7 @@ def test_business_id_keyed_ledger_gets_org_codes_from_the_registry(tmp_path: Pat
      ("3021: Päiväkoti", "3021"), ("3021", "3021"), ("3021 3022", "3021 3022"), ("  4000 Palkat ", "4000")],
 )
 def test_code_name_cells_keep_the_code(cell: str, expected: str) -> None:
-    from lapsibudjetti._read import _clean_value
+    from lapsibudjetti.read._text import _clean_value
 
     assert _clean_value(cell, "service_class") == expected
     assert _clean_value(cell, "task_class") == cell.strip()  # names are kept whole

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lapsibudjetti import _reference as ref
+from lapsibudjetti import _validate
+from lapsibudjetti.reference import _tables as ref
 from lapsibudjetti._errors import InputError, ReferenceDataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -298,7 +299,7 @@ def test_check_ledger_codes_good_lines_give_empty_frame() -> None:
         service_class=["3021", "3051", "2131", None, None],
         task_class=[None, None, None, "Lasten päivähoito", "Käyttötalous yhteensä"],
     )
-    out = ref.check_ledger_codes(led)
+    out = _validate.check_ledger_codes(led)
     assert out.empty
     assert list(out.columns) == ["file", "row", "column", "value", "problem"]
 
@@ -311,7 +312,7 @@ def test_check_ledger_codes_finds_problems() -> None:
         service_class=["9999", "2605", "3021", "3021", "2120", None, "3021", "2131", None],
         task_class=[None, None, None, None, None, "Varhaiskasvatus", None, None, "Perusopetus"],
     )
-    out = ref.check_ledger_codes(led)
+    out = _validate.check_ledger_codes(led)
     got = {(int(r.row), r.column, r.value): r.problem for r in out.itertuples()}
     assert set(got) == {
         (2, "service_class", "9999"),  # unknown code
@@ -336,7 +337,7 @@ def test_check_ledger_codes_finds_problems() -> None:
 
 def test_check_ledger_codes_years_outside_reference() -> None:
     led = ledger(year=[2019, 2012], service_class=["3021", None], task_class=[None, "Perusopetus"])
-    out = ref.check_ledger_codes(led)
+    out = _validate.check_ledger_codes(led)
     assert list(out["column"]) == ["service_class", "task_class"]
     assert "from 2021 on" in out["problem"].iloc[0]
     assert "2015–2020" in out["problem"].iloc[1]
@@ -347,7 +348,7 @@ def test_check_ledger_codes_maps_back_every_line() -> None:
     rng = np.random.default_rng(1)
     classes = rng.choice(["3021", "2605", "3051"], n)
     led = ledger(year=[2022] * n, service_class=list(classes))
-    out = ref.check_ledger_codes(led)
+    out = _validate.check_ledger_codes(led)
     assert len(out) == int((classes == "2605").sum())
     assert set(out["row"] - 2) == set(np.flatnonzero(classes == "2605"))
 
@@ -355,7 +356,7 @@ def test_check_ledger_codes_maps_back_every_line() -> None:
 def test_check_ledger_codes_accepts_plain_object_columns() -> None:
     led = pd.DataFrame({"org_type": ["municipality"], "org_code": ["091"], "year": [2022],
                         "service_class": ["2605"], "task_class": [None]})
-    out = ref.check_ledger_codes(led)
+    out = _validate.check_ledger_codes(led)
     assert list(out["row"]) == [1] and out["file"].iloc[0] == "<memory>"
 
 

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 
 import lapsibudjetti as lb
-from lapsibudjetti._samples import SYNTHETIC_LEDGERS, Sample, load_sample, sample_path
+from lapsibudjetti.samples._load import SYNTHETIC_LEDGERS, Sample, load_sample, sample_path
 from lapsibudjetti._schema import amount_cents
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "make_samples.py"
-SAMPLES = REPO / "data" / "samples"
+SAMPLES = REPO / "lapsibudjetti" / "samples"
 SOTE_YEARS = (2021, 2022)
 AREA_YEARS = (2023, 2024)
 
@@ -379,24 +379,15 @@ def test_changing_one_rule_in_the_workbook_moves_exactly_its_lines(synthetic: Sa
 # --------------------------------------------------------------------------- packaging
 
 
-def test_pyproject_packages_every_folder_and_the_samples() -> None:
-    """The package list is explicit (the samples folder is mapped), so a new folder must be added to it."""
+def test_pyproject_finds_every_package_and_ships_every_sample_file() -> None:
+    """Packages are found (no hand-kept list, no folder mapping), and every sample file type is package data."""
     import tomllib
 
     config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    listed = set(config["packages"])
-    folders = {
-        ".".join(p.relative_to(REPO).parts)
-        for p in [REPO / "lapsibudjetti", *(REPO / "lapsibudjetti").rglob("*")]
-        if p.is_dir() and p.name.isidentifier() and p.name != "__pycache__"
-    }
-    samples = {"lapsibudjetti.samples"} | {
-        f"lapsibudjetti.samples.{p.name}" for p in SAMPLES.iterdir() if p.is_dir()
-    }
-    assert listed == folders | samples
-    assert config["package-dir"] == {"lapsibudjetti.samples": "data/samples"}
-    data = config["package-data"]
-    for package in samples:
-        folder = SAMPLES.joinpath(*package.split(".")[2:])
-        files = {p.suffix for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
-        assert {f"*{s}" for s in files} <= set(data[package]), package
+    assert config["packages"] == {"find": {"include": ["lapsibudjetti*"]}}
+    assert "package-dir" not in config
+    data = set(config["package-data"]["lapsibudjetti"])
+    for path in SAMPLES.rglob("*"):
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts and not path.name.startswith("."):
+            folder = path.parent.relative_to(REPO / "lapsibudjetti").as_posix()
+            assert f"{folder}/*{path.suffix}" in data, path

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ._errors import AllocationError, InputError, LapsibudjettiWarning
-from ._registry import Registry
 from ._rules import KeySpec
+from .reference._registry import Registry
 
 __all__ = ["TargetGroup", "Population", "KeyTable", "MAX_AGE"]
 
@@ -133,7 +133,7 @@ class Population:
     @classmethod
     def _load_packaged(cls) -> Population:
         """Municipal population by age 31.12.2019 and totals 2000–2022 (Statistics Finland, THL Sotkanet; CC BY 4.0)."""
-        from . import _reference as ref
+        from .reference import _tables as ref
 
         a = ref.population_by_age().rename(columns={"municipality_code": "org_code"})
         a.insert(0, "org_type", "municipality")
@@ -378,7 +378,7 @@ class KeyTable:
     @classmethod
     def read(cls, path: str | Path) -> KeyTable:
         """Read a key table from CSV (``,`` or ``;``, decimal comma accepted) or XLSX."""
-        from ._tables import read_text_table
+        from .read._tables import read_text_table
 
         path = Path(path)
         df = read_text_table(path, what="key table", numeric=("share", "target", "total"))

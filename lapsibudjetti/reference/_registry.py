@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._errors import AllocationError, InputError, LapsibudjettiWarning
+from .._errors import AllocationError, InputError, LapsibudjettiWarning
 
 __all__ = ["Registry"]
 
@@ -82,7 +82,7 @@ class Registry:
 
     @classmethod
     def _load_default(cls) -> Registry:
-        from . import _reference as ref
+        from . import _tables as ref
 
         return cls(
             municipalities=ref.municipalities(),

@@ -29,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +37,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ._budget import ChildBudget, child_budget
-from ._errors import InputError, ReferenceDataError
-from ._keys import KeyTable, Population
-from ._read import read_ledger, read_statistics
-from ._registry import Registry
-from ._schema import validate_ledger
+from .._allocate import KeyTable, Population
+from .._budget import ChildBudget, child_budget
+from .._errors import InputError, ReferenceDataError
+from .._validate import validate_ledger
+from ..read._ledger import read_ledger
+from ..read._statistics import read_statistics
+from ..reference._registry import Registry
 
 __all__ = ["Sample", "sample_path", "load_sample", "SAMPLES"]
 
@@ -64,19 +64,11 @@ _REINSTALL = "Reinstall lapsibudjetti, or rebuild the samples with `python scrip
 
 
 def _root() -> Path:
-    """The samples folder: installed as ``lapsibudjetti.samples``, or ``data/samples`` of a checkout."""
-    try:
-        spec = importlib.util.find_spec("lapsibudjetti.samples")
-    except ImportError:
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        for location in spec.submodule_search_locations:
-            if Path(location, RULES).is_file():
-                return Path(location)
-    checkout = Path(__file__).resolve().parents[1] / "data" / "samples"
-    if (checkout / RULES).is_file():
-        return checkout
-    raise ReferenceDataError(f"the sample data folder was not found (looked for lapsibudjetti.samples and {checkout}). {_REINSTALL}")
+    """The samples folder: ``lapsibudjetti/samples`` (the package folder, installed or in a checkout)."""
+    root = Path(__file__).resolve().parent
+    if not (root / RULES).is_file():
+        raise ReferenceDataError(f"the sample data folder {root} has no {RULES}. {_REINSTALL}")
+    return root
 
 
 def sample_path(name: str | None = None) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._errors import InputError
+from .._errors import InputError
 
 __all__ = ["read_text_table"]
 

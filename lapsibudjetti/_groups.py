@@ -1,0 +1,138 @@
+"""Integer group ids and exact cent sums over categorical columns (the kernel of every table)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    pass
+
+
+GROUP = ["org_type", "org_code", "year", "phase"]
+TIERS = ("universal", "targeted", "corrective")
+
+
+_DENSE_GROUPS = 1 << 26  # composite group-key spaces up to this size are counted densely
+
+
+def _column_codes(s: pd.Series) -> tuple[np.ndarray, int, np.ndarray]:
+    """Raw codes, the offset that makes them ``0..len(values)-1`` (0 = missing) and the values (index 0: None).
+
+    Values are in sort order. The raw codes are the column's own arrays
+    where possible (no copy): categorical codes, or the integers themselves.
+    """
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(), 1, np.concatenate([[None], np.asarray(s.cat.categories, dtype=object)])
+    values = s.to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        lo, hi = int(values.min()), int(values.max())
+        if hi - lo < 1_000_000:  # a short span of integers (years): offsets, no hashing
+            u = np.empty(hi - lo + 2, dtype=object)
+            u[0] = None
+            u[1:] = np.arange(lo, hi + 1).tolist()
+            return values, 1 - lo, u
+    c, u_ = pd.factorize(s, sort=True, use_na_sentinel=True)
+    return c, 1, np.concatenate([[None], np.asarray(u_, dtype=object)])
+
+
+def composite_key(parts: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
+    """One int64 key per row from (raw codes, offset, radix) parts, ``raw + offset`` in ``0..radix-1``.
+
+    Horner's scheme on the raw codes with the offsets added once at the end:
+    two passes over the rows per part. The caller keeps the product of the
+    radices below 2**63.
+
+    Examples
+    --------
+    >>> composite_key([(np.array([0, 1]), 1, 3), (np.array([-1, 4]), 1, 10)]).tolist()
+    [10, 25]
+    """
+    raw, const, _radix = parts[0]
+    key = raw.astype("int64")
+    for raw, offset, radix in parts[1:]:
+        key *= radix
+        key += raw
+        const = const * radix + offset
+    if const:
+        key += const
+    return key
+
+
+def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group id per row and the distinct groups (sorted), without string merges.
+
+    Groups are sorted by the columns' codes (category order, then value);
+    missing values form their own group, shown as None.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": pd.Categorical(["x", "y", "x"]), "year": [2024, 2023, 2024]})
+    >>> gid, groups = group_codes(df, ["a", "year"])
+    >>> gid.tolist(), groups.to_dict("list")
+    ([0, 1, 0], {'a': ['x', 'y'], 'year': [2024, 2023]})
+    """
+    cols = [_column_codes(frame[col]) for col in columns]
+    uniques = [u for _raw, _off, u in cols]
+    radices = [len(u) for u in uniques]
+    n = len(frame)
+    space = 1
+    for r in radices:
+        space *= r
+    if space >= 2**62:  # too many combinations for one integer key
+        key_frame = pd.DataFrame({k: raw.astype("int64") + off for k, (raw, off, _u) in enumerate(cols)})
+        gid = key_frame.groupby(list(key_frame.columns), sort=True).ngroup().to_numpy().astype("int64")
+        rep = np.zeros(int(gid.max()) + 1 if n else 0, dtype="int64")
+        rep[gid] = np.arange(n)  # any row of each group
+        parts = [raw[rep].astype("int64") + off for raw, off, _u in cols]
+    else:
+        key = composite_key([(raw, off, r) for (raw, off, _u), r in zip(cols, radices)])
+        if space <= min(_DENSE_GROUPS, 2 * n + (1 << 20)):
+            ukeys = np.flatnonzero(np.bincount(key, minlength=space))
+            lut = np.zeros(space, dtype="int64")
+            lut[ukeys] = np.arange(len(ukeys))
+            gid = lut[key]
+        else:
+            gid, ukeys = pd.factorize(key, sort=True)
+            gid = gid.astype("int64")
+        del key
+        rem = np.asarray(ukeys, dtype="int64")
+        parts = []
+        for r in reversed(radices):
+            parts.append(rem % r)
+            rem = rem // r
+        parts.reverse()
+    out = {col: u[p] for col, p, u in zip(columns, parts, uniques)}
+    groups = pd.DataFrame(out)
+    if "year" in groups:
+        groups["year"] = groups["year"].astype("int64")
+    return gid, groups
+
+
+def _sum(gid: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(gid, weights=weights, minlength=n)
+
+
+def _cents(gid: np.ndarray, cents: np.ndarray, n: int) -> np.ndarray:
+    """Exact integer sums per group (bincount on float would round big totals)."""
+    sums = np.zeros(n, dtype="int64")
+    np.add.at(sums, gid, np.asarray(cents, dtype="int64"))
+    return sums
+
+
+def group_cents_of(gid: np.ndarray, n: int, cents: np.ndarray, mapped: np.ndarray) -> dict[str, np.ndarray]:
+    """Input, classified and unmapped cents and unmapped lines per group.
+
+    The three sums are taken independently (the unmapped ones over the
+    unmapped lines only), so their difference checks the classification.
+    """
+    unmapped_at = np.flatnonzero(~mapped)
+    unmapped = _cents(gid[unmapped_at], cents[unmapped_at], n)
+    return {
+        "total": _cents(gid, cents, n),
+        "classified": _cents(gid, np.where(mapped, cents, 0), n),
+        "unmapped": unmapped,
+        "unmapped_lines": np.bincount(gid[unmapped_at], minlength=n).astype("int64"),
+    }

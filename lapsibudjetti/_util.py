@@ -1,0 +1,39 @@
+"""Small helpers shared across stages: years asked, short listings, organisation names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._errors import InputError
+from .reference._registry import Registry
+
+_MAX_LISTED = 12
+
+
+
+def _as_years(years: int | Sequence[int] | range | None) -> set[int] | None:
+    if years is None:
+        return None
+    if isinstance(years, bool):
+        raise InputError(f"years must be a year, a list of years or None, not {years!r}")
+    if isinstance(years, int | np.integer):
+        return {int(years)}
+    try:
+        out = {int(y) for y in years}
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"years must be a year, a list of years or None, not {years!r}") from exc
+    if not out:
+        raise InputError("years is empty; give at least one year or None for all")
+    return out
+
+
+def _name(registry: Registry, org_type: str, code: str) -> str:
+    return f"{code} ({registry.name(org_type, code)})"
+
+
+def _listing(items: Sequence[str]) -> str:
+    items = list(items)
+    more = f" … and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else ""
+    return "; ".join(items[:_MAX_LISTED]) + more

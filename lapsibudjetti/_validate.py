@@ -1,0 +1,736 @@
+"""Ledger validation: make_ledger, validate_ledger, and the code checks against the reference data."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError, LapsibudjettiWarning
+
+if TYPE_CHECKING:
+    from .reference._registry import Registry
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError
+from ._schema import (
+    _BUSINESS_ID,
+    _MAX_LISTED,
+    LEDGER_COLUMNS,
+    ORG_TYPES,
+    PHASES,
+    REQUIRED,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+
+if TYPE_CHECKING:
+    from .reference._registry import Registry
+from .reference._tables import (
+    CHECK_COLUMNS,
+    MUNICIPALITY_FIRST_YEAR,
+    SCOPES,
+    SERVICE_CLASS_FIRST_YEAR,
+    TASK_CLASS_YEARS,
+    _load,
+    _valid_in,
+)
+
+# --------------------------------------------------------------------------- ledger checks
+
+
+
+def _as_category(values: pd.Series) -> pd.Series:
+    """Categorical of strings, missing as NaN; numbers become their text."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        if len(cats) == 0 or pd.api.types.is_string_dtype(cats.dtype) or cats.dtype == object:
+            return values.cat.rename_categories([str(c) for c in cats]) if len(cats) else values
+        values = values.astype(object)
+    out = values.astype(object)
+    mask = out.isna()
+    out = out.where(mask, out.astype(str).str.strip())
+    out = out.where(out != "", None)
+    return out.astype("category")
+
+
+def _bad_rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, problem: str) -> pd.DataFrame:
+    mask = np.asarray(mask, dtype=bool)
+    sub = df.loc[mask]
+    return pd.DataFrame(
+        {
+            "file": sub["source_file"].astype(object).to_numpy(),
+            "row": sub["source_row"].to_numpy(),
+            "column": column,
+            "value": sub[column].astype(object).to_numpy() if column in sub else None,
+            "problem": problem,
+        }
+    )
+
+
+def _raise_for(rows: pd.DataFrame, fix: str) -> None:
+    if rows.empty:
+        return
+    first = rows.iloc[0]
+    listed = "; ".join(
+        f"{r.file} row {r.row} column {r.column!r}: {r.problem} (value {r.value!r})"
+        for r in rows.head(_MAX_LISTED).itertuples()
+    )
+    more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    raise InputError(
+        f"{len(rows)} problem(s) in the ledger: {listed}{more}. {fix}",
+        rows=rows,
+        file=str(first["file"]),
+        row=int(first["row"]) if pd.notna(first["row"]) else None,
+        column=str(first["column"]),
+    )
+
+
+def make_ledger(data: pd.DataFrame | dict[str, Iterable[object]], **defaults: object) -> pd.DataFrame:
+    """Build a canonical ledger from a frame with canonical column names.
+
+    Columns that are absent get the value in ``defaults`` (e.g.
+    ``org_type="municipality"``) or their documented default. The result is
+    validated with :func:`validate_ledger` (including reference codes).
+
+    Examples
+    --------
+    >>> led = make_ledger(
+    ...     {"org_code": ["091"], "year": [2022], "service_class": ["3021"], "amount": [1000.0]},
+    ...     org_type="municipality", phase="actual")
+    >>> led[["org_code", "service_class", "amount", "source_row"]].to_dict("records")
+    [{'org_code': '091', 'service_class': '3021', 'amount': 1000.0, 'source_row': 1}]
+    """
+    df = pd.DataFrame(data).copy()
+    for name, value in defaults.items():
+        if name not in LEDGER_COLUMNS:
+            raise InputError(
+                f"unknown ledger column {name!r} given as a default; "
+                f"use one of {', '.join(LEDGER_COLUMNS)}"
+            )
+        if name not in df.columns:
+            df[name] = value
+    return validate_ledger(df)
+
+
+def validate_ledger(
+    df: pd.DataFrame,
+    *,
+    check_codes: bool = True,
+    file: str | None = None,
+    registry: Registry | None = None,
+) -> pd.DataFrame:
+    """Check a ledger and return it in canonical shape (a new frame).
+
+    Parameters
+    ----------
+    df
+        A frame with the canonical column names (see ``LEDGER_COLUMNS``).
+        Optional columns may be absent.
+    check_codes
+        Check service classes, task classes and municipality codes against
+        the packaged reference data for each line's year.
+    file
+        Name used in messages when the frame has no ``source_file`` column.
+    registry
+        With ``check_codes``: also accept the organisations this registry
+        adds to the packaged reference (e.g. fictional or new ones, see
+        :meth:`lapsibudjetti.Registry.extend`). Also used to fill
+        ``org_type``/``org_code`` from ``business_id`` where the code is
+        missing (:meth:`lapsibudjetti.Registry.with_org_codes`; default: the
+        packaged registry).
+
+    Raises
+    ------
+    InputError
+        Listing every offending row (file, row, column, value, problem),
+        also available as ``err.rows``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"org_type": ["municipality"], "org_code": ["91"],
+    ...     "year": [2022], "phase": ["actual"], "service_class": ["3051"], "amount": [5.0]})
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     validate_ledger(df)["org_code"].tolist()
+    ['091']
+    """
+    return _validate_ledger(df, check_codes=check_codes, file=file, registry=registry, owned=False)
+
+
+def _validate_ledger(
+    df: pd.DataFrame,
+    *,
+    check_codes: bool,
+    file: str | None,
+    registry: Registry | None,
+    owned: bool,
+    whole_cents: bool = False,
+) -> pd.DataFrame:
+    """:func:`validate_ledger`; ``owned``: ``df`` is a reader's own frame, so its arrays are kept, not copied.
+
+    ``whole_cents``: the reader parsed every amount from at most two decimals
+    (finite, whole cents), so the amounts need no check.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"a ledger must be a pandas DataFrame, got {type(df).__name__}")
+    name = file if file is not None else "<memory>"
+    if "business_id" in df.columns:
+        # ledgers keyed by business ID (the State Treasury's data): org_type/org_code
+        # from the registry where the code is missing, with a warning; unknown IDs raise
+        from .reference._registry import Registry
+
+        df = (registry or Registry.default()).with_org_codes(df, file=name)
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if "service_class" not in df.columns and "task_class" not in df.columns:
+        missing.append("service_class or task_class")
+    if missing:
+        raise InputError(
+            f"the ledger has no column(s) {', '.join(repr(m) for m in missing)}. "
+            f"Columns present: {', '.join(map(str, df.columns)) or 'none'}. "
+            "Rename your columns to the canonical names or pass them as defaults "
+            "(e.g. make_ledger(df, org_type='municipality', phase='actual')).",
+            file=name,
+            column=missing[0],
+        )
+    if len(df) == 0:
+        raise InputError(
+            "the ledger has no rows. Check that the file is the export you meant "
+            "and that the header row was found.",
+            file=name,
+        )
+    n = len(df)
+    src = df.reset_index(drop=True)
+    # columns are collected in a dict and the frame is built once, without copies
+    cols: dict[str, object] = {}
+    cols["source_file"] = _as_category(
+        src["source_file"] if "source_file" in src else pd.Series([name] * n)
+    ).array
+    row_col = src["source_row"] if "source_row" in src else None
+    if row_col is not None and row_col.dtype == np.int64:
+        cols["source_row"] = row_col.to_numpy(copy=not owned)  # a new frame: never a view of the input
+    elif row_col is not None and row_col.notna().all():
+        cols["source_row"] = pd.to_numeric(row_col).astype("int64").to_numpy()
+    else:
+        cols["source_row"] = np.arange(1, n + 1, dtype="int64")
+
+    problems: list[pd.DataFrame] = []
+
+    def text(col: str) -> pd.Categorical:
+        if col in src:
+            values = src[col]
+            cats = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else None
+            if (owned and cats is not None and len(cats) and not values.cat.ordered and cats.dtype == _STR_CATEGORIES
+                    and (cats.dtype != object or pd.api.types.infer_dtype(cats, skipna=False) == "string")):
+                # a reader's categories are already the strings, in the dtype they would get here
+                return values.array
+            if owned and cats is not None and len(cats) and (cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype)):
+                # as _as_category, keeping the codes array instead of copying it
+                dtype = pd.CategoricalDtype([str(c) for c in cats], ordered=values.cat.ordered)
+                return pd.Categorical.from_codes(values.cat.codes.to_numpy(), dtype=dtype, validate=False)
+            return _as_category(values).array
+        # all missing, with the dtype pd.Categorical([None] * n) has, without building n objects
+        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=pd.Categorical([None]).dtype)
+
+    def frame(**extra: object) -> pd.DataFrame:
+        """The columns so far (and ``extra``) as a frame, for listing problem rows."""
+        return pd.DataFrame({**cols, **extra}, copy=False)
+
+    for col in ("org_type", "org_code", "business_id", "phase", "service_class", "task_class", "account", "cost_centre"):
+        cols[col] = text(col)
+
+    # required text columns present on every row
+    for col in ("org_type", "org_code", "phase"):
+        if len(cols[col]) and cols[col].codes.min() < 0:
+            problems.append(_bad_rows(frame(), cols[col].codes < 0, col, "missing value"))
+
+    for col, allowed in (("org_type", ORG_TYPES), ("phase", PHASES)):
+        cat = cols[col]
+        bad_cat = np.append(~np.asarray(cat.categories.isin(allowed), dtype=bool), False)  # code -1: not here
+        if not bad_cat.any():  # every category allowed: no line to look at
+            continue
+        bad = bad_cat[cat.codes]
+        if bad.any():
+            problems.append(_bad_rows(frame(), bad, col, f"not one of {', '.join(allowed)}"))
+
+    # year
+    year_raw = src["year"]
+    if year_raw.dtype == np.int64:  # already whole numbers: only the range to check
+        year_np = year_raw.to_numpy(copy=not owned)
+        in_range = len(year_np) == 0 or (year_np.min() >= YEAR_MIN and year_np.max() <= YEAR_MAX)
+        bad_year_np = np.zeros(0, dtype=bool) if in_range else (year_np < YEAR_MIN) | (year_np > YEAR_MAX)
+    else:
+        year = pd.to_numeric(year_raw, errors="coerce")
+        bad_year_np = (year.isna() | (year != np.floor(year)) | (year < YEAR_MIN) | (year > YEAR_MAX)).to_numpy()
+    if bad_year_np.any():
+        problems.append(_bad_rows(frame(year=year_raw.to_numpy()), bad_year_np, "year",
+                                  f"not a year between {YEAR_MIN} and {YEAR_MAX}"))
+        cols["year"] = np.zeros(n, dtype="int64")
+    elif year_raw.dtype == np.int64:
+        cols["year"] = year_np
+    else:
+        cols["year"] = year.astype("int64").to_numpy()
+
+    # amount
+    amount_raw = src["amount"]
+    if amount_raw.dtype == np.float64:
+        amount_np = amount_raw.to_numpy(copy=not owned)
+    elif pd.api.types.is_bool_dtype(amount_raw):
+        amount_np = np.full(n, np.nan)
+    else:
+        amount_np = pd.to_numeric(amount_raw, errors="coerce").astype("float64").to_numpy()
+    known_whole = whole_cents and amount_raw.dtype == np.float64  # the reader vouches for them
+    bad_amount = np.zeros(0, dtype=bool) if known_whole else ~np.isfinite(amount_np)
+    if bad_amount.any():
+        problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), bad_amount, "amount",
+                                  "not a number (use 1234.56 or 1 234,56)"))
+    else:
+        fractional = np.zeros(0, dtype=bool) if known_whole else _fractional_cents(amount_np)
+        if fractional.any():
+            problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
+                                      "has fractions of a cent; round amounts to cents"))
+        cols["amount"] = amount_np
+
+    # class present
+    if cols["service_class"].codes.min() < 0 and cols["task_class"].codes.min() < 0:
+        no_class = (cols["service_class"].codes < 0) & (cols["task_class"].codes < 0)
+    else:
+        no_class = np.zeros(0, dtype=bool)
+    if no_class.any():
+        problems.append(_bad_rows(frame(), no_class, "service_class", "neither a service class nor a task class"))
+
+    # shapes of codes, checked once per distinct value
+    for col, pattern, problem in (
+        ("service_class", r"\d{4}", "not a 4-digit service class code"),
+        ("account", r"\d{3,6}", "not an account number (3–6 digits)"),
+        ("business_id", _BUSINESS_ID.pattern, "not a business ID like 0201256-6"),
+    ):
+        values = cols[col]
+        if len(values.categories) and values.codes.max() >= 0:
+            shape = re.compile(pattern)
+            bad_cats = np.array([shape.fullmatch(str(c)) is None for c in values.categories], dtype=bool)
+            if bad_cats.any():
+                problems.append(_bad_rows(frame(), np.append(bad_cats, False)[values.codes], col, problem))
+
+    # organisation code shape, with a warned repair of zero padding
+    if cols["org_code"].codes.max() >= 0:
+        cols["org_code"] = _normalise_org_codes(cols["org_type"], cols["org_code"])
+
+    if problems:
+        _raise_for(pd.concat(problems, ignore_index=True), "Fix these cells in the source file and read it again.")
+
+    out = pd.DataFrame({c: cols[c] for c in LEDGER_COLUMNS}, copy=False)
+    if check_codes:
+        pass  # check_ledger_codes is in this module
+
+        bad = check_ledger_codes(out, registry=registry)
+        if not bad.empty:
+            _raise_for(
+                bad,
+                "Check the code against the official classification for that year "
+                "(lapsibudjetti.service_classes(), task_classes(), municipalities()); for an "
+                "organisation of your own pass registry=Registry.default().extend(...), "
+                "or pass check_codes=False to read it anyway; unknown classes then end up unmapped.",
+            )
+
+    return out
+
+
+#: The dtype of categories built from a list of ``str`` (``str`` on pandas 3, object before).
+_STR_CATEGORIES = pd.CategoricalDtype(["x"]).categories.dtype
+
+
+def _fractional_cents(amount: np.ndarray, block: int = 1 << 16) -> np.ndarray:
+    """Amounts that are not whole cents (beyond float rounding), block by block in cache.
+
+    Examples
+    --------
+    >>> _fractional_cents(np.array([1.1, 2.005, -0.3, 1e12 + 0.01])).tolist()
+    [False, True, False, False]
+    """
+    out = np.empty(len(amount), dtype=bool)
+    for lo in range(0, len(amount), block):
+        cents = amount[lo : lo + block] * 100.0
+        frac = np.rint(cents)
+        np.subtract(cents, frac, out=frac)
+        np.abs(frac, out=frac)
+        np.abs(cents, out=cents)
+        np.maximum(cents, 1.0, out=cents)
+        cents *= 1e-6
+        np.greater(frac, cents, out=out[lo : lo + block])
+    return out
+
+
+def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical, block: int = 1 << 16) -> pd.Categorical:
+    """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning.
+
+    Works on the distinct (org_type, org_code) pairs, never per row: a
+    national ledger has millions of lines but a few hundred organisations.
+    """
+    widths = {"municipality": 3, "wellbeing_area": 2}
+    digits = np.array([len(str(c)) if str(c).isdigit() else 0 for c in oc.categories] + [0])  # code -1: last
+    if not ((digits > 0) & (digits < 2)).any():
+        # the usual case: no 1-digit code, and 2-digit codes (if any) only on non-municipality lines
+        # (wellbeing areas have 2 digits): checked on the codes of the lines that have 2-digit codes
+        if not (digits == 2).any() or "municipality" not in ot.categories:
+            return oc
+        municipality = ot.categories.get_loc("municipality")
+        two = digits == 2
+        if not any(bool(np.any(two[oc.codes[lo : lo + block]] & (ot.codes[lo : lo + block] == municipality)))
+                   for lo in range(0, len(oc), block)):
+            return oc
+    radix = len(oc.categories) + 1
+    # the pairs are dense small integers: their distinct values by a presence count, not by hashing
+    n_pairs = (len(ot.categories) + 1) * radix
+    key_type = np.int32 if n_pairs < 2**31 else np.int64
+
+    def pairs(lo: int) -> np.ndarray:
+        pair = ot.codes[lo : lo + block].astype(key_type)
+        pair += 1
+        pair *= radix
+        pair += oc.codes[lo : lo + block]
+        pair += 1
+        return pair
+
+    counts = np.zeros(n_pairs, dtype=np.int64)
+    for lo in range(0, len(oc), block):
+        counts += np.bincount(pairs(lo), minlength=n_pairs)
+    uniq = np.flatnonzero(counts)
+    per_pair = counts[uniq]
+    types = np.asarray(ot.categories, dtype=object)
+    codes = np.asarray(oc.categories, dtype=object)
+    old_vals, new_vals = [], []
+    for u in uniq:
+        t = types[u // radix - 1] if u // radix > 0 else None
+        c = codes[u % radix - 1] if u % radix > 0 else None
+        old_vals.append(c)
+        if c is not None and t in widths and str(c).isdigit():
+            new_vals.append(str(c).zfill(widths[t]))
+        else:
+            new_vals.append(c)
+    changed = [(a, b) for a, b in zip(old_vals, new_vals) if a is not None and a != b]
+    if changed:
+        n_rows = int(sum(per_pair[k] for k, (a, b) in enumerate(zip(old_vals, new_vals)) if a is not None and a != b))
+        examples = sorted({f"{a}→{b}" for a, b in changed})[:5]
+        warnings.warn(
+            f"{n_rows} organisation code(s) were zero-padded ({', '.join(examples)}); "
+            "municipality codes have 3 digits and wellbeing-area codes 2.",
+            LapsibudjettiWarning,
+            stacklevel=3,
+        )
+    cats = pd.Index(sorted({v for v in new_vals if v is not None}), dtype=object)
+    small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32767 else np.int32
+    lookup = np.full(len(counts), -1, dtype=small)  # pair -> new code, in one gather
+    lookup[uniq] = [cats.get_loc(v) if v is not None else -1 for v in new_vals]
+    codes = np.empty(len(oc), dtype=small)
+    for lo in range(0, len(oc), block):
+        np.take(lookup, pairs(lo), out=codes[lo : lo + block])
+    return pd.Categorical.from_codes(codes, categories=cats)
+
+
+def _as_category(values: pd.Series) -> pd.Series:
+    """Categorical whose categories are strings (missing stays missing)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        if all(isinstance(c, str) for c in cats):
+            return values
+    obj = values.astype(object)
+    mask = obj.notna()
+    obj = obj.where(~mask, obj.map(lambda v: str(v) if v is not None else v))
+    return obj.where(mask, None).astype("category")
+
+
+def _empty_check() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in CHECK_COLUMNS})
+
+
+def _periods(rows: pd.DataFrame) -> str:
+    parts = []
+    for r in rows.itertuples(index=False):
+        to = "" if pd.isna(r.valid_to) else str(int(r.valid_to))
+        span = f"{int(r.valid_from)}–{to}" if to != str(int(r.valid_from)) else str(int(r.valid_from))
+        scope = getattr(r, "scope", None)
+        parts.append(f"{span} ({scope})" if scope else span)
+    return ", ".join(parts)
+
+
+def _combos(org_type: pd.Series, year: np.ndarray, other: pd.Series, keep: np.ndarray
+            ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Unique (org_type, year, value) combinations of the kept lines, and each line's combo id (-1 if not kept)."""
+    ot_codes = org_type.cat.codes.to_numpy().astype("int64")
+    ov_codes = other.cat.codes.to_numpy().astype("int64")
+    y = year.astype("int64")
+    y0 = int(y[keep].min()) if keep.any() else 0
+    span = int(y[keep].max()) - y0 + 1 if keep.any() else 1
+    n_other = max(len(other.cat.categories), 1)
+    key = ((ot_codes + 1) * span + (y - y0)) * (n_other + 1) + (ov_codes + 1)
+    ids = np.full(len(key), -1, dtype="int64")
+    codes, uniques = pd.factorize(key[keep])
+    ids[keep] = codes
+    uniques = np.asarray(uniques, dtype="int64")
+    ov = uniques % (n_other + 1) - 1
+    rest = uniques // (n_other + 1)
+    yy = rest % span + y0
+    ot = rest // span - 1
+    ot_cats = np.asarray(org_type.cat.categories, dtype=object)
+    ov_cats = np.asarray(other.cat.categories, dtype=object)
+    combos = pd.DataFrame({
+        "org_type": [ot_cats[i] if i >= 0 else None for i in ot],
+        "year": yy.astype("int64"),
+        "value": [str(ov_cats[i]) for i in ov],
+    })
+    return combos, ids
+
+
+def _service_problems(combos: pd.DataFrame) -> list[str | None]:
+    ref = _load("service_classes.csv")
+    by_code = {c: g for c, g in ref.groupby("code", sort=False)}
+    # each class's (valid_from, valid_to or None, scope) as plain values: thousands of combinations
+    # are checked, and a pandas filter per combination cost far more than the check
+    periods = {
+        c: [(int(f), None if pd.isna(t) else int(t), sc) for f, t, sc in zip(g["valid_from"], g["valid_to"], g["scope"])]
+        for c, g in by_code.items()
+    }
+    first = int(ref["valid_from"].min())
+    out: list[str | None] = []
+    for r in combos.itertuples(index=False):
+        rows = by_code.get(r.value)
+        if r.year < first:
+            out.append(
+                f"service classes are in the reference from {first} on (no {r.year}); "
+                f"for {r.year} use task classes (reference {TASK_CLASS_YEARS[0]}–{TASK_CLASS_YEARS[1]})"
+            )
+            continue
+        if rows is None:
+            out.append("unknown service class (not in the 2021–2023 classification lists)")
+            continue
+        if r.org_type == "municipality":
+            allowed = ("municipality", "both")
+        elif r.org_type == "wellbeing_area":
+            allowed = ("wellbeing_area", "both")
+        else:  # joint authorities: any scope
+            allowed = SCOPES
+        year = int(r.year)
+        if any(f <= year and (t is None or t >= year) and sc in allowed for f, t, sc in periods[r.value]):
+            out.append(None)
+        else:
+            who = r.org_type.replace("_", " ") if isinstance(r.org_type, str) else "this organisation"
+            out.append(f"service class not valid in {r.year} for a {who}; valid {_periods(rows)}")
+    return out
+
+
+def _task_problems(combos: pd.DataFrame) -> list[str | None]:
+    ref = _load("task_classes.csv")
+    by_name = {n: g for n, g in ref.groupby("name_fi", sort=False)}
+    first, last = TASK_CLASS_YEARS
+    out: list[str | None] = []
+    for r in combos.itertuples(index=False):
+        if r.year < first or r.year > last:
+            hint = f"; from {SERVICE_CLASS_FIRST_YEAR} on use service classes" if r.year > last else ""
+            out.append(f"task classes are in the reference for {first}–{last} only (no {r.year}){hint}")
+            continue
+        rows = by_name.get(r.value)
+        if rows is None:
+            out.append("unknown task class (not a tehtäväluokka name of the 2015–2020 statistics)")
+        elif _valid_in(rows, int(r.year)).any():
+            out.append(None)
+        else:
+            out.append(f"task class not valid in {r.year}; valid {_periods(rows)}")
+    return out
+
+
+def _municipality_problems(combos: pd.DataFrame) -> list[str | None]:
+    ref = _load("municipalities.csv").set_index("code")
+    out: list[str | None] = []
+    for r in combos.itertuples(index=False):
+        if r.value not in ref.index:
+            out.append("unknown municipality code")
+            continue
+        m = ref.loc[r.value]
+        if r.year < MUNICIPALITY_FIRST_YEAR:
+            out.append(f"municipalities are in the reference from {MUNICIPALITY_FIRST_YEAR} on (no {r.year})")
+        elif pd.notna(m["valid_to"]) and r.year > int(m["valid_to"]):
+            target = m["merged_into"]
+            into = f"; merged into {target} ({ref.at[target, 'name_fi']})" if isinstance(target, str) else ""
+            out.append(f"municipality {m['name_fi']} did not exist in {r.year} (last year {int(m['valid_to'])}{into})")
+        else:
+            out.append(None)
+    return out
+
+
+def _registry_problems(combos: pd.DataFrame, table: pd.DataFrame) -> list[str | None]:
+    """Municipalities the packaged reference lacks, checked against a registry's table and years."""
+    codes = table["code"].astype(str).to_numpy()
+    n = len(table)
+    vf = pd.to_numeric(table["valid_from"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "valid_from" in table else np.full(n, np.nan)
+    vt = pd.to_numeric(table["valid_to"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if "valid_to" in table else np.full(n, np.nan)
+    out: list[str | None] = []
+    for r in combos.itertuples(index=False):
+        hit = codes == r.value
+        valid = hit & (np.isnan(vf) | (vf <= r.year)) & (np.isnan(vt) | (vt >= r.year))
+        if valid.any():
+            out.append(None)
+        else:
+            spans = ", ".join(
+                f"{'' if np.isnan(a) else int(a)}–{'' if np.isnan(b) else int(b)}" for a, b in zip(vf[hit], vt[hit])
+            )
+            out.append(f"municipality not in the registry for {r.year} (registry validity {spans})")
+    return out
+
+
+def check_ledger_codes(ledger: pd.DataFrame, *, registry: Registry | None = None) -> pd.DataFrame:
+    """Lines whose class or organisation code does not exist in that year.
+
+    Used by :func:`lapsibudjetti._schema.validate_ledger`. Checks, per line
+    and year: ``service_class`` against the service classes of the line's
+    organisation type (municipality: scope municipality/both; wellbeing
+    area: wellbeing_area/both; joint authority: any scope); ``task_class``
+    against the 2015–2020 task classes (aggregates are known names); the
+    ``org_code`` of municipality lines against the municipalities of that
+    year and of wellbeing-area lines against the wellbeing areas. Years the
+    reference does not cover give a problem naming the years it does cover.
+
+    The work is done on the unique (organisation type, code, year, value)
+    combinations and mapped back, so it scales to millions of lines.
+
+    Parameters
+    ----------
+    ledger
+        A canonical ledger (see ``docs/architecture.md``): categorical text
+        columns, ``year`` int64, ``source_file`` and ``source_row``.
+    registry
+        Organisations beyond the packaged reference (e.g. the fictional
+        ones of a training sample, added with
+        :meth:`lapsibudjetti.Registry.extend`). Municipality codes the
+        packaged reference lacks are accepted when the registry has them
+        for the line's year; wellbeing-area codes when the registry has
+        the area. Classes are always checked against the packaged lists.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``file, row, column, value, problem``; one row per problem,
+        in ledger order. Empty (with those columns) when all is well.
+
+    Examples
+    --------
+    >>> led = pd.DataFrame({
+    ...     "org_type": pd.Categorical(["municipality"] * 3),
+    ...     "org_code": pd.Categorical(["091", "091", "999"]),
+    ...     "year": [2022, 2022, 2022],
+    ...     "service_class": pd.Categorical(["3021", "2605", "3051"]),
+    ...     "task_class": pd.Categorical([None, None, None]),
+    ...     "source_file": pd.Categorical(["a.csv"] * 3),
+    ...     "source_row": [2, 3, 4]})
+    >>> bad = check_ledger_codes(led)
+    >>> bad[["row", "column", "value"]].to_dict("records")
+    [{'row': 3, 'column': 'service_class', 'value': '2605'}, {'row': 4, 'column': 'org_code', 'value': '999'}]
+    >>> check_ledger_codes(led.iloc[:1]).empty
+    True
+    >>> from lapsibudjetti import Registry
+    >>> reg = Registry.default().extend(
+    ...     municipalities=pd.DataFrame({"code": ["999"], "name_fi": ["Esimerkkilä"], "valid_from": [2021]}))
+    >>> check_ledger_codes(led, registry=reg)["value"].tolist()
+    ['2605']
+    """
+    if not isinstance(ledger, pd.DataFrame):
+        raise InputError(f"a ledger must be a pandas DataFrame, got {type(ledger).__name__}")
+    needed = ("org_type", "org_code", "year")
+    missing = [c for c in needed if c not in ledger.columns]
+    if missing:
+        raise InputError(f"the ledger has no column(s) {', '.join(missing)}; build it with make_ledger()")
+    n = len(ledger)
+    if n == 0:
+        return _empty_check()
+    org_type = _as_category(ledger["org_type"].reset_index(drop=True))
+    year_raw = pd.to_numeric(ledger["year"].reset_index(drop=True), errors="coerce")
+    year_ok = year_raw.notna().to_numpy()
+    year = year_raw.fillna(0).to_numpy().astype("int64")
+    source_file = ledger["source_file"].reset_index(drop=True) if "source_file" in ledger else None
+    rows_ = (ledger["source_row"].to_numpy() if "source_row" in ledger else np.arange(1, n + 1))
+
+    def files_at(idx: np.ndarray) -> np.ndarray:
+        if source_file is None:
+            return np.full(len(idx), "<memory>", dtype=object)
+        return source_file.iloc[idx].astype(object).to_numpy()
+
+    def is_type(name: str) -> np.ndarray:
+        cats = list(org_type.cat.categories)
+        if name not in cats:
+            return np.zeros(n, dtype=bool)
+        return org_type.cat.codes.to_numpy() == cats.index(name)
+
+    found: list[pd.DataFrame] = []
+
+    def add(column: str, values: pd.Series, keep: np.ndarray,
+            check: Callable[[pd.DataFrame], list[str | None]]) -> None:
+        keep = keep & values.notna().to_numpy() & year_ok
+        if not keep.any():
+            return
+        combos, ids = _combos(org_type, year, values, keep)
+        problems = np.asarray(check(combos), dtype=object)
+        bad_combo = np.array([p is not None for p in problems], dtype=bool)
+        if not bad_combo.any():
+            return
+        line_bad = np.zeros(n, dtype=bool)
+        line_bad[keep] = bad_combo[ids[keep]]
+        idx = np.flatnonzero(line_bad)
+        found.append(pd.DataFrame({
+            "_pos": idx,
+            "_order": KIND_ORDER[column],
+            "file": files_at(idx),
+            "row": np.asarray(rows_)[idx],
+            "column": column,
+            "value": values.iloc[idx].astype(object).to_numpy(),
+            "problem": problems[ids[idx]],
+        }))
+
+    if "org_code" in ledger:
+        code = _as_category(ledger["org_code"].reset_index(drop=True))
+        muni = is_type("municipality")
+        areas = set(_load("wellbeing_areas.csv")["code"])
+        if registry is not None:
+            table = registry.municipalities
+            own = (~code.isin(set(_load("municipalities.csv")["code"])) & code.isin(set(table["code"].astype(str)))).to_numpy()
+            add("org_code", code, muni & own, lambda c: _registry_problems(c, table))
+            muni = muni & ~own
+            areas |= set(registry.areas["code"].astype(str))
+        add("org_code", code, muni, _municipality_problems)
+        wa = is_type("wellbeing_area") & code.notna().to_numpy()
+        if wa.any():
+            bad_wa = wa & ~code.isin(areas).to_numpy()
+            if bad_wa.any():
+                idx = np.flatnonzero(bad_wa)
+                found.append(pd.DataFrame({
+                    "_pos": idx, "_order": KIND_ORDER["org_code"], "file": files_at(idx),
+                    "row": np.asarray(rows_)[idx], "column": "org_code",
+                    "value": code.iloc[idx].astype(object).to_numpy(),
+                    "problem": "unknown wellbeing-area code; use 01–21, 90 (Helsinki) or 91 (Åland)",
+                }))
+    if "service_class" in ledger:
+        sc = _as_category(ledger["service_class"].reset_index(drop=True))
+        add("service_class", sc, np.ones(n, dtype=bool), _service_problems)
+    if "task_class" in ledger:
+        tc = _as_category(ledger["task_class"].reset_index(drop=True))
+        add("task_class", tc, np.ones(n, dtype=bool), _task_problems)
+
+    if not found:
+        return _empty_check()
+    out = pd.concat(found, ignore_index=True)
+    out = out.sort_values(["_pos", "_order"], kind="mergesort").drop(columns=["_pos", "_order"])
+    out["row"] = out["row"].astype("int64")
+    for col in ("file", "column", "value", "problem"):
+        out[col] = out[col].astype(object)
+    return out.reset_index(drop=True)
+
+
+KIND_ORDER = {"org_code": 0, "service_class": 1, "task_class": 2}

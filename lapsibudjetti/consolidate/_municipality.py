@@ -1,0 +1,459 @@
+"""municipality_view: a municipality's own spend plus its share of its wellbeing area's."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._allocate import KeyTable, Population
+from .._budget import ChildBudget
+from .._errors import (
+    AllocationError,
+    InputError,
+    LapsibudjettiWarning,
+    ReconciliationError,
+)
+from .._schema import amount_cents
+from .._util import _listing, _name
+from ..reference._registry import Registry
+from ._cents import allocate_cents
+from ._common import (
+    _composition,
+    _concat,
+    _division,
+    _finish_annotated,
+    _missing_population_error,
+    _outside_areas,
+    _resolve_many,
+    _selected_years,
+    _sote_first_year,
+    _view_inputs,
+)
+from ._region import _make_view, _UserKey
+from ._view import BoundaryView
+
+
+def _user_key(key: KeyTable | pd.DataFrame | str | Path) -> _UserKey:
+    if isinstance(key, str | Path) and not (isinstance(key, str) and key == "population"):
+        path = Path(key)
+        if not path.exists():
+            raise InputError(f"key table not found: {path}; give key='population', a DataFrame, a KeyTable or a path",
+                             file=str(path))
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str)
+        else:
+            text = path.read_bytes().decode("utf-8-sig")
+            first = text.split("\n", 1)[0]
+            sep = ";" if first.count(";") > first.count(",") else ","
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+            if sep == ";":
+                for col in ("value", "share", "target", "total"):
+                    if col in frame:
+                        frame[col] = frame[col].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+        return _user_key_frame(frame, source=path.name)
+    if isinstance(key, KeyTable):
+        t = key.table
+        names = sorted(set(t["key"]))
+        if len(names) != 1:
+            raise InputError(f"the key table has several keys ({', '.join(names)}); pass one, e.g. "
+                             "KeyTable(kt.table[kt.table.key == 'NAME'])")
+        frame = t.rename(columns={"org_code": "municipality_code"})[["municipality_code", "year", "service_class", "share"]]
+        return _user_key_frame(frame, source=key.source)
+    if isinstance(key, pd.DataFrame):
+        return _user_key_frame(key, source="user key table")
+    raise InputError(f"key must be 'population', a DataFrame, a KeyTable or a path to a key table, not {key!r}")
+
+
+def _user_key_frame(frame: pd.DataFrame, *, source: str) -> _UserKey:
+    df = frame.copy()
+    df.columns = [str(c).strip() for c in df.columns]
+    code_col = "municipality_code" if "municipality_code" in df else "org_code" if "org_code" in df else None
+    missing = [c for c in ("year",) if c not in df]
+    if code_col is None:
+        missing.insert(0, "municipality_code (or org_code)")
+    kinds = [c for c in ("value", "share") if c in df] + (["target/total"] if {"target", "total"} <= set(df.columns) else [])
+    if not kinds:
+        missing.append("value (customers or costs by home municipality), share, or target and total")
+    if missing:
+        raise InputError(f"the allocation key table needs column(s) {', '.join(missing)}; it has {', '.join(df.columns)}",
+                         file=source)
+    if len(kinds) > 1:
+        raise InputError(f"the allocation key table has {', '.join(kinds)}; give only one of value, share or target/total",
+                         file=source)
+    if kinds[0] == "target/total":
+        target = pd.to_numeric(df["target"], errors="coerce")
+        total = pd.to_numeric(df["total"], errors="coerce")
+        bad = target.isna() | total.isna() | (total <= 0) | (target < 0)
+        if bad.any():
+            raise InputError(f"{int(bad.sum())} key row(s) have a missing or negative target or a total that is not positive",
+                             rows=df.loc[bad], file=source, column="total")
+        weight, kind = target / total, "share"
+    else:
+        weight = pd.to_numeric(df[kinds[0]], errors="coerce")
+        kind = kinds[0]
+    year = pd.to_numeric(df["year"], errors="coerce")
+    bad = weight.isna() | (weight < 0) | ~np.isfinite(weight.fillna(0)) | year.isna()
+    if kind == "share":
+        bad |= weight > 1
+    if bad.any():
+        raise InputError(
+            f"{int(bad.sum())} key row(s) have a missing, negative{' or above 1' if kind == 'share' else ''} "
+            f"{'share' if kind == 'share' else 'value'} or no year; an organisation with no customers is an explicit 0",
+            rows=df.loc[bad], file=source)
+    codes = df[code_col].astype(str).str.strip()
+    codes = codes.where(~codes.str.fullmatch(r"\d{1,2}"), codes.str.zfill(3))
+    cls = (df["service_class"].astype(object).where(df["service_class"].notna(), "").astype(str).str.strip()
+           .str.replace(r"\.0$", "", regex=True) if "service_class" in df else pd.Series([""] * len(df), index=df.index))
+    out = pd.DataFrame({"org_code": codes.to_numpy(dtype=object), "year": year.astype("int64").to_numpy(),
+                        "service_class": cls.to_numpy(dtype=object), "weight": weight.to_numpy(dtype=float)})
+    dup = out.duplicated(["org_code", "year", "service_class"], keep=False)
+    if dup.any():
+        raise InputError("the allocation key table has the same municipality, year and class twice; keep one row",
+                         rows=out[dup], file=source)
+    what = {"value": "customers or costs by home municipality", "share": "shares by home municipality"}[kind]
+    return _UserKey(out, kind, source, f"user key ({what}, {source})")  # type: ignore[arg-type]
+
+
+def municipality_view(
+    budget_or_ledgers: ChildBudget | pd.DataFrame | Sequence[pd.DataFrame],
+    municipality_code: str | Sequence[str] = "all",
+    *,
+    years: int | Sequence[int] | range | None = None,
+    key: Literal["population"] | KeyTable | pd.DataFrame | str | Path = "population",
+    registry: Registry | None = None,
+    population: Population | pd.DataFrame | None = None,
+    **budget_options: Any,
+) -> BoundaryView:
+    """A municipality's own spend plus its share of its wellbeing area's spend.
+
+    Every line of each wellbeing area's ledger in the data is allocated to
+    **all** the area's member municipalities of that year at once, in whole
+    cents with largest-remainder rounding, so that the allocated amounts of
+    every line sum back exactly to it (``allocation_check``). The view keeps
+    the chosen municipalities' own lines and their allocated parts, re-keyed
+    to the municipality; ``member_type``/``member_code`` say which ledger a
+    line came from and ``allocation_share`` with which share.
+
+    Parameters
+    ----------
+    budget_or_ledgers
+        A :class:`~lapsibudjetti.ChildBudget` of the municipalities' and
+        areas' ledgers, or the ledgers (``budget_options`` then go to
+        :func:`~lapsibudjetti.child_budget`).
+    municipality_code
+        A municipality code (``"564"``), name or business ID, several, or
+        ``"all"``: every municipality with lines and every member of an area
+        with lines.
+    years
+        A year or years to keep; default all years of the data.
+    key
+        How an area line's child euros are shared:
+
+        - ``"population"`` (default): the municipality's share of the area's
+          target-group population (0–17 by default) that year;
+        - a DataFrame, :class:`~lapsibudjetti.KeyTable` or path with
+          ``municipality_code`` (or ``org_code``), ``year``, optional
+          ``service_class`` (empty = every class) and either ``value``
+          (customers or costs by home municipality: the shares are each
+          member's part of the members' sum), ``share`` (must sum to 1 over
+          the members) or ``target`` and ``total``. Per (year, class) the
+          class rows are used if the table has any, else the all-class
+          rows. A member missing from the rows used is an error naming it.
+
+        The area's lines without child euros (not child-targeted, unmapped)
+        are shared by the all-ages population unless the user key covers
+        their class.
+    registry
+        Default: the budget's registry.
+    population
+        Residents by age (see :func:`region_view`).
+
+    Returns
+    -------
+    BoundaryView
+        ``allocation`` records every share with its key and weight;
+        ``method()`` includes it.
+
+    Raises
+    ------
+    AllocationError
+        A missing membership, key, or population used by the key, for an
+        organisation-year, naming it (never a zero). A municipality-year of
+        the view whose own children are unknown keeps its euros, with euros
+        per child empty (NaN), a warning naming it and
+        ``missing_population()`` listing it, as in a child budget.
+
+    Examples
+    --------
+    >>> import lapsibudjetti as lb, pandas as pd
+    >>> reg = lb.Registry.default().extend(
+    ...     municipalities=pd.DataFrame({"code": ["X01", "X02"], "name_fi": ["Alfala", "Betala"]}),
+    ...     areas=pd.DataFrame({"code": ["XA"], "name_fi": ["Esimerkin hyvinvointialue"]}),
+    ...     membership=pd.DataFrame({"municipality_code": ["X01", "X02"], "area_code": ["XA", "XA"]}))
+    >>> pop = pd.DataFrame({"org_code": ["X01", "X01", "X02", "X02"], "year": [2024] * 4,
+    ...     "age": [5, 40, 5, 40], "persons": [300, 1700, 100, 900]})
+    >>> area = lb.validate_ledger(pd.DataFrame({"org_type": ["wellbeing_area"], "org_code": ["XA"], "year": [2024],
+    ...     "phase": ["actual"], "service_class": ["2120"], "amount": [100.01]}), registry=reg)
+    >>> cb = lb.child_budget(area, registry=reg, population=pop)
+    >>> view = municipality_view(cb, "all", population=pop)
+    >>> view.summary()[["org_code", "child_euros", "children"]].to_dict("records")
+    [{'org_code': 'X01', 'child_euros': 75.01, 'children': 300.0}, {'org_code': 'X02', 'child_euros': 25.0, 'children': 100.0}]
+    """
+    budget, reg, wanted_years, pop, policy, counts = _view_inputs(
+        budget_or_ledgers, "municipality_view", registry=registry, population=population, years=years, budget_options=budget_options)
+    target = budget.target_group
+    user = None if isinstance(key, str) and key == "population" else _user_key(key)
+    child_key_text = f"{target.name} population share" if user is None else user.description
+    a = budget.annotated
+    in_years = _selected_years(a, wanted_years)
+    if not in_years.any():
+        raise InputError(f"the budget has no lines in the years {sorted(wanted_years or [])}; it has {sorted(set(a['year']))}")
+    org_type = a["org_type"].astype(object).to_numpy()
+    org_code = a["org_code"].astype(object).to_numpy()
+    year = a["year"].to_numpy()
+    is_area = (org_type == "wellbeing_area") & in_years
+    is_muni = (org_type == "municipality") & in_years
+    targets = _resolve_many(reg, municipality_code, "municipality", None)
+    divisions: dict[int, pd.DataFrame] = {}
+
+    def division(y: int) -> pd.DataFrame:
+        if y not in divisions:
+            divisions[y] = _division(reg, y, None)
+        return divisions[y]
+
+    area_groups = (pd.DataFrame({"area": org_code[is_area], "year": year[is_area], "pos": np.flatnonzero(is_area)})
+                   .groupby(["area", "year"], sort=True)["pos"].apply(np.asarray))
+    if targets is None:
+        found = set(org_code[is_muni])
+        for (area, y) in area_groups.index:
+            div = division(int(y))
+            found |= set(div.loc[div["area"] == area, "unit"].dropna())
+        targets = sorted(found)
+    target_set = set(targets)
+
+    # memberships: every chosen municipality in every year where areas have lines
+    area_years = sorted({int(y) for _, y in area_groups.index})
+    view_years = sorted(set(year[in_years].tolist()))
+    notes: list[tuple[str, object]] = []
+    missing_membership = []
+    aland: set[str] = set()
+    outside = _outside_areas(reg)
+    areas_of: dict[tuple[str, int], str] = {}
+    for y in area_years:  # a municipality of the data without membership would silently shift the area's shares
+        div = division(y).set_index("code")
+        for t in sorted(set(org_code[is_muni & (year == y)]) - target_set):
+            if t not in div.index or not isinstance(div.at[t, "area"], str):
+                missing_membership.append((t, y, (div.at[t, "problem"] if t in div.index else "") or reg._absence(t, y)))
+    for y in view_years:
+        div = division(y).set_index("code")
+        for t in targets:
+            if t not in div.index or not isinstance(div.at[t, "area"], str):
+                if y in area_years:  # only then does the membership decide anything
+                    missing_membership.append((t, y, (div.at[t, "problem"] if t in div.index else "") or reg._absence(t, y)))
+                continue
+            areas_of[(t, y)] = str(div.at[t, "area"])
+            if str(div.at[t, "area"]) in outside:
+                aland.add(t)
+    if missing_membership:
+        listed = [f"{c} in {y}: {why}" for c, y, why in missing_membership]
+        raise AllocationError(
+            f"no wellbeing-area membership for {len(missing_membership)} municipality-year(s) with area lines in the data: "
+            f"{_listing(listed)}. Add it with Registry.extend(membership=...) and pass registry=",
+            rows=pd.DataFrame(missing_membership, columns=["municipality_code", "year", "problem"]))
+    if aland:
+        warnings.warn(
+            f"{', '.join(_name(reg, 'municipality', t) for t in sorted(aland))}: Åland is outside the wellbeing-area "
+            "system, so the municipality view has the municipality's own spend only (no area share)",
+            LapsibudjettiWarning, stacklevel=2)
+        notes.append(("Åland", f"{', '.join(sorted(aland))}: outside the wellbeing-area system; own spend only, no area share"))
+
+    pieces: list[pd.DataFrame] = []
+    own = a.loc[is_muni & np.isin(org_code, sorted(target_set))].copy()
+    own["member_type"] = "municipality"
+    own["member_code"] = own["org_code"].astype(object)
+    own["allocation_share"] = 1.0
+    own["allocation_key"] = ""
+    pieces.append(own)
+
+    alloc_rows: list[dict[str, object]] = []
+    check_rows: list[dict[str, object]] = []
+    missing_pop: list[tuple[str, int, str]] = []
+    missing_key: list[tuple[str, int, str, str]] = []
+    child_cents_all = amount_cents(a["child_euros"].to_numpy())
+    amount_cents_all = amount_cents(a["amount"].to_numpy())
+    sc_all = a["service_class"].astype(object).to_numpy()
+    for (area, y), pos in area_groups.items():
+        y = int(y)
+        if area in outside:
+            raise InputError(f"the data have lines for {_name(reg, 'wellbeing_area', area)}, which is outside the "
+                             "wellbeing-area system; a municipality view cannot allocate them")
+        div = division(y)
+        units = sorted(set(div.loc[div["area"] == area, "unit"].dropna()))
+        if not units:
+            raise AllocationError(f"{_name(reg, 'wellbeing_area', area)} has lines in {y} but no member municipalities "
+                                  "in the registry that year; add them with Registry.extend(membership=...)",
+                                  rows=pd.DataFrame({"area_code": [area], "year": [y]}))
+        if not target_set & set(units):
+            continue
+        people = counts.units(y, div, units).set_index("unit")
+        cls = np.array([c if isinstance(c, str) else "" for c in sc_all[pos]], dtype=object)
+        child_line = child_cents_all[pos] != 0
+        shares = np.full((len(pos), len(units)), np.nan)
+        key_text = np.full(len(pos), "", dtype=object)
+        for is_child in (True, False):
+            for c in sorted(set(cls[child_line == is_child])):
+                rows = np.flatnonzero((child_line == is_child) & (cls == c))
+                weights, text, basis = None, "", ""
+                if user is not None:
+                    w = _user_weights(user, units, y, c)
+                    if w is not None:
+                        missing = [u for u, v in zip(units, w) if np.isnan(v)]
+                        if missing:
+                            missing_key.extend((u, y, c or "all classes", area) for u in missing)
+                            continue
+                        weights, text, basis = w, user.description, user.source
+                    elif is_child:
+                        missing_key.extend((u, y, c or "all classes", area) for u in units)
+                        continue
+                if weights is None:
+                    col = "children" if is_child else "persons"
+                    w = people[col].reindex(units).to_numpy(dtype=float)
+                    if np.isnan(w).any():
+                        missing_pop.extend((u, y, f"member of {area}, for its {'child' if is_child else 'other'} lines")
+                                           for u, v in zip(units, w) if np.isnan(v))
+                        continue
+                    weights = w
+                    text = child_key_text if is_child else "all-ages population share"
+                    basis = pop.source
+                total = float(np.sum(weights))
+                if user is not None and text == user.description and user.kind == "share" and abs(total - 1.0) > 1e-6:
+                    raise AllocationError(
+                        f"the key shares of {_name(reg, 'wellbeing_area', area)}'s members for {y}, class {c or 'all'} sum "
+                        f"to {total:.6f}, not 1; give shares that sum to 1 over {', '.join(units)} or give values instead",
+                        rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "share": weights}))
+                if not total > 0:
+                    raise AllocationError(
+                        f"the key of {_name(reg, 'wellbeing_area', area)} for {y}, class {c or 'all'} is zero for every "
+                        "member; nothing to allocate by",
+                        rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "weight": weights}))
+                s = np.asarray(weights, dtype=float) / total
+                shares[rows] = s
+                key_text[rows] = text
+                for u, wv, sv in zip(units, weights, s):
+                    by_population = text != (user.description if user is not None else None)
+                    alloc_rows.append({"area_code": area, "year": y, "service_class": c or "", "lines": "child" if is_child else "other",
+                                       "municipality_code": u, "weight": float(wv), "share": float(sv), "key": text,
+                                       "basis": basis, "population_basis": people.at[u, "basis"] if by_population else "",
+                                       "line_count": len(rows)})
+        if np.isnan(shares).any():
+            continue  # the missing key or population is reported below, for every area-year at once
+        amount_alloc = allocate_cents(amount_cents_all[pos], shares)
+        child_alloc = allocate_cents(child_cents_all[pos], shares)
+        lines = a.iloc[pos]
+        for ph in sorted(set(lines["phase"].astype(str))):
+            m = (lines["phase"].astype(str) == ph).to_numpy()
+            check_rows.append({
+                "area_code": area, "year": y, "phase": ph,
+                "area_euros": int(amount_cents_all[pos][m].sum()) / 100.0,
+                "allocated_euros": int(amount_alloc[m].sum()) / 100.0,
+                "area_child_euros": int(child_cents_all[pos][m].sum()) / 100.0,
+                "allocated_child_euros": int(child_alloc[m].sum()) / 100.0,
+                "cent_rounding_euros": float(a["child_euros"].to_numpy()[pos][m].sum()) - int(child_cents_all[pos][m].sum()) / 100.0,
+                "members": len(units),
+                "ok": bool(amount_alloc[m].sum() == amount_cents_all[pos][m].sum()
+                           and child_alloc[m].sum() == child_cents_all[pos][m].sum()),
+            })
+        for j, u in enumerate(units):
+            if u not in target_set:
+                continue
+            part = lines.copy()
+            part["member_type"] = "wellbeing_area"
+            part["member_code"] = area
+            part["org_type"] = "municipality"
+            part["org_code"] = u
+            part["amount"] = amount_alloc[:, j] / 100.0
+            part["child_euros"] = child_alloc[:, j] / 100.0
+            part["allocation_share"] = shares[:, j]
+            part["allocation_key"] = key_text
+            pieces.append(part)
+    if missing_key:
+        listed = [f"{_name(reg, 'municipality', u)} in {y}, class {c} (area {ar})" for u, y, c, ar in missing_key]
+        raise AllocationError(
+            f"the allocation key has no row for {len(missing_key)} member-year-class(es) of areas with child lines: "
+            f"{_listing(listed)}. Add the rows (a member with no customers is an explicit 0) or an all-classes row",
+            rows=pd.DataFrame(missing_key, columns=["municipality_code", "year", "service_class", "area_code"]))
+    if missing_pop:
+        raise _missing_population_error(missing_pop, reg, "the allocation key")
+    annotated = _finish_annotated(_concat(pieces, a))
+    if annotated.empty:
+        raise InputError(f"no lines for municipality/ies {', '.join(targets)} or their wellbeing areas in the data")
+    # the view's own denominators. As in a child budget, an unknown one stays empty (NaN, never zero) and is
+    # named; only where the population decides euros (the key above) is it an error.
+    child_parts = []
+    for y, g in annotated[["org_code", "year"]].astype({"org_code": object}).drop_duplicates().groupby("year", sort=True):
+        c = counts.units(int(y), division(int(y)), sorted(g["org_code"]))
+        child_parts.append(pd.DataFrame({"org_type": "municipality", "org_code": c["unit"].to_numpy(dtype=object), "year": int(y),
+                                         "children": c["children"].to_numpy(dtype=float),
+                                         "population_basis": c["basis"].replace("", "unknown").to_numpy(dtype=object)}))
+    children = pd.concat(child_parts, ignore_index=True)
+    unknown = children[children["children"].isna()]
+    if len(unknown):
+        listed = [f"{_name(reg, 'municipality', c)} in {y}" for c, y in zip(unknown["org_code"], unknown["year"])]
+        warnings.warn(
+            f"no population for {len(listed)} municipality-year(s) of the view: {_listing(listed)}; their euros per child "
+            "are left empty (see missing_population()). Give population= for them",
+            LapsibudjettiWarning, stacklevel=2)
+        notes.append(("population missing", _listing(listed)))
+    comp = _composition(annotated)
+    comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
+                reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str)).to_numpy())
+    allocation = pd.DataFrame(alloc_rows, columns=["area_code", "year", "service_class", "lines", "municipality_code", "weight",
+                                                   "share", "key", "basis", "population_basis", "line_count"])
+    check = pd.DataFrame(check_rows, columns=["area_code", "year", "phase", "area_euros", "allocated_euros", "area_child_euros",
+                                              "allocated_child_euros", "cent_rounding_euros", "members", "ok"])
+    if len(check) and not check["ok"].all():  # pragma: no cover - allocate_cents guarantees it
+        raise ReconciliationError("internal error: allocated euros do not sum back to the area's; please report this",
+                                  rows=check[~check["ok"]])
+    first = _sote_first_year()
+    no_area = sorted({(t, y) for (t, y), ar in areas_of.items() if y >= first and t not in aland
+                      and (ar, y) not in area_groups.index})
+    if no_area:
+        listed = [f"{t} in {y} (area {areas_of[(t, y)]})" for t, y in no_area]
+        warnings.warn(
+            f"the data have no wellbeing-area lines for {_listing(listed)}: from {first} on the social and health services "
+            "are in the area's ledger, so these municipality-years show the municipality's own spend only. Add the area's ledger",
+            LapsibudjettiWarning, stacklevel=2)
+        notes.append(("no area lines", _listing(listed)))
+    notes = [("view", "municipality: own spend plus a share of the wellbeing area's spend"),
+             ("municipalities", ", ".join(f"{t} ({n})" for t, n in zip(targets, reg.names(
+                 pd.Series(["municipality"] * len(targets)), pd.Series(targets, dtype=object))))),
+             ("years", ", ".join(str(y) for y in sorted(set(annotated["year"].tolist())))),
+             ("allocation key, child lines", child_key_text),
+             ("allocation key, other area lines", "all-ages population share" + (" (or the user key where it covers the class)" if user else "")),
+             ("rounding", "largest remainder in whole cents over all member municipalities of the area; child euros of an "
+                          "area line rounded to cents first; the parts of every line sum back to it exactly"),
+             ("population", pop.source)] + notes
+    keep_orgs = {("municipality", t) for t in targets} | {("wellbeing_area", str(ar)) for ar, _ in area_groups.index}
+    return _make_view(
+        budget, "municipality", annotated=annotated, children=children, keep_orgs=keep_orgs, registry=reg, population=pop,
+        options={"allocation_key": child_key_text}, notes=notes, composition=comp,
+        allocation=allocation, allocation_check=check,
+    )
+
+
+def _user_weights(user: _UserKey, units: list[str], year: int, cls: str) -> np.ndarray | None:
+    """The user's weights for the members of an area (NaN where missing), or None when the table does not cover the class."""
+    t = user.table
+    t = t[t["year"] == year]
+    use = t[t["service_class"] == cls] if cls else t.iloc[0:0]
+    if use.empty or not use["org_code"].isin(units).any():
+        use = t[t["service_class"] == ""]
+    if use.empty or not use["org_code"].isin(units).any():
+        return None
+    return use.set_index("org_code")["weight"].reindex(units).to_numpy(dtype=float)

@@ -1,0 +1,253 @@
+"""compare: organisations ranked against the national, group or peer median, with the pooled figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._budget import ChildBudget
+from .._errors import AllocationError, InputError
+from .._util import _as_years, _listing, _name
+from ..reference._registry import Registry
+
+#: Pooled (national) value of a metric: sum of numerator columns / sum of the
+#: denominator column of ``summary()``.
+_POOLED: dict[str, tuple[tuple[str, ...], str]] = {
+    "euros_per_child": (("child_euros",), "children"),
+    "child_euros": (("child_euros",), ""),
+    "preventive_share": (("universal_euros", "targeted_euros"), "child_euros"),
+    "corrective_share": (("corrective_euros",), "child_euros"),
+    "child_share_of_total": (("child_euros",), "total_euros"),
+    "placements_ratio": (("placements_euros",), "nonresidential_euros"),
+}
+_BY_ALIASES: dict[str, str] = {
+    "national": "national",
+    "country": "national",
+    "municipality group": "municipality group",
+    "municipality_group": "municipality group",
+    "group": "municipality group",
+    "kuntaryhmitys": "municipality group",
+    "area": "area",
+    "wellbeing_area": "area",
+    "wellbeing area": "area",
+    "region": "area",
+}
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def compare(
+    result: ChildBudget,
+    *,
+    by: str | Sequence[str] = "municipality group",
+    metric: str | Sequence[str] = "euros_per_child",
+    org_type: str | None = None,
+    years: int | Sequence[int] | range | None = None,
+    phase: str | None = None,
+    membership_year: int | None = None,
+    registry: Registry | None = None,
+    lang: str = "fi",
+) -> pd.DataFrame:
+    """Rank organisations of the same kind against the national and a group median.
+
+    Parameters
+    ----------
+    result
+        A child budget or a view with several organisations of one kind
+        (municipalities, or regions from ``region_view(..., "all")``).
+    by
+        The group each organisation is compared with besides the whole
+        country: ``"municipality group"`` (Statistics Finland's urban /
+        semi-urban / rural grouping, kuntaryhmitys, of the packaged
+        municipalities), ``"area"`` (the municipalities of the same
+        wellbeing area), ``"national"`` (no group), or a list of
+        organisations (codes or names) forming a peer group.
+    metric
+        One or several numeric columns of ``summary()``: ``euros_per_child``
+        (default), ``preventive_share``, ``corrective_share``,
+        ``child_share_of_total``, ``placements_ratio``, ``child_euros``, …
+    org_type
+        Which organisations to compare when the result has several kinds.
+    years, phase
+        Keep these years / this phase only.
+    membership_year
+        For ``by="area"`` and ``"municipality group"``: group municipalities
+        by this year's membership and key (a merged municipality by the
+        municipality it merged into).
+    registry
+        Default: the result's registry.
+    lang
+        Language of the names (``fi``, ``sv``, ``en``).
+
+    Returns
+    -------
+    DataFrame
+        One row per organisation × year × phase × metric: ``name``,
+        ``value``, ``children`` and ``population_basis`` (the population
+        behind the figure), ``rank`` (1 = highest) of ``n``,
+        ``national_median``, ``national_pooled`` (sum over organisations,
+        e.g. all child euros / all children), ``vs_national_median``,
+        ``group``, ``group_name``, ``group_n``, ``group_median``,
+        ``vs_group_median``, ``group_rank``. Medians are over organisations
+        (each counts once), not weighted by population.
+
+    Raises
+    ------
+    InputError
+        For a mixed result without ``org_type``, an unknown metric, or a
+        grouping that does not apply (a municipality group for regions).
+    AllocationError
+        An organisation without a group (no membership, no municipality
+        group), naming it.
+
+    Examples
+    --------
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["091", "564", "005"], "year": [2019] * 3,
+    ...     "task_class": ["Perusopetus"] * 3, "amount": [6e8, 2e8, 1e7]}, org_type="municipality", phase="actual")
+    >>> c = compare(lb.child_budget(led), by="municipality group")
+    >>> c[["org_code", "value", "children", "rank", "group_name", "group_rank"]].round(0).to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'org_code': '005', 'value': 4953.0, 'children': 2019.0, 'rank': 2, 'group_name': 'Taajaan asutut kunnat', 'group_rank': 1},
+     {'org_code': '091', 'value': 5467.0, 'children': 109750.0, 'rank': 1, 'group_name': 'Kaupunkimaiset kunnat', 'group_rank': 1},
+     {'org_code': '564', 'value': 4532.0, 'children': 44133.0, 'rank': 3, 'group_name': 'Kaupunkimaiset kunnat', 'group_rank': 2}]
+    """
+    if not isinstance(result, ChildBudget):
+        raise InputError(f"compare() takes a ChildBudget or a view, not {type(result).__name__}")
+    if lang not in ("fi", "sv", "en"):
+        raise InputError(f"lang must be fi, sv or en, not {lang!r}")
+    reg = registry or result.registry
+    s = result.summary()
+    kinds = sorted(set(s["org_type"].astype(str)))
+    if org_type is None:
+        if len(kinds) > 1:
+            raise InputError(f"the result has organisations of several kinds ({', '.join(kinds)}); pass org_type= to compare one kind")
+        org_type = kinds[0]
+    elif org_type not in kinds:
+        raise InputError(f"the result has no organisations of type {org_type!r}; it has {', '.join(kinds)}")
+    s = s[s["org_type"].astype(str) == org_type]
+    wanted = _as_years(years)
+    if wanted is not None:
+        s = s[s["year"].isin(sorted(wanted))]
+    if phase is not None:
+        s = s[s["phase"].astype(str) == phase]
+    if s.empty:
+        raise InputError("nothing to compare for those years and phase")
+    metrics = [metric] if isinstance(metric, str) else list(metric)
+    numeric = [c for c in s.columns if pd.api.types.is_numeric_dtype(s[c]) and c != "year"]
+    bad = [m for m in metrics if m not in numeric]
+    if bad:
+        raise InputError(f"unknown metric(s) {', '.join(bad)}; use numeric columns of summary(): {', '.join(numeric)}")
+    s = s.reset_index(drop=True)
+    s["org_code"] = s["org_code"].astype(str)
+    s["name"] = reg.names(s["org_type"].astype(str), s["org_code"], lang).to_numpy()
+    basis = result.children.astype({"org_type": object, "org_code": object})
+    basis = basis.assign(org_code=basis["org_code"].astype(str))[["org_type", "org_code", "year", "population_basis"]]
+    s = s.merge(basis.drop_duplicates(["org_type", "org_code", "year"]), on=["org_type", "org_code", "year"], how="left")
+
+    # the comparison group of each organisation-year
+    if isinstance(by, str):
+        how = _BY_ALIASES.get(by.strip().lower())
+        if how is None:
+            raise InputError(f"by must be one of {', '.join(sorted(set(_BY_ALIASES.values())))} or a list of peers, not {by!r}")
+        peers: list[str] | None = None
+    else:
+        how = "peers"
+        peers = []
+        for p in by:
+            t, c = reg.resolve(p)
+            if t != org_type and not (org_type == "region" and t == "wellbeing_area"):
+                raise InputError(f"peer {p!r} is a {t.replace('_', ' ')}; the comparison is between {org_type.replace('_', ' ')}s")
+            peers.append(c)
+        if not peers:
+            raise InputError("the peer group is empty; give at least one organisation")
+    group = np.full(len(s), "national", dtype=object)
+    group_name = np.full(len(s), {"fi": "koko maa", "sv": "hela landet", "en": "whole country"}[lang], dtype=object)
+    if how in ("municipality group", "area"):
+        if org_type != "municipality":
+            raise InputError(f"by={by!r} groups municipalities; these are {org_type.replace('_', ' ')}s. Use by='national' or a peer list")
+        problems = []
+        for i, (code, y) in enumerate(zip(s["org_code"], s["year"])):
+            m_year = int(y) if membership_year is None else int(membership_year)
+            try:
+                unit = reg.successor(code, m_year)
+            except InputError as exc:
+                problems.append((code, int(y), str(exc)))
+                continue
+            if how == "municipality group":
+                row = reg.municipalities[reg.municipalities["code"].astype(str) == unit]
+                g = row["group_code"].dropna() if "group_code" in row else pd.Series(dtype=object)
+                if g.empty:
+                    problems.append((code, int(y), f"no municipality group for {_name(reg, 'municipality', unit)}"))
+                    continue
+                group[i] = str(g.iloc[-1])
+                label = row[f"group_{lang}"].dropna() if f"group_{lang}" in row else pd.Series(dtype=object)
+                group_name[i] = str(label.iloc[-1]) if len(label) else str(g.iloc[-1])
+            else:
+                mem = reg.membership_in(m_year).set_index("municipality_code")["area_code"]
+                if unit not in mem.index:
+                    problems.append((code, int(y), reg._absence(unit, m_year)))
+                    continue
+                group[i] = str(mem[unit])
+                group_name[i] = reg.name("wellbeing_area", str(mem[unit]), lang)
+        if problems:
+            listed = [f"{c} in {y}: {why}" for c, y, why in problems]
+            hint = " Pass membership_year= (e.g. 2026) to group merged municipalities with their successor." if membership_year is None else ""
+            raise AllocationError(f"no {how} for {len(problems)} organisation-year(s): {_listing(listed)}.{hint}",
+                                  rows=pd.DataFrame(problems, columns=["org_code", "year", "problem"]))
+    elif how == "peers":
+        group[:] = "peers"
+        group_name[:] = {"fi": "vertailuryhmä", "sv": "jämförelsegrupp", "en": "peer group"}[lang]
+        for (y, ph), g in s.groupby(["year", "phase"], sort=True):
+            absent = sorted(set(peers or []) - set(g["org_code"]))
+            if absent:
+                raise AllocationError(
+                    f"peer(s) {', '.join(_name(reg, org_type if org_type != 'region' else 'wellbeing_area', c) for c in absent)} "
+                    f"have no figures in {y} ({ph}) in this result",
+                    rows=pd.DataFrame({"org_code": absent, "year": y, "phase": ph}))
+    s["group"] = group
+    s["group_name"] = group_name
+    if how == "peers":
+        s["in_peer_group"] = s["org_code"].isin(peers or [])
+
+    rows = []
+    for m in metrics:
+        part = s[["org_type", "org_code", "name", "year", "phase", "children", "population_basis", "group", "group_name"]
+                 + (["in_peer_group"] if how == "peers" else [])].copy()
+        part.insert(5, "metric", m)
+        part.insert(6, "value", s[m].to_numpy(dtype=float))
+        gy = part.groupby(["year", "phase"], sort=False)["value"]
+        part["rank"] = gy.rank(ascending=False, method="min").astype("Int64")
+        part["n"] = gy.transform("count").astype("int64")
+        part["national_median"] = gy.transform("median")
+        num, den = _POOLED.get(m, ((), ""))
+        if num:
+            sums = s.groupby(["year", "phase"], sort=False)[list(num) + ([den] if den else [])].transform("sum")
+            top = sums[list(num)].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                part["national_pooled"] = np.where(sums[den] > 0, top / sums[den], np.nan) if den else top
+        else:
+            part["national_pooled"] = np.nan
+        part["vs_national_median"] = part["value"] - part["national_median"]
+        if how == "peers":
+            peer_vals = part[part["in_peer_group"]].groupby(["year", "phase"])["value"]
+            stats = pd.DataFrame({"group_median": peer_vals.median(), "group_n": peer_vals.count()}).reset_index()
+            part = part.merge(stats, on=["year", "phase"], how="left")
+            part["group_rank"] = part["value"].where(part["in_peer_group"]).groupby(
+                [part["year"], part["phase"]]).rank(ascending=False, method="min").astype("Int64")
+        else:
+            gg = part.groupby(["year", "phase", "group"], sort=False)["value"]
+            part["group_median"] = gg.transform("median")
+            part["group_n"] = gg.transform("count").astype("int64")
+            part["group_rank"] = gg.rank(ascending=False, method="min").astype("Int64")
+        part["vs_group_median"] = part["value"] - part["group_median"]
+        rows.append(part)
+    out = pd.concat(rows, ignore_index=True)
+    out["measure"] = result.measure
+    out["target_group"] = result.target_group.name
+    order = ["org_type", "org_code", "name", "year", "phase", "metric", "value", "children", "population_basis", "rank", "n",
+             "national_median", "national_pooled", "vs_national_median", "group", "group_name", "group_n", "group_median",
+             "vs_group_median", "group_rank"] + (["in_peer_group"] if how == "peers" else []) + ["measure", "target_group"]
+    return out[order].sort_values(["metric", "year", "phase", "org_code"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,23 @@
+"""Stage 7, output: tables (CSV/Parquet), the workbook, the charts and the annual report."""
+
+from ._tables import write_tables
+from ._workbook import write_workbook
+from .charts import (
+    plot_child_protection_balance,
+    plot_per_child,
+    plot_preventive_share,
+    plot_sisote_split,
+    plot_tiers,
+    save_chart,
+)
+
+__all__ = [
+    "plot_child_protection_balance",
+    "plot_per_child",
+    "plot_preventive_share",
+    "plot_sisote_split",
+    "plot_tiers",
+    "save_chart",
+    "write_tables",
+    "write_workbook",
+]

@@ -1,0 +1,195 @@
+"""write_tables: CSV (fi or plain dialect) and Parquet tables, byte-identical across runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+from .._xlsx import safe_text
+from ..reference._labels import check_lang, value_code
+from ._collect import BudgetResult, _measure, _series_parts, _target, export_tables
+
+# ---------------------------------------------------------------------------
+# tidy tables
+
+
+def _number_text(x: float, decimal: str) -> str:
+    if math.isnan(x):
+        return ""
+    if x == 0:
+        return "0"  # also -0.0
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    s = np.format_float_positional(x, unique=True, trim="-")
+    return s.replace(".", decimal) if decimal != "." else s
+
+
+def _csv_cell(v: object, decimal: str) -> str:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, int | np.integer):
+        return str(int(v))
+    if isinstance(v, float | np.floating):
+        return _number_text(float(v), decimal)
+    return safe_text(str(v))
+
+
+def _csv_bytes(frame: pd.DataFrame, dialect: str) -> bytes:
+    sep, decimal, bom = (";", ",", True) if dialect == "fi" else (",", ".", False)
+    buf = io.StringIO()
+    # CRLF as RFC 4180 says; it also makes the writer quote a field holding a bare CR or LF
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([safe_text(str(c)) for c in frame.columns])
+    columns = [frame[c].astype(object).tolist() for c in frame.columns]
+    for row in zip(*columns):
+        writer.writerow([_csv_cell(v, decimal) for v in row])
+    data = buf.getvalue().encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+def _arrow_column(s: pd.Series) -> tuple[Any, Any]:
+    import pyarrow as pa
+    from pandas.api import types as ptypes
+
+    dtype = s.dtype
+    if not isinstance(dtype, pd.CategoricalDtype) and dtype != object:
+        if ptypes.is_bool_dtype(dtype):
+            return pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.bool_()), pa.bool_()
+        if ptypes.is_integer_dtype(dtype):
+            return pa.array([None if pd.isna(v) else int(v) for v in s.tolist()], type=pa.int64()), pa.int64()
+        if ptypes.is_float_dtype(dtype):
+            return pa.array(s.to_numpy(dtype=float, na_value=np.nan), type=pa.float64(), from_pandas=True), pa.float64()
+    values = s.astype(object).tolist()
+    present = [v for v in values if value_code(v) != ""]
+    if present and all(isinstance(v, bool | np.bool_) for v in present):
+        return pa.array([None if value_code(v) == "" else bool(v) for v in values], type=pa.bool_()), pa.bool_()
+    if present and all(isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) for v in present):
+        return pa.array([None if value_code(v) == "" else int(v) for v in values], type=pa.int64()), pa.int64()
+    if present and all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_) for v in present):
+        return pa.array([None if value_code(v) == "" else float(v) for v in values], type=pa.float64()), pa.float64()
+    return pa.array([None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values], type=pa.string()), pa.string()
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrays, fields = [], []
+    for col in frame.columns:
+        arr, typ = _arrow_column(frame[col])
+        arrays.append(arr)
+        fields.append(pa.field(str(col), typ))
+    # Built column by column, so there is no pandas metadata (index, pandas version) in the file.
+    schema = pa.schema(fields, metadata={k.encode(): v.encode() for k, v in metadata.items()})
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    pq.write_table(table, path, compression="zstd", write_statistics=True)
+
+
+def write_tables(
+    result: BudgetResult,
+    folder: str | Path,
+    *,
+    dialect: Literal["fi", "plain"] = "fi",
+    formats: Iterable[str] = ("csv", "parquet"),
+    lang: Literal["fi", "sv", "en"] = "fi",
+    comparison: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
+) -> list[Path]:
+    """Write every summary table of a result as CSV and Parquet files.
+
+    One file per table and format (``summary.csv``, ``by_category.parquet``,
+    ``method_rules.csv``, ... as listed in :func:`export_tables`), with
+    stable English snake_case column names and a deterministic row order,
+    so the same input gives byte-identical files.
+
+    Parameters
+    ----------
+    result
+        A :class:`~lapsibudjetti.ChildBudget` or a cross-boundary result.
+    folder
+        Output folder (created if missing; files in it are replaced).
+    dialect
+        ``fi``: ``;`` between fields, decimal comma, UTF-8 with a BOM (opens
+        right in Finnish Excel). ``plain``: ``,`` and a decimal point, UTF-8.
+    formats
+        Any of ``csv`` and ``parquet``.
+    lang
+        Language of the ``org_name`` and ``label`` columns (column names
+        stay English).
+    comparison, extra
+        As in :func:`write_workbook`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in table order.
+
+    Notes
+    -----
+    CSV numbers are written in full (shortest exact decimal, no thousands
+    separators, never scientific notation); empty cells are missing values;
+    lines end in CRLF (RFC 4180).
+    Text cells that a spreadsheet would run as a formula (beginning with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) get a leading
+    apostrophe. Parquet files keep the text as it is (they are typed data,
+    not opened by spreadsheets as formulas) and carry only fixed metadata
+    (``lapsibudjetti.*`` keys; no pandas index metadata, no timestamps).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["564"], "year": [2019], "task_class": ["Perusopetus"],
+    ...     "amount": [1234.5]}, org_type="municipality", phase="actual")
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> paths = write_tables(lb.child_budget(led), folder, formats=("csv",))
+    >>> paths[0].name
+    'summary.csv'
+    >>> paths[0].read_text(encoding="utf-8-sig").splitlines()[1][:45]
+    'municipality;564;Oulu;2019;actual;1234,5;1234'
+    """
+    check_lang(lang)
+    if dialect not in ("fi", "plain"):
+        raise InputError(f"dialect must be 'fi' (; and decimal comma) or 'plain' (, and decimal point), not {dialect!r}")
+    wanted = [formats] if isinstance(formats, str) else list(formats)
+    unknown = [f for f in wanted if f not in ("csv", "parquet")]
+    if unknown or not wanted:
+        raise InputError(f"formats must be one or both of 'csv' and 'parquet', not {wanted!r}")
+    from .._version import __version__
+
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{str(folder)!r} is a file, not a folder", file=str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
+    view = _series_parts(result)[0]
+    measure = _measure(view, tables["summary"])
+    target = _target(view, tables["summary"], "en")
+    paths: list[Path] = []
+    for name, frame in tables.items():
+        if "csv" in wanted:
+            p = folder / f"{name}.csv"
+            p.write_bytes(_csv_bytes(frame, dialect))
+            paths.append(p)
+        if "parquet" in wanted:
+            p = folder / f"{name}.parquet"
+            meta = {
+                "lapsibudjetti.table": name,
+                "lapsibudjetti.version": __version__,
+                "lapsibudjetti.measure": measure,
+                "lapsibudjetti.target_group": target,
+                "lapsibudjetti.lang": lang,
+            }
+            _write_parquet(frame, p, meta)
+            paths.append(p)
+    return paths

@@ -1,0 +1,354 @@
+"""write_workbook: the child-budget workbook in fi/sv/en."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import io
+import math
+import os
+import zipfile
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError, ReferenceDataError
+from .._xlsx import write_frame
+from ..reference._labels import check_lang, value_code, value_label, text
+from ._collect import _GROUP, BudgetResult, _amounts_line, _series_parts, export_tables
+
+#: Rows per sheet; Excel's limit is 1 048 576 and every row is in the CSV/Parquet files anyway.
+MAX_SHEET_ROWS = 1_000_000
+#: Zip entry time of every workbook part (the earliest a zip file can store).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# Excel number formats. Excel and LibreOffice show ``,`` as the thousands
+# separator of the reader's locale (a space in Finnish), so one format serves all.
+_EURO = '#,##0 "€"'
+_CENTS = '#,##0.00 "€"'
+_PERCENT = "0.0 %"
+_PERCENT_FINE = "0.00 %"
+_RATIO = "0.00"
+_COUNT = "#,##0"
+_INTEGER = "0"
+
+
+# ---------------------------------------------------------------------------
+# workbook
+
+
+#: Columns shown in the notes line of every sheet instead of on every row.
+_CONTEXT_COLUMNS = frozenset({"measure", "target_group"})
+#: Columns whose codes are shown as labels (value.<kind>.<code> in labels.csv).
+_VALUE_COLUMNS: dict[str, str] = {"org_type": "org_type", "member_type": "org_type", "phase": "phase", "tier": "tier",
+                                  "sector": "sector", "colour": "colour", "ok": "ok", "break": "yesno"}
+
+
+_FORMATS: dict[str, str] = {
+    "integer": _INTEGER,
+    "count": _COUNT,
+    "euro": _EURO,
+    "cents": _CENTS,
+    "percent": _PERCENT,
+    "percent_fine": _PERCENT_FINE,
+    "ratio": _RATIO,
+    "index": "0.0",
+}
+#: Tables about cents (a reconciliation, ledger lines): euros shown to the cent.
+_CENT_TABLES = frozenset({"reconciliation", "unmapped", "method_allocation_check"})
+
+
+@functools.lru_cache(maxsize=1)
+def _column_formats() -> dict[str, str]:
+    raw = resources.files("lapsibudjetti").joinpath("data/export_columns.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False)
+    bad = ~df["format"].isin(list(_FORMATS))
+    if bad.any() or df["column"].duplicated().any():
+        raise ReferenceDataError(
+            f"lapsibudjetti/data/export_columns.csv: every column once, formats one of {', '.join(_FORMATS)}",
+            rows=df[bad | df["column"].duplicated(keep=False)],
+        )
+    return dict(zip(df["column"], df["format"]))
+
+
+def _number_format(table: str, col: str) -> str | None:
+    """The Excel number format of a numeric column (``data/export_columns.csv``).
+
+    Columns not in the file (from tables added later) get one by their name's
+    ending, so that euros never show up as bare numbers.
+    """
+    kind = _column_formats().get(col)
+    if kind is None:
+        if col.endswith("_euros") or col.endswith("_per_child"):
+            kind = "euro"
+        elif col.endswith("_share") or col.endswith("_pct"):
+            kind = "percent"
+        elif col.endswith("_ratio"):
+            kind = "ratio"
+        else:
+            return None
+    if kind == "euro" and table in _CENT_TABLES:
+        kind = "cents"
+    return _FORMATS[kind]
+
+
+def _display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The columns shown on a sheet: labels instead of codes, context columns dropped."""
+    t = frame.drop(columns=[c for c in frame.columns if c in _CONTEXT_COLUMNS])
+    dim = name[3:] if name.startswith("by_") else None
+    if dim is not None and dim in t.columns and "label" in t.columns:
+        # One readable column instead of code + label, right after the organisation and year.
+        t = t.drop(columns=dim).rename(columns={"label": dim})
+        front = [c for c in (*_GROUP[:2], "org_name", *_GROUP[2:], dim, "euros", "child_euros", "share_of_child_euros", "lines") if c in t.columns]
+        t = t[front + [c for c in t.columns if c not in front]]
+    for col in t.columns:
+        kind = _VALUE_COLUMNS.get(str(col))
+        if kind is None or (dim is not None and col == dim):
+            continue
+        if kind in ("ok", "yesno"):
+            t[col] = [text(f"value.{kind}." + ("true" if bool(v) else "false"), lang) if value_code(v) else "" for v in t[col]]
+        elif name == "method_rules" and kind in ("org_type",):
+            continue  # a rule constraint; empty or a list, shown as written in the rules file
+        else:
+            t[col] = [value_label(kind, v, lang) if value_code(v) else "" for v in t[col]]
+    if name == "budget_vs_actual":
+        # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
+        t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]
+    if name.startswith("method_") and {"setting", "value"} <= set(t.columns):
+        t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
+    return t
+
+
+def _formatted_length(v: object, fmt: str | None) -> int:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return 0
+    if isinstance(v, bool | np.bool_):
+        return 5
+    if isinstance(v, int | float | np.integer | np.floating):
+        x = float(v)
+        if fmt in (_PERCENT, _PERCENT_FINE):
+            return len(f"{x * 100:.2f}") + 2
+        if fmt == _RATIO:
+            return len(f"{x:.2f}")
+        digits = len(f"{abs(x):,.0f}") + (1 if x < 0 else 0)
+        return digits + (5 if fmt == _CENTS else 2 if fmt == _EURO else 0)
+    return len(str(v))
+
+
+def _layout(frame: pd.DataFrame, headers: list[str], formats: Mapping[str, str]) -> tuple[dict[str, float], float]:
+    """Column widths from the values (headers wrap), and the header row height."""
+    widths: dict[str, float] = {}
+    lines = 1
+    sample = frame.head(500)
+    for col, head in zip(frame.columns, headers):
+        fmt = formats.get(str(col))
+        longest_value = max([0] + [_formatted_length(v, fmt) for v in sample[col].tolist()])
+        longest_word = max([0] + [len(w) for w in head.split()])
+        cap = 60 if fmt is None else 22
+        width = float(min(cap, max(8, longest_value + 2, longest_word + 2, min(len(head), 14) + 2)))
+        if fmt == _INTEGER:
+            width = max(width, 10.0)  # a right-aligned year needs air before the text column after it
+        widths[str(col)] = width
+        lines = max(lines, math.ceil(len(head) / max(1.0, width - 2)))
+    return widths, 15.0 * min(lines, 5) + 3.0
+
+
+def _sheet_title(name: str, lang: str) -> str:
+    return text(f"sheet.{name}", lang, default=name)
+
+
+def _sheet_name(name: str, lang: str, used: set[str]) -> str:
+    base = _sheet_title(name, lang)
+    for ch in '[]:*?/\\':
+        base = base.replace(ch, " ")
+    base = base[:31]
+    candidate, k = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({k})"
+        candidate, k = base[: 31 - len(suffix)] + suffix, k + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _freeze_columns(frame: pd.DataFrame) -> int:
+    cols = list(frame.columns)
+    return cols.index("org_name") + 1 if "org_name" in cols and cols.index("org_name") < 4 else 0
+
+
+def _centre(ws: Any, column: int, first: int, last: int) -> None:
+    from openpyxl.styles import Alignment
+
+    centred = Alignment(horizontal="center")
+    for (cell,) in ws.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
+        cell.alignment = centred
+
+
+def _print_setup(ws: Any, header_row: int) -> None:
+    """Landscape, as wide as the page, the header repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
+def _fixed_time() -> _dt.datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    return _dt.datetime(2000, 1, 1)
+
+
+def _deterministic_bytes(wb: Any) -> bytes:
+    """The workbook as bytes with fixed timestamps in docProps and in every zip entry."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    stamp = _fixed_time()
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    raw = io.BytesIO()
+    # ExcelWriter directly: openpyxl's save_workbook would stamp "modified" with the current time.
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def write_workbook(
+    result: BudgetResult,
+    path: str | Path,
+    *,
+    lang: Literal["fi", "sv", "en"] = "fi",
+    comparison: pd.DataFrame | None = None,
+    extra: Mapping[str, pd.DataFrame] | None = None,
+) -> Path:
+    """Write the child-budget workbook (XLSX) of a result.
+
+    Sheets: summary (child euros, euros per child, share of all spending,
+    preventive and corrective shares, child-protection balance, per
+    organisation and year), by category, by tier, by sector, by colour, the
+    comparison between organisations (rank, euros per child against the
+    median), the unmapped lines, the reconciliation, and the method (every
+    rule with its basis and line counts, the settings and library version,
+    the allocation keys and the population used). Every sheet says in its
+    notes line what the amounts are and the target group; headers are
+    frozen, filters are on, and numbers carry Excel number formats.
+
+    Parameters
+    ----------
+    result
+        A :class:`~lapsibudjetti.ChildBudget` or a cross-boundary result
+        (anything with ``summary()``, ``by()``, ``reconciliation``,
+        ``unmapped`` and ``method()``).
+    path
+        The ``.xlsx`` file to write (replaced if it exists).
+    lang
+        Language of sheet names, headers and labels: ``fi``, ``sv`` or ``en``.
+        A series across the 2022/2023 switch (:func:`lapsibudjetti.series`)
+        gives its view's sheets plus the changes in nominal and real terms.
+    comparison
+        A comparison table to show instead of the default (e.g. a peer-group
+        comparison); by default ranks and medians are computed from
+        ``summary()`` within organisation type, year and phase.
+    extra
+        More tables, by name, each on its own sheet after the comparison
+        (sheet name and headers from the labels where known).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    InputError
+        For an unknown language, a path not ending in ``.xlsx`` or a folder
+        that does not exist.
+
+    Notes
+    -----
+    The same result gives a byte-identical file: the document's created and
+    modified times are fixed (``SOURCE_DATE_EPOCH`` if set, else
+    2000-01-01T00:00:00Z), as are the times inside the zip container. Text
+    cells are stored as text and text a spreadsheet would read as a formula
+    gets a leading apostrophe.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import lapsibudjetti as lb
+    >>> from openpyxl import load_workbook
+    >>> led = lb.make_ledger({"org_code": ["564", "564"], "year": [2019, 2019],
+    ...     "task_class": ["Perusopetus", "Vesihuolto"], "amount": [1000.0, 50.0]},
+    ...     org_type="municipality", phase="actual")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "lapsibudjetti.xlsx"
+    >>> _ = write_workbook(lb.child_budget(led), path, lang="en")
+    >>> wb = load_workbook(path)
+    >>> wb.sheetnames[:3]
+    ['Summary', 'By category', 'By tier']
+    >>> wb["Summary"]["A2"].value
+    'Amounts: amounts as given in the ledger. Target group: ages 0–17.'
+    """
+    check_lang(lang)
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(f"write the workbook to a file ending in .xlsx, not {path.name!r}", file=str(path))
+    if not path.parent.exists():
+        raise InputError(f"the folder {str(path.parent)!r} does not exist; create it first", file=str(path))
+    from openpyxl import Workbook
+
+    from .._version import __version__
+
+    tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
+    amounts = _amounts_line(_series_parts(result)[0], tables["summary"], lang)
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for name, frame in tables.items():
+        ws = wb.create_sheet(_sheet_name(name, lang, used))
+        shown = _display_frame(name, frame, lang)
+        notes = [amounts]
+        explanation = text(f"note.{name}", lang, default="", version=__version__)
+        if explanation:
+            notes.append(explanation)
+        if len(shown) > MAX_SHEET_ROWS:
+            notes.append(text("note.truncated", lang, shown=f"{MAX_SHEET_ROWS:,}".replace(",", " "), total=f"{len(shown):,}".replace(",", " ")))
+            shown = shown.head(MAX_SHEET_ROWS)
+        headers = [text(f"col.{c}", lang, default=str(c)) for c in shown.columns]
+        formats = {str(c): f for c in shown.columns if (f := _number_format(name, str(c))) is not None}
+        widths, height = _layout(shown, headers, formats)
+        header_row = write_frame(
+            ws,
+            shown,
+            headers=headers,
+            formats=formats,
+            widths=widths,
+            title=text(f"title.{name}", lang, default=_sheet_title(name, lang)),
+            notes=notes,
+            freeze_columns=_freeze_columns(shown),
+            header_height=height,
+        )
+        _print_setup(ws, header_row)
+        if "year" in shown.columns:  # a centred year reads apart from the text column beside it
+            _centre(ws, list(shown.columns).index("year") + 1, header_row + 1, header_row + len(shown))
+    props = wb.properties
+    props.creator = f"lapsibudjetti {__version__}"
+    props.lastModifiedBy = f"lapsibudjetti {__version__}"
+    props.title = _sheet_title("summary", lang)
+    props.language = lang
+    path.write_bytes(_deterministic_bytes(wb))
+    return path

@@ -1,0 +1,14 @@
+"""Stage 1, read: files and frames to the canonical ledger.
+
+One module per container (``_csv``, ``_xlsx``, ``_frame``), the byte-level
+amount parser on its own (``_fast``), and the dialects (``_dialect``): a
+dialect turns a raw table into the long ledger (the plain ledger, the
+statistics layout of Statistics Finland's net costs by task, …). Side
+tables (keys, population, price index) are read by ``_tables.read_text_table``.
+"""
+
+from ._ledger import read_ledger
+from ._statistics import read_statistics
+from ._tables import read_text_table
+
+__all__ = ["read_ledger", "read_statistics", "read_text_table"]

@@ -1,0 +1,546 @@
+"""CSV container: Arrow splits the bytes, text columns are dictionary-encoded, amounts parsed on threads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import mmap
+import os
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .._errors import InputError, LapsibudjettiWarning
+from .._validate import _fractional_cents
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+from ._amounts import _parse_chunk, _raise_amounts, _string_parts
+from ._columns import _assemble, _Dict, _Raw
+from ._encoding import (
+    _NONSPACE,
+    _count_newlines,
+    _decode,
+    _Encoding,
+    _head_lines,
+    _mapped_text,
+    _prepare_encoding,
+    _single_byte_table,
+    _split,
+    _utf8_no_break_spaces,
+)
+from ._fast import _U32, _fast_amounts
+from ._header import _choose_header, _Header, _map_cells, _warn_header
+from ._text import _CSV_BLOCK, _DELIMITERS, _HEADER_SCAN_CSV, _PARALLEL_MIN_ROWS
+
+
+def _record_lines(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    """Records of CSV text with the physical line on which each starts (blank lines skipped)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    prev = 0
+    for fields in reader:
+        start = prev + 1
+        prev = reader.line_num
+        if not fields:
+            continue
+        yield first_line + start - 1, fields
+
+
+def _read_csv(
+    path: Path,
+    *,
+    column_map: Mapping[str, str | None],
+    defaults: Mapping[str, object],
+    encoding: str | None,
+    sep: str | None,
+) -> _Raw:
+    name = path.name
+    mapped: mmap.mmap | None = None
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        try:
+            # a read-only memory map: Arrow parses it in place, nothing is copied into Python
+            mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else None
+            content: Any = mapped if mapped is not None else b""
+        except (OSError, ValueError):  # pragma: no cover - file systems without mmap
+            content = fh.read()
+    try:
+        return _read_csv_data(
+            content,
+            name,
+            column_map=column_map,
+            defaults=defaults,
+            encoding=encoding,
+            sep=sep,
+        )
+    finally:
+        if mapped is not None:
+            try:
+                mapped.close()
+            except BufferError:  # pragma: no cover - a view is still alive; the GC closes the map
+                pass
+
+
+def _read_csv_data(
+    raw: Any,
+    name: str,
+    *,
+    column_map: Mapping[str, str | None],
+    defaults: Mapping[str, object],
+    encoding: str | None,
+    sep: str | None,
+) -> _Raw:
+    data, start, enc = _prepare_encoding(raw, encoding, name)
+    if _NONSPACE.search(data, start) is None:
+        raise InputError(
+            "the file is empty. Export the ledger again with a header row and at least one line.",
+            file=name,
+        )
+    if sep is not None:
+        if sep in ("tab", "\\t"):
+            sep = "\t"
+        if not isinstance(sep, str) or len(sep) != 1:
+            raise InputError(f"sep must be a single character such as ';', ',' or '\\t', got {sep!r}", file=name)
+    delimiters = (sep,) if sep is not None else _DELIMITERS
+    lines = _head_lines(data, start, _HEADER_SCAN_CSV)
+    ends = {line: end for line, end, _ in lines}
+
+    def candidates() -> Iterator[tuple[int, list[tuple[str | None, list[str]]]]]:
+        for line, _, raw_line in lines:
+            try:
+                text = raw_line.decode(enc.name)
+            except UnicodeDecodeError:
+                if enc.given:
+                    raise InputError(
+                        f"line {line} is not valid {enc.label}: {raw_line[:120]!r}. Pass the encoding the file was "
+                        "saved in (e.g. encoding='cp1252'), or leave encoding= out to detect it.",
+                        file=name,
+                        row=line,
+                    ) from None
+                text = _decode(raw_line, enc)
+            if not text.strip():
+                continue
+            variants = [(d, _split(text, d)) for d in delimiters]
+            # most recognised cells first
+            variants.sort(key=lambda v: -len({m for m in _map_cells(v[1], column_map) if m}))
+            yield line, variants
+
+    header = _choose_header(candidates(), column_map=column_map, defaults=defaults, name=name, where="line")
+    delimiter = header.delimiter or ","
+    data_start = ends[header.line]
+    end = len(data)
+    while end > data_start and data[end - 1] in (10, 13):  # trailing newlines and blank lines
+        end -= 1
+    if _NONSPACE.search(data, data_start, end) is None:
+        raise InputError(
+            f"the file has a header on line {header.line} but no data lines below it.",
+            file=name,
+            row=header.line,
+        )
+    ncols = len(header.cells)
+    names = [f"c{i}" for i in range(ncols)]
+    needed = {canon: i for canon, i in header.mapping.items()}
+    unnamed = [i for i, c in enumerate(header.cells) if not c.strip()]
+    column_types: dict[str, pa.DataType] = {}
+    for canon, i in needed.items():
+        # bytes; text columns are dictionary-encoded afterwards, one column per thread, which is
+        # about twice as fast as Arrow's dictionary conversion while parsing
+        column_types[names[i]] = pa.binary()
+    for i in unnamed:
+        column_types[names[i]] = pa.binary()
+    include = [names[i] for i in sorted(set(needed.values()) | set(unnamed))]
+    quoted = data.find(b'"', data_start, end) >= 0
+    body = pa.py_buffer(data).slice(data_start, end - data_start)
+
+    def parse(ignore_empty_lines: bool) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=_CSV_BLOCK),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=quoted,
+                ignore_empty_lines=ignore_empty_lines,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=column_types,
+                include_columns=include,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    # Without quotes every line is one record as long as blank lines are kept
+    # (Arrow then reads a blank line as a row of empty cells); so line numbers
+    # need no counting in the common case. An empty amount means a blank line
+    # (or a real empty cell): then parse again skipping blank lines, and count.
+    exact = not quoted
+    try:
+        table = parse(ignore_empty_lines=quoted)
+        if exact:
+            amount_lengths = pc.binary_length(table.column(names[needed["amount"]]))
+            if len(amount_lengths) and pc.min(amount_lengths).as_py() == 0:
+                exact = False
+                table = parse(ignore_empty_lines=True)
+    except pa.ArrowException as exc:
+        _diagnose_csv(data, data_start, header, delimiter, enc, name, exc)
+        raise  # pragma: no cover - _diagnose_csv always raises
+    del body
+    n = table.num_rows
+    if n == 0:  # pragma: no cover - excluded by the check above
+        raise InputError(
+            f"the file has a header on line {header.line} but no data lines below it.",
+            file=name,
+            row=header.line,
+        )
+
+    if exact:
+        source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
+    else:
+        # blank lines or multi-line quoted fields: count, and if needed number records on the slow path
+        crlf_or_lf = data.find(b"\n", data_start, end) >= 0 or data.find(b"\r", data_start, end) < 0
+        physical = _count_newlines(data, data_start, end) + 1 if crlf_or_lf else -1
+        if physical == n:
+            source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
+        else:
+            text = _decode(data[data_start:end], enc)
+            source_row = np.fromiter(
+                (line for line, _ in _record_lines(text, delimiter, header.line + 1)), dtype=np.int64
+            )
+            if len(source_row) != n:  # pragma: no cover - the two CSV parsers disagree
+                warnings.warn(
+                    f"{name}: could not match lines to records (blank lines or line breaks inside quoted "
+                    "fields); source_row counts records from the header instead of physical lines.",
+                    LapsibudjettiWarning,
+                    stacklevel=5,
+                )
+                source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
+
+    for i in unnamed:
+        col = table.column(names[i])
+        if len(col) and pc.max(pc.binary_length(col)).as_py():
+            header.ignored.append(f"(unnamed column {i + 1})")
+    _warn_header(header, name, column_map, defaults)
+
+    text_columns = [canon for canon in needed if canon != "amount"]
+
+    def encode(canon: str) -> tuple[np.ndarray, list[bytes]] | np.ndarray:
+        column = table.column(names[needed[canon]])
+        if canon == "year":
+            years = _digit_years(column)
+            if years is not None:
+                return years
+        narrow = _narrow_codes(column)
+        if narrow is not None:
+            return narrow
+        # one dictionary for all chunks (dictionary_encode of a chunked array shares it)
+        chunks = [c for c in pc.dictionary_encode(table.column(names[needed[canon]])).chunks if len(c)]
+        if not chunks:  # pragma: no cover - n > 0
+            return np.zeros(0, dtype=np.int64), []
+        dictionary = chunks[-1].dictionary
+        # the size pandas keeps category codes in: no conversion later
+        small = np.int8 if len(dictionary) < 127 else np.int16 if len(dictionary) < 32767 else np.int32
+        indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False).astype(small, copy=False) for c in chunks])
+        return indices, dictionary.to_pylist()
+
+    amount_bin = table.column(names[needed["amount"]])
+    # the amounts are parsed from the bytes on the same threads as the dictionaries are built (their
+    # errors are still raised after the text's; a guessed UTF-8 that turns out wrong parses them again)
+    amounts = np.empty(n)
+    amount_jobs = _amount_jobs(amount_bin, enc, amounts)
+    jobs = [partial(encode, canon) for canon in text_columns] + amount_jobs
+    # Arrow builds the dictionaries without the GIL, the amount parser's NumPy calls hold it between
+    # operations: alternate the two kinds so that the threads mostly run one of each
+    order = _alternate(len(text_columns), len(amount_jobs))
+    done = [None] * len(jobs)
+    for i, result in zip(order, _run_jobs([jobs[i] for i in order], n)):
+        done[i] = result
+    raw_dicts = dict(zip(text_columns, done[: len(text_columns)]))
+    years = raw_dicts.pop("year") if isinstance(raw_dicts.get("year"), np.ndarray) else None
+
+    amount_results = done[len(text_columns) :]
+    text_ok = all(r[2] for r in amount_results)
+    columns, decoded = _decode_csv_columns(raw_dicts, amount_bin, enc, text_ok, header, name, source_row)
+    if years is not None:
+        columns["year"] = years
+    columns["amount"], whole_cents = _csv_amounts(
+        amount_bin, decoded, source_row, name, header.cells[needed["amount"]],
+        done=(amounts, amount_results) if decoded == enc else None,
+    )
+    enc = decoded
+    frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
+    headers = {canon: header.cells[i] for canon, i in needed.items()}
+    meta: dict[str, object] = {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line}
+    return _Raw(frame, name, headers, meta, whole_cents=whole_cents)
+
+
+def _digit_years(column: pa.ChunkedArray) -> np.ndarray | None:
+    """A year column whose every cell is exactly four ASCII digits, as int64; else None.
+
+    Four bytes are one 32-bit word: checked and converted with a few integer
+    operations per line instead of a dictionary (other cells, with spaces or
+    errors, go through the dictionary and :func:`_years`).
+
+    Examples
+    --------
+    >>> _digit_years(pa.chunked_array([pa.array([b"2015", b"2024"]), pa.array([b"1999"])])).tolist()
+    [2015, 2024, 1999]
+    >>> _digit_years(pa.chunked_array([pa.array([b"2015", b"20x4"])])) is None
+    True
+    >>> _digit_years(pa.chunked_array([pa.array([b"201", b"52024"])])) is None
+    True
+    """
+    fixed = _fixed_width_bytes(column, (4,))
+    if fixed is None:
+        return None
+    word = fixed[1].view("<u4")  # the first character in the lowest byte
+    digit = word ^ _U32(0x30303030)  # 0..9 in each byte where a digit
+    if np.any((digit | (digit + _U32(0x06060606))) & _U32(0xF0F0F0F0)):
+        return None
+    pairs = ((digit * _U32(10)) + (digit >> _U32(8))) & _U32(0x00FF00FF)  # "20", "15"
+    return ((pairs & _U32(0xFF)) * _U32(100) + (pairs >> _U32(16))).astype(np.int64)
+
+
+def _fixed_width_bytes(column: pa.ChunkedArray, widths: tuple[int, ...]) -> tuple[int, np.ndarray] | None:
+    """``(width, bytes)`` of a column whose values all have the same width, one of ``widths``; else None.
+
+    Examples
+    --------
+    >>> width, data = _fixed_width_bytes(pa.chunked_array([pa.array([b"TP", b"TA"]), pa.array([b"TP"])]), (1, 2))
+    >>> width, bytes(data)
+    (2, b'TPTATP')
+    >>> _fixed_width_bytes(pa.chunked_array([pa.array([b"T", b"TAA"])]), (1, 2)) is None  # lengths vary yet add up
+    True
+    """
+    parts = []
+    width = None
+    for chunk in column.chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count:
+            return None
+        offsets, data = _string_parts(chunk)
+        w = int(offsets[1])
+        if w not in widths or (width is not None and w != width) or len(data) != w * len(chunk):
+            return None
+        if not np.array_equal(offsets, np.arange(0, len(data) + 1, w)):
+            return None
+        parts.append(data)
+        width = w
+    return None if width is None else (width, np.concatenate(parts))
+
+
+def _narrow_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[bytes]] | None:
+    """Dictionary of a column whose values all have the same 1 or 2 bytes (e.g. ``TP``/``TA``), else None.
+
+    The values are then small integers, factorised about five times faster
+    than Arrow hashes the strings; the dictionary is in order of first
+    appearance, as :func:`pyarrow.compute.dictionary_encode` gives.
+
+    Examples
+    --------
+    >>> codes, values = _narrow_codes(pa.chunked_array([pa.array([b"TP", b"TA"]), pa.array([b"TP"])]))
+    >>> codes.tolist(), values
+    ([0, 1, 0], [b'TP', b'TA'])
+    >>> _narrow_codes(pa.chunked_array([pa.array([b"TP", b"TAA"])])) is None
+    True
+    """
+    fixed = _fixed_width_bytes(column, (1, 2))
+    if fixed is None:
+        return None
+    width, data = fixed
+    keys = data.view(np.uint8 if width == 1 else np.uint16)
+    codes, uniques = pd.factorize(keys)
+    small = np.int8 if len(uniques) < 127 else np.int16
+    return codes.astype(small), [bytes(u) for u in np.asarray(uniques, dtype=keys.dtype).view(np.uint8).reshape(-1, width)]
+
+
+def _decode_csv_columns(
+    raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]],
+    amount_bin: pa.ChunkedArray,
+    enc: _Encoding,
+    amounts_ok: bool,
+    header: _Header,
+    name: str,
+    source_row: np.ndarray,
+) -> tuple[dict[str, Any], _Encoding]:
+    """Decode the distinct values; a guessed UTF-8 falls back to Windows-1252 for the whole file.
+
+    ``amounts_ok``: the amount column is valid in ``enc`` (as the amount
+    jobs found). Returns the columns and the encoding they were decoded with.
+    """
+
+    def decode_all(codec: str) -> dict[str, Any]:
+        return {
+            canon: _Dict(indices, [b.decode(codec) for b in dictionary])
+            for canon, (indices, dictionary) in raw_dicts.items()
+        }
+
+    try:
+        cols = decode_all(enc.name)
+        if not amounts_ok:
+            pc.cast(amount_bin, pa.string())  # raises, saying what is wrong
+            raise pa.ArrowInvalid(f"the amount column is not valid {enc.label}")  # never half-parsed amounts
+        return cols, enc
+    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        if enc.given or enc.name != "utf-8" or not enc.tentative:
+            _raise_decode(raw_dicts, amount_bin, enc, header, name, source_row, exc)
+    fallback = _Encoding("cp1252", "cp1252", False)
+    try:
+        return decode_all("cp1252"), fallback
+    except UnicodeDecodeError as exc:
+        _raise_decode(raw_dicts, amount_bin, fallback, header, name, source_row, exc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _raise_decode(
+    raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]],
+    amount_bin: pa.Array,
+    enc: _Encoding,
+    header: _Header,
+    name: str,
+    source_row: np.ndarray,
+    exc: Exception,
+) -> None:
+    for canon, (indices, dictionary) in raw_dicts.items():
+        for k, b in enumerate(dictionary):
+            try:
+                b.decode(enc.name)
+            except UnicodeDecodeError:
+                pos = int(np.flatnonzero(indices == k)[0])
+                raise InputError(
+                    f"the text {b!r} is not valid {enc.label}. Save the file as UTF-8 (or pass the right "
+                    f"encoding=, e.g. encoding='cp1252').",
+                    file=name,
+                    row=int(source_row[pos]),
+                    column=header.cells[header.mapping[canon]],
+                ) from None
+    raise InputError(
+        f"the file is not valid {enc.label} ({exc}). Save it as UTF-8 or pass encoding=.", file=name
+    ) from None
+
+
+def _amount_jobs(amount_bin: pa.ChunkedArray, enc: _Encoding, out: np.ndarray) -> list[Callable[[], tuple[np.ndarray, bool, bool]]]:
+    """One job per chunk of the amount column (bytes), writing its values into ``out``.
+
+    Each job gives ``(bad positions in the column, whole, text_ok)``:
+    ``whole``, every value of the chunk is a finite amount of whole cents
+    (those of :func:`_fast_amounts` are by construction); ``text_ok``, the
+    chunk is valid text in ``enc`` (in UTF-8 the values of the fast path are
+    ASCII, the rest is checked). The common shapes are parsed by
+    :func:`_fast_amounts` (in UTF-8 with the no-break space ``C2 A0`` read
+    as one byte), the rest by the amount pattern (:func:`_parse_chunk`).
+    Chunk by chunk (Arrow's blocks), the temporaries stay small and in cache,
+    and the threads fill ``out`` directly.
+    """
+    starts = np.cumsum([0] + [len(c) for c in amount_bin.chunks])
+    chunks = [(c, int(start)) for c, start in zip(amount_bin.chunks, starts) if len(c)]
+    comma = any(bool(np.any(np.frombuffer(c.buffers()[2], dtype=np.uint8) == ord(","))) for c, _ in chunks
+                if c.buffers()[2] is not None)
+    utf8 = enc.name == "utf-8"
+    table = None if utf8 else _single_byte_table(enc.name)
+    # a space, and in a single-byte encoding the bytes that are no-break spaces
+    separators = (0x20,) if table is None else tuple(int(b) for b in np.flatnonzero(table == 0x20))
+
+    def one(chunk: pa.Array, start: int) -> tuple[np.ndarray, bool, bool]:
+        offsets, data = _string_parts(chunk)
+        values = out[start : start + len(chunk)]
+        decimal = ord(",") if comma else ord(".")
+        if utf8 and (nbsp := _utf8_no_break_spaces(chunk)) is not None:
+            done = _fast_amounts(*nbsp, decimal, (0x20, 0xA0), out=values)
+        else:
+            done = _fast_amounts(offsets, data, decimal, separators, out=values)
+        rest = np.flatnonzero(~done)
+        if len(rest) == 0:
+            return rest, True, True
+        sub = chunk.take(pa.array(rest))
+        if table is not None:
+            sub_text = _mapped_text(sub, table)
+        else:
+            try:
+                sub_text = pc.cast(sub, pa.string())  # validates UTF-8
+            except pa.ArrowInvalid:
+                return np.zeros(0, dtype=np.int64), False, False
+        sub_values, sub_bad = _parse_chunk(sub_text, _string_parts(sub_text), comma)
+        values[rest] = sub_values
+        # the few values the pattern parsed (more decimals, other signs): their cents checked
+        whole = len(sub_bad) == 0 and not _fractional_cents(sub_values).any()
+        return rest[sub_bad] + start, whole, True
+
+    return [partial(one, c, start) for c, start in chunks]
+
+
+def _alternate(first: int, second: int) -> list[int]:
+    """Positions of two consecutive job lists (``first`` then ``second`` jobs) taken in turn.
+
+    Examples
+    --------
+    >>> _alternate(2, 4)
+    [0, 2, 1, 3, 4, 5]
+    """
+    a, b = list(range(first)), list(range(first, first + second))
+    turns = [j for pair in zip(a, b) for j in pair]
+    return turns + a[len(b) :] + b[len(a) :]
+
+
+def _run_jobs(jobs: list[Callable[[], Any]], n: int) -> list[Any]:
+    """Results of ``jobs`` in order; on threads for ``n`` ≥ 100 000 lines (Arrow and NumPy release the GIL)."""
+    workers = min(len(jobs), os.cpu_count() or 1) if n >= _PARALLEL_MIN_ROWS else 1
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda job: job(), jobs))
+    return [job() for job in jobs]
+
+
+def _csv_amounts(
+    amount_bin: pa.ChunkedArray,
+    enc: _Encoding,
+    source_row: np.ndarray,
+    name: str,
+    header: str,
+    done: tuple[np.ndarray, list[tuple[np.ndarray, bool, bool]]] | None = None,
+) -> tuple[np.ndarray, bool]:
+    """Amounts of a CSV column and whether all are known whole cents.
+
+    ``done``: the output array and the results of :func:`_amount_jobs` that
+    filled it, if they have run already.
+    """
+    if done is None:
+        values = np.empty(len(source_row))
+        results = _run_jobs(_amount_jobs(amount_bin, enc, values), len(source_row))
+    else:
+        values, results = done
+    bad = np.concatenate([np.zeros(0, dtype=np.int64)] + [r[0] for r in results]).astype(np.int64)
+    if len(bad):
+        originals = [b.decode(enc.name, errors="replace") for b in amount_bin.take(pa.array(bad)).to_pylist()]
+        _raise_amounts(name, header, source_row[bad], originals, "line")
+    return values, all(r[1] for r in results)
+
+
+def _diagnose_csv(
+    data: bytes, data_start: int, header: _Header, delimiter: str, enc: _Encoding, name: str, exc: Exception
+) -> None:
+    """Find the line Arrow could not parse and say what is wrong with it."""
+    text = _decode(data[data_start:], enc)
+    ncols = len(header.cells)
+    for line, fields in _record_lines(text, delimiter, header.line + 1):
+        if len(fields) != ncols:
+            shown = delimiter.join(fields)
+            raise InputError(
+                f"line {line} has {len(fields)} field(s) but the header on line {header.line} has {ncols} "
+                f"(separator {delimiter!r}): {shown[:200]!r}. Remove notes or total lines below the table, "
+                "quote fields that contain the separator, or pass sep= if the separator was guessed wrong.",
+                file=name,
+                row=line,
+            ) from None
+    raise InputError(f"the file could not be parsed as CSV ({exc}).", file=name) from None

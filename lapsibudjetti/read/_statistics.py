@@ -1,0 +1,301 @@
+"""The statistics dialect: Statistics Finland's net operating costs by task (kta_14), aggregates reconciled."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError, LapsibudjettiWarning, ReconciliationError
+from .._schema import PHASES, amount_cents
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+from ._columns import _categorical_from, _Raw
+from ._ledger import _read_raw, _validate
+from ._text import (
+    _AGGREGATE_SUFFIXES,
+    _FOUR_DIGITS,
+    _GRAND_TOTAL_NAMES,
+    _MAX_LISTED,
+    _clean_value,
+    _norm,
+)
+
+# ---------------------------------------------------------------------------
+# statistics
+
+
+def _task_reference() -> pd.DataFrame | None:
+    try:
+        from ..reference._tables import task_classes
+    except ImportError:
+        return None
+    table = task_classes()
+    return table if isinstance(table, pd.DataFrame) else None
+
+
+def read_statistics(
+    source: str | Path | pd.DataFrame,
+    *,
+    phase: str = "actual",
+    return_totals: bool = False,
+    check_codes: bool = True,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the long statistics format (organisation × year × task × amount) and reconcile it.
+
+    The format is Statistics Finland's net operating costs by task
+    (``muni, year, func, amount``; also Finnish headers such as ``Alue,
+    Vuosi, Tehtävä, Euroa`` and the ``;``/decimal-comma dialect). Aggregate
+    rows (names ending in *yhteensä*, or flagged ``is_aggregate`` in
+    :func:`lapsibudjetti._reference.task_classes`) are totals, not
+    services: for every organisation-year the other rows must sum to
+    *Käyttötalous yhteensä* to the cent, and each sub-aggregate to the tasks
+    whose ``parent`` (in ``task_classes()``) it is.
+
+    Parameters
+    ----------
+    source
+        Path (CSV, Excel, Parquet) or DataFrame.
+    phase
+        Phase of every line (``"actual"``, ``"budget"``, ``"revised_budget"``
+        or a synonym such as ``"TP"``).
+    return_totals
+        Also return the aggregate rows.
+    check_codes
+        Check task/service classes and municipality codes against the
+        packaged reference data.
+
+    Returns
+    -------
+    pandas.DataFrame or (pandas.DataFrame, pandas.DataFrame)
+        The canonical ledger of the service rows (``org_type``
+        municipality; ``task_class`` the task name, or ``service_class``
+        when the value is a 4-digit code); with ``return_totals=True`` also
+        the totals with columns ``org_type, org_code, year, phase,
+        task_class, amount``. Municipality codes are zero-padded to three
+        digits (the known format of these files, so without a warning).
+
+    Raises
+    ------
+    ReconciliationError
+        Listing the organisation-years whose rows do not sum to their
+        totals; ``err.rows`` has ``org_code, year, total`` (the aggregate's
+        name), ``total_euros, parts_euros, difference_euros, source_file,
+        source_row`` (of the total row) and ``problem``.
+    InputError
+        As :func:`read_ledger`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "kta.csv"
+    >>> _ = path.write_text("muni,year,func,amount\\n"
+    ...     "5,2019,Perusopetus,100.0\\n5,2019,Esiopetus,20.0\\n"
+    ...     "5,2019,Opetus- ja kulttuuritoiminta yhteensä,120.0\\n"
+    ...     "5,2019,Käyttötalous yhteensä,120.0\\n", encoding="utf-8")
+    >>> led, totals = read_statistics(path, return_totals=True, check_codes=False)
+    >>> led[["org_code", "task_class", "amount", "source_row"]].to_dict("records")
+    [{'org_code': '005', 'task_class': 'Perusopetus', 'amount': 100.0, 'source_row': 2}, {'org_code': '005', 'task_class': 'Esiopetus', 'amount': 20.0, 'source_row': 3}]
+    >>> totals[["org_code", "task_class", "amount"]].to_dict("records")[-1]
+    {'org_code': '005', 'task_class': 'Käyttötalous yhteensä', 'amount': 120.0}
+    """
+    phase_value = _clean_value(str(phase), "phase")
+    if phase_value not in PHASES:
+        raise InputError(f"phase must be one of {', '.join(PHASES)} (or TP/TA/muutettu TA), got {phase!r}")
+    raw = _read_raw(
+        source,
+        sheet=None,
+        column_map=None,
+        defaults={"org_type": "municipality", "phase": phase_value},
+        encoding=None,
+        sep=None,
+    )
+    frame = raw.frame
+    frame = _split_class_column(frame)
+    frame["org_code"] = _pad_codes(frame["org_code"])
+    raw = _Raw(frame, raw.name, raw.headers, raw.meta)
+    full = _validate(raw, check_codes=False)
+
+    names = full["task_class"]
+    aggregate_names, parents = _aggregates(names.cat.categories)
+    is_agg = names.isin(aggregate_names).to_numpy()
+    _reconcile(full, is_agg, aggregate_names, parents, raw.name)
+
+    services = full.loc[~is_agg].reset_index(drop=True)
+    services = services.assign(
+        **{c: services[c].cat.remove_unused_categories() for c in services.columns if isinstance(services[c].dtype, pd.CategoricalDtype)}
+    )
+    ledger = _validate(_Raw(services, raw.name, raw.headers, raw.meta), check_codes=check_codes)
+    if not return_totals:
+        return ledger
+    tot = full.loc[is_agg, ["org_type", "org_code", "year", "phase", "task_class", "amount"]].reset_index(drop=True)
+    for c in ("org_type", "org_code", "phase", "task_class"):
+        tot[c] = tot[c].cat.remove_unused_categories()
+    return ledger, tot
+
+
+def _split_class_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """4-digit codes go to ``service_class``, names to ``task_class``."""
+    frame = frame.copy()
+    sc, tc = frame["service_class"], frame["task_class"]
+    combined = tc.astype(object).where(tc.notna(), sc.astype(object))
+    cat = combined.astype("category")
+    codes = cat.cat.codes.to_numpy().astype(np.int64)
+    values: list[str] = [str(v) for v in cat.cat.categories]
+    service_vals: list[str | None] = []
+    task_vals: list[str | None] = []
+    for v in values:
+        code = _clean_value(v, "service_class")
+        if code is not None and _FOUR_DIGITS.match(code):
+            service_vals.append(code)
+            task_vals.append(None)
+        else:
+            service_vals.append(None)
+            task_vals.append(v)
+    frame["service_class"] = _categorical_from(codes, service_vals)
+    frame["task_class"] = _categorical_from(codes, task_vals)
+    return frame
+
+
+def _pad_codes(codes: pd.Series) -> pd.Categorical:
+    cats = [str(c) for c in codes.cat.categories]
+    padded = [c.zfill(3) if c.isdigit() and len(c) < 3 else c for c in cats]
+    return _categorical_from(codes.cat.codes.to_numpy().astype(np.int64), padded)
+
+
+def _aggregates(names: pd.Index) -> tuple[list[str], dict[str, str]]:
+    """Aggregate task names present, and ``task -> parent aggregate`` from the reference."""
+    ref = _task_reference()
+    ref_agg: set[str] = set()
+    parents: dict[str, str] = {}
+    if ref is not None and {"name_fi", "is_aggregate"} <= set(ref.columns):
+        by_norm = {_norm(n): str(n) for n in names}
+        for row in ref.itertuples(index=False):
+            key = _norm(row.name_fi)
+            if bool(row.is_aggregate):
+                ref_agg.add(key)
+            parent = getattr(row, "parent", None)
+            if key in by_norm and isinstance(parent, str) and parent.strip():
+                parents[by_norm[key]] = parent.strip()
+    aggregates = [
+        str(n) for n in names if _norm(n).endswith(_AGGREGATE_SUFFIXES) or _norm(n) in ref_agg
+    ]
+    return aggregates, parents
+
+
+def _reconcile(
+    full: pd.DataFrame, is_agg: np.ndarray, aggregates: list[str], parents: dict[str, str], name: str
+) -> None:
+    cents = amount_cents(full["amount"])
+    keys = ["org_code", "year"]
+    grand = {_norm(g) for g in _GRAND_TOTAL_NAMES}
+    grand_names = [a for a in aggregates if _norm(a) in grand]
+    if not grand_names:
+        warnings.warn(
+            f"{name}: no '{_GRAND_TOTAL_NAMES[0]}' rows, so the task rows could not be reconciled with a total.",
+            LapsibudjettiWarning,
+            stacklevel=3,
+        )
+    task_obj = full["task_class"].astype(object)
+    task = task_obj.where(task_obj.notna(), full["service_class"].astype(object))
+    base = pd.DataFrame(
+        {
+            "org_code": full["org_code"].astype(object),
+            "year": full["year"],
+            "task": task,
+            "cents": cents,
+            "row": full["source_row"],
+        }
+    )
+    parts = base.loc[~is_agg]
+    totals = base.loc[is_agg]
+    problems: list[pd.DataFrame] = []
+
+    # which aggregate each service row belongs to (following the parent chain)
+    def ancestors(t: str) -> set[str]:
+        seen: set[str] = set()
+        while t in parents and parents[t] not in seen:
+            t = parents[t]
+            seen.add(t)
+        return seen
+
+    checks: list[tuple[str, np.ndarray]] = []
+    for g in grand_names:
+        checks.append((g, np.ones(len(parts), dtype=bool)))
+    task_names = parts["task"].to_numpy(dtype=object)
+    uniq = pd.unique(task_names)
+    anc = {t: {_norm(a) for a in ancestors(t)} for t in uniq}
+    for a in aggregates:
+        if a in grand_names:
+            continue
+        key = _norm(a)
+        members = {t for t in uniq if key in anc[t]}
+        if members:
+            checks.append((a, np.isin(task_names, list(members))))
+
+    for agg, member in checks:
+        got = totals.loc[totals["task"] == agg]
+        dup = got.duplicated(keys, keep=False)
+        dup_keys = pd.MultiIndex.from_frame(got.loc[dup, keys]) if dup.any() else None
+        if dup.any():
+            d = got.loc[dup]
+            problems.append(
+                pd.DataFrame(
+                    {
+                        "org_code": d["org_code"], "year": d["year"], "total": agg,
+                        "total_euros": d["cents"] / 100, "parts_euros": np.nan, "difference_euros": np.nan,
+                        "source_file": name, "source_row": d["row"], "problem": "total given more than once",
+                    }
+                )
+            )
+            got = got.loc[~dup]
+        sums = parts.loc[member].groupby(keys, sort=False)["cents"].sum()
+        tot = got.set_index(keys)
+        joined = tot.join(sums.rename("parts"), how="outer")
+        if agg in grand_names:
+            # every organisation-year with task rows needs its grand total
+            orgs_years = parts.groupby(keys, sort=False).size().index
+            joined = joined.reindex(joined.index.union(orgs_years))
+        parts_c = joined["parts"].fillna(0).astype(np.int64)
+        has_total = joined["cents"].notna()
+        total_c = joined["cents"].fillna(0).astype(np.int64)
+        bad = (~has_total) | (parts_c != total_c)
+        if dup_keys is not None:  # already reported as duplicated
+            bad &= ~joined.index.isin(dup_keys)
+        if bad.any():
+            b = joined.loc[bad]
+            problems.append(
+                pd.DataFrame(
+                    {
+                        "org_code": b.index.get_level_values(0),
+                        "year": b.index.get_level_values(1),
+                        "total": agg,
+                        "total_euros": np.where(b["cents"].notna(), b["cents"] / 100, np.nan),
+                        "parts_euros": parts_c[bad].to_numpy() / 100,
+                        "difference_euros": (parts_c[bad] - total_c[bad]).to_numpy() / 100,
+                        "source_file": name,
+                        "source_row": b["row"].to_numpy(),
+                        "problem": np.where(b["cents"].notna(), "parts do not sum to the total", "total row missing"),
+                    }
+                )
+            )
+    if problems:
+        rows = pd.concat(problems, ignore_index=True).sort_values(["org_code", "year", "total"], kind="stable")
+        rows = rows.reset_index(drop=True)
+        listed = "; ".join(
+            f"{r.org_code} {r.year} {r.total!r}: {r.problem}"
+            + (f" (total {r.total_euros:,.2f} €, parts {r.parts_euros:,.2f} €)" if r.total_euros == r.total_euros and r.parts_euros == r.parts_euros else "")
+            for r in rows.head(_MAX_LISTED).itertuples()
+        )
+        more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+        raise ReconciliationError(
+            f"{name}: {len(rows)} organisation-year total(s) do not reconcile with their task rows: {listed}{more}. "
+            "Check that the file is complete (no task rows missing, duplicated or from another table) and that "
+            "every organisation-year has its total row.",
+            rows=rows,
+            file=name,
+        )

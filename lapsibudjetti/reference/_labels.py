@@ -1,0 +1,140 @@
+"""The one label loader: every text shown to users, in fi/sv/en, from ``data/labels.csv``.
+
+Sheet names, column headers, value labels (``value.<kind>.<code>``: tiers,
+sectors, colours, phases, organisation types), chart titles and notes, CLI
+lines, the number-format pieces (``fmt.*``) and the wording of measures
+(``measure.*``) are rows of one file with one key each. Everything that shows
+text calls :func:`text` (or :func:`value_label` for codes); nothing else
+reads the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from importlib import resources
+
+import pandas as pd
+
+from .._errors import InputError, ReferenceDataError
+
+__all__ = ["LANGS", "check_lang", "measure_text", "text", "value_code", "value_label", "value_order"]
+
+#: The languages of every label, in this order.
+LANGS: tuple[str, ...] = ("fi", "sv", "en")
+_FILE = "lapsibudjetti/data/labels.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def _label_table() -> tuple[dict[str, dict[str, str]], dict[str, int]]:
+    raw = resources.files("lapsibudjetti").joinpath("data/labels.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False)
+    if list(df.columns) != ["key", *LANGS]:
+        raise ReferenceDataError(f"{_FILE} must have the columns key,fi,sv,en; it has {','.join(df.columns)}")
+    dup = df["key"].duplicated(keep=False)
+    if dup.any():
+        raise ReferenceDataError(f"{_FILE} has keys twice: " + ", ".join(sorted(set(df.loc[dup, "key"]))), rows=df[dup])
+    empty = (df[list(LANGS)] == "").any(axis=1)
+    if empty.any():
+        raise ReferenceDataError(f"{_FILE} has empty labels; give every key fi, sv and en", rows=df[empty])
+    # {nbsp} is written out in the file so that the no-break spaces of numbers stay visible there
+    table = {k: {lang: v.replace("{nbsp}", "\u00a0") for lang, v in zip(LANGS, vals)}
+             for k, *vals in df.itertuples(index=False, name=None)}
+    order = {k: i for i, k in enumerate(df["key"])}
+    return table, order
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is one of :data:`LANGS`, else an :class:`~lapsibudjetti.InputError` listing them.
+
+    Examples
+    --------
+    >>> check_lang("sv")
+    'sv'
+    """
+    if lang not in LANGS:
+        raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def text(key: str, lang: str = "fi", *, default: str | None = None, **values: object) -> str:
+    """A label from ``lapsibudjetti/data/labels.csv`` in ``lang``, with ``{placeholders}`` filled in.
+
+    Parameters
+    ----------
+    key
+        The label key, e.g. ``"col.child_euros"``, ``"value.tier.targeted"``
+        or ``"title.tiers"``.
+    lang
+        ``fi``, ``sv`` or ``en``.
+    default
+        Returned (formatted) when the key is not in the file; without it an
+        unknown key is returned as it is.
+    **values
+        Values for the placeholders.
+
+    Examples
+    --------
+    >>> text("col.euros_per_child", "fi")
+    '€ / lapsi'
+    >>> text("note.amounts", "en", measure="net operating cost", target="ages 0–17")
+    'Amounts: net operating cost. Target group: ages 0–17.'
+    >>> text("title.tiers", "en", year=2019)
+    'Child-targeted euros by service tier, 2019'
+    >>> text("col.something_new", "sv", default="something_new")
+    'something_new'
+    """
+    check_lang(lang)
+    table, _ = _label_table()
+    entry = table.get(key)
+    template = entry[lang] if entry is not None else (default if default is not None else key)
+    return template.format(**values) if values else template
+
+
+def value_code(v: object) -> str:
+    """The code of a value as a label key part: ``""`` for a missing value.
+
+    Examples
+    --------
+    >>> value_code(None), value_code(float("nan")), value_code("sote")
+    ('', '', 'sote')
+    """
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
+
+
+def value_label(kind: str, v: object, lang: str = "fi") -> str:
+    """The label of a code (``value.<kind>.<code>``), or the code itself when it has none.
+
+    Examples
+    --------
+    >>> value_label("tier", "corrective", "en")
+    'corrective services'
+    >>> value_label("sector", "sote", "sv")
+    'social- och hälsovård'
+    >>> value_label("sector", None, "en")
+    'no sector'
+    """
+    code = value_code(v)
+    return text(f"value.{kind}.{code}", lang, default=code)
+
+
+def value_order(kind: str, v: object) -> int:
+    """Where a code's label stands in the file (so tables list tiers and sectors in one order)."""
+    _, order = _label_table()
+    return order.get(f"value.{kind}.{value_code(v)}", len(order))
+
+
+def measure_text(measure: str, lang: str) -> str:
+    """The wording of a measure (``"net operating cost"``) in ``lang``; else as given.
+
+    Examples
+    --------
+    >>> measure_text("Net operating cost", "fi")
+    'nettokäyttökustannukset'
+    >>> measure_text("euros of our own kind", "sv")
+    'euros of our own kind'
+    """
+    return text(f"measure.{measure.strip().lower()}", lang, default=measure)
