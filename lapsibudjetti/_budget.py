@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ import pandas as pd
 from ._allocate import KeyTable, Population, TargetGroup, resolve_shares
 from ._classify import classify
 from ._errors import AllocationError, InputError, ReconciliationError
-from ._groups import group_cents_of, group_codes
+from ._groups import LineGroups, group_cents_of, group_codes
 from ._rules import Rules, default_rules, load_rules
 from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals
 from ._validate import validate_ledger
@@ -107,40 +106,30 @@ class ChildBudget:
     population: Population | None = field(default=None, repr=False, compare=False)
     options: dict[str, str] = field(default_factory=dict)
 
-    # ---------------------------------------------------------------- lines
-    @functools.cached_property
-    def _mapped(self) -> np.ndarray:
-        return self.annotated["mapped"].to_numpy()
+    line_groups: LineGroups | None = field(default=None, repr=False, compare=False)
+    """The lines' organisation × year × phase groups and cent sums, shared by the tables (built when not given)."""
 
-    @functools.cached_property
-    def _groups(self) -> tuple[np.ndarray, pd.DataFrame]:
-        """Each line's organisation × year × phase group and the groups (shared by the tables)."""
-        from ._groups import group_codes
+    def __post_init__(self) -> None:
+        if self.line_groups is None:  # frozen: the one place the field is filled in
+            object.__setattr__(self, "line_groups", LineGroups.of(self.annotated))
 
-        return group_codes(self.annotated, GROUP)
-
-    @functools.cached_property
-    def _line_cents(self) -> np.ndarray:
-        """Each line's amount in integer cents."""
-        return amount_cents(self.annotated["amount"])
-
-    @functools.cached_property
-    def _group_cents(self) -> dict[str, np.ndarray]:
-        """Input, classified and unmapped integer cents and unmapped lines per group of :attr:`_groups`."""
-        from .measure._summary import group_cents
-
-        return group_cents(self)
+    @property
+    def groups(self) -> LineGroups:
+        """:attr:`line_groups`, never empty (for the tables)."""
+        if self.line_groups is None:  # pragma: no cover - __post_init__ fills it
+            raise ReconciliationError("internal error: the result has no line groups")
+        return self.line_groups
 
     @property
     def lines(self) -> pd.DataFrame:
         """Classified lines (every mapped line, with its rule and child euros)."""
-        return self.annotated.loc[self._mapped].drop(columns=["mapped", "reason"]).reset_index(drop=True)
+        return self.annotated.loc[self.groups.mapped].drop(columns=["mapped", "reason"]).reset_index(drop=True)
 
     @property
     def unmapped(self) -> pd.DataFrame:
         """Lines no rule matched (or whose key was missing), with ``reason``; never dropped."""
         cols = list(LEDGER_COLUMNS) + ["reason"]
-        return self.annotated.loc[~self._mapped, cols].reset_index(drop=True)
+        return self.annotated.loc[~self.groups.mapped, cols].reset_index(drop=True)
 
     # ---------------------------------------------------------------- tables
     @property
@@ -462,9 +451,10 @@ def child_budget(
     out.attrs.update(frame.attrs)
 
     # ---- reconciliation must hold to the cent (checked on independent sums, per organisation-year-phase)
-    gid_line, groups = group_codes(frame, GROUP)
-    line_cents = amount_cents(frame["amount"])
-    cents = group_cents_of(gid_line, len(groups), line_cents, mapped)
+    line_groups = LineGroups(*group_codes(frame, GROUP), amount_cents(frame["amount"]), mapped, {})
+    gid_line, groups = line_groups.gid, line_groups.groups
+    cents = group_cents_of(gid_line, len(groups), line_groups.line_cents, mapped)
+    line_groups.cents.update(cents)
     bad = cents["total"] != cents["classified"] + cents["unmapped"]
     if bad.any() or len(out) != len(frame):
         in_total, cl_total, un_total = (int(cents[k].sum()) for k in ("total", "classified", "unmapped"))
@@ -502,6 +492,7 @@ def child_budget(
         population_notes=notes.reset_index(drop=True),
         registry=registry,
         measure=measure,
+        line_groups=line_groups,  # the tables share the groups and cent sums of the check above
         population_source=pop.source if pop is not None else "none",
         population=pop,
         options={
@@ -514,10 +505,6 @@ def child_budget(
             "library_version": _version(),
         },
     )
-    # the tables share the line groups and the cent sums computed for the check above
-    result.__dict__["_groups"] = (gid_line, groups)
-    result.__dict__["_group_cents"] = cents
-    result.__dict__["_line_cents"] = line_cents
     return result
 
 

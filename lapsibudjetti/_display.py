@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .measure._metrics import pooled
+from .reference._format import format_euros, format_percent
+
 if TYPE_CHECKING:
     from ._budget import ChildBudget
 
@@ -14,7 +17,11 @@ __all__ = ["budget_text", "budget_html"]
 
 
 def _eur(x: float) -> str:
-    return f"{x:,.0f}\u00a0€".replace(",", "\u00a0")
+    return format_euros(x, "fi")
+
+
+def _pct(share: float) -> str:
+    return format_percent(share, "fi", decimals=1) if np.isfinite(share) else "–"
 
 
 _PHASE_PREFERENCE = ("actual", "revised_budget", "budget")
@@ -45,6 +52,7 @@ def _facts(cb: ChildBudget) -> dict[str, object]:
         "headline": f"{year} {phase.replace('_', ' ')}",
         "total": float(head["total_euros"].sum()),
         "child": float(head["child_euros"].sum()),
+        "share": float(pooled(head, ["child_share_of_total"])["child_share_of_total"].iloc[0]) if len(head) else float("nan"),
         "reconciled": bool(rec["ok"].all()),
         "top": top,
     }
@@ -53,10 +61,9 @@ def _facts(cb: ChildBudget) -> dict[str, object]:
 def budget_text(cb: ChildBudget) -> str:
     """A short plain-text summary (what ``repr`` shows in a terminal)."""
     f = _facts(cb)
-    share = f["child"] / f["total"] if f["total"] else np.nan  # type: ignore[operator]
     lines = [
         f"ChildBudget: {f['lines']:,} lines, {f['organisations']} organisation(s), years {f['years']}, {cb.target_group.name}",
-        f"  {f['headline']}: all spend {_eur(f['total'])}; child-targeted {_eur(f['child'])} ({share:.1%})",  # type: ignore[arg-type]
+        f"  {f['headline']}: all spend {_eur(f['total'])}; child-targeted {_eur(f['child'])} ({_pct(f['share'])})",  # type: ignore[arg-type]
         f"  reconciliation: {'OK to the cent' if f['reconciled'] else 'FAILED'}; unmapped lines: {f['unmapped']:,} ({_eur(f['unmapped_euros'])})",  # type: ignore[arg-type]
         f"  measure: {cb.measure}; rules: {cb.rules.source} ({cb.rules.profile})",
     ]
@@ -66,7 +73,6 @@ def budget_text(cb: ChildBudget) -> str:
 def budget_html(cb: ChildBudget) -> str:
     """A compact HTML summary for Jupyter: totals, reconciliation, unmapped, top categories."""
     f = _facts(cb)
-    share = f["child"] / f["total"] if f["total"] else float("nan")  # type: ignore[operator]
     ok = f["reconciled"]
     status = ('<span style="color:#1a7f37">&#10004; reconciled to the cent</span>' if ok
               else '<span style="color:#cf222e">&#10008; reconciliation failed</span>')
@@ -78,7 +84,7 @@ def budget_html(cb: ChildBudget) -> str:
     return (
         "<div style='font-family:sans-serif;font-size:13px'>"
         f"<b>ChildBudget</b> · {f['lines']:,} lines · {f['organisations']} organisation(s) · {e(str(f['years']))} · {e(cb.target_group.name)}<br>"
-        f"{e(str(f['headline']))}: all spend <b>{e(_eur(f['total']))}</b>; child-targeted <b>{e(_eur(f['child']))}</b> ({share:.1%})<br>"  # type: ignore[arg-type]
+        f"{e(str(f['headline']))}: all spend <b>{e(_eur(f['total']))}</b>; child-targeted <b>{e(_eur(f['child']))}</b> ({_pct(f['share'])})<br>"  # type: ignore[arg-type]
         f"{status}; unmapped lines: <b>{f['unmapped']:,}</b> ({e(_eur(f['unmapped_euros']))})<br>"  # type: ignore[arg-type]
         f"<small>{e(cb.measure)} · rules: {e(cb.rules.source)} ({e(cb.rules.profile)})</small>"
         f"<table style='margin-top:6px'><tr><th style='text-align:left'>top categories {e(str(f['headline']))}</th><th>child €</th></tr>{rows}</table>"

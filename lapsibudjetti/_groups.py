@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from ._schema import amount_cents
 
 if TYPE_CHECKING:
     pass
@@ -136,3 +139,41 @@ def group_cents_of(gid: np.ndarray, n: int, cents: np.ndarray, mapped: np.ndarra
         "unmapped": unmapped,
         "unmapped_lines": np.bincount(gid[unmapped_at], minlength=n).astype("int64"),
     }
+
+
+@dataclass(frozen=True, eq=False)
+class LineGroups:
+    """The organisation × year × phase groups of a child budget's lines and their exact cent sums.
+
+    Built once (by :func:`lapsibudjetti.child_budget`, which needs them for
+    its reconciliation check, or on first use for a result built otherwise)
+    and shared by every table of the result.
+
+    Attributes
+    ----------
+    gid
+        Each line's group number.
+    groups
+        ``org_type, org_code, year, phase`` of each group, sorted.
+    line_cents
+        Each line's amount in integer cents.
+    mapped
+        Each line: classified (True) or unmapped.
+    cents
+        Per group: ``total``, ``classified``, ``unmapped`` cents and
+        ``unmapped_lines``.
+    """
+
+    gid: np.ndarray
+    groups: pd.DataFrame
+    line_cents: np.ndarray
+    mapped: np.ndarray
+    cents: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, annotated: pd.DataFrame) -> LineGroups:
+        """The groups of annotated lines (ledger columns plus ``mapped``)."""
+        gid, groups = group_codes(annotated, GROUP)
+        line_cents = amount_cents(annotated["amount"])
+        mapped = annotated["mapped"].to_numpy()
+        return cls(gid, groups, line_cents, mapped, group_cents_of(gid, len(groups), line_cents, mapped))

@@ -17,10 +17,6 @@ if TYPE_CHECKING:
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
-from ._errors import InputError
 from ._schema import (
     _BUSINESS_ID,
     _MAX_LISTED,

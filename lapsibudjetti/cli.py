@@ -41,10 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
-from .read._tables import read_text_table
+from .measure._metrics import pooled
+from .read._tables import number_text, read_text_table
+from .reference._format import format_euros, format_percent
 
 __all__ = ["main", "build_parser", "parse_years"]
 
@@ -321,9 +324,7 @@ def _read_frame(path: Path, what: str) -> pd.DataFrame:
 
 def _numbers(values: pd.Series) -> pd.Series:
     """Numbers written the Finnish way too: ``1 234,5`` (spaces or no-break spaces between thousands, decimal comma)."""
-    text = values.astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    text = text.str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce")
+    return pd.to_numeric(number_text(values), errors="coerce")
 
 
 def _collect(problems: list[LapsibudjettiError] | None, action: Callable[[], Any]) -> Any:
@@ -494,14 +495,10 @@ def _charts(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | N
 
 
 def _money(value: float, lang: str) -> str:
-    from .reference._format import format_euros
-
     return format_euros(float(value), lang)
 
 
 def _percent(value: float, lang: str) -> str:
-    from .reference._format import format_percent
-
     return format_percent(float(value), lang, decimals=1)
 
 
@@ -518,7 +515,8 @@ def _print_summary(result: Any, lang: str, console: _Console) -> None:
         for year in sorted(rows["year"].unique()):
             s = rows[rows["year"] == year]
             total, child = float(s["total_euros"].sum()), float(s["child_euros"].sum())
-            share = _percent(child / total, lang) if total > 0 else "–"
+            pooled_share = float(pooled(s, ["child_share_of_total"])["child_share_of_total"].iloc[0])
+            share = _percent(pooled_share, lang) if np.isfinite(pooled_share) else "–"
             label = text(f"value.phase.{phase}", lang)
             console.out(f"  {year} {label}: " + text("cli.totals", lang, orgs=s[["org_type", "org_code"]].drop_duplicates().shape[0],
                                                        total=_money(total, lang), child=_money(child, lang), share=share))

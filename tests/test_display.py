@@ -63,4 +63,4 @@ def test_headline_is_one_year_and_phase_not_a_sum_over_them() -> None:
             "amount": [100.0, 200.0, 300.0], "phase": ["actual", "actual", "budget"]}
     led = lb.make_ledger(rows, org_type="municipality")
     text = repr(lb.child_budget(led))
-    assert "2019 actual: all spend 200\u00a0€; child-targeted 200\u00a0€ (100.0%)" in text
+    assert "2019 actual: all spend 200\u00a0€; child-targeted 200\u00a0€ (100,0\u00a0%)" in text  # one formatter: the amounts and the share in the same style

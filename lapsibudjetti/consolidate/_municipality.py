@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ from .._errors import (
 )
 from .._schema import amount_cents
 from .._util import _listing, _name
+from ..read._tables import read_text_table
 from ..reference._registry import Registry
 from ._cents import allocate_cents
 from ._common import (
@@ -42,20 +42,7 @@ from ._view import BoundaryView
 def _user_key(key: KeyTable | pd.DataFrame | str | Path) -> _UserKey:
     if isinstance(key, str | Path) and not (isinstance(key, str) and key == "population"):
         path = Path(key)
-        if not path.exists():
-            raise InputError(f"key table not found: {path}; give key='population', a DataFrame, a KeyTable or a path",
-                             file=str(path))
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str)
-        else:
-            text = path.read_bytes().decode("utf-8-sig")
-            first = text.split("\n", 1)[0]
-            sep = ";" if first.count(";") > first.count(",") else ","
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-            if sep == ";":
-                for col in ("value", "share", "target", "total"):
-                    if col in frame:
-                        frame[col] = frame[col].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+        frame = read_text_table(path, what="key table", numeric=("value", "share", "target", "total"))
         return _user_key_frame(frame, source=path.name)
     if isinstance(key, KeyTable):
         t = key.table

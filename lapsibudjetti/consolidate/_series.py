@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -15,6 +14,8 @@ from .._budget import ChildBudget
 from .._errors import InputError
 from .._schema import amount_cents
 from .._util import _as_years
+from ..measure._metrics import add_metrics, metric_values
+from ..read._tables import read_text_table
 from ..reference._registry import Registry
 from ._common import _budget_of
 from ._municipality import municipality_view
@@ -30,14 +31,7 @@ def _price_index(table: pd.DataFrame | Mapping[int, float] | str | Path) -> pd.S
         source = "<dict>"
     elif isinstance(table, str | Path):
         path = Path(table)
-        if not path.exists():
-            raise InputError(f"price index file not found: {path}", file=str(path))
-        text = path.read_bytes().decode("utf-8-sig")
-        first = text.split("\n", 1)[0]
-        sep = ";" if first.count(";") > first.count(",") else ","
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-        if sep == ";" and "index" in frame:
-            frame["index"] = frame["index"].str.replace("\u00a0", "").str.replace(" ", "").str.replace(",", ".")
+        frame = read_text_table(path, what="price index", numeric=("index",))
         source = path.name
     elif isinstance(table, pd.DataFrame):
         frame, source = table, "<frame>"
@@ -224,19 +218,14 @@ def series(
         table[col] = joined.reindex(index).to_numpy()
     children = view.children.astype({"org_type": object, "org_code": object})[["org_type", "org_code", "year", "children"]]
     table = table.merge(children, on=["org_type", "org_code", "year"], how="left")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        table["euros_per_child"] = np.where(table["children"] > 0, table["child_euros"] / table["children"], np.nan)
+    table["euros_per_child"] = metric_values("euros_per_child", table)
     table = _mark_breaks(table, ["org_type", "org_code", "phase", "sector"])
 
     tot_keys = ["org_type", "org_code", "year", "phase"]
     tg = table.groupby(tot_keys, sort=True)
     totals = tg[["euros", "child_euros"] + [f"{t_}_euros" for t_ in _TIERS] + ["lines"]].sum().reset_index()
     totals["children"] = tg["children"].first().to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ce = totals["child_euros"].to_numpy()
-        totals["euros_per_child"] = np.where(totals["children"] > 0, ce / totals["children"], np.nan)
-        totals["preventive_share"] = np.where(ce > 0, (totals["universal_euros"] + totals["targeted_euros"]) / ce, np.nan)
-        totals["corrective_share"] = np.where(ce > 0, totals["corrective_euros"] / ce, np.nan)
+    totals = add_metrics(totals, ["euros_per_child", "preventive_share", "corrective_share"])
     labelled = table.assign(_s=table["sector"] + ": " + table["source"],
                             _b=table["sector"] + ": " + table["break_reason"])
     totals["sources"] = labelled.groupby(tot_keys, sort=True)["_s"].agg("; ".join).to_numpy()

@@ -66,7 +66,7 @@ class BoundaryView(ChildBudget):
     def unmapped(self) -> pd.DataFrame:
         """Lines no rule matched, with ``reason`` and the member organisation they came from."""
         cols = list(LEDGER_COLUMNS) + list(MEMBER_COLUMNS) + ["reason"]
-        return self.annotated.loc[~self._mapped, cols].reset_index(drop=True)
+        return self.annotated.loc[~self.groups.mapped, cols].reset_index(drop=True)
 
     def method(self) -> dict[str, pd.DataFrame]:
         """The child budget's method tables plus ``view``, ``composition`` and, for municipality views, ``allocation`` and ``allocation_check``."""

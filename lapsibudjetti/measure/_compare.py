@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .._budget import ChildBudget
 from .._errors import AllocationError, InputError
 from .._util import _as_years, _listing, _name
 from ..reference._registry import Registry
+from ._metrics import METRICS, pooled
 
-#: Pooled (national) value of a metric: sum of numerator columns / sum of the
-#: denominator column of ``summary()``.
-_POOLED: dict[str, tuple[tuple[str, ...], str]] = {
-    "euros_per_child": (("child_euros",), "children"),
-    "child_euros": (("child_euros",), ""),
-    "preventive_share": (("universal_euros", "targeted_euros"), "child_euros"),
-    "corrective_share": (("corrective_euros",), "child_euros"),
-    "child_share_of_total": (("child_euros",), "total_euros"),
-    "placements_ratio": (("placements_euros",), "nonresidential_euros"),
-}
+if TYPE_CHECKING:
+    from .._budget import ChildBudget
+
 _BY_ALIASES: dict[str, str] = {
     "national": "national",
     "country": "national",
@@ -37,6 +31,18 @@ _BY_ALIASES: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------- compare
+
+
+def _national_pooled(s: pd.DataFrame, metric: str) -> np.ndarray:
+    """The metric of the summed euros of every organisation of each year and phase (its one definition)."""
+    if metric in METRICS:
+        if not set(METRICS[metric].needs) <= set(s.columns):
+            return np.full(len(s), np.nan)
+    elif not metric.endswith("_euros"):  # a column without a pooled form (a count, an index)
+        return np.full(len(s), np.nan)
+    table = pooled(s, [metric], by=["year", "phase"])
+    keys = s[["year", "phase"]].astype({"phase": object})
+    return keys.merge(table.astype({"phase": object}), on=["year", "phase"], how="left")[metric].to_numpy(dtype=float)
 
 
 def compare(
@@ -114,7 +120,7 @@ def compare(
      {'org_code': '091', 'value': 5467.0, 'children': 109750.0, 'rank': 1, 'group_name': 'Kaupunkimaiset kunnat', 'group_rank': 1},
      {'org_code': '564', 'value': 4532.0, 'children': 44133.0, 'rank': 3, 'group_name': 'Kaupunkimaiset kunnat', 'group_rank': 2}]
     """
-    if not isinstance(result, ChildBudget):
+    if not all(hasattr(result, a) for a in ("summary", "children", "registry", "measure")):
         raise InputError(f"compare() takes a ChildBudget or a view, not {type(result).__name__}")
     if lang not in ("fi", "sv", "en"):
         raise InputError(f"lang must be fi, sv or en, not {lang!r}")
@@ -222,14 +228,7 @@ def compare(
         part["rank"] = gy.rank(ascending=False, method="min").astype("Int64")
         part["n"] = gy.transform("count").astype("int64")
         part["national_median"] = gy.transform("median")
-        num, den = _POOLED.get(m, ((), ""))
-        if num:
-            sums = s.groupby(["year", "phase"], sort=False)[list(num) + ([den] if den else [])].transform("sum")
-            top = sums[list(num)].sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                part["national_pooled"] = np.where(sums[den] > 0, top / sums[den], np.nan) if den else top
-        else:
-            part["national_pooled"] = np.nan
+        part["national_pooled"] = _national_pooled(s, m)
         part["vs_national_median"] = part["value"] - part["national_median"]
         if how == "peers":
             peer_vals = part[part["in_peer_group"]].groupby(["year", "phase"])["value"]
@@ -251,3 +250,60 @@ def compare(
              "national_median", "national_pooled", "vs_national_median", "group", "group_name", "group_n", "group_median",
              "vs_group_median", "group_rank"] + (["in_peer_group"] if how == "peers" else []) + ["measure", "target_group"]
     return out[order].sort_values(["metric", "year", "phase", "org_code"], kind="stable").reset_index(drop=True)
+
+
+#: The comparison sheet's metrics: (metric, ranked in the sheet).
+_SHEET_METRICS: tuple[tuple[str, bool], ...] = (
+    ("child_euros", False), ("euros_per_child", True), ("preventive_share", True),
+    ("corrective_share", False), ("placements_ratio", False),
+)
+
+
+def comparison_table(result: ChildBudget) -> pd.DataFrame:
+    """The workbook's comparison: :func:`compare` against the median of the organisations in ``result``, one row each.
+
+    One row per organisation × year × phase, for every organisation type in
+    the result separately: euros per child with its rank among the
+    organisations of the same type, year and phase, their median and the
+    difference from it, and the preventive share with its rank. The figures
+    are :func:`compare`'s (one definition); this only lays them out wide.
+
+    Examples
+    --------
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["091", "564"], "year": [2019] * 2,
+    ...     "task_class": ["Perusopetus"] * 2, "amount": [6e8, 2e8]}, org_type="municipality", phase="actual")
+    >>> t = comparison_table(lb.child_budget(led))
+    >>> t[["org_code", "rank_per_child", "organisations"]].to_dict("records")
+    [{'org_code': '091', 'rank_per_child': 1, 'organisations': 2}, {'org_code': '564', 'rank_per_child': 2, 'organisations': 2}]
+    """
+    keys = ["org_type", "org_code", "year", "phase"]
+    parts = []
+    for kind in sorted(set(result.summary()["org_type"].astype(str))):
+        long = compare(result, by="national", metric=[m for m, _ in _SHEET_METRICS], org_type=kind)
+        long["phase"] = long["phase"].astype(str)
+        wide = long[long["metric"] == "euros_per_child"][keys + ["children"]].reset_index(drop=True)
+        for metric, ranked in _SHEET_METRICS:
+            m = long[long["metric"] == metric].set_index(keys)
+            at = pd.MultiIndex.from_frame(wide[keys])
+            wide[metric] = m["value"].reindex(at).to_numpy()
+            if metric == "euros_per_child":
+                wide["rank_per_child"] = m["rank"].reindex(at).to_numpy()
+                wide["organisations"] = m["n"].reindex(at).to_numpy()
+                wide["median_euros_per_child"] = m["national_median"].reindex(at).to_numpy()
+                wide["difference_from_median_euros"] = m["vs_national_median"].reindex(at).to_numpy()
+                median = wide["median_euros_per_child"].to_numpy(dtype=float)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    wide["difference_from_median_share"] = np.where(
+                        median > 0, wide["euros_per_child"].to_numpy(dtype=float) / median - 1.0, np.nan)
+            elif ranked:
+                wide["rank_preventive_share"] = m["rank"].reindex(at).to_numpy()
+        parts.append(wide)
+    out = pd.concat(parts, ignore_index=True)
+    out["rank_per_child"] = out["rank_per_child"].astype("Int64")
+    out["rank_preventive_share"] = out["rank_preventive_share"].astype("Int64")
+    out["organisations"] = out["organisations"].astype("int64")
+    order = ["org_type", "org_code", "year", "phase", "children", "child_euros", "euros_per_child", "rank_per_child",
+             "organisations", "median_euros_per_child", "difference_from_median_euros", "difference_from_median_share",
+             "preventive_share", "rank_preventive_share", "corrective_share", "placements_ratio"]
+    return out[order].sort_values(["year", "phase", "org_type", "rank_per_child", "org_code"], kind="stable").reset_index(drop=True)

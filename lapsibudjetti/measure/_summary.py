@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..reference._labels import value_label
+from ._metrics import add_metrics
 
 if TYPE_CHECKING:
     from .._budget import ChildBudget
@@ -18,14 +19,7 @@ from .._groups import (
     _cents,
     _column_codes,
     _sum,
-    group_cents_of,
 )
-
-
-def group_cents(cb: ChildBudget) -> dict[str, np.ndarray]:
-    """:func:`group_cents_of` for the organisation × year × phase groups of a child budget."""
-    gid, groups = cb._groups
-    return group_cents_of(gid, len(groups), cb._line_cents, cb._mapped)
 
 
 def reconciliation(cb: ChildBudget) -> pd.DataFrame:
@@ -35,8 +29,8 @@ def reconciliation(cb: ChildBudget) -> pd.DataFrame:
     difference_euros`` (euros from integer cents), ``unmapped_lines`` and
     ``ok``.
     """
-    _gid, groups = cb._groups
-    c = cb._group_cents
+    _gid, groups = (cb.groups.gid, cb.groups.groups)
+    c = cb.groups.cents
     total, classified, unmapped = c["total"], c["classified"], c["unmapped"]
     diff = total - classified - unmapped
     out = groups.copy()
@@ -109,11 +103,11 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
     stay in the table).
     """
     a = cb.annotated
-    gid, groups = cb._groups
+    gid, groups = (cb.groups.gid, cb.groups.groups)
     n = len(groups)
     child = a["child_euros"].to_numpy()
     out = groups.copy()
-    out["total_euros"] = cb._group_cents["total"] / 100.0
+    out["total_euros"] = cb.groups.cents["total"] / 100.0
     # one pass: child euros per group × (tier, colour, role) bucket; the metrics add buckets
     bucket = _buckets(cb)
     if n * 48 <= max(1 << 24, 4 * len(a)):
@@ -144,31 +138,14 @@ def summary(cb: ChildBudget) -> pd.DataFrame:
     fam_corrective = part(fam & (b_tier == 3))
     out["placements_euros"] = placements
     out["nonresidential_euros"] = nonres
+    out["family_targeted_euros"] = fam_targeted
+    out["family_corrective_euros"] = fam_corrective
     children = groups[["org_type", "org_code", "year"]].merge(
         cb.children.astype({"org_type": object, "org_code": object}), on=["org_type", "org_code", "year"], how="left"
     )
     out["children"] = children["children"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["euros_per_child"] = np.where(out["children"] > 0, out["child_euros"] / out["children"], np.nan)
-        tot = out["total_euros"].to_numpy()
-        ce = out["child_euros"].to_numpy()
-        # a share only of parts that are all >= 0 (net costs can make a part negative), up to the dust of
-        # adding floats; what is left of that dust is clipped, so every share is in [0, 1]
-        def whole(*parts: np.ndarray, of: np.ndarray) -> np.ndarray:
-            dust = 1e-9 * np.maximum(np.abs(of), 1.0)
-            return np.logical_and.reduce([p >= -dust for p in parts]) & (of > 0)
-
-        def share(part: np.ndarray, of: np.ndarray, ok: np.ndarray) -> np.ndarray:
-            return np.where(ok, np.clip(part / np.where(ok, of, 1.0), 0.0, 1.0), np.nan)
-
-        tiers_ok = whole(*[out[f"{name}_euros"].to_numpy() for name in TIERS], of=ce)
-        out["child_share_of_total"] = share(ce, tot, whole(ce, tot - ce, of=tot))
-        out["preventive_share"] = share((out["universal_euros"] + out["targeted_euros"]).to_numpy(), ce, tiers_ok)
-        out["corrective_share"] = share(out["corrective_euros"].to_numpy(), ce, tiers_ok)
-        out["placements_ratio"] = np.where(whole(placements, of=nonres), np.maximum(placements, 0.0) / nonres, np.nan)
-        fs = fam_targeted + fam_corrective
-        out["family_services_corrective_share"] = share(fam_corrective, fs, whole(fam_targeted, fam_corrective, of=fs))
-    out["unmapped_euros"] = cb._group_cents["unmapped"] / 100.0
+    out = add_metrics(out)
+    out["unmapped_euros"] = cb.groups.cents["unmapped"] / 100.0
     out["measure"] = cb.measure
     out["target_group"] = cb.target_group.name
     return out
@@ -186,7 +163,7 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
 
         raise InputError(f"lang must be fi, sv or en, not {lang!r}")
     a = cb.annotated
-    gid, groups = cb._groups
+    gid, groups = (cb.groups.gid, cb.groups.groups)
     raw, offset, values = _column_codes(a[dimension])
     width = len(values)
     space = len(groups) * width
@@ -196,22 +173,22 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
     # unmapped lines have no rule and so no category, colour or sector: code 0 (missing). If code 0
     # holds exactly the unmapped lines, its slots are dropped; otherwise (mapped lines without a
     # tier) the unmapped lines are moved to one extra slot at the end first.
-    n_unmapped = int(cb._group_cents["unmapped_lines"].sum())
+    n_unmapped = int(cb.groups.cents["unmapped_lines"].sum())
     if space < min(_DENSE_GROUPS, 2 * len(a) + (1 << 20)):
         lines = np.bincount(key, minlength=space + 1)
         if lines[::width].sum() != n_unmapped:
-            key[~cb._mapped] = space
+            key[~cb.groups.mapped] = space
             lines = np.bincount(key, minlength=space + 1)
         else:
             lines[::width] = 0
         present = np.flatnonzero(lines[:space])
         out = groups.iloc[present // width].reset_index(drop=True)
         out[dimension] = values[present % width]
-        out["euros"] = _cents(key, cb._line_cents, space + 1)[present] / 100.0
+        out["euros"] = _cents(key, cb.groups.line_cents, space + 1)[present] / 100.0
         out["child_euros"] = _sum(key, a["child_euros"].to_numpy(), space + 1)[present]
         out["lines"] = lines[present].astype("int64")
     else:
-        key[~cb._mapped] = space
+        key[~cb.groups.mapped] = space
         sid, present = pd.factorize(key, sort=True)
         sid = sid.astype("int64")
         if len(present) and present[-1] == space:  # the unmapped slot sorts last
@@ -219,7 +196,7 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
         k = len(present)
         out = groups.iloc[present // width].reset_index(drop=True)
         out[dimension] = values[present % width]
-        out["euros"] = _cents(sid, cb._line_cents, k + 1)[:k] / 100.0
+        out["euros"] = _cents(sid, cb.groups.line_cents, k + 1)[:k] / 100.0
         out["child_euros"] = _sum(sid, a["child_euros"].to_numpy(), k + 1)[:k]
         out["lines"] = np.bincount(sid, minlength=k + 1)[:k].astype("int64")
     if dimension == "category":

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from ..measure._compare import comparison_table
 from ..reference._labels import (
     check_lang,
+    measure_text,
+    text,
     value_code,
     value_label,
     value_order,
-    measure_text,
-    text,
 )
 
 #: Organisation-year-phase columns that identify a row of most tables.
@@ -127,34 +128,6 @@ def _by_table(result: BudgetResult, dimension: str, lang: str) -> pd.DataFrame |
     return t
 
 
-def _comparison(summary: pd.DataFrame) -> pd.DataFrame:
-    """Rank and median of euros per child among organisations of one type, year and phase."""
-    need = {"org_type", "org_code", "year", "phase", "euros_per_child"}
-    if not need <= set(summary.columns):
-        return pd.DataFrame()
-    cols = [c for c in ("org_type", "org_code", "org_name", "year", "phase", "children", "child_euros", "euros_per_child") if c in summary.columns]
-    out = summary[cols].copy()
-    group = ["org_type", "year", "phase"]
-    per = out["euros_per_child"].astype(float)
-    grouped = per.groupby([out[c] for c in group], dropna=False, sort=False)
-    out["rank_per_child"] = grouped.rank(ascending=False, method="min").astype("Int64")
-    out["organisations"] = grouped.transform("count").astype("int64")
-    median = grouped.transform("median")
-    out["median_euros_per_child"] = median
-    out["difference_from_median_euros"] = per - median
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["difference_from_median_share"] = np.where(median > 0, per / median - 1.0, np.nan)
-    if "preventive_share" in summary.columns:
-        prev = summary["preventive_share"].astype(float)
-        out["preventive_share"] = prev
-        out["rank_preventive_share"] = prev.groupby([out[c] for c in group], dropna=False, sort=False).rank(ascending=False, method="min").astype("Int64")
-    for col in ("corrective_share", "placements_ratio"):
-        if col in summary.columns:
-            out[col] = summary[col].astype(float)
-    out = _sorted(out, ["year", "phase", "org_type", "rank_per_child", "org_code"])
-    return out
-
-
 def _settings(frame: pd.DataFrame) -> pd.DataFrame:
     from .._version import __version__
 
@@ -255,7 +228,7 @@ def export_tables(
         comp = names.add(_plain(comparison))
         out["comparison"] = _sorted(comp, ["year", "phase", "org_type", "org_code"])
     else:
-        out["comparison"] = _comparison(out["summary"])
+        out["comparison"] = names.add(comparison_table(result))
     for name, frame in more.items():
         if not str(name).startswith("method_"):
             keys = [*_GROUP[:2], "phase", "sector", "year"] if str(name).startswith("series") else [*_GROUP, "sector"]

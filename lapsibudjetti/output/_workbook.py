@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
 from .._xlsx import write_frame
-from ..reference._labels import check_lang, value_code, value_label, text
+from ..reference._labels import check_lang, text, value_code, value_label
 from ._collect import _GROUP, BudgetResult, _amounts_line, _series_parts, export_tables
 
 #: Rows per sheet; Excel's limit is 1 048 576 and every row is in the CSV/Parquet files anyway.

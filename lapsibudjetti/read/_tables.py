@@ -15,7 +15,23 @@ import pandas as pd
 
 from .._errors import InputError
 
-__all__ = ["read_text_table"]
+__all__ = ["number_text", "read_text_table"]
+
+
+def number_text(values: pd.Series) -> pd.Series:
+    """Numbers written the Finnish way as text ``pd.to_numeric`` reads: ``1 234,5`` → ``1234.5``.
+
+    Spaces and no-break spaces between thousands are dropped, a decimal
+    comma becomes a dot and a U+2212 minus a hyphen. The one normaliser of
+    side-table numbers (keys, population, price index).
+
+    Examples
+    --------
+    >>> number_text(pd.Series(["1\u00a0234,5", "\u22120,25", " 7 "])).tolist()
+    ['1234.5', '-0.25', '7']
+    """
+    return (values.astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+            .str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False))
 
 
 def read_text_table(path: str | Path, *, what: str = "table", numeric: Iterable[str] = (), sheet: str | int = 0) -> pd.DataFrame:
@@ -69,6 +85,5 @@ def read_text_table(path: str | Path, *, what: str = "table", numeric: Iterable[
     frame.columns = [str(c).strip() for c in frame.columns]
     for col in numeric:
         if col in frame:
-            frame[col] = (frame[col].astype(str).str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-                          .str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False))
+            frame[col] = number_text(frame[col])
     return frame
