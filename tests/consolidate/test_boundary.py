@@ -1,7 +1,7 @@
 """Across the si-sote boundary: registry by year, region and municipality views, series, comparisons.
 
 The fictional wellbeing area XA (municipalities X01 Alfala and X02 Betala) in
-``tests/fixtures/boundary/`` has ledgers on both sides of the 2022/2023
+``tests/consolidate/fixtures/`` has ledgers on both sides of the 2022/2023
 switch; every expected figure below is worked out by hand in the comments.
 The real 2019 net costs regrouped into today's areas run when ../shared/data
 is present; a committed extract (Kainuu) runs always.
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import lapsibudjetti as lb
 from lapsibudjetti.output._collect import export_tables
 
-FIX = Path(__file__).parent / "fixtures" / "boundary"
+FIX = Path(__file__).parent / "fixtures"
 KTA = "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_kta14.csv"
 
 

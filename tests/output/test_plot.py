@@ -400,12 +400,12 @@ def test_importing_the_library_does_not_import_matplotlib() -> None:
     import sys
 
     code = "import sys, lapsibudjetti; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "False"
 
 
 def test_gallery_page_and_images_match() -> None:
-    docs = Path(__file__).resolve().parents[1] / "docs"
+    docs = Path(__file__).resolve().parents[2] / "docs"
     page = (docs / "gallery.md").read_text(encoding="utf-8")
     linked = set(re.findall(r"\]\(gallery/([^)]+\.png)\)", page))
     on_disk = {p.name for p in (docs / "gallery").glob("*.png")}

@@ -15,8 +15,8 @@ from lapsibudjetti import _validate
 from lapsibudjetti.reference import _tables as ref
 from lapsibudjetti._errors import InputError, ReferenceDataError
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+REPO = Path(__file__).resolve().parents[2]
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 PACKAGED = REPO / "lapsibudjetti" / "data" / "reference"
 TABLES = (
     "service_classes.csv",

@@ -19,7 +19,7 @@ import lapsibudjetti as lb
 from lapsibudjetti.samples._load import SYNTHETIC_LEDGERS, Sample, load_sample, sample_path
 from lapsibudjetti._schema import amount_cents
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "make_samples.py"
 SAMPLES = REPO / "lapsibudjetti" / "samples"
 SOTE_YEARS = (2021, 2022)

@@ -21,8 +21,8 @@ from lapsibudjetti.read._ledger import read_ledger
 from lapsibudjetti.read._statistics import read_statistics
 from lapsibudjetti._schema import LEDGER_COLUMNS, amount_cents
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "read"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = REPO.parent / "shared" / "data"
 KTA14 = SHARED / "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_kta14.csv"
 
