@@ -46,6 +46,7 @@ import pandas as pd
 
 from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
 from .measure._metrics import pooled
+from .output._report import CHARTS, MAX_CHART_ORGS, report
 from .read._tables import number_text, read_text_table
 from .reference._format import format_euros, format_percent
 
@@ -55,23 +56,6 @@ __all__ = ["main", "build_parser", "parse_years"]
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: Rows of an error's offending rows printed; the rest are counted.
 _ROWS_SHOWN = 20
-#: The charts of a report: file stem and function name in lapsibudjetti._plot.
-#: The time-series charts need two years or more. The si-sote split is drawn
-#: from the municipality views when the data have wellbeing areas (from 2023
-#: a municipality's sote spend is in its area's ledger).
-CHARTS: tuple[tuple[str, str, bool], ...] = (
-    ("tiers", "plot_tiers", False),
-    ("per_child", "plot_per_child", False),
-    ("preventive_share", "plot_preventive_share", True),
-    ("sisote_split", "plot_sisote_split", False),
-    ("child_protection_balance", "plot_child_protection_balance", True),
-)
-WORKBOOK_NAME = "lapsibudjetti.xlsx"
-#: More organisations than this make bar and line charts unreadable: the charts
-#: then show the largest ones (all are in the workbook and tables).
-MAX_CHART_ORGS = 20
-
-
 # ---------------------------------------------------------------------------
 # argument parsing
 
@@ -441,59 +425,6 @@ def _child_budget(inp: _Inputs, args: argparse.Namespace) -> Any:
 # commands
 
 
-def _chart_orgs(summary: pd.DataFrame, requested: list[str] | None, console: _Console) -> list[str] | None:
-    """The organisations to draw: as requested, all, or the largest by child euros in the latest year."""
-    codes = sorted(set(summary["org_code"].astype(str)))
-    if requested:
-        unknown = [c for c in requested if c not in codes]
-        if unknown:
-            raise InputError(f"--chart-orgs: no organisation(s) {', '.join(unknown)} in the data; "
-                             f"codes there: {', '.join(codes[:30])}{' …' if len(codes) > 30 else ''}")
-        return list(requested)
-    if len(codes) <= MAX_CHART_ORGS:
-        return None
-    latest = summary[summary["year"] == summary["year"].max()]
-    euros = latest.groupby(latest["org_code"].astype(str))["child_euros"].sum()
-    ranked = sorted(euros.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHART_ORGS]
-    console.err(f"note: the charts show the {MAX_CHART_ORGS} organisations with the most child euros in "
-                f"{int(latest['year'].max())} of {len(codes)}; all are in the workbook. Choose others with --chart-orgs.")
-    return [code for code, _ in ranked]
-
-
-def _charts(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | None, console: _Console,
-            progress: Progress) -> list[Path]:
-    from matplotlib.figure import Figure
-
-    from .output import charts as _plot
-
-    folder.mkdir(parents=True, exist_ok=True)
-    summary = result.summary()
-    chosen = _chart_orgs(summary, orgs, console)
-    if chosen is not None:
-        summary = summary[summary["org_code"].astype(str).isin(chosen)]
-    years = summary["year"].nunique() if "year" in summary else 0
-    written: list[Path] = []
-    for stem, function, needs_years in CHARTS:
-        progress.step(f"chart {stem}")
-        if needs_years and years < 2:
-            console.err(f"note: chart {stem} skipped: it shows a change over time and the data have one year only")
-            continue
-        drawn = view if (stem == "sisote_split" and view is not None) else result
-        fig = Figure(figsize=_plot.SLIDE_SIZE, layout="constrained")
-        options: dict[str, Any] = {"ax": fig.add_subplot(), "lang": lang, "fontsize": 15.0}
-        if chosen is not None:
-            have = set(drawn.summary()["org_code"].astype(str)) if drawn is not result else set(chosen)
-            options["orgs"] = [c for c in chosen if c in have] or None
-        try:
-            ax = getattr(_plot, function)(drawn, **options)
-        except LapsibudjettiError as err:
-            console.err(f"note: chart {stem} skipped: {err}")
-            continue
-        for suffix in (".png", ".svg"):
-            written.append(_plot.save_chart(ax, folder / f"{stem}{suffix}", dpi=200))
-    return written
-
-
 def _money(value: float, lang: str) -> str:
     return format_euros(float(value), lang)
 
@@ -539,54 +470,6 @@ def _print_summary(result: Any, lang: str, console: _Console) -> None:
                 console.out(f"  {str(name).ljust(width)}  {_money(euros, lang).rjust(16)}")
 
 
-def _municipality_view(result: Any, inp: _Inputs) -> Any:
-    """Every municipality's own spend plus its share of its wellbeing area's (:func:`lapsibudjetti.municipality_view`)."""
-    from .consolidate._municipality import municipality_view
-
-    options: dict[str, Any] = {}
-    if inp.registry is not None:
-        options["registry"] = inp.registry
-    if inp.population is not None:
-        options["population"] = inp.population
-    return municipality_view(result, "all", **options)
-
-
-def _views(result: Any, inp: _Inputs, console: _Console) -> Any:
-    """The municipality views when the data have a wellbeing area's ledger (for the si-sote chart), else None."""
-    if "wellbeing_area" not in set(result.summary()["org_type"].astype(str)):
-        return None
-    try:
-        return _municipality_view(result, inp)
-    except LapsibudjettiError as err:
-        console.err(f"note: the si-sote split is drawn per organisation as booked: the municipality views failed: {err}")
-        return None
-
-
-def _changes(result: Any, view: Any, inp: _Inputs, console: _Console) -> dict[str, pd.DataFrame]:
-    """Year-on-year changes in nominal and real terms, as extra tables for the exports.
-
-    Computed for the municipality views (each municipality's own spend plus
-    its share of its wellbeing area's) with :func:`lapsibudjetti.series`, which
-    marks the 2022/2023 break; only with a price index and two years or more.
-    """
-    if inp.price_index is None:
-        return {}
-    if result.summary()["year"].nunique() < 2:
-        console.err("note: the price index is not used: changes from year to year need two years or more")
-        return {}
-    from .consolidate._series import series
-
-    changes = series(view if view is not None else _municipality_view(result, inp), price_index=inp.price_index)
-    extra = {"series": changes.totals, "series_by_sector": changes.table}
-    if len(changes.budget_vs_actual):
-        extra["budget_vs_actual"] = changes.budget_vs_actual
-    own = set(result.method())
-    for name, frame in changes.method().items():
-        if name not in own:
-            extra[f"method_{name}"] = frame
-    return extra
-
-
 def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, console: _Console) -> None:
     """The latest real change of child euros per municipality (the first ten), from the series."""
     from .reference._labels import text
@@ -610,29 +493,7 @@ def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, conso
     console.out(text(key, lang, year=year, phase=text(f"value.phase.{phase}", lang), changes=shown))
 
 
-def _remove_outdated(out: Path, tables: list[Path], charts: list[Path], console: _Console, *, keep_charts: bool) -> None:
-    """Outputs of an earlier run that this run did not write (a table or chart that no longer applies).
-
-    Only files the report itself names are touched: CSV/Parquet tables in
-    ``tables/`` and the chart files in ``charts/``; with ``--no-charts`` the
-    charts are left alone.
-    """
-    written = {p.resolve() for p in [*tables, *charts]}
-    stale = [p for p in sorted((out / "tables").glob("*")) if p.suffix in (".csv", ".parquet") and p.resolve() not in written]
-    if not keep_charts:
-        names = {f"{stem}.{ext}" for stem, _, _ in CHARTS for ext in ("png", "svg")}
-        stale += [p for p in sorted((out / "charts").glob("*")) if p.name in names and p.resolve() not in written]
-    for p in stale:
-        p.unlink()
-    if stale:
-        console.err(f"note: removed {len(stale)} file(s) of an earlier report that this one does not have: "
-                    + ", ".join(str(p.relative_to(out)) for p in stale[:6]) + (" …" if len(stale) > 6 else ""))
-
-
 def _report(args: argparse.Namespace, console: _Console) -> int:
-    from .output._tables import write_tables
-    from .output._workbook import write_workbook
-
     n_files = len(args.ledger) + len(args.statistics)
     steps = max(1, n_files) + 3 + (0 if args.no_charts else len(CHARTS))
     progress = Progress(steps)
@@ -642,28 +503,19 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             inp = _load_inputs(args, console, progress, collect=False)
             progress.step("classifying and allocating")
             result = _child_budget(inp, args)
-            view = _views(result, inp, console)
-            extra = _changes(result, view, inp, console)
-            out = Path(args.out)
-            if out.exists() and not out.is_dir():
-                raise InputError(f"--out {str(out)!r} is a file; give a folder", file=str(out))
-            out.mkdir(parents=True, exist_ok=True)
-            progress.step("writing the workbook")
-            workbook = write_workbook(result, out / WORKBOOK_NAME, lang=args.lang, extra=extra)
-            progress.step("writing the tables")
-            tables = write_tables(result, out / "tables", dialect=args.csv_dialect, lang=args.lang, extra=extra)
-            charts = [] if args.no_charts else _charts(result, view, out / "charts", args.lang, args.chart_orgs, console, progress)
-            _remove_outdated(out, tables, charts, console, keep_charts=args.no_charts)
+            view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
+            written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,
+                             chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, **view_options)
     finally:
         progress.close()
         console.progress = None
     _print_summary(result, args.lang, console)
-    _print_changes(result, extra, args.lang, console)
+    _print_changes(result, written.extra, args.lang, console)
     console.out("")
-    console.out(f"Workbook: {workbook}")
-    console.out(f"Tables:   {out / 'tables'} ({len(tables)} files: CSV {args.csv_dialect} dialect and Parquet)")
-    if charts:
-        console.out(f"Charts:   {out / 'charts'} ({len(charts)} files: PNG 200 dpi and SVG)")
+    console.out(f"Workbook: {written.workbook}")
+    console.out(f"Tables:   {written.folder / 'tables'} ({len(written.tables)} files: CSV {args.csv_dialect} dialect and Parquet)")
+    if written.charts:
+        console.out(f"Charts:   {written.folder / 'charts'} ({len(written.charts)} files: PNG 200 dpi and SVG)")
     return EXIT_OK
 
 

@@ -1228,12 +1228,12 @@ Komentorivillä (pääte, PowerShell) sama raportti syntyy komennolla
 lapsibudjetti report --ledger tp2024_kunta.xlsx --ledger tp2024_hyvinvointialue.csv --rules saannot.xlsx --out lapsibudjetti-2024
 ```
 
-Ilman `--ledger`-tiedostoja komento käyttää esimerkkiaineistoa. Tässä se ajetaan
-muistiosta (`python -m lapsibudjetti` on sama komento). Komennon työkirja ja
-taulukot näyttävät kunnat ja hyvinvointialueen erikseen, kuten kirjanpidoissa;
-kun mukana on alueen kirjanpito, sote-jaon kaavio ja (hintaindeksillä) muutokset
-vuodesta toiseen lasketaan kuntanäkymistä. Kuntanäkymän työkirja tehdään
-Pythonissa kuten yllä.
+Ilman `--ledger`-tiedostoja komento käyttää esimerkkiaineistoa. Komento ja muistio
+tekevät saman raportin samalla funktiolla, `lb.report(...)`: se kirjoittaa työkirjan,
+taulukot ja kaaviot kansioon ja palauttaa, mitä kirjoitti. Työkirja ja taulukot
+näyttävät kunnat ja hyvinvointialueen erikseen, kuten kirjanpidoissa; kun mukana on
+alueen kirjanpito, sote-jaon kaavio ja (hintaindeksillä) muutokset vuodesta toiseen
+lasketaan kuntanäkymistä.
 """,
             """
 ## 4. All of it in one command
@@ -1244,29 +1244,26 @@ On the command line (a terminal, PowerShell) the same report comes from
 lapsibudjetti report --ledger tp2024_municipality.xlsx --ledger tp2024_wellbeing_area.csv --rules rules.xlsx --out child-budget-2024
 ```
 
-Without `--ledger` files the command uses the sample. Here it runs from the notebook
-(`python -m lapsibudjetti` is the same command). The command's workbook and tables
-show the municipalities and the wellbeing area separately, as booked; when the area's
-ledger is among the inputs, the si-sote chart and (with a price index) the changes
-from year to year come from the municipality views. The workbook of a municipality
-view is made in Python as above.
+Without `--ledger` files the command uses the sample. The command and this notebook
+make the same report with the same function, `lb.report(...)`: it writes the workbook,
+the tables and the charts into a folder and returns what it wrote. The workbook and
+tables show the municipalities and the wellbeing area separately, as booked; when the
+area's ledger is among the inputs, the si-sote chart and (with a price index) the
+changes from year to year come from the municipality views.
 """,
         ),
         Code(
             """
-import subprocess
-import sys
-
-command = [sys.executable, "-m", "lapsibudjetti", "report", "--out", str(OUT / ⟪"komentorivi"‖"command_line"⟫), "--lang", ⟪"fi"‖"en"⟫]
-done = subprocess.run(command, capture_output=True, text=True)
-print(done.stdout)
-print(done.stderr)
-print(⟪"paluukoodi"‖"exit code"⟫, done.returncode)
+sample = lb.load_sample("synthetic")
+written = lb.report(sample.child_budget(), OUT / ⟪"raportti"‖"report"⟫, lang=LANG, price_index=sample.price_index,
+                    registry=sample.registry, population=sample.population)
+print(written.workbook)
+print(len(written.tables), ⟪"taulukkoa"‖"tables"⟫, len(written.charts), ⟪"kaaviotiedostoa"‖"chart files"⟫)
 """
         ),
         Code(
             """
-sorted(str(p.relative_to(OUT)) for p in (OUT / ⟪"komentorivi"‖"command_line"⟫).rglob("*") if p.is_file())[:12]
+sorted(str(p.relative_to(OUT)) for p in (OUT / ⟪"raportti"‖"report"⟫).rglob("*") if p.is_file())[:12]
 """
         ),
         Md(

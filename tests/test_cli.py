@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 import lapsibudjetti as lb
 from lapsibudjetti import cli
+from lapsibudjetti.output._report import municipality_views
 
 REPO = Path(__file__).resolve().parents[1]
 KTA14 = "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_kta14.csv"
@@ -334,8 +335,7 @@ def test_sisote_split_is_drawn_from_the_municipality_views() -> None:
 
     sample = load_sample("synthetic")
     result = sample.child_budget()
-    inputs = cli._Inputs(registry=sample.registry, population=sample.population)
-    view = cli._views(result, inputs, cli._Console())
+    view = municipality_views(result, registry=sample.registry, population=sample.population)
     assert view is not None and view.view == "municipality"
     summary = view.summary()
     assert set(summary["org_code"]) == {"X01", "X02"}  # the area's sote euros are shared out to its municipalities
@@ -348,4 +348,4 @@ def test_sisote_split_is_drawn_from_the_municipality_views() -> None:
     # municipal data only (as up to 2022): the organisations as booked
     led = lb.make_ledger({"org_code": ["564"], "year": [2019], "task_class": ["Perusopetus"], "amount": [1.0]},
                          org_type="municipality", phase="actual")
-    assert cli._views(lb.child_budget(led), cli._Inputs(), cli._Console()) is None
+    assert municipality_views(lb.child_budget(led)) is None

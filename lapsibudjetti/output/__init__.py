@@ -1,5 +1,6 @@
 """Stage 7, output: tables (CSV/Parquet), the workbook, the charts and the annual report."""
 
+from ._report import Report, report
 from ._tables import write_tables
 from ._workbook import write_workbook
 from .charts import (
@@ -12,6 +13,8 @@ from .charts import (
 )
 
 __all__ = [
+    "Report",
+    "report",
     "plot_child_protection_balance",
     "plot_per_child",
     "plot_preventive_share",

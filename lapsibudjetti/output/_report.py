@@ -1,0 +1,270 @@
+"""report: the annual child-budget report of a result (workbook, tables, charts), as the CLI writes it.
+
+``lapsibudjetti report`` and the workshop notebooks call this one function,
+so the report a council gets from a script and from a notebook is the same:
+which tables, views and charts go in is decided here, not in the CLI.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
+from ..consolidate._municipality import municipality_view
+from ..consolidate._series import series
+from ._tables import write_tables
+from ._workbook import write_workbook
+
+if TYPE_CHECKING:
+    from .._budget import ChildBudget
+    from ..consolidate._view import BoundaryView
+
+__all__ = ["CHARTS", "MAX_CHART_ORGS", "WORKBOOK_NAME", "Report", "report"]
+
+#: The charts of a report: file stem, function name in ``lapsibudjetti.output.charts``
+#: and whether it shows a change over time (then it needs two years or more).
+CHARTS: tuple[tuple[str, str, bool], ...] = (
+    ("tiers", "plot_tiers", False),
+    ("per_child", "plot_per_child", False),
+    ("preventive_share", "plot_preventive_share", True),
+    ("sisote_split", "plot_sisote_split", False),
+    ("child_protection_balance", "plot_child_protection_balance", True),
+)
+WORKBOOK_NAME = "lapsibudjetti.xlsx"
+#: More organisations than this make bar and line charts unreadable: the charts
+#: then show the largest ones (all are in the workbook and tables).
+MAX_CHART_ORGS = 20
+
+
+@dataclass(frozen=True)
+class Report:
+    """What :func:`report` wrote and the tables it used.
+
+    Attributes
+    ----------
+    folder
+        The report folder.
+    workbook
+        The workbook's path.
+    tables
+        The CSV and Parquet tables written.
+    charts
+        The chart files written (PNG and SVG).
+    removed
+        Files of an earlier report in the folder that this one no longer has.
+    view
+        The municipality views (own spend plus the share of the wellbeing
+        area's) when the inputs have an area's ledger, else ``None``.
+    extra
+        The tables beyond the child budget's own (the series across years
+        and its method), by name.
+    notes
+        What the report noted on the way (charts skipped, organisations
+        left out of the charts), also issued as warnings.
+    """
+
+    folder: Path
+    workbook: Path
+    tables: list[Path]
+    charts: list[Path]
+    removed: list[Path] = field(default_factory=list)
+    view: BoundaryView | None = None
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+class _Notes(list[str]):
+    def add(self, text: str) -> None:
+        self.append(text)
+        warnings.warn(text, LapsibudjettiWarning, stacklevel=3)
+
+
+def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: _Notes | None = None) -> list[str] | None:
+    """The organisations to draw: as requested, all (``None``), or the largest by child euros in the latest year."""
+    codes = sorted(set(summary["org_code"].astype(str)))
+    if requested:
+        unknown = [c for c in requested if c not in codes]
+        if unknown:
+            raise InputError(f"--chart-orgs: no organisation(s) {', '.join(unknown)} in the data; "
+                             f"codes there: {', '.join(codes[:30])}{' …' if len(codes) > 30 else ''}")
+        return list(requested)
+    if len(codes) <= MAX_CHART_ORGS:
+        return None
+    latest = summary[summary["year"] == summary["year"].max()]
+    euros = latest.groupby(latest["org_code"].astype(str))["child_euros"].sum()
+    ranked = sorted(euros.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHART_ORGS]
+    if notes is not None:
+        notes.add(f"the charts show the {MAX_CHART_ORGS} organisations with the most child euros in "
+                  f"{int(latest['year'].max())} of {len(codes)}; all are in the workbook. Choose others with --chart-orgs.")
+    return [code for code, _ in ranked]
+
+
+def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: str, orgs: Sequence[str] | None,
+                 notes: _Notes, progress: Callable[[str], None]) -> list[Path]:
+    from matplotlib.figure import Figure
+
+    from . import charts
+
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = result.summary()
+    chosen = chart_orgs(summary, orgs, notes)
+    if chosen is not None:
+        summary = summary[summary["org_code"].astype(str).isin(chosen)]
+    years = summary["year"].nunique() if "year" in summary else 0
+    written: list[Path] = []
+    for stem, function, needs_years in CHARTS:
+        progress(f"chart {stem}")
+        if needs_years and years < 2:
+            notes.add(f"chart {stem} skipped: it shows a change over time and the data have one year only")
+            continue
+        drawn: Any = view if (stem == "sisote_split" and view is not None) else result
+        fig = Figure(figsize=charts.SLIDE_SIZE, layout="constrained")
+        options: dict[str, Any] = {"ax": fig.add_subplot(), "lang": lang, "fontsize": 15.0}
+        if chosen is not None:
+            have = set(drawn.summary()["org_code"].astype(str)) if drawn is not result else set(chosen)
+            options["orgs"] = [c for c in chosen if c in have] or None
+        try:
+            ax = getattr(charts, function)(drawn, **options)
+        except LapsibudjettiError as err:
+            notes.add(f"chart {stem} skipped: {err}")
+            continue
+        for suffix in (".png", ".svg"):
+            written.append(charts.save_chart(ax, folder / f"{stem}{suffix}", dpi=200))
+    return written
+
+
+def municipality_views(result: ChildBudget, notes: _Notes | None = None, **options: Any) -> BoundaryView | None:
+    """Every municipality's own spend plus its share of its wellbeing area's, when the data have an area's ledger."""
+    if "wellbeing_area" not in set(result.summary()["org_type"].astype(str)):
+        return None
+    try:
+        return municipality_view(result, "all", **options)
+    except LapsibudjettiError as err:
+        if notes is not None:
+            notes.add(f"the si-sote split is drawn per organisation as booked: the municipality views failed: {err}")
+        return None
+
+
+def changes(result: ChildBudget, view: BoundaryView | None, price_index: Any, notes: _Notes | None = None,
+            **options: Any) -> dict[str, pd.DataFrame]:
+    """Year-on-year changes in nominal and real terms, as extra tables for the exports.
+
+    Computed for the municipality views (each municipality's own spend plus
+    its share of its wellbeing area's) with :func:`lapsibudjetti.series`, which
+    marks the 2022/2023 break; only with a price index and two years or more.
+    """
+    if price_index is None:
+        return {}
+    if result.summary()["year"].nunique() < 2:
+        if notes is not None:
+            notes.add("the price index is not used: changes from year to year need two years or more")
+        return {}
+    shown = view if view is not None else municipality_view(result, "all", **options)
+    s = series(shown, price_index=price_index)
+    extra = {"series": s.totals, "series_by_sector": s.table}
+    if len(s.budget_vs_actual):
+        extra["budget_vs_actual"] = s.budget_vs_actual
+    own = set(result.method())
+    for name, frame in s.method().items():
+        if name not in own:
+            extra[f"method_{name}"] = frame
+    return extra
+
+
+def _remove_outdated(out: Path, tables: list[Path], charts: list[Path], *, keep_charts: bool) -> list[Path]:
+    """Outputs of an earlier run that this run did not write (a table or chart that no longer applies).
+
+    Only files the report itself names are touched: CSV/Parquet tables in
+    ``tables/`` and the chart files in ``charts/``; with ``charts=False``
+    the charts are left alone.
+    """
+    written = {p.resolve() for p in [*tables, *charts]}
+    stale = [p for p in sorted((out / "tables").glob("*")) if p.suffix in (".csv", ".parquet") and p.resolve() not in written]
+    if not keep_charts:
+        names = {f"{stem}.{ext}" for stem, _, _ in CHARTS for ext in ("png", "svg")}
+        stale += [p for p in sorted((out / "charts").glob("*")) if p.name in names and p.resolve() not in written]
+    for p in stale:
+        p.unlink()
+    return stale
+
+
+def report(
+    result: ChildBudget,
+    out: str | Path = "lapsibudjetti-report",
+    *,
+    lang: str = "fi",
+    price_index: pd.DataFrame | Mapping[int, float] | str | Path | None = None,
+    charts: bool = True,
+    chart_orgs: Sequence[str] | None = None,
+    csv_dialect: str = "fi",
+    progress: Callable[[str], None] | None = None,
+    **view_options: Any,
+) -> Report:
+    """Write the annual child-budget report of ``result`` into the folder ``out``.
+
+    The workbook (every table in ``lang``), the CSV/Parquet tables and the
+    charts. When the result has a wellbeing area's ledger, the si-sote chart
+    and (with ``price_index``) the changes from year to year come from the
+    municipality views (each municipality's own spend plus its share of its
+    area's), so that the 2022/2023 switch is not mistaken for a change.
+
+    Parameters
+    ----------
+    result
+        A child budget (or a view).
+    out
+        The report folder; created if needed.
+    lang
+        ``fi``, ``sv`` or ``en``.
+    price_index
+        ``year, index`` for the changes in real terms (optional).
+    charts
+        Draw the charts (PNG 200 dpi and SVG).
+    chart_orgs
+        Organisation codes to draw (default: all, or the 20 largest).
+    csv_dialect
+        ``fi`` (``;`` and decimal comma, UTF-8 with BOM) or ``plain``.
+    progress
+        Called with a short label before each step (e.g. a progress bar).
+    **view_options
+        ``registry=``, ``population=`` for the municipality views.
+
+    Returns
+    -------
+    Report
+        The paths written and the tables used.
+
+    Examples
+    --------
+    >>> import tempfile, lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["564"], "year": [2019], "task_class": ["Perusopetus"],
+    ...     "amount": [1000.0]}, org_type="municipality", phase="actual")
+    >>> r = report(lb.child_budget(led), tempfile.mkdtemp(), lang="en", charts=False)
+    >>> r.workbook.name, len(r.tables) > 10
+    ('lapsibudjetti.xlsx', True)
+    """
+    step = progress or (lambda _label: None)
+    notes = _Notes()
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out {str(folder)!r} is a file; give a folder", file=str(folder))
+    view = municipality_views(result, notes, **view_options)
+    extra = changes(result, view, price_index, notes, **view_options)
+    folder.mkdir(parents=True, exist_ok=True)
+    step("writing the workbook")
+    workbook = write_workbook(result, folder / WORKBOOK_NAME, lang=lang, extra=extra)
+    step("writing the tables")
+    tables = write_tables(result, folder / "tables", dialect=csv_dialect, lang=lang, extra=extra)
+    drawn = _draw_charts(result, view, folder / "charts", lang, chart_orgs, notes, step) if charts else []
+    removed = _remove_outdated(folder, tables, drawn, keep_charts=not charts)
+    if removed:
+        notes.add(f"removed {len(removed)} file(s) of an earlier report that this one does not have: "
+                  + ", ".join(str(p.relative_to(folder)) for p in removed[:6]) + (" …" if len(removed) > 6 else ""))
+    return Report(folder=folder, workbook=workbook, tables=tables, charts=drawn, removed=removed, view=view,
+                  extra=extra, notes=list(notes))
