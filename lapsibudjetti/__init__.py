@@ -40,11 +40,11 @@ from .consolidate import (
 )
 from .measure import compare
 from .output import (
+    Report,
     plot_child_protection_balance,
     plot_per_child,
     plot_preventive_share,
     plot_sisote_split,
-    Report,
     plot_tiers,
     report,
     save_chart,

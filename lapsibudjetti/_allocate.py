@@ -24,7 +24,7 @@ from ._errors import AllocationError, InputError, LapsibudjettiWarning
 from ._rules import KeySpec
 from .reference._registry import Registry
 
-__all__ = ["TargetGroup", "Population", "KeyTable", "MAX_AGE"]
+__all__ = ["MAX_AGE", "KeyTable", "Population", "TargetGroup", "head_counts"]
 
 MAX_AGE = 100  # the oldest single-year age band: 100 means "100 or over"
 
@@ -222,10 +222,9 @@ class Population:
         mat = np.full((n, MAX_AGE + 1), np.nan)
         lookup = self._wide()
         tot = self.totals.set_index(["org_type", "org_code", "year"])["persons"] if len(self.totals) else pd.Series(dtype=float)
-        years_by_org: dict[tuple[str, str], np.ndarray] = {}
+        years_by_org: dict[tuple[str, str], list[int]] = {}
         for (t, c, y) in lookup.index:
-            years_by_org.setdefault((t, c), [])  # type: ignore[arg-type]
-            years_by_org[(t, c)].append(y)  # type: ignore[union-attr]
+            years_by_org.setdefault((t, c), []).append(y)
 
         def one(t: str, c: str, y: int) -> tuple[np.ndarray | None, str, str]:
             if (t, c, y) in lookup.index:
@@ -264,7 +263,8 @@ class Population:
                     members = registry.members(c, y)
                 except AllocationError:
                     members = []
-                parts, sub = [], []
+                parts: list[np.ndarray] = []
+                sub: list[str] = []
                 for m in members:
                     v, b, d = one("municipality", m, y)
                     if v is None or b == "successor":
@@ -520,3 +520,46 @@ def resolve_shares(
             stacklevel=4,
         )
     return out, notes
+
+
+def head_counts(orgs: pd.DataFrame, population: Population | None, registry: Registry, target: TargetGroup,
+                *, policy: Literal["exact", "nearest"] = "exact") -> pd.DataFrame:
+    """The target-group population of organisation-years: the denominator of every per-child figure.
+
+    Parameters
+    ----------
+    orgs
+        ``org_type, org_code, year``.
+    population, registry
+        Residents by age (``None``: no figures) and the organisations (a
+        wellbeing area counts its member municipalities).
+    target
+        Whose heads are counted (children 0–17 by default).
+    policy
+        ``exact`` or ``nearest`` (the nearest year's age structure, scaled).
+
+    Returns
+    -------
+    DataFrame
+        ``orgs`` with ``children`` (NaN when unknown, and for an age
+        structure borrowed from a successor, which gives shares but no head
+        count) and ``population_basis`` (how the figure was obtained).
+
+    Examples
+    --------
+    >>> from lapsibudjetti.reference import Registry
+    >>> orgs = pd.DataFrame({"org_type": ["municipality"], "org_code": ["564"], "year": [2019]})
+    >>> head_counts(orgs, Population.packaged(), Registry.default(), TargetGroup.parse("0-17"))["children"].tolist()
+    [44133.0]
+    """
+    if population is not None and len(orgs):
+        mat, pnotes = population.age_matrix(orgs, registry, policy=policy)
+        lo, hi = target.ages
+        children = mat[:, lo : hi + 1].sum(axis=1)
+        # a borrowed age structure gives shares, not a head count
+        children[(pnotes["basis"] == "successor").to_numpy()] = np.nan
+        basis = pnotes["basis"].where(pnotes["detail"] == "", pnotes["basis"] + ": " + pnotes["detail"]).to_numpy()
+    else:
+        children = np.full(len(orgs), np.nan)
+        basis = np.full(len(orgs), "no population given", dtype=object)
+    return orgs.assign(children=children, population_basis=basis)

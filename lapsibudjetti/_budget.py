@@ -10,8 +10,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._allocate import KeyTable, Population, TargetGroup, resolve_shares
-from ._classify import classify
+from ._allocate import KeyTable, Population, TargetGroup, head_counts, resolve_shares
+from ._classify import Classification, classify
 from ._errors import AllocationError, InputError, ReconciliationError
 from ._groups import LineGroups, group_cents_of, group_codes
 from ._rules import Rules, default_rules, load_rules
@@ -326,27 +326,11 @@ def child_budget(
     >>> bool(cb.reconciliation["ok"].all())
     True
     """
-    if isinstance(ledger, pd.DataFrame):
-        frame = ledger if _is_canonical(ledger) else validate_ledger(ledger)
-    else:
-        parts = [d if _is_canonical(d) else validate_ledger(d) for d in ledger]
-        if not parts:
-            raise InputError("no ledgers given")
-        frame = parts[0] if len(parts) == 1 else _concat_ledgers(parts)
-    if rules is None:
-        rules = default_rules(profile)
-    elif isinstance(rules, str | Path):
-        rules = load_rules(rules, profile=profile)
-    elif not isinstance(rules, Rules):
-        raise InputError(f"rules must be a Rules object or a path, got {type(rules).__name__}")
+    frame = _one_ledger(ledger)
+    rules = _rules_of(rules, profile)
     target = TargetGroup.parse(target_group)
     registry = registry or Registry.default()
-    if population is None:
-        pop: Population | None = Population.packaged()
-    elif isinstance(population, pd.DataFrame):
-        pop = Population.packaged().combine(Population.from_frame(population))
-    else:
-        pop = population
+    pop = _population_of(population)
     if isinstance(keys, pd.DataFrame):
         keys = KeyTable.from_frame(keys)
     if population_year not in ("exact", "nearest"):
@@ -354,145 +338,23 @@ def child_budget(
     if on_missing_key not in ("raise", "unmapped"):
         raise InputError(f"on_missing_key must be 'raise' or 'unmapped', not {on_missing_key!r}")
 
-    cls = classify(frame, rules)
-    rule_index = cls.rule_index
-    n = len(frame)
-    t = rules.table
-    # per-rule lookups with a trailing entry for 'no rule': rule_index -1 picks it
-    colours, colour_of_rule = np.unique(t["colour"].to_numpy(dtype=object).astype(str), return_inverse=True)
-    line_colour = np.append(colour_of_rule, -1).astype("int8")[rule_index]  # codes of the colour column
-    green, yellow_code = (int(np.searchsorted(colours, c)) if c in colours else -2 for c in ("green", "yellow"))
-    mapped = rule_index >= 0
-
-    # ---- child shares
-    child_share = np.zeros(n)
-    child_share[line_colour == green] = 1.0
-    yellow = line_colour == yellow_code
-    # key_used per line as a code into key_vocab (0: "" for green and red lines, -1 unmapped);
-    # reasons likewise, as codes into reason_texts
-    key_vocab: list[str] = [""]
-    key_present = [bool(np.count_nonzero(yellow) + np.count_nonzero(rule_index < 0) < n)]
-    key_code = np.array([0] * len(colours) + [-1], dtype="int32")[line_colour]
-    reason_code = cls.reason_code
-    reason_texts = list(cls.reason_texts)
-    lost_any = False
-    key_shares = pd.DataFrame(columns=["rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing"])
-    notes = pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"])
-    if yellow.any():
-        user_rule = np.array([(k is not None and k.kind == "user") or (f is not None and f.kind == "user") for k, f in rules._keys])
-        ypos = np.flatnonzero(yellow)
-        gid, groups = _yellow_groups(frame, rule_index, ypos, user_rule)
-        resolved, notes = resolve_shares(
-            groups, list(rules._keys), target=target, population=pop, registry=registry, keys=keys, policy=population_year
-        )
-        share_g = resolved["child_share"].to_numpy()
-        missing_g = resolved["missing"].to_numpy()
-        bad_g = np.isnan(share_g)
-        if bad_g.any() and on_missing_key == "raise":
-            miss = resolved.loc[bad_g, ["org_type", "org_code", "year", "service_class", "missing"]].copy()
-            miss.insert(0, "rule_id", t["rule_id"].to_numpy()[resolved.loc[bad_g, "rule_index"].to_numpy()])
-            miss["lines"] = np.bincount(gid, minlength=len(resolved))[bad_g]
-            what = sorted(set(miss["missing"]))
-            hint = ""
-            if any("population by age" in w for w in what):
-                hint = (" Population by age is packaged for 2019 only: pass population_year='nearest' to use the nearest "
-                        "year's age structure scaled to each year's total, or give your own population table.")
-            raise AllocationError(
-                f"allocation keys are missing for {int(bad_g.sum())} (rule, organisation, year) group(s) of yellow lines: "
-                f"{'; '.join(what[:8])}{' …' if len(what) > 8 else ''}.{hint} "
-                "Or pass on_missing_key='unmapped' to report those lines as unmapped.",
-                rows=miss.reset_index(drop=True),
-            )
-        child_share[ypos] = np.nan_to_num(share_g, nan=0.0)[gid]
-        used_g, used_vocab = pd.factorize(resolved["key_used"].to_numpy(dtype=object), sort=True)
-        key_vocab += [str(v) for v in used_vocab]
-        present_g = np.zeros(len(used_vocab), dtype=bool)
-        present_g[used_g[~bad_g]] = True
-        key_present += present_g.tolist()
-        key_code[ypos] = (used_g.astype("int32") + 1)[gid]
-        if bad_g.any():
-            lost_any = True
-            lost = ypos[bad_g[gid]]
-            mapped[lost] = False
-            reason_code = reason_code.copy()
-            miss_g, miss_vocab = pd.factorize(np.array(["allocation key missing: " + m for m in missing_g[bad_g]], dtype=object))
-            per_group = np.full(len(resolved), -1, dtype="int32")
-            per_group[bad_g] = miss_g.astype("int32") + len(reason_texts)
-            reason_texts += [str(v) for v in miss_vocab]
-            reason_code[lost] = per_group[gid[bad_g[gid]]]
-            child_share[lost] = 0.0
-            key_code[lost] = -1
-            line_colour[lost] = -1
-        key_shares = resolved.assign(rule_id=t["rule_id"].to_numpy()[resolved["rule_index"].to_numpy()])
-        key_shares = key_shares[["rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing"]]
-
-    # ---- annotate: the ledger's columns (shared, never changed) and the new ones, without copies
-    # lines that lost their key are unmapped: their rule-derived attributes are missing too
-    line_rule = np.where(mapped, rule_index, -1) if lost_any else rule_index
-
-    def attr(col: str, drop_empty: bool = False) -> pd.Categorical:
-        values = t[col].to_numpy(dtype=object).astype(str)
-        cats, inv = np.unique(values, return_inverse=True)
-        if drop_empty and len(cats) and cats[0] == "":  # "" sorts first
-            cats, inv = cats[1:], inv - 1
-        inv = np.append(inv, -1).astype(_code_dtype(len(cats)))
-        return _categorical(inv[line_rule], cats.tolist())
-
-    added: dict[str, object] = {"rule_id": attr("rule_id"), "colour": _categorical(line_colour, colours.tolist())}
-    for col in ("tier", "sector", "category"):
-        added[col] = attr(col, drop_empty=(col == "tier"))
-    added["key_used"] = _vocab_categorical(key_code, key_vocab, np.array(key_present))
-    added["child_share"] = child_share  # zero on every unmapped line
-    added["child_euros"] = frame["amount"].to_numpy() * child_share
-    added["mapped"] = mapped
-    # every reason text came from at least one unmapped line
-    added["reason"] = _vocab_categorical(reason_code, reason_texts, np.ones(len(reason_texts), dtype=bool))
-    out = pd.concat([frame, pd.DataFrame(added, index=frame.index, copy=False)], axis=1, **_NO_COPY)
-    out.attrs.update(frame.attrs)
-
-    # ---- reconciliation must hold to the cent (checked on independent sums, per organisation-year-phase)
-    line_groups = LineGroups(*group_codes(frame, GROUP), amount_cents(frame["amount"]), mapped, {})
-    gid_line, groups = line_groups.gid, line_groups.groups
-    cents = group_cents_of(gid_line, len(groups), line_groups.line_cents, mapped)
-    line_groups.cents.update(cents)
-    bad = cents["total"] != cents["classified"] + cents["unmapped"]
-    if bad.any() or len(out) != len(frame):
-        in_total, cl_total, un_total = (int(cents[k].sum()) for k in ("total", "classified", "unmapped"))
-        raise ReconciliationError(
-            f"internal error: input {in_total} cents != classified {cl_total} + unmapped {un_total} "
-            f"in {int(bad.sum())} organisation-year-phase group(s); please report this",
-            rows=groups.loc[bad].reset_index(drop=True),
-        )
-
-    # ---- target-group population per organisation-year (in order of first appearance)
-    orgs = (
-        groups.iloc[pd.unique(gid_line)][["org_type", "org_code", "year"]]
-        .drop_duplicates()
-        .astype({"org_type": object, "org_code": object})
-        .reset_index(drop=True)
-    )
-    if pop is not None and len(orgs):
-        mat, pnotes = pop.age_matrix(orgs, registry, policy=population_year)
-        lo, hi = target.ages
-        children = mat[:, lo : hi + 1].sum(axis=1)
-        # a borrowed age structure gives shares, not a head count
-        children[(pnotes["basis"] == "successor").to_numpy()] = np.nan
-        basis = pnotes["basis"].where(pnotes["detail"] == "", pnotes["basis"] + ": " + pnotes["detail"]).to_numpy()
-    else:
-        children = np.full(len(orgs), np.nan)
-        basis = np.full(len(orgs), "no population given", dtype=object)
-    children_df = orgs.assign(children=children, population_basis=basis)
-
-    result = ChildBudget(
+    shares = _shares(frame, rules, classify(frame, rules))
+    if shares.yellow.any():
+        _allocate_yellow(shares, frame, rules, target=target, population=pop, registry=registry, keys=keys,
+                         policy=population_year, on_missing_key=on_missing_key)
+    out = _annotate(frame, rules, shares)
+    line_groups = _reconcile(frame, out, shares.mapped)
+    children = head_counts(_organisation_years(line_groups), pop, registry, target, policy=population_year)
+    return ChildBudget(
         annotated=out,
         rules=rules,
         target_group=target,
-        children=children_df,
-        key_shares=key_shares.reset_index(drop=True),
-        population_notes=notes.reset_index(drop=True),
+        children=children,
+        key_shares=shares.key_shares.reset_index(drop=True),
+        population_notes=shares.notes.reset_index(drop=True),
         registry=registry,
         measure=measure,
-        line_groups=line_groups,  # the tables share the groups and cent sums of the check above
+        line_groups=line_groups,  # the tables share the groups and cent sums of the check
         population_source=pop.source if pop is not None else "none",
         population=pop,
         options={
@@ -505,7 +367,198 @@ def child_budget(
             "library_version": _version(),
         },
     )
-    return result
+
+
+# ---------------------------------------------------------------- the steps of child_budget
+
+
+def _one_ledger(ledger: pd.DataFrame | Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Step 1: the canonical ledger (validated unless it already is), several concatenated."""
+    if isinstance(ledger, pd.DataFrame):
+        return ledger if _is_canonical(ledger) else validate_ledger(ledger)
+    parts = [d if _is_canonical(d) else validate_ledger(d) for d in ledger]
+    if not parts:
+        raise InputError("no ledgers given")
+    return parts[0] if len(parts) == 1 else _concat_ledgers(parts)
+
+
+def _rules_of(rules: Rules | str | Path | None, profile: str) -> Rules:
+    if rules is None:
+        return default_rules(profile)  # type: ignore[arg-type]
+    if isinstance(rules, str | Path):
+        return load_rules(rules, profile=profile)  # type: ignore[arg-type]
+    if not isinstance(rules, Rules):
+        raise InputError(f"rules must be a Rules object or a path, got {type(rules).__name__}")
+    return rules
+
+
+def _population_of(population: Population | pd.DataFrame | None) -> Population | None:
+    """The packaged figures, the user's on top of them, or the user's Population as given."""
+    if population is None:
+        return Population.packaged()
+    if isinstance(population, pd.DataFrame):
+        return Population.packaged().combine(Population.from_frame(population))
+    return population
+
+
+_KEY_SHARE_COLUMNS: tuple[str, ...] = ("rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing")
+
+
+@dataclass
+class _Shares:
+    """Step 2's working state: each line's rule, colour, child share, key and (for unmapped lines) reason."""
+
+    rule_index: np.ndarray
+    colours: np.ndarray
+    line_colour: np.ndarray
+    yellow: np.ndarray
+    mapped: np.ndarray
+    child_share: np.ndarray
+    key_code: np.ndarray
+    key_vocab: list[str]
+    key_present: list[bool]
+    reason_code: np.ndarray
+    reason_texts: list[str]
+    lost_any: bool = False
+    key_shares: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_KEY_SHARE_COLUMNS)))
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"]))
+
+
+
+def _shares(frame: pd.DataFrame, rules: Rules, cls: Classification) -> _Shares:
+    """Step 2: green lines count whole, red lines not at all; yellow lines wait for their key."""
+    rule_index = cls.rule_index
+    n = len(frame)
+    t = rules.table
+    # per-rule lookups with a trailing entry for 'no rule': rule_index -1 picks it
+    colours, colour_of_rule = np.unique(t["colour"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    line_colour = np.append(colour_of_rule, -1).astype("int8")[rule_index]  # codes of the colour column
+    green, yellow_code = (int(np.searchsorted(colours, c)) if c in colours else -2 for c in ("green", "yellow"))
+    child_share = np.zeros(n)
+    child_share[line_colour == green] = 1.0
+    yellow = line_colour == yellow_code
+    # key_used per line as a code into key_vocab (0: "" for green and red lines, -1 unmapped)
+    return _Shares(
+        rule_index=rule_index, colours=colours, line_colour=line_colour, yellow=yellow, mapped=rule_index >= 0,
+        child_share=child_share, key_code=np.array([0] * len(colours) + [-1], dtype="int32")[line_colour],
+        key_vocab=[""], key_present=[bool(np.count_nonzero(yellow) + np.count_nonzero(rule_index < 0) < n)],
+        reason_code=cls.reason_code, reason_texts=list(cls.reason_texts),
+    )
+
+
+def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, target: TargetGroup, population: Population | None,
+                     registry: Registry, keys: KeyTable | None, policy: str, on_missing_key: str) -> None:
+    """Step 3: the child share of yellow lines, one key resolution per (rule, organisation, year) group."""
+    t = rules.table
+    user_rule = np.array([(k is not None and k.kind == "user") or (f is not None and f.kind == "user") for k, f in rules._keys])
+    ypos = np.flatnonzero(shares.yellow)
+    gid, groups = _yellow_groups(frame, shares.rule_index, ypos, user_rule)
+    resolved, shares.notes = resolve_shares(
+        groups, list(rules._keys), target=target, population=population, registry=registry, keys=keys,
+        policy=policy,  # type: ignore[arg-type]
+    )
+    share_g = resolved["child_share"].to_numpy()
+    bad_g = np.isnan(share_g)
+    if bad_g.any() and on_missing_key == "raise":
+        raise _missing_keys_error(resolved, bad_g, gid, t)
+    shares.child_share[ypos] = np.nan_to_num(share_g, nan=0.0)[gid]
+    used_g, used_vocab = pd.factorize(resolved["key_used"].to_numpy(dtype=object), sort=True)
+    shares.key_vocab += [str(v) for v in used_vocab]
+    present_g = np.zeros(len(used_vocab), dtype=bool)
+    present_g[used_g[~bad_g]] = True
+    shares.key_present += present_g.tolist()
+    shares.key_code[ypos] = (used_g.astype("int32") + 1)[gid]
+    if bad_g.any():
+        _unmap_missing_keys(shares, ypos, gid, bad_g, resolved["missing"].to_numpy())
+    key_shares = resolved.assign(rule_id=t["rule_id"].to_numpy()[resolved["rule_index"].to_numpy()])
+    shares.key_shares = key_shares[list(_KEY_SHARE_COLUMNS)]
+
+
+def _missing_keys_error(resolved: pd.DataFrame, bad_g: np.ndarray, gid: np.ndarray, t: pd.DataFrame) -> AllocationError:
+    miss = resolved.loc[bad_g, ["org_type", "org_code", "year", "service_class", "missing"]].copy()
+    miss.insert(0, "rule_id", t["rule_id"].to_numpy()[resolved.loc[bad_g, "rule_index"].to_numpy()])
+    miss["lines"] = np.bincount(gid, minlength=len(resolved))[bad_g]
+    what = sorted(set(miss["missing"]))
+    hint = ""
+    if any("population by age" in w for w in what):
+        hint = (" Population by age is packaged for 2019 only: pass population_year='nearest' to use the nearest "
+                "year's age structure scaled to each year's total, or give your own population table.")
+    return AllocationError(
+        f"allocation keys are missing for {int(bad_g.sum())} (rule, organisation, year) group(s) of yellow lines: "
+        f"{'; '.join(what[:8])}{' …' if len(what) > 8 else ''}.{hint} "
+        "Or pass on_missing_key='unmapped' to report those lines as unmapped.",
+        rows=miss.reset_index(drop=True),
+    )
+
+
+def _unmap_missing_keys(shares: _Shares, ypos: np.ndarray, gid: np.ndarray, bad_g: np.ndarray, missing_g: np.ndarray) -> None:
+    """on_missing_key='unmapped': the lines of groups without a key become unmapped, with the reason."""
+    shares.lost_any = True
+    lost = ypos[bad_g[gid]]
+    shares.mapped[lost] = False
+    shares.reason_code = shares.reason_code.copy()
+    miss_g, miss_vocab = pd.factorize(np.array(["allocation key missing: " + m for m in missing_g[bad_g]], dtype=object))
+    per_group = np.full(len(bad_g), -1, dtype="int32")
+    per_group[bad_g] = miss_g.astype("int32") + len(shares.reason_texts)
+    shares.reason_texts += [str(v) for v in miss_vocab]
+    shares.reason_code[lost] = per_group[gid[bad_g[gid]]]
+    shares.child_share[lost] = 0.0
+    shares.key_code[lost] = -1
+    shares.line_colour[lost] = -1
+
+
+def _annotate(frame: pd.DataFrame, rules: Rules, shares: _Shares) -> pd.DataFrame:
+    """Step 4: the ledger's columns (shared, never changed) and the new ones, without copies."""
+    t = rules.table
+    # lines that lost their key are unmapped: their rule-derived attributes are missing too
+    line_rule = np.where(shares.mapped, shares.rule_index, -1) if shares.lost_any else shares.rule_index
+
+    def attr(col: str, drop_empty: bool = False) -> pd.Categorical:
+        values = t[col].to_numpy(dtype=object).astype(str)
+        cats, inv = np.unique(values, return_inverse=True)
+        if drop_empty and len(cats) and cats[0] == "":  # "" sorts first
+            cats, inv = cats[1:], inv - 1
+        inv = np.append(inv, -1).astype(_code_dtype(len(cats)))
+        return _categorical(inv[line_rule], cats.tolist())
+
+    added: dict[str, object] = {"rule_id": attr("rule_id"), "colour": _categorical(shares.line_colour, shares.colours.tolist())}
+    for col in ("tier", "sector", "category"):
+        added[col] = attr(col, drop_empty=(col == "tier"))
+    added["key_used"] = _vocab_categorical(shares.key_code, shares.key_vocab, np.array(shares.key_present))
+    added["child_share"] = shares.child_share  # zero on every unmapped line
+    added["child_euros"] = frame["amount"].to_numpy() * shares.child_share
+    added["mapped"] = shares.mapped
+    # every reason text came from at least one unmapped line
+    added["reason"] = _vocab_categorical(shares.reason_code, shares.reason_texts, np.ones(len(shares.reason_texts), dtype=bool))
+    out = pd.concat([frame, pd.DataFrame(added, index=frame.index, copy=False)], axis=1, **_NO_COPY)
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def _reconcile(frame: pd.DataFrame, out: pd.DataFrame, mapped: np.ndarray) -> LineGroups:
+    """Step 5: input = classified + unmapped to the cent, on independent sums per organisation-year-phase."""
+    gid, groups = group_codes(frame, GROUP)
+    line_cents = amount_cents(frame["amount"])
+    cents = group_cents_of(gid, len(groups), line_cents, mapped)
+    bad = cents["total"] != cents["classified"] + cents["unmapped"]
+    if bad.any() or len(out) != len(frame):
+        in_total, cl_total, un_total = (int(cents[k].sum()) for k in ("total", "classified", "unmapped"))
+        raise ReconciliationError(
+            f"internal error: input {in_total} cents != classified {cl_total} + unmapped {un_total} "
+            f"in {int(bad.sum())} organisation-year-phase group(s); please report this",
+            rows=groups.loc[bad].reset_index(drop=True),
+        )
+    return LineGroups(gid, groups, line_cents, mapped, cents)
+
+
+def _organisation_years(line_groups: LineGroups) -> pd.DataFrame:
+    """The organisation-years of the lines, in order of first appearance."""
+    return (
+        line_groups.groups.iloc[pd.unique(line_groups.gid)][["org_type", "org_code", "year"]]
+        .drop_duplicates()
+        .astype({"org_type": object, "org_code": object})
+        .reset_index(drop=True)
+    )
 
 
 def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:

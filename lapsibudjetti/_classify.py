@@ -272,7 +272,10 @@ def _resolve(
             m = rules.matches(i)
             per_dim = []
             for d in dims:
-                hit = np.flatnonzero(_hits(m[d], d, cats, numbers)) + 1  # +1: code 0 is 'missing'
+                match = m[d]
+                if match is None:  # pragma: no cover - the shape lists only constrained dimensions
+                    raise RuleError(f"internal error: rule {i} has no constraint on {d}; please report this")
+                hit = np.flatnonzero(_hits(match, d, cats, numbers)) + 1  # +1: code 0 is 'missing'
                 per_dim.append(hit)
             years = np.flatnonzero((year_values >= vf[i]) & (year_values <= vt[i]))
             per_dim.append(years)

@@ -497,6 +497,11 @@ def _raise_rule_problems(problems: list[tuple[int, str, str, str]], source: str)
     )
 
 
+def _breadth(match: _Match | None) -> int:
+    """How many values a constraint admits (an unconstrained dimension is as wide as it gets)."""
+    return match.breadth if match is not None else 10**15
+
+
 def _specificity(matches: list[dict[str, _Match | None]]) -> np.ndarray:
     """Dense rank of (number of constrained dimensions, narrower per dimension)."""
     n = len(matches)
@@ -504,7 +509,7 @@ def _specificity(matches: list[dict[str, _Match | None]]) -> np.ndarray:
         return np.zeros(0, dtype="int64")
     ndims = np.array([sum(m[d] is not None for d in DIMENSIONS) for m in matches], dtype="int64")
     # an unconstrained dimension is as wide as it gets
-    breadth = {d: np.array([m[d].breadth if m[d] is not None else 10**15 for m in matches], dtype="int64") for d in DIMENSIONS}
+    breadth = {d: np.array([_breadth(m[d]) for m in matches], dtype="int64") for d in DIMENSIONS}
     # lexsort: last key is primary
     keys = [-breadth[d] for d in reversed(DIMENSIONS)] + [ndims]
     order = np.lexsort(keys)
@@ -533,16 +538,16 @@ def _check_static_conflicts(rules: Rules) -> None:
         idx = np.flatnonzero(spec == s)
         if len(idx) < 2 or len(idx) > 3000:
             continue  # larger groups are checked when applied, on the lines themselves
-        for dim_set in {tuple(d for d in DIMENSIONS if rules.matches(i)[d] is not None) for i in idx}:
-            members = [i for i in idx if tuple(d for d in DIMENSIONS if rules.matches(i)[d] is not None) == dim_set]
+        for dim_set in {tuple(d for d in DIMENSIONS if rules.matches(int(i))[d] is not None) for i in idx}:
+            members = [int(i) for i in idx if tuple(d for d in DIMENSIONS if rules.matches(int(i))[d] is not None) == dim_set]
             if len(members) < 2:
                 continue
             members_a = np.array(members)
             overlap = (vf[members_a][:, None] <= vt[members_a][None, :]) & (vf[members_a][None, :] <= vt[members_a][:, None])
             for d in dim_set:
                 overlap &= _overlap_matrix([rules.matches(i)[d] for i in members])
-            a, b = np.nonzero(np.triu(overlap, k=1))
-            conflicts.extend((int(members_a[x]), int(members_a[y])) for x, y in zip(a, b))
+            first_rule, second_rule = np.nonzero(np.triu(overlap, k=1))
+            conflicts.extend((int(members_a[x]), int(members_a[y])) for x, y in zip(first_rule, second_rule))
     if conflicts:
         recs = []
         for a, b in conflicts:
@@ -561,7 +566,7 @@ def _overlap_matrix(ms: list[_Match | None]) -> np.ndarray:
         # expand to atoms: (rule, lo, hi)
         owner, lo, hi = [], [], []
         for k, m in enumerate(ms):
-            for a, b in m.intervals or ():
+            for a, b in (m.intervals or ()) if m is not None else ():
                 owner.append(k)
                 lo.append(a)
                 hi.append(b)

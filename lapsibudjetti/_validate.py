@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -207,7 +207,7 @@ def _validate_ledger(
     n = len(df)
     src = df.reset_index(drop=True)
     # columns are collected in a dict and the frame is built once, without copies
-    cols: dict[str, object] = {}
+    cols: dict[str, Any] = {}
     cols["source_file"] = _as_category(
         src["source_file"] if "source_file" in src else pd.Series([name] * n)
     ).array
@@ -404,7 +404,8 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical, block: int = 1 
     per_pair = counts[uniq]
     types = np.asarray(ot.categories, dtype=object)
     codes = np.asarray(oc.categories, dtype=object)
-    old_vals, new_vals = [], []
+    old_vals: list[str | None] = []
+    new_vals: list[str | None] = []
     for u in uniq:
         t = types[u // radix - 1] if u // radix > 0 else None
         c = codes[u % radix - 1] if u % radix > 0 else None
@@ -433,7 +434,7 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical, block: int = 1 
     return pd.Categorical.from_codes(codes, categories=cats)
 
 
-def _as_category(values: pd.Series) -> pd.Series:
+def _string_category(values: pd.Series) -> pd.Series:
     """Categorical whose categories are strings (missing stays missing)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
         cats = values.cat.categories
@@ -510,7 +511,7 @@ def _service_problems(combos: pd.DataFrame) -> list[str | None]:
             out.append("unknown service class (not in the 2021–2023 classification lists)")
             continue
         if r.org_type == "municipality":
-            allowed = ("municipality", "both")
+            allowed: tuple[str, ...] = ("municipality", "both")
         elif r.org_type == "wellbeing_area":
             allowed = ("wellbeing_area", "both")
         else:  # joint authorities: any scope
@@ -647,7 +648,7 @@ def check_ledger_codes(ledger: pd.DataFrame, *, registry: Registry | None = None
     n = len(ledger)
     if n == 0:
         return _empty_check()
-    org_type = _as_category(ledger["org_type"].reset_index(drop=True))
+    org_type = _string_category(ledger["org_type"].reset_index(drop=True))
     year_raw = pd.to_numeric(ledger["year"].reset_index(drop=True), errors="coerce")
     year_ok = year_raw.notna().to_numpy()
     year = year_raw.fillna(0).to_numpy().astype("int64")
@@ -691,7 +692,7 @@ def check_ledger_codes(ledger: pd.DataFrame, *, registry: Registry | None = None
         }))
 
     if "org_code" in ledger:
-        code = _as_category(ledger["org_code"].reset_index(drop=True))
+        code = _string_category(ledger["org_code"].reset_index(drop=True))
         muni = is_type("municipality")
         areas = set(_load("wellbeing_areas.csv")["code"])
         if registry is not None:
@@ -713,10 +714,10 @@ def check_ledger_codes(ledger: pd.DataFrame, *, registry: Registry | None = None
                     "problem": "unknown wellbeing-area code; use 01–21, 90 (Helsinki) or 91 (Åland)",
                 }))
     if "service_class" in ledger:
-        sc = _as_category(ledger["service_class"].reset_index(drop=True))
+        sc = _string_category(ledger["service_class"].reset_index(drop=True))
         add("service_class", sc, np.ones(n, dtype=bool), _service_problems)
     if "task_class" in ledger:
-        tc = _as_category(ledger["task_class"].reset_index(drop=True))
+        tc = _string_category(ledger["task_class"].reset_index(drop=True))
         add("task_class", tc, np.ones(n, dtype=bool), _task_problems)
 
     if not found:

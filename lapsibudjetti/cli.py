@@ -31,6 +31,7 @@ in Python with :func:`lapsibudjetti.read_ledger`,
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 import traceback
@@ -350,9 +351,9 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     for kind, path in files:
         progress.step(f"reading {path.name}")
         if kind == "ledger":
-            led = _collect(problems, lambda p=path: lb.read_ledger(p, defaults=defaults or None))
+            led = _collect(problems, functools.partial(lb.read_ledger, path, defaults=defaults or None))
         else:
-            led = _collect(problems, lambda p=path: lb.read_statistics(p, phase=args.phase))
+            led = _collect(problems, functools.partial(lb.read_statistics, path, phase=args.phase))
             inp.measure = "net operating cost"
         if led is not None:
             inp.ledgers.append(led)
@@ -457,14 +458,14 @@ def _print_summary(result: Any, lang: str, console: _Console) -> None:
     console.out(text("cli.unmapped", lang, lines=len(unmapped), euros=_money(float(unmapped["amount"].sum()) if len(unmapped) else 0.0, lang)))
     cats = result.by("category", lang=lang)
     if len(cats):
-        phase = phases[0] if phases else None
-        latest = cats[cats["phase"].astype(str) == phase] if phase else cats
+        first_phase = phases[0] if phases else None
+        latest = cats[cats["phase"].astype(str) == first_phase] if first_phase else cats
         year = int(latest["year"].max())
         latest = latest[latest["year"] == year]
         top = latest.groupby("label", sort=False)["child_euros"].sum().sort_values(ascending=False)
         top = top[top > 0].head(5)
         if len(top):
-            console.out(text("cli.top_categories", lang) + f" {year} {text(f'value.phase.{phase}', lang) if phase else ''}".rstrip())
+            console.out(text("cli.top_categories", lang) + f" {year} {text(f'value.phase.{first_phase}', lang) if first_phase else ''}".rstrip())
             width = max(len(str(k)) for k in top.index)
             for name, euros in top.items():
                 console.out(f"  {str(name).ljust(width)}  {_money(euros, lang).rjust(16)}")

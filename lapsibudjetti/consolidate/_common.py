@@ -236,7 +236,7 @@ def _composition(lines: pd.DataFrame) -> pd.DataFrame:
     return g[cols + ["input_euros", "child_euros"] + [f"{t}_euros" for t in _TIERS] + ["lines"]]
 
 
-def _settings(rows: list[tuple[str, object]]) -> pd.DataFrame:
+def _settings(rows: Sequence[tuple[str, object]]) -> pd.DataFrame:
     return pd.DataFrame([(k, "" if v is None else str(v)) for k, v in rows], columns=["setting", "value"])
 
 

@@ -266,7 +266,7 @@ def _make_view(
     registry: Registry,
     population: Population,
     options: dict[str, str],
-    notes: list[tuple[str, str]],
+    notes: Sequence[tuple[str, object]],
     composition: pd.DataFrame,
     **extra: Any,
 ) -> BoundaryView:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from ..reference._labels import (
     value_label,
     value_order,
 )
+
+if TYPE_CHECKING:
+    from .._budget import ChildBudget
 
 #: Organisation-year-phase columns that identify a row of most tables.
 _GROUP: tuple[str, ...] = ("org_type", "org_code", "year", "phase")
@@ -228,7 +231,7 @@ def export_tables(
         comp = names.add(_plain(comparison))
         out["comparison"] = _sorted(comp, ["year", "phase", "org_type", "org_code"])
     else:
-        out["comparison"] = names.add(comparison_table(result))
+        out["comparison"] = names.add(comparison_table(cast("ChildBudget", result)))
     for name, frame in more.items():
         if not str(name).startswith("method_"):
             keys = [*_GROUP[:2], "phase", "sector", "year"] if str(name).startswith("series") else [*_GROUP, "sector"]
@@ -266,7 +269,7 @@ def _measure(result: object, summary: pd.DataFrame) -> str:
 
 def _target(result: object, summary: pd.DataFrame, lang: str) -> str:
     tg = getattr(result, "target_group", None)
-    if hasattr(tg, "low") and hasattr(tg, "high"):
+    if tg is not None and hasattr(tg, "low") and hasattr(tg, "high"):
         return text("target.ages", lang, low=tg.low, high=tg.high)
     if "target_group" in summary.columns and len(summary):
         return " / ".join(sorted({str(v) for v in summary["target_group"].dropna()}))

@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -105,7 +105,7 @@ def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: _N
     return [code for code, _ in ranked]
 
 
-def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: str, orgs: Sequence[str] | None,
+def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: Literal["fi", "sv", "en"], orgs: Sequence[str] | None,
                  notes: _Notes, progress: Callable[[str], None]) -> list[Path]:
     from matplotlib.figure import Figure
 
@@ -198,11 +198,11 @@ def report(
     result: ChildBudget,
     out: str | Path = "lapsibudjetti-report",
     *,
-    lang: str = "fi",
+    lang: Literal["fi", "sv", "en"] = "fi",
     price_index: pd.DataFrame | Mapping[int, float] | str | Path | None = None,
     charts: bool = True,
     chart_orgs: Sequence[str] | None = None,
-    csv_dialect: str = "fi",
+    csv_dialect: Literal["fi", "plain"] = "fi",
     progress: Callable[[str], None] | None = None,
     **view_options: Any,
 ) -> Report:

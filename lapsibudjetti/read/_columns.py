@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,7 @@ def _category(col: _Dict, column: str) -> pd.Categorical:
     return _categorical_from(col.indices, cleaned)
 
 
-def _categorical_from(indices: np.ndarray, values: list[str | None]) -> pd.Categorical:
+def _categorical_from(indices: np.ndarray, values: Sequence[str | None]) -> pd.Categorical:
     """``Categorical`` of ``values[indices]`` (index -1 = missing); equal values share a category."""
     cats: dict[str, int] = {}
     mapped = [-1 if v is None else cats.setdefault(v, len(cats)) for v in values]

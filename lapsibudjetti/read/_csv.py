@@ -129,7 +129,7 @@ def _read_csv_data(
                 text = _decode(raw_line, enc)
             if not text.strip():
                 continue
-            variants = [(d, _split(text, d)) for d in delimiters]
+            variants: list[tuple[str | None, list[str]]] = [(d, _split(text, d)) for d in delimiters]
             # most recognised cells first
             variants.sort(key=lambda v: -len({m for m in _map_cells(v[1], column_map) if m}))
             yield line, variants
@@ -161,9 +161,9 @@ def _read_csv_data(
     quoted = data.find(b'"', data_start, end) >= 0
     body = pa.py_buffer(data).slice(data_start, end - data_start)
 
-    def parse(ignore_empty_lines: bool) -> pa.Table:
+    def parse(source: pa.Buffer, ignore_empty_lines: bool) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(body),
+            pa.BufferReader(source),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=_CSV_BLOCK),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
@@ -186,12 +186,12 @@ def _read_csv_data(
     # (or a real empty cell): then parse again skipping blank lines, and count.
     exact = not quoted
     try:
-        table = parse(ignore_empty_lines=quoted)
+        table = parse(body, ignore_empty_lines=quoted)
         if exact:
             amount_lengths = pc.binary_length(table.column(names[needed["amount"]]))
             if len(amount_lengths) and pc.min(amount_lengths).as_py() == 0:
                 exact = False
-                table = parse(ignore_empty_lines=True)
+                table = parse(body, ignore_empty_lines=True)
     except pa.ArrowException as exc:
         _diagnose_csv(data, data_start, header, delimiter, enc, name, exc)
         raise  # pragma: no cover - _diagnose_csv always raises
@@ -262,7 +262,7 @@ def _read_csv_data(
     # Arrow builds the dictionaries without the GIL, the amount parser's NumPy calls hold it between
     # operations: alternate the two kinds so that the threads mostly run one of each
     order = _alternate(len(text_columns), len(amount_jobs))
-    done = [None] * len(jobs)
+    done: list[Any] = [None] * len(jobs)
     for i, result in zip(order, _run_jobs([jobs[i] for i in order], n)):
         done[i] = result
     raw_dicts = dict(zip(text_columns, done[: len(text_columns)]))
@@ -457,10 +457,12 @@ def _amount_jobs(amount_bin: pa.ChunkedArray, enc: _Encoding, out: np.ndarray) -
         values = out[start : start + len(chunk)]
         decimal = ord(",") if comma else ord(".")
         if utf8 and (nbsp := _utf8_no_break_spaces(chunk)) is not None:
-            done = _fast_amounts(*nbsp, decimal, (0x20, 0xA0), out=values)
+            parsed = _fast_amounts(*nbsp, decimal, (0x20, 0xA0), out=values)
         else:
-            done = _fast_amounts(offsets, data, decimal, separators, out=values)
-        rest = np.flatnonzero(~done)
+            parsed = _fast_amounts(offsets, data, decimal, separators, out=values)
+        if isinstance(parsed, tuple):  # pragma: no cover - with out= it returns the mask only
+            raise InputError("internal error: the amount parser returned values where a mask was asked; please report this")
+        rest = np.flatnonzero(~parsed)
         if len(rest) == 0:
             return rest, True, True
         sub = chunk.take(pa.array(rest))

@@ -539,10 +539,10 @@ def _fit_rows(ax: Axes, fit: _Fit) -> None:
     pitch = ax.get_window_extent().height * 72.0 / _root_figure(ax).dpi / max(fit.rows, 1)
     largest = pitch * 0.78
     for label in [*fit.ends, *(label for label, _ in fit.inside)]:
-        if label.get_fontsize() > largest:
+        if float(label.get_fontsize()) > largest:
             label.set_fontsize(max(4.0, largest))
     ticks = ax.get_yticklabels()
-    if ticks and ticks[0].get_fontsize() > largest:
+    if ticks and float(ticks[0].get_fontsize()) > largest:
         ax.tick_params(axis="y", labelsize=max(4.0, largest))
 
 

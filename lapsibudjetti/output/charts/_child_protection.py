@@ -162,7 +162,7 @@ def _shared_child_protection_note(result: ResultLike, frame: pd.DataFrame, lang:
         return []
     from ..._rules import categories
 
-    lines = result.lines
+    lines = getattr(result, "lines")  # a view's lines (a ChildBudget); ResultLike asks only for tables
     roles = categories().set_index("category")["role"]
     role = lines["category"].astype(object).map(roles)
     measured = role.isin(["placements", "nonresidential", "family_social"]).to_numpy()
