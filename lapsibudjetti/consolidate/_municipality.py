@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from ._cents import allocate_cents
 from ._common import (
     _composition,
     _concat,
+    _Counts,
     _division,
     _finish_annotated,
     _missing_population_error,
@@ -192,172 +194,256 @@ def municipality_view(
     >>> view.summary()[["org_code", "child_euros", "children"]].to_dict("records")
     [{'org_code': 'X01', 'child_euros': 75.01, 'children': 300.0}, {'org_code': 'X02', 'child_euros': 25.0, 'children': 100.0}]
     """
-    budget, reg, wanted_years, pop, policy, counts = _view_inputs(
+    budget, reg, wanted_years, pop, _policy, counts = _view_inputs(
         budget_or_ledgers, "municipality_view", registry=registry, population=population, years=years, budget_options=budget_options)
-    target = budget.target_group
     user = None if isinstance(key, str) and key == "population" else _user_key(key)
-    child_key_text = f"{target.name} population share" if user is None else user.description
     a = budget.annotated
     in_years = _selected_years(a, wanted_years)
     if not in_years.any():
         raise InputError(f"the budget has no lines in the years {sorted(wanted_years or [])}; it has {sorted(set(a['year']))}")
-    org_type = a["org_type"].astype(object).to_numpy()
-    org_code = a["org_code"].astype(object).to_numpy()
-    year = a["year"].to_numpy()
-    is_area = (org_type == "wellbeing_area") & in_years
-    is_muni = (org_type == "municipality") & in_years
-    targets = _resolve_many(reg, municipality_code, "municipality", None)
-    divisions: dict[int, pd.DataFrame] = {}
+    plan = _Plan(a=a, reg=reg, pop=pop, counts=counts, user=user, in_years=in_years,
+                 child_key_text=f"{budget.target_group.name} population share" if user is None else user.description)
+    plan.choose_targets(municipality_code)
+    plan.check_memberships()
+    pieces = [plan.own_lines()] + plan.allocate_areas()
+    annotated = _finish_annotated(_concat(pieces, a))
+    if annotated.empty:
+        raise InputError(f"no lines for municipality/ies {', '.join(plan.targets)} or their wellbeing areas in the data")
+    children = plan.view_children(annotated)
+    comp = _composition(annotated)
+    comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
+                reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str)).to_numpy())
+    allocation = pd.DataFrame(plan.alloc_rows, columns=["area_code", "year", "service_class", "lines", "municipality_code", "weight",
+                                                        "share", "key", "basis", "population_basis", "line_count"])
+    check = pd.DataFrame(plan.check_rows, columns=["area_code", "year", "phase", "area_euros", "allocated_euros", "area_child_euros",
+                                                   "allocated_child_euros", "cent_rounding_euros", "members", "ok"])
+    if len(check) and not check["ok"].all():  # pragma: no cover - allocate_cents guarantees it
+        raise ReconciliationError("internal error: allocated euros do not sum back to the area's; please report this",
+                                  rows=check[~check["ok"]])
+    plan.warn_no_area_lines()
+    keep_orgs = {("municipality", t) for t in plan.targets} | {("wellbeing_area", str(ar)) for ar, _ in plan.area_groups.index}
+    return _make_view(
+        budget, "municipality", annotated=annotated, children=children, keep_orgs=keep_orgs, registry=reg, population=pop,
+        options={"allocation_key": plan.child_key_text}, notes=plan.method_notes(annotated), composition=comp,
+        allocation=allocation, allocation_check=check,
+    )
 
-    def division(y: int) -> pd.DataFrame:
-        if y not in divisions:
-            divisions[y] = _division(reg, y, None)
-        return divisions[y]
 
-    area_groups = (pd.DataFrame({"area": org_code[is_area], "year": year[is_area], "pos": np.flatnonzero(is_area)})
-                   .groupby(["area", "year"], sort=True)["pos"].apply(np.asarray))
-    if targets is None:
-        found = set(org_code[is_muni])
-        for (area, y) in area_groups.index:
-            div = division(int(y))
-            found |= set(div.loc[div["area"] == area, "unit"].dropna())
-        targets = sorted(found)
-    target_set = set(targets)
+@dataclass
+class _Plan:
+    """The steps of :func:`municipality_view`, sharing the data, the registry and what they found."""
 
-    # memberships: every chosen municipality in every year where areas have lines
-    area_years = sorted({int(y) for _, y in area_groups.index})
-    view_years = sorted(set(year[in_years].tolist()))
-    notes: list[tuple[str, object]] = []
-    missing_membership = []
-    aland: set[str] = set()
-    outside = _outside_areas(reg)
-    areas_of: dict[tuple[str, int], str] = {}
-    for y in area_years:  # a municipality of the data without membership would silently shift the area's shares
-        div = division(y).set_index("code")
-        for t in sorted(set(org_code[is_muni & (year == y)]) - target_set):
-            if t not in div.index or not isinstance(div.at[t, "area"], str):
-                missing_membership.append((t, y, (div.at[t, "problem"] if t in div.index else "") or reg._absence(t, y)))
-    for y in view_years:
-        div = division(y).set_index("code")
-        for t in targets:
-            if t not in div.index or not isinstance(div.at[t, "area"], str):
-                if y in area_years:  # only then does the membership decide anything
-                    missing_membership.append((t, y, (div.at[t, "problem"] if t in div.index else "") or reg._absence(t, y)))
+    a: pd.DataFrame
+    reg: Registry
+    pop: Population
+    counts: _Counts
+    user: _UserKey | None
+    in_years: np.ndarray
+    child_key_text: str
+    targets: list[str] = field(default_factory=list)
+    notes: list[tuple[str, object]] = field(default_factory=list)
+    areas_of: dict[tuple[str, int], str] = field(default_factory=dict)
+    aland: set[str] = field(default_factory=set)
+    alloc_rows: list[dict[str, object]] = field(default_factory=list)
+    check_rows: list[dict[str, object]] = field(default_factory=list)
+    divisions: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        a = self.a
+        self.org_type = a["org_type"].astype(object).to_numpy()
+        self.org_code = a["org_code"].astype(object).to_numpy()
+        self.year = a["year"].to_numpy()
+        self.is_area = (self.org_type == "wellbeing_area") & self.in_years
+        self.is_muni = (self.org_type == "municipality") & self.in_years
+        self.outside = _outside_areas(self.reg)
+        self.area_groups = (pd.DataFrame({"area": self.org_code[self.is_area], "year": self.year[self.is_area],
+                                          "pos": np.flatnonzero(self.is_area)})
+                            .groupby(["area", "year"], sort=True)["pos"].apply(np.asarray))
+
+    def division(self, y: int) -> pd.DataFrame:
+        if y not in self.divisions:
+            self.divisions[y] = _division(self.reg, y, None)
+        return self.divisions[y]
+
+    def choose_targets(self, municipality_code: str | Sequence[str]) -> None:
+        """The municipalities of the view: as asked, or every one with lines and every member of an area with lines."""
+        targets = _resolve_many(self.reg, municipality_code, "municipality", None)
+        if targets is None:
+            found = set(self.org_code[self.is_muni])
+            for (area, y) in self.area_groups.index:
+                div = self.division(int(y))
+                found |= set(div.loc[div["area"] == area, "unit"].dropna())
+            targets = sorted(found)
+        self.targets = targets
+
+    def check_memberships(self) -> None:
+        """Every chosen municipality in every year where areas have lines (a missing one would shift the shares)."""
+        reg, target_set = self.reg, set(self.targets)
+        area_years = sorted({int(y) for _, y in self.area_groups.index})
+        view_years = sorted(set(self.year[self.in_years].tolist()))
+        missing = []
+        for y in area_years:
+            div = self.division(y).set_index("code")
+            for t in sorted(set(self.org_code[self.is_muni & (self.year == y)]) - target_set):
+                if t not in div.index or not isinstance(div.at[t, "area"], str):
+                    missing.append((t, y, (div.at[t, "problem"] if t in div.index else "") or reg._absence(t, y)))
+        for y in view_years:
+            div = self.division(y).set_index("code")
+            for t in self.targets:
+                if t not in div.index or not isinstance(div.at[t, "area"], str):
+                    if y in area_years:  # only then does the membership decide anything
+                        missing.append((t, y, (div.at[t, "problem"] if t in div.index else "") or reg._absence(t, y)))
+                    continue
+                self.areas_of[(t, y)] = str(div.at[t, "area"])
+                if str(div.at[t, "area"]) in self.outside:
+                    self.aland.add(t)
+        if missing:
+            listed = [f"{c} in {y}: {why}" for c, y, why in missing]
+            raise AllocationError(
+                f"no wellbeing-area membership for {len(missing)} municipality-year(s) with area lines in the data: "
+                f"{_listing(listed)}. Add it with Registry.extend(membership=...) and pass registry=",
+                rows=pd.DataFrame(missing, columns=["municipality_code", "year", "problem"]))
+        if self.aland:
+            warnings.warn(
+                f"{', '.join(_name(reg, 'municipality', t) for t in sorted(self.aland))}: Åland is outside the wellbeing-area "
+                "system, so the municipality view has the municipality's own spend only (no area share)",
+                LapsibudjettiWarning, stacklevel=3)
+            self.notes.append(("Åland", f"{', '.join(sorted(self.aland))}: outside the wellbeing-area system; own spend only, no area share"))
+
+    def own_lines(self) -> pd.DataFrame:
+        own = self.a.loc[self.is_muni & np.isin(self.org_code, sorted(self.targets))].copy()
+        own["member_type"] = "municipality"
+        own["member_code"] = own["org_code"].astype(object)
+        own["allocation_share"] = 1.0
+        own["allocation_key"] = ""
+        return own
+
+    def allocate_areas(self) -> list[pd.DataFrame]:
+        """Every area line to all the area's members at once, in whole cents; the chosen members' parts."""
+        a, reg = self.a, self.reg
+        pieces: list[pd.DataFrame] = []
+        missing_pop: list[tuple[str, int, str]] = []
+        missing_key: list[tuple[str, int, str, str]] = []
+        cents = {"child": amount_cents(a["child_euros"].to_numpy()), "amount": amount_cents(a["amount"].to_numpy())}
+        for (area, y), pos in self.area_groups.items():
+            units = self._members(area, int(y))
+            if not set(self.targets) & set(units):
                 continue
-            areas_of[(t, y)] = str(div.at[t, "area"])
-            if str(div.at[t, "area"]) in outside:
-                aland.add(t)
-    if missing_membership:
-        listed = [f"{c} in {y}: {why}" for c, y, why in missing_membership]
-        raise AllocationError(
-            f"no wellbeing-area membership for {len(missing_membership)} municipality-year(s) with area lines in the data: "
-            f"{_listing(listed)}. Add it with Registry.extend(membership=...) and pass registry=",
-            rows=pd.DataFrame(missing_membership, columns=["municipality_code", "year", "problem"]))
-    if aland:
-        warnings.warn(
-            f"{', '.join(_name(reg, 'municipality', t) for t in sorted(aland))}: Åland is outside the wellbeing-area "
-            "system, so the municipality view has the municipality's own spend only (no area share)",
-            LapsibudjettiWarning, stacklevel=2)
-        notes.append(("Åland", f"{', '.join(sorted(aland))}: outside the wellbeing-area system; own spend only, no area share"))
+            shares, key_text = self._line_shares(area, int(y), pos, units, cents["child"], missing_pop, missing_key)
+            if np.isnan(shares).any():
+                continue  # the missing key or population is reported below, for every area-year at once
+            pieces += self._allocated_parts(area, int(y), pos, units, shares, key_text, cents)
+        if missing_key:
+            listed = [f"{_name(reg, 'municipality', u)} in {y}, class {c} (area {ar})" for u, y, c, ar in missing_key]
+            raise AllocationError(
+                f"the allocation key has no row for {len(missing_key)} member-year-class(es) of areas with child lines: "
+                f"{_listing(listed)}. Add the rows (a member with no customers is an explicit 0) or an all-classes row",
+                rows=pd.DataFrame(missing_key, columns=["municipality_code", "year", "service_class", "area_code"]))
+        if missing_pop:
+            raise _missing_population_error(missing_pop, reg, "the allocation key")
+        return pieces
 
-    pieces: list[pd.DataFrame] = []
-    own = a.loc[is_muni & np.isin(org_code, sorted(target_set))].copy()
-    own["member_type"] = "municipality"
-    own["member_code"] = own["org_code"].astype(object)
-    own["allocation_share"] = 1.0
-    own["allocation_key"] = ""
-    pieces.append(own)
-
-    alloc_rows: list[dict[str, object]] = []
-    check_rows: list[dict[str, object]] = []
-    missing_pop: list[tuple[str, int, str]] = []
-    missing_key: list[tuple[str, int, str, str]] = []
-    child_cents_all = amount_cents(a["child_euros"].to_numpy())
-    amount_cents_all = amount_cents(a["amount"].to_numpy())
-    sc_all = a["service_class"].astype(object).to_numpy()
-    for (area, y), pos in area_groups.items():
-        y = int(y)
-        if area in outside:
-            raise InputError(f"the data have lines for {_name(reg, 'wellbeing_area', area)}, which is outside the "
+    def _members(self, area: str, y: int) -> list[str]:
+        if area in self.outside:
+            raise InputError(f"the data have lines for {_name(self.reg, 'wellbeing_area', area)}, which is outside the "
                              "wellbeing-area system; a municipality view cannot allocate them")
-        div = division(y)
+        div = self.division(y)
         units = sorted(set(div.loc[div["area"] == area, "unit"].dropna()))
         if not units:
-            raise AllocationError(f"{_name(reg, 'wellbeing_area', area)} has lines in {y} but no member municipalities "
+            raise AllocationError(f"{_name(self.reg, 'wellbeing_area', area)} has lines in {y} but no member municipalities "
                                   "in the registry that year; add them with Registry.extend(membership=...)",
                                   rows=pd.DataFrame({"area_code": [area], "year": [y]}))
-        if not target_set & set(units):
-            continue
-        people = counts.units(y, div, units).set_index("unit")
+        return units
+
+    def _line_shares(self, area: str, y: int, pos: np.ndarray, units: list[str], child_cents: np.ndarray,
+                     missing_pop: list[tuple[str, int, str]], missing_key: list[tuple[str, int, str, str]],
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Each area line's shares over the members: by class, child lines by the child key, others by all ages."""
+        people = self.counts.units(y, self.division(y), units).set_index("unit")
+        sc_all = self.a["service_class"].astype(object).to_numpy()
         cls = np.array([c if isinstance(c, str) else "" for c in sc_all[pos]], dtype=object)
-        child_line = child_cents_all[pos] != 0
+        child_line = child_cents[pos] != 0
         shares = np.full((len(pos), len(units)), np.nan)
         key_text = np.full(len(pos), "", dtype=object)
         for is_child in (True, False):
             for c in sorted(set(cls[child_line == is_child])):
                 rows = np.flatnonzero((child_line == is_child) & (cls == c))
-                weights, text, basis = None, "", ""
-                if user is not None:
-                    w = _user_weights(user, units, y, c)
-                    if w is not None:
-                        missing = [u for u, v in zip(units, w) if np.isnan(v)]
-                        if missing:
-                            missing_key.extend((u, y, c or "all classes", area) for u in missing)
-                            continue
-                        weights, text, basis = w, user.description, user.source
-                    elif is_child:
-                        missing_key.extend((u, y, c or "all classes", area) for u in units)
-                        continue
-                if weights is None:
-                    col = "children" if is_child else "persons"
-                    w = people[col].reindex(units).to_numpy(dtype=float)
-                    if np.isnan(w).any():
-                        missing_pop.extend((u, y, f"member of {area}, for its {'child' if is_child else 'other'} lines")
-                                           for u, v in zip(units, w) if np.isnan(v))
-                        continue
-                    weights = w
-                    text = child_key_text if is_child else "all-ages population share"
-                    basis = pop.source
-                total = float(np.sum(weights))
-                if user is not None and text == user.description and user.kind == "share" and abs(total - 1.0) > 1e-6:
-                    raise AllocationError(
-                        f"the key shares of {_name(reg, 'wellbeing_area', area)}'s members for {y}, class {c or 'all'} sum "
-                        f"to {total:.6f}, not 1; give shares that sum to 1 over {', '.join(units)} or give values instead",
-                        rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "share": weights}))
-                if not total > 0:
-                    raise AllocationError(
-                        f"the key of {_name(reg, 'wellbeing_area', area)} for {y}, class {c or 'all'} is zero for every "
-                        "member; nothing to allocate by",
-                        rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "weight": weights}))
-                s = np.asarray(weights, dtype=float) / total
+                found = self._weights(area, y, c, units, is_child, people, missing_pop, missing_key)
+                if found is None:
+                    continue
+                weights, text, basis = found
+                s = np.asarray(weights, dtype=float) / float(np.sum(weights))
                 shares[rows] = s
                 key_text[rows] = text
+                by_population = text != (self.user.description if self.user is not None else None)
                 for u, wv, sv in zip(units, weights, s):
-                    by_population = text != (user.description if user is not None else None)
-                    alloc_rows.append({"area_code": area, "year": y, "service_class": c or "", "lines": "child" if is_child else "other",
-                                       "municipality_code": u, "weight": float(wv), "share": float(sv), "key": text,
-                                       "basis": basis, "population_basis": people.at[u, "basis"] if by_population else "",
-                                       "line_count": len(rows)})
-        if np.isnan(shares).any():
-            continue  # the missing key or population is reported below, for every area-year at once
-        amount_alloc = allocate_cents(amount_cents_all[pos], shares)
-        child_alloc = allocate_cents(child_cents_all[pos], shares)
-        lines = a.iloc[pos]
+                    self.alloc_rows.append({"area_code": area, "year": y, "service_class": c or "",
+                                            "lines": "child" if is_child else "other", "municipality_code": u,
+                                            "weight": float(wv), "share": float(sv), "key": text, "basis": basis,
+                                            "population_basis": people.at[u, "basis"] if by_population else "",
+                                            "line_count": len(rows)})
+        return shares, key_text
+
+    def _weights(self, area: str, y: int, c: str, units: list[str], is_child: bool, people: pd.DataFrame,
+                 missing_pop: list[tuple[str, int, str]], missing_key: list[tuple[str, int, str, str]],
+                 ) -> tuple[np.ndarray, str, str] | None:
+        """The members' weights for one class of area lines (user key first), or None (recorded as missing)."""
+        user, reg = self.user, self.reg
+        found: tuple[np.ndarray, str, str] | None = None
+        if user is not None:
+            w = _user_weights(user, units, y, c)
+            if w is not None:
+                missing = [u for u, v in zip(units, w) if np.isnan(v)]
+                if missing:
+                    missing_key.extend((u, y, c or "all classes", area) for u in missing)
+                    return None
+                found = (w, user.description, user.source)
+            elif is_child:
+                missing_key.extend((u, y, c or "all classes", area) for u in units)
+                return None
+        if found is None:
+            w = people["children" if is_child else "persons"].reindex(units).to_numpy(dtype=float)
+            if np.isnan(w).any():
+                missing_pop.extend((u, y, f"member of {area}, for its {'child' if is_child else 'other'} lines")
+                                   for u, v in zip(units, w) if np.isnan(v))
+                return None
+            found = (w, self.child_key_text if is_child else "all-ages population share", self.pop.source)
+        weights, text, _basis = found
+        total = float(np.sum(weights))
+        if user is not None and text == user.description and user.kind == "share" and abs(total - 1.0) > 1e-6:
+            raise AllocationError(
+                f"the key shares of {_name(reg, 'wellbeing_area', area)}'s members for {y}, class {c or 'all'} sum "
+                f"to {total:.6f}, not 1; give shares that sum to 1 over {', '.join(units)} or give values instead",
+                rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "share": weights}))
+        if not total > 0:
+            raise AllocationError(
+                f"the key of {_name(reg, 'wellbeing_area', area)} for {y}, class {c or 'all'} is zero for every "
+                "member; nothing to allocate by",
+                rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "weight": weights}))
+        return found
+
+    def _allocated_parts(self, area: str, y: int, pos: np.ndarray, units: list[str], shares: np.ndarray,
+                         key_text: np.ndarray, cents: dict[str, np.ndarray]) -> list[pd.DataFrame]:
+        amount_alloc = allocate_cents(cents["amount"][pos], shares)
+        child_alloc = allocate_cents(cents["child"][pos], shares)
+        lines = self.a.iloc[pos]
+        child_euros = self.a["child_euros"].to_numpy()[pos]
         for ph in sorted(set(lines["phase"].astype(str))):
             m = (lines["phase"].astype(str) == ph).to_numpy()
-            check_rows.append({
+            area_cents, area_child = cents["amount"][pos][m], cents["child"][pos][m]
+            self.check_rows.append({
                 "area_code": area, "year": y, "phase": ph,
-                "area_euros": int(amount_cents_all[pos][m].sum()) / 100.0,
+                "area_euros": int(area_cents.sum()) / 100.0,
                 "allocated_euros": int(amount_alloc[m].sum()) / 100.0,
-                "area_child_euros": int(child_cents_all[pos][m].sum()) / 100.0,
+                "area_child_euros": int(area_child.sum()) / 100.0,
                 "allocated_child_euros": int(child_alloc[m].sum()) / 100.0,
-                "cent_rounding_euros": float(a["child_euros"].to_numpy()[pos][m].sum()) - int(child_cents_all[pos][m].sum()) / 100.0,
+                "cent_rounding_euros": float(child_euros[m].sum()) - int(area_child.sum()) / 100.0,
                 "members": len(units),
-                "ok": bool(amount_alloc[m].sum() == amount_cents_all[pos][m].sum()
-                           and child_alloc[m].sum() == child_cents_all[pos][m].sum()),
+                "ok": bool(amount_alloc[m].sum() == area_cents.sum() and child_alloc[m].sum() == area_child.sum()),
             })
+        parts = []
         for j, u in enumerate(units):
-            if u not in target_set:
+            if u not in self.targets:
                 continue
             part = lines.copy()
             part["member_type"] = "wellbeing_area"
@@ -368,70 +454,51 @@ def municipality_view(
             part["child_euros"] = child_alloc[:, j] / 100.0
             part["allocation_share"] = shares[:, j]
             part["allocation_key"] = key_text
-            pieces.append(part)
-    if missing_key:
-        listed = [f"{_name(reg, 'municipality', u)} in {y}, class {c} (area {ar})" for u, y, c, ar in missing_key]
-        raise AllocationError(
-            f"the allocation key has no row for {len(missing_key)} member-year-class(es) of areas with child lines: "
-            f"{_listing(listed)}. Add the rows (a member with no customers is an explicit 0) or an all-classes row",
-            rows=pd.DataFrame(missing_key, columns=["municipality_code", "year", "service_class", "area_code"]))
-    if missing_pop:
-        raise _missing_population_error(missing_pop, reg, "the allocation key")
-    annotated = _finish_annotated(_concat(pieces, a))
-    if annotated.empty:
-        raise InputError(f"no lines for municipality/ies {', '.join(targets)} or their wellbeing areas in the data")
-    # the view's own denominators. As in a child budget, an unknown one stays empty (NaN, never zero) and is
-    # named; only where the population decides euros (the key above) is it an error.
-    child_parts = []
-    for y, g in annotated[["org_code", "year"]].astype({"org_code": object}).drop_duplicates().groupby("year", sort=True):
-        c = counts.units(int(y), division(int(y)), sorted(g["org_code"]))
-        child_parts.append(pd.DataFrame({"org_type": "municipality", "org_code": c["unit"].to_numpy(dtype=object), "year": int(y),
-                                         "children": c["children"].to_numpy(dtype=float),
-                                         "population_basis": c["basis"].replace("", "unknown").to_numpy(dtype=object)}))
-    children = pd.concat(child_parts, ignore_index=True)
-    unknown = children[children["children"].isna()]
-    if len(unknown):
-        listed = [f"{_name(reg, 'municipality', c)} in {y}" for c, y in zip(unknown["org_code"], unknown["year"])]
-        warnings.warn(
-            f"no population for {len(listed)} municipality-year(s) of the view: {_listing(listed)}; their euros per child "
-            "are left empty (see missing_population()). Give population= for them",
-            LapsibudjettiWarning, stacklevel=2)
-        notes.append(("population missing", _listing(listed)))
-    comp = _composition(annotated)
-    comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
-                reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str)).to_numpy())
-    allocation = pd.DataFrame(alloc_rows, columns=["area_code", "year", "service_class", "lines", "municipality_code", "weight",
-                                                   "share", "key", "basis", "population_basis", "line_count"])
-    check = pd.DataFrame(check_rows, columns=["area_code", "year", "phase", "area_euros", "allocated_euros", "area_child_euros",
-                                              "allocated_child_euros", "cent_rounding_euros", "members", "ok"])
-    if len(check) and not check["ok"].all():  # pragma: no cover - allocate_cents guarantees it
-        raise ReconciliationError("internal error: allocated euros do not sum back to the area's; please report this",
-                                  rows=check[~check["ok"]])
-    first = _sote_first_year()
-    no_area = sorted({(t, y) for (t, y), ar in areas_of.items() if y >= first and t not in aland
-                      and (ar, y) not in area_groups.index})
-    if no_area:
-        listed = [f"{t} in {y} (area {areas_of[(t, y)]})" for t, y in no_area]
-        warnings.warn(
-            f"the data have no wellbeing-area lines for {_listing(listed)}: from {first} on the social and health services "
-            "are in the area's ledger, so these municipality-years show the municipality's own spend only. Add the area's ledger",
-            LapsibudjettiWarning, stacklevel=2)
-        notes.append(("no area lines", _listing(listed)))
-    notes = [("view", "municipality: own spend plus a share of the wellbeing area's spend"),
-             ("municipalities", ", ".join(f"{t} ({n})" for t, n in zip(targets, reg.names(
-                 pd.Series(["municipality"] * len(targets)), pd.Series(targets, dtype=object))))),
-             ("years", ", ".join(str(y) for y in sorted(set(annotated["year"].tolist())))),
-             ("allocation key, child lines", child_key_text),
-             ("allocation key, other area lines", "all-ages population share" + (" (or the user key where it covers the class)" if user else "")),
-             ("rounding", "largest remainder in whole cents over all member municipalities of the area; child euros of an "
-                          "area line rounded to cents first; the parts of every line sum back to it exactly"),
-             ("population", pop.source)] + notes
-    keep_orgs = {("municipality", t) for t in targets} | {("wellbeing_area", str(ar)) for ar, _ in area_groups.index}
-    return _make_view(
-        budget, "municipality", annotated=annotated, children=children, keep_orgs=keep_orgs, registry=reg, population=pop,
-        options={"allocation_key": child_key_text}, notes=notes, composition=comp,
-        allocation=allocation, allocation_check=check,
-    )
+            parts.append(part)
+        return parts
+
+    def view_children(self, annotated: pd.DataFrame) -> pd.DataFrame:
+        """The view's own denominators; an unknown one stays empty (never zero) and is named."""
+        child_parts = []
+        for y, g in annotated[["org_code", "year"]].astype({"org_code": object}).drop_duplicates().groupby("year", sort=True):
+            c = self.counts.units(int(y), self.division(int(y)), sorted(g["org_code"]))
+            child_parts.append(pd.DataFrame({"org_type": "municipality", "org_code": c["unit"].to_numpy(dtype=object),
+                                             "year": int(y), "children": c["children"].to_numpy(dtype=float),
+                                             "population_basis": c["basis"].replace("", "unknown").to_numpy(dtype=object)}))
+        children = pd.concat(child_parts, ignore_index=True)
+        unknown = children[children["children"].isna()]
+        if len(unknown):
+            listed = [f"{_name(self.reg, 'municipality', c)} in {y}" for c, y in zip(unknown["org_code"], unknown["year"])]
+            warnings.warn(
+                f"no population for {len(listed)} municipality-year(s) of the view: {_listing(listed)}; their euros per child "
+                "are left empty (see missing_population()). Give population= for them",
+                LapsibudjettiWarning, stacklevel=3)
+            self.notes.append(("population missing", _listing(listed)))
+        return children
+
+    def warn_no_area_lines(self) -> None:
+        first = _sote_first_year()
+        no_area = sorted({(t, y) for (t, y), ar in self.areas_of.items() if y >= first and t not in self.aland
+                          and (ar, y) not in self.area_groups.index})
+        if no_area:
+            listed = [f"{t} in {y} (area {self.areas_of[(t, y)]})" for t, y in no_area]
+            warnings.warn(
+                f"the data have no wellbeing-area lines for {_listing(listed)}: from {first} on the social and health services "
+                "are in the area's ledger, so these municipality-years show the municipality's own spend only. Add the area's ledger",
+                LapsibudjettiWarning, stacklevel=3)
+            self.notes.append(("no area lines", _listing(listed)))
+
+    def method_notes(self, annotated: pd.DataFrame) -> list[tuple[str, object]]:
+        names = self.reg.names(pd.Series(["municipality"] * len(self.targets)), pd.Series(self.targets, dtype=object))
+        return [("view", "municipality: own spend plus a share of the wellbeing area's spend"),
+                ("municipalities", ", ".join(f"{t} ({n})" for t, n in zip(self.targets, names))),
+                ("years", ", ".join(str(y) for y in sorted(set(annotated["year"].tolist())))),
+                ("allocation key, child lines", self.child_key_text),
+                ("allocation key, other area lines",
+                 "all-ages population share" + (" (or the user key where it covers the class)" if self.user else "")),
+                ("rounding", "largest remainder in whole cents over all member municipalities of the area; child euros of an "
+                             "area line rounded to cents first; the parts of every line sum back to it exactly"),
+                ("population", self.pop.source)] + self.notes
 
 
 def _user_weights(user: _UserKey, units: list[str], year: int, cls: str) -> np.ndarray | None:
