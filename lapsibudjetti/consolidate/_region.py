@@ -23,6 +23,7 @@ from ..reference._registry import Registry
 from ._common import (
     _cents_sum,
     _composition,
+    _Counts,
     _division,
     _finish_annotated,
     _missing_population_error,
@@ -123,6 +124,40 @@ def region_view(
                     f"{_name(reg, 'wellbeing_area', area)} is outside the wellbeing-area system (Åland organises its "
                     "social and health services itself): there is no region view. Use the child budgets of its "
                     "municipalities")
+    line_area, divisions = _line_areas(a, in_years, reg, membership_year)
+    outside = _outside_areas(reg)
+    present = {x for x in line_area[in_years] if isinstance(x, str)}
+    chosen = sorted(present - outside) if areas is None else areas
+    chosen_set = set(chosen)
+    keep = in_years & np.isin(line_area.astype(str), sorted(chosen_set)) & np.array([isinstance(x, str) for x in line_area])
+    if not keep.any():
+        raise InputError(f"no lines of the area(s) {', '.join(chosen) or '(none)'} or their member municipalities in the data")
+    excluded = in_years & ~keep
+    sub = a.loc[keep].copy()
+    sub["member_type"] = sub["org_type"].astype(object)
+    sub["member_code"] = sub["org_code"].astype(object)
+    sub["org_type"] = "region"
+    sub["org_code"] = line_area[keep]
+    sub["allocation_share"] = 1.0
+    sub["allocation_key"] = ""
+    annotated = _finish_annotated(sub)
+
+    children, comp_people = _region_children(annotated, divisions, counts, reg, membership_year)
+
+    comp = _region_composition(annotated, comp_people, counts, reg, membership_year)
+
+    notes = _region_notes(budget, annotated, a, excluded, line_area, outside, chosen_set, membership_year, reg, pop)
+    keep_orgs = set(zip(a.loc[keep, "org_type"].astype(str), a.loc[keep, "org_code"].astype(str)))
+    return _make_view(
+        budget, "region", annotated=annotated, children=children, keep_orgs=keep_orgs, registry=reg, population=pop,
+        options={"membership_year": "each data year" if membership_year is None else str(membership_year)},
+        notes=notes, composition=comp,
+    )
+
+
+def _line_areas(a: pd.DataFrame, in_years: np.ndarray, reg: Registry, membership_year: int | None
+                ) -> tuple[np.ndarray, dict[int, pd.DataFrame]]:
+    """Each line's wellbeing area (its own for an area's line, its municipality's for a municipality's) and the divisions."""
     org_type = a["org_type"].astype(object).to_numpy()
     org_code = a["org_code"].astype(object).to_numpy()
     year = a["year"].to_numpy()
@@ -153,24 +188,12 @@ def region_view(
             "Add it with Registry.extend(membership=...) and pass registry=, or give membership_year= to group "
             "by another year's membership",
             rows=pd.DataFrame(missing_membership, columns=["municipality_code", "year", "problem"]))
-    outside = _outside_areas(reg)
-    present = {x for x in line_area[in_years] if isinstance(x, str)}
-    chosen = sorted(present - outside) if areas is None else areas
-    chosen_set = set(chosen)
-    keep = in_years & np.isin(line_area.astype(str), sorted(chosen_set)) & np.array([isinstance(x, str) for x in line_area])
-    if not keep.any():
-        raise InputError(f"no lines of the area(s) {', '.join(chosen) or '(none)'} or their member municipalities in the data")
-    excluded = in_years & ~keep
-    sub = a.loc[keep].copy()
-    sub["member_type"] = sub["org_type"].astype(object)
-    sub["member_code"] = sub["org_code"].astype(object)
-    sub["org_type"] = "region"
-    sub["org_code"] = line_area[keep]
-    sub["allocation_share"] = 1.0
-    sub["allocation_key"] = ""
-    annotated = _finish_annotated(sub)
+    return line_area, divisions
 
-    # children: the sum over every member municipality (of the membership year's division)
+
+def _region_children(annotated: pd.DataFrame, divisions: dict[int, pd.DataFrame], counts: _Counts, reg: Registry,
+                     membership_year: int | None) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """The region's children: the sum over every member municipality (of the membership year's division)."""
     child_rows = []
     comp_people = []
     missing_pop: list[tuple[str, int, str]] = []
@@ -206,10 +229,15 @@ def region_view(
         warnings.warn(
             "no population figure of their own for " + _listing(sorted(set(folded))) + "; counted as included in the "
             f"municipality they merged into by {membership_year} (the figures are on a later municipal division)",
-            LapsibudjettiWarning, stacklevel=2)
+            LapsibudjettiWarning, stacklevel=3)
     children = pd.DataFrame(child_rows, columns=["org_type", "org_code", "year", "children", "population_basis"])
 
-    # composition: the members' parts, and the region totals must be their sums to the cent
+    return children, comp_people
+
+
+def _region_composition(annotated: pd.DataFrame, comp_people: list[dict[str, object]], counts: _Counts, reg: Registry,
+                        membership_year: int | None) -> pd.DataFrame:
+    """The members' parts of the region; the region totals must be their sums to the cent."""
     comp = _composition(annotated)
     people = pd.DataFrame(comp_people)
     muni_people = people.rename(columns={"unit_code": "member_code"})[["org_code", "year", "member_code", "children"]]
@@ -232,6 +260,15 @@ def region_view(
     if bad:  # pragma: no cover - composition is built from the same lines
         raise ReconciliationError(f"internal error: region totals differ from the sums over members: {bad}; please report this")
 
+    return comp
+
+
+def _region_notes(budget: ChildBudget, annotated: pd.DataFrame, a: pd.DataFrame, excluded: np.ndarray, line_area: np.ndarray,
+                  outside: set[str], chosen_set: set[str], membership_year: int | None, reg: Registry, pop: Population,
+                  ) -> list[tuple[str, object]]:
+    """The view's method notes, with what the data have outside the view."""
+    org_type = a["org_type"].astype(object).to_numpy()
+    notes: list[tuple[str, object]]
     notes = [("view", "region: a wellbeing area together with its member municipalities"),
              ("areas", ", ".join(_name(reg, "wellbeing_area", x) for x in sorted(set(annotated["org_code"].astype(str))))),
              ("years", ", ".join(str(y) for y in sorted(set(annotated["year"].tolist())))),
@@ -248,12 +285,7 @@ def region_view(
                                        "other areas and their municipalities"))
         for what, g in ex.groupby("what", sort=True):
             notes.append((f"not in this view: {what}", f"{len(g)} line(s), {_cents_sum(g['amount']) / 100:,.2f} €"))
-    keep_orgs = set(zip(a.loc[keep, "org_type"].astype(str), a.loc[keep, "org_code"].astype(str)))
-    return _make_view(
-        budget, "region", annotated=annotated, children=children, keep_orgs=keep_orgs, registry=reg, population=pop,
-        options={"membership_year": "each data year" if membership_year is None else str(membership_year)},
-        notes=notes, composition=comp,
-    )
+    return notes
 
 
 def _make_view(

@@ -150,6 +150,31 @@ def series(
     >>> s.table[["year", "sector", "child_euros", "source", "break"]].to_dict("records")
     [{'year': 2019, 'sector': 'sivistys', 'child_euros': 1000.0, 'source': 'municipal ledger', 'break': False}, {'year': 2019, 'sector': 'sote', 'child_euros': 500.0, 'source': 'municipal ledger', 'break': False}]
     """
+    view, reg, only = _series_view(budget_or_view, organisation, years=years, key=key, membership_year=membership_year,
+                                   registry=registry, population=population, budget_options=budget_options)
+    table = _sector_table(view, years, only)
+
+    totals = _series_totals(table)
+
+    idx, base_year = _real_terms(price_index, base_year, sorted(set(table["year"].tolist())))
+    table = _yoy(table, ["org_type", "org_code", "phase", "sector"], idx, base_year)
+    totals = _yoy(totals, ["org_type", "org_code", "phase"], idx, base_year)
+    bva = _budget_vs_actual(table, totals)
+    names = reg.names(table["org_type"].astype(str), table["org_code"].astype(str))
+    table.insert(2, "name", names.to_numpy())
+    totals.insert(2, "name", reg.names(totals["org_type"].astype(str), totals["org_code"].astype(str)).to_numpy())
+    for frame in (table, totals):
+        frame["measure"] = view.measure
+        frame["target_group"] = view.target_group.name
+    pi = pd.DataFrame({"year": idx.index.to_numpy(), "index": idx.to_numpy()}) if idx is not None else pd.DataFrame(columns=["year", "index"])
+    return BoundarySeries(table=table, totals=totals, budget_vs_actual=bva, view=view, price_index=pi, base_year=base_year)
+
+
+def _series_view(budget_or_view: Any, organisation: str | None, *, years: Any, key: Any, membership_year: int | None,
+                 registry: Registry | None, population: Any, budget_options: dict[str, Any]
+                 ) -> tuple[BoundaryView, Registry, str | None]:
+    """The view a series is read from (a municipality or region view), its registry and the organisation kept."""
+    only: str | None
     if isinstance(budget_or_view, BoundaryView):
         if budget_options:
             raise InputError(f"{', '.join(sorted(budget_options))} are options for ledgers; this view was already built")
@@ -175,6 +200,11 @@ def series(
         else:
             raise InputError(f"{organisation!r} is a {t.replace('_', ' ')}; a series is for a municipality or a wellbeing area")
         only = c
+    return view, reg, only
+
+
+def _sector_table(view: BoundaryView, years: Any, only: str | None) -> pd.DataFrame:
+    """Euros, child euros by tier, lines, source and classification per organisation × year × phase × sector."""
     a = view.annotated
     wanted = _as_years(years)
     keep = np.ones(len(a), dtype=bool)
@@ -221,6 +251,11 @@ def series(
     table["euros_per_child"] = metric_values("euros_per_child", table)
     table = _mark_breaks(table, ["org_type", "org_code", "phase", "sector"])
 
+    return table
+
+
+def _series_totals(table: pd.DataFrame) -> pd.DataFrame:
+    """The sectors added up per organisation × year × phase, with the metrics, sources and breaks."""
     tot_keys = ["org_type", "org_code", "year", "phase"]
     tg = table.groupby(tot_keys, sort=True)
     totals = tg[["euros", "child_euros"] + [f"{t_}_euros" for t_ in _TIERS] + ["lines"]].sum().reset_index()
@@ -233,8 +268,12 @@ def series(
     reasons = labelled[labelled["break_reason"] != ""].groupby(tot_keys, sort=True)["_b"].agg("; ".join)
     totals["break_reason"] = reasons.reindex(pd.MultiIndex.from_frame(totals[tot_keys])).fillna("").to_numpy()
 
+    return totals
+
+
+def _real_terms(price_index: Any, base_year: int | None, series_years: list[int]) -> tuple[pd.Series | None, int | None]:
+    """The price index (checked to cover the series and the base year) and the base year, or (None, None)."""
     idx = None
-    series_years = sorted(set(table["year"].tolist()))
     if price_index is not None:
         idx = _price_index(price_index)
         need = set(series_years) | {y - 1 for y in series_years if y - 1 in set(series_years)}
@@ -247,17 +286,7 @@ def series(
             raise InputError(f"the base year {base_year} is not in the price index (years {idx.index.min()}–{idx.index.max()})")
     elif base_year is not None:
         raise InputError("base_year is for real euros: give price_index= as well")
-    table = _yoy(table, ["org_type", "org_code", "phase", "sector"], idx, base_year)
-    totals = _yoy(totals, ["org_type", "org_code", "phase"], idx, base_year)
-    bva = _budget_vs_actual(table, totals)
-    names = reg.names(table["org_type"].astype(str), table["org_code"].astype(str))
-    table.insert(2, "name", names.to_numpy())
-    totals.insert(2, "name", reg.names(totals["org_type"].astype(str), totals["org_code"].astype(str)).to_numpy())
-    for frame in (table, totals):
-        frame["measure"] = view.measure
-        frame["target_group"] = view.target_group.name
-    pi = pd.DataFrame({"year": idx.index.to_numpy(), "index": idx.to_numpy()}) if idx is not None else pd.DataFrame(columns=["year", "index"])
-    return BoundarySeries(table=table, totals=totals, budget_vs_actual=bva, view=view, price_index=pi, base_year=base_year)
+    return idx, base_year
 
 
 def _mark_breaks(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
