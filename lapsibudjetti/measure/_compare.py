@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from .._errors import AllocationError, InputError
 from .._util import _as_years, _listing, _name
+from ..reference._labels import text
 from ..reference._registry import Registry
 from ._metrics import METRICS, pooled
 
@@ -120,11 +121,35 @@ def compare(
      {'org_code': '091', 'value': 5467.0, 'children': 109750.0, 'rank': 1, 'group_name': 'Kaupunkimaiset kunnat', 'group_rank': 1},
      {'org_code': '564', 'value': 4532.0, 'children': 44133.0, 'rank': 3, 'group_name': 'Kaupunkimaiset kunnat', 'group_rank': 2}]
     """
-    if not all(hasattr(result, a) for a in ("summary", "children", "registry", "measure")):
+    if not hasattr(result, "summary"):
         raise InputError(f"compare() takes a ChildBudget or a view, not {type(result).__name__}")
     if lang not in ("fi", "sv", "en"):
         raise InputError(f"lang must be fi, sv or en, not {lang!r}")
-    reg = registry or result.registry
+    reg = registry or getattr(result, "registry", None) or Registry.default()
+    s, org_type, metrics = _summary_to_compare(result, reg, org_type=org_type, years=years, phase=phase, metric=metric, lang=lang)
+
+    how, peers = _grouping(by, reg, org_type)
+    group, group_name = _groups(s, how, peers, by=by, org_type=org_type, reg=reg, membership_year=membership_year, lang=lang)
+    s["group"] = group
+    s["group_name"] = group_name
+    if how == "peers":
+        s["in_peer_group"] = s["org_code"].isin(peers or [])
+
+    rows = [_metric_rows(s, m, how) for m in metrics]
+    out = pd.concat(rows, ignore_index=True)
+    # a result with the exporters' protocol only has these in its summary
+    out["measure"] = getattr(result, "measure", None) or (s["measure"].iloc[0] if "measure" in s else "")
+    target = getattr(result, "target_group", None)
+    out["target_group"] = target.name if target is not None else (s["target_group"].iloc[0] if "target_group" in s else "")
+    order = ["org_type", "org_code", "name", "year", "phase", "metric", "value", "children", "population_basis", "rank", "n",
+             "national_median", "national_pooled", "vs_national_median", "group", "group_name", "group_n", "group_median",
+             "vs_group_median", "group_rank"] + (["in_peer_group"] if how == "peers" else []) + ["measure", "target_group"]
+    return out[order].sort_values(["metric", "year", "phase", "org_code"], kind="stable").reset_index(drop=True)
+
+
+def _summary_to_compare(result: ChildBudget, reg: Registry, *, org_type: str | None, years: Any, phase: str | None,
+                        metric: str | Sequence[str], lang: str) -> tuple[pd.DataFrame, str, list[str]]:
+    """The summary rows of one organisation type, years and phase, with names and population basis; the metrics."""
     s = result.summary()
     kinds = sorted(set(s["org_type"].astype(str)))
     if org_type is None:
@@ -149,11 +174,18 @@ def compare(
     s = s.reset_index(drop=True)
     s["org_code"] = s["org_code"].astype(str)
     s["name"] = reg.names(s["org_type"].astype(str), s["org_code"], lang).to_numpy()
-    basis = result.children.astype({"org_type": object, "org_code": object})
+    children = getattr(result, "children", None)
+    if children is None:  # a result with the exporters' protocol only: no population basis to show
+        children = s[["org_type", "org_code", "year"]].assign(population_basis="")
+    basis = children.astype({"org_type": object, "org_code": object})
     basis = basis.assign(org_code=basis["org_code"].astype(str))[["org_type", "org_code", "year", "population_basis"]]
     s = s.merge(basis.drop_duplicates(["org_type", "org_code", "year"]), on=["org_type", "org_code", "year"], how="left")
 
-    # the comparison group of each organisation-year
+    return s, org_type, metrics
+
+
+def _grouping(by: str | Sequence[str], reg: Registry, org_type: str) -> tuple[str, list[str] | None]:
+    """How organisations are grouped (``national``, ``municipality group``, ``area`` or ``peers``) and the peers."""
     if isinstance(by, str):
         how = _BY_ALIASES.get(by.strip().lower())
         if how is None:
@@ -169,8 +201,14 @@ def compare(
             peers.append(c)
         if not peers:
             raise InputError("the peer group is empty; give at least one organisation")
+    return how, peers
+
+
+def _groups(s: pd.DataFrame, how: str, peers: list[str] | None, *, by: Any, org_type: str, reg: Registry,
+            membership_year: int | None, lang: str) -> tuple[np.ndarray, np.ndarray]:
+    """The comparison group (code and name) of each organisation-year."""
     group = np.full(len(s), "national", dtype=object)
-    group_name = np.full(len(s), {"fi": "koko maa", "sv": "hela landet", "en": "whole country"}[lang], dtype=object)
+    group_name = np.full(len(s), text("group.national", lang), dtype=object)
     if how in ("municipality group", "area"):
         if org_type != "municipality":
             raise InputError(f"by={by!r} groups municipalities; these are {org_type.replace('_', ' ')}s. Use by='national' or a peer list")
@@ -205,7 +243,7 @@ def compare(
                                   rows=pd.DataFrame(problems, columns=["org_code", "year", "problem"]))
     elif how == "peers":
         group[:] = "peers"
-        group_name[:] = {"fi": "vertailuryhmä", "sv": "jämförelsegrupp", "en": "peer group"}[lang]
+        group_name[:] = text("group.peers", lang)
         for (y, ph), g in s.groupby(["year", "phase"], sort=True):
             absent = sorted(set(peers or []) - set(g["org_code"]))
             if absent:
@@ -213,43 +251,34 @@ def compare(
                     f"peer(s) {', '.join(_name(reg, org_type if org_type != 'region' else 'wellbeing_area', c) for c in absent)} "
                     f"have no figures in {y} ({ph}) in this result",
                     rows=pd.DataFrame({"org_code": absent, "year": y, "phase": ph}))
-    s["group"] = group
-    s["group_name"] = group_name
-    if how == "peers":
-        s["in_peer_group"] = s["org_code"].isin(peers or [])
+    return group, group_name
 
-    rows = []
-    for m in metrics:
-        part = s[["org_type", "org_code", "name", "year", "phase", "children", "population_basis", "group", "group_name"]
-                 + (["in_peer_group"] if how == "peers" else [])].copy()
-        part.insert(5, "metric", m)
-        part.insert(6, "value", s[m].to_numpy(dtype=float))
-        gy = part.groupby(["year", "phase"], sort=False)["value"]
-        part["rank"] = gy.rank(ascending=False, method="min").astype("Int64")
-        part["n"] = gy.transform("count").astype("int64")
-        part["national_median"] = gy.transform("median")
-        part["national_pooled"] = _national_pooled(s, m)
-        part["vs_national_median"] = part["value"] - part["national_median"]
-        if how == "peers":
-            peer_vals = part[part["in_peer_group"]].groupby(["year", "phase"])["value"]
-            stats = pd.DataFrame({"group_median": peer_vals.median(), "group_n": peer_vals.count()}).reset_index()
-            part = part.merge(stats, on=["year", "phase"], how="left")
-            part["group_rank"] = part["value"].where(part["in_peer_group"]).groupby(
-                [part["year"], part["phase"]]).rank(ascending=False, method="min").astype("Int64")
-        else:
-            gg = part.groupby(["year", "phase", "group"], sort=False)["value"]
-            part["group_median"] = gg.transform("median")
-            part["group_n"] = gg.transform("count").astype("int64")
-            part["group_rank"] = gg.rank(ascending=False, method="min").astype("Int64")
-        part["vs_group_median"] = part["value"] - part["group_median"]
-        rows.append(part)
-    out = pd.concat(rows, ignore_index=True)
-    out["measure"] = result.measure
-    out["target_group"] = result.target_group.name
-    order = ["org_type", "org_code", "name", "year", "phase", "metric", "value", "children", "population_basis", "rank", "n",
-             "national_median", "national_pooled", "vs_national_median", "group", "group_name", "group_n", "group_median",
-             "vs_group_median", "group_rank"] + (["in_peer_group"] if how == "peers" else []) + ["measure", "target_group"]
-    return out[order].sort_values(["metric", "year", "phase", "org_code"], kind="stable").reset_index(drop=True)
+
+def _metric_rows(s: pd.DataFrame, m: str, how: str) -> pd.DataFrame:
+    """One metric's value, rank and medians (national and group) per organisation-year."""
+    part = s[["org_type", "org_code", "name", "year", "phase", "children", "population_basis", "group", "group_name"]
+             + (["in_peer_group"] if how == "peers" else [])].copy()
+    part.insert(5, "metric", m)
+    part.insert(6, "value", s[m].to_numpy(dtype=float))
+    gy = part.groupby(["year", "phase"], sort=False)["value"]
+    part["rank"] = gy.rank(ascending=False, method="min").astype("Int64")
+    part["n"] = gy.transform("count").astype("int64")
+    part["national_median"] = gy.transform("median")
+    part["national_pooled"] = _national_pooled(s, m)
+    part["vs_national_median"] = part["value"] - part["national_median"]
+    if how == "peers":
+        peer_vals = part[part["in_peer_group"]].groupby(["year", "phase"])["value"]
+        stats = pd.DataFrame({"group_median": peer_vals.median(), "group_n": peer_vals.count()}).reset_index()
+        part = part.merge(stats, on=["year", "phase"], how="left")
+        part["group_rank"] = part["value"].where(part["in_peer_group"]).groupby(
+            [part["year"], part["phase"]]).rank(ascending=False, method="min").astype("Int64")
+    else:
+        gg = part.groupby(["year", "phase", "group"], sort=False)["value"]
+        part["group_median"] = gg.transform("median")
+        part["group_n"] = gg.transform("count").astype("int64")
+        part["group_rank"] = gg.rank(ascending=False, method="min").astype("Int64")
+    part["vs_group_median"] = part["value"] - part["group_median"]
+    return part
 
 
 #: The comparison sheet's metrics: (metric, ranked in the sheet).
