@@ -111,6 +111,48 @@ def _read_csv_data(
         if not isinstance(sep, str) or len(sep) != 1:
             raise InputError(f"sep must be a single character such as ';', ',' or '\\t', got {sep!r}", file=name)
     delimiters = (sep,) if sep is not None else _DELIMITERS
+    header = _find_header(data, start, enc, delimiters, column_map, defaults, name)
+    delimiter = header.delimiter or ","
+    data_start = header.end
+    end = len(data)
+    while end > data_start and data[end - 1] in (10, 13):  # trailing newlines and blank lines
+        end -= 1
+    if _NONSPACE.search(data, data_start, end) is None:
+        raise InputError(
+            f"the file has a header on line {header.line} but no data lines below it.",
+            file=name,
+            row=header.line,
+        )
+    names = [f"c{i}" for i in range(len(header.cells))]
+    needed = {canon: i for canon, i in header.mapping.items()}
+    unnamed = [i for i, c in enumerate(header.cells) if not c.strip()]
+    table, exact = _arrow_table(data, data_start, end, header, names, needed, unnamed, enc, name)
+    n = table.num_rows
+    if n == 0:  # pragma: no cover - excluded by the check above
+        raise InputError(
+            f"the file has a header on line {header.line} but no data lines below it.",
+            file=name,
+            row=header.line,
+        )
+
+    source_row = _source_rows(data, data_start, end, n, header, exact, enc, name)
+
+    for i in unnamed:
+        col = table.column(names[i])
+        if len(col) and pc.max(pc.binary_length(col)).as_py():
+            header.ignored.append(f"(unnamed column {i + 1})")
+    _warn_header(header, name, column_map, defaults)
+
+    columns, whole_cents, enc = _columns(table, names, needed, n, enc, header, name, source_row)
+    frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
+    headers = {canon: header.cells[i] for canon, i in needed.items()}
+    meta: dict[str, object] = {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line}
+    return _Raw(frame, name, headers, meta, whole_cents=whole_cents)
+
+
+def _find_header(data: Any, start: int, enc: _Encoding, delimiters: tuple[str, ...], column_map: Mapping[str, str | None],
+                 defaults: Mapping[str, object], name: str) -> _Header:
+    """The header among the first lines (and its delimiter); ``header.end`` is where the data begin."""
     lines = _head_lines(data, start, _HEADER_SCAN_CSV)
     ends = {line: end for line, end, _ in lines}
 
@@ -135,21 +177,14 @@ def _read_csv_data(
             yield line, variants
 
     header = _choose_header(candidates(), column_map=column_map, defaults=defaults, name=name, where="line")
+    header.end = ends[header.line]
+    return header
+
+
+def _arrow_table(data: Any, data_start: int, end: int, header: _Header, names: list[str], needed: dict[str, int],
+                 unnamed: list[int], enc: _Encoding, name: str) -> tuple[pa.Table, bool]:
+    """Arrow splits the data lines into byte columns; ``exact``: one record per line (no counting needed)."""
     delimiter = header.delimiter or ","
-    data_start = ends[header.line]
-    end = len(data)
-    while end > data_start and data[end - 1] in (10, 13):  # trailing newlines and blank lines
-        end -= 1
-    if _NONSPACE.search(data, data_start, end) is None:
-        raise InputError(
-            f"the file has a header on line {header.line} but no data lines below it.",
-            file=name,
-            row=header.line,
-        )
-    ncols = len(header.cells)
-    names = [f"c{i}" for i in range(ncols)]
-    needed = {canon: i for canon, i in header.mapping.items()}
-    unnamed = [i for i, c in enumerate(header.cells) if not c.strip()]
     column_types: dict[str, pa.DataType] = {}
     for canon, i in needed.items():
         # bytes; text columns are dictionary-encoded afterwards, one column per thread, which is
@@ -196,14 +231,13 @@ def _read_csv_data(
         _diagnose_csv(data, data_start, header, delimiter, enc, name, exc)
         raise  # pragma: no cover - _diagnose_csv always raises
     del body
-    n = table.num_rows
-    if n == 0:  # pragma: no cover - excluded by the check above
-        raise InputError(
-            f"the file has a header on line {header.line} but no data lines below it.",
-            file=name,
-            row=header.line,
-        )
+    return table, exact
 
+
+def _source_rows(data: Any, data_start: int, end: int, n: int, header: _Header, exact: bool, enc: _Encoding,
+                 name: str) -> np.ndarray:
+    """The line number (as the user sees it) of each record."""
+    delimiter = header.delimiter or ","
     if exact:
         source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
     else:
@@ -222,16 +256,16 @@ def _read_csv_data(
                     f"{name}: could not match lines to records (blank lines or line breaks inside quoted "
                     "fields); source_row counts records from the header instead of physical lines.",
                     LapsibudjettiWarning,
-                    stacklevel=5,
+                    stacklevel=6,
                 )
                 source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
 
-    for i in unnamed:
-        col = table.column(names[i])
-        if len(col) and pc.max(pc.binary_length(col)).as_py():
-            header.ignored.append(f"(unnamed column {i + 1})")
-    _warn_header(header, name, column_map, defaults)
+    return source_row
 
+
+def _columns(table: pa.Table, names: list[str], needed: dict[str, int], n: int, enc: _Encoding, header: _Header, name: str,
+             source_row: np.ndarray) -> tuple[dict[str, Any], bool, _Encoding]:
+    """Text columns dictionary-encoded and amounts parsed, on a thread pool; the encoding as finally decoded."""
     text_columns = [canon for canon in needed if canon != "amount"]
 
     def encode(canon: str) -> tuple[np.ndarray, list[bytes]] | np.ndarray:
@@ -277,11 +311,7 @@ def _read_csv_data(
         amount_bin, decoded, source_row, name, header.cells[needed["amount"]],
         done=(amounts, amount_results) if decoded == enc else None,
     )
-    enc = decoded
-    frame = _assemble(columns, n, name=name, source_row=source_row, defaults=defaults)
-    headers = {canon: header.cells[i] for canon, i in needed.items()}
-    meta: dict[str, object] = {"encoding": enc.label, "delimiter": delimiter, "header_row": header.line}
-    return _Raw(frame, name, headers, meta, whole_cents=whole_cents)
+    return columns, whole_cents, decoded
 
 
 def _digit_years(column: pa.ChunkedArray) -> np.ndarray | None:

@@ -31,6 +31,7 @@ class _Header:
     line: int  # 1-based line (CSV) or Excel row
     delimiter: str | None = None
     ignored: list[str] = field(default_factory=list)
+    end: int = 0  # CSV: the byte offset where the data lines begin
 
 
 def _check_column_map(column_map: Mapping[str, str | None] | None) -> dict[str, str | None]:
