@@ -186,6 +186,85 @@ def _validate_ledger(
         from .reference._registry import Registry
 
         df = (registry or Registry.default()).with_org_codes(df, file=name)
+    _require_columns(df, name)
+    n = len(df)
+    src = df.reset_index(drop=True)
+    # columns are collected in a dict and the frame is built once, without copies
+    cols: dict[str, Any] = {}
+    cols["source_file"] = _as_category(
+        src["source_file"] if "source_file" in src else pd.Series([name] * n)
+    ).array
+    row_col = src["source_row"] if "source_row" in src else None
+    if row_col is not None and row_col.dtype == np.int64:
+        cols["source_row"] = row_col.to_numpy(copy=not owned)  # a new frame: never a view of the input
+    elif row_col is not None and row_col.notna().all():
+        cols["source_row"] = pd.to_numeric(row_col).astype("int64").to_numpy()
+    else:
+        cols["source_row"] = np.arange(1, n + 1, dtype="int64")
+
+    problems: list[pd.DataFrame] = []
+
+    def frame(**extra: object) -> pd.DataFrame:
+        """The columns so far (and ``extra``) as a frame, for listing problem rows."""
+        return pd.DataFrame({**cols, **extra}, copy=False)
+
+    for col in ("org_type", "org_code", "business_id", "phase", "service_class", "task_class", "account", "cost_centre"):
+        cols[col] = _text_column(src, col, n, owned)
+
+    # required text columns present on every row
+    for col in ("org_type", "org_code", "phase"):
+        if len(cols[col]) and cols[col].codes.min() < 0:
+            problems.append(_bad_rows(frame(), cols[col].codes < 0, col, "missing value"))
+
+    for col, allowed in (("org_type", ORG_TYPES), ("phase", PHASES)):
+        cat = cols[col]
+        bad_cat = np.append(~np.asarray(cat.categories.isin(allowed), dtype=bool), False)  # code -1: not here
+        if not bad_cat.any():  # every category allowed: no line to look at
+            continue
+        bad = bad_cat[cat.codes]
+        if bad.any():
+            problems.append(_bad_rows(frame(), bad, col, f"not one of {', '.join(allowed)}"))
+
+    cols["year"] = _year_column(src["year"], owned, problems, frame)
+
+    amount = _amount_column(src["amount"], owned, whole_cents, problems, frame)
+    if amount is not None:
+        cols["amount"] = amount
+
+    # class present
+    if cols["service_class"].codes.min() < 0 and cols["task_class"].codes.min() < 0:
+        no_class = (cols["service_class"].codes < 0) & (cols["task_class"].codes < 0)
+    else:
+        no_class = np.zeros(0, dtype=bool)
+    if no_class.any():
+        problems.append(_bad_rows(frame(), no_class, "service_class", "neither a service class nor a task class"))
+
+    _check_code_shapes(cols, problems, frame)
+
+    # organisation code shape, with a warned repair of zero padding
+    if cols["org_code"].codes.max() >= 0:
+        cols["org_code"] = _normalise_org_codes(cols["org_type"], cols["org_code"])
+
+    if problems:
+        _raise_for(pd.concat(problems, ignore_index=True), "Fix these cells in the source file and read it again.")
+
+    out = pd.DataFrame({c: cols[c] for c in LEDGER_COLUMNS}, copy=False)
+    if check_codes:
+        bad = check_ledger_codes(out, registry=registry)
+        if not bad.empty:
+            _raise_for(
+                bad,
+                "Check the code against the official classification for that year "
+                "(lapsibudjetti.service_classes(), task_classes(), municipalities()); for an "
+                "organisation of your own pass registry=Registry.default().extend(...), "
+                "or pass check_codes=False to read it anyway; unknown classes then end up unmapped.",
+            )
+
+    return out
+
+
+def _require_columns(df: pd.DataFrame, name: str) -> None:
+    """The required columns are there and the ledger has rows."""
     missing = [c for c in REQUIRED if c not in df.columns]
     if "service_class" not in df.columns and "task_class" not in df.columns:
         missing.append("service_class or task_class")
@@ -204,62 +283,30 @@ def _validate_ledger(
             "and that the header row was found.",
             file=name,
         )
-    n = len(df)
-    src = df.reset_index(drop=True)
-    # columns are collected in a dict and the frame is built once, without copies
-    cols: dict[str, Any] = {}
-    cols["source_file"] = _as_category(
-        src["source_file"] if "source_file" in src else pd.Series([name] * n)
-    ).array
-    row_col = src["source_row"] if "source_row" in src else None
-    if row_col is not None and row_col.dtype == np.int64:
-        cols["source_row"] = row_col.to_numpy(copy=not owned)  # a new frame: never a view of the input
-    elif row_col is not None and row_col.notna().all():
-        cols["source_row"] = pd.to_numeric(row_col).astype("int64").to_numpy()
-    else:
-        cols["source_row"] = np.arange(1, n + 1, dtype="int64")
 
-    problems: list[pd.DataFrame] = []
 
-    def text(col: str) -> pd.Categorical:
-        if col in src:
-            values = src[col]
-            cats = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else None
-            if (owned and cats is not None and len(cats) and not values.cat.ordered and cats.dtype == _STR_CATEGORIES
-                    and (cats.dtype != object or pd.api.types.infer_dtype(cats, skipna=False) == "string")):
-                # a reader's categories are already the strings, in the dtype they would get here
-                return values.array
-            if owned and cats is not None and len(cats) and (cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype)):
-                # as _as_category, keeping the codes array instead of copying it
-                dtype = pd.CategoricalDtype([str(c) for c in cats], ordered=values.cat.ordered)
-                return pd.Categorical.from_codes(values.cat.codes.to_numpy(), dtype=dtype, validate=False)
-            return _as_category(values).array
-        # all missing, with the dtype pd.Categorical([None] * n) has, without building n objects
-        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=pd.Categorical([None]).dtype)
+def _text_column(src: pd.DataFrame, col: str, n: int, owned: bool) -> pd.Categorical:
+    """A text column as a categorical of strings (a reader's own categories kept without a copy)."""
+    if col in src:
+        values = src[col]
+        cats = values.cat.categories if isinstance(values.dtype, pd.CategoricalDtype) else None
+        if (owned and cats is not None and len(cats) and not values.cat.ordered and cats.dtype == _STR_CATEGORIES
+                and (cats.dtype != object or pd.api.types.infer_dtype(cats, skipna=False) == "string")):
+            # a reader's categories are already the strings, in the dtype they would get here
+            return values.array
+        if owned and cats is not None and len(cats) and (cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype)):
+            # as _as_category, keeping the codes array instead of copying it
+            dtype = pd.CategoricalDtype([str(c) for c in cats], ordered=values.cat.ordered)
+            return pd.Categorical.from_codes(values.cat.codes.to_numpy(), dtype=dtype, validate=False)
+        return _as_category(values).array
+    # all missing, with the dtype pd.Categorical([None] * n) has, without building n objects
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=pd.Categorical([None]).dtype)
 
-    def frame(**extra: object) -> pd.DataFrame:
-        """The columns so far (and ``extra``) as a frame, for listing problem rows."""
-        return pd.DataFrame({**cols, **extra}, copy=False)
 
-    for col in ("org_type", "org_code", "business_id", "phase", "service_class", "task_class", "account", "cost_centre"):
-        cols[col] = text(col)
 
-    # required text columns present on every row
-    for col in ("org_type", "org_code", "phase"):
-        if len(cols[col]) and cols[col].codes.min() < 0:
-            problems.append(_bad_rows(frame(), cols[col].codes < 0, col, "missing value"))
-
-    for col, allowed in (("org_type", ORG_TYPES), ("phase", PHASES)):
-        cat = cols[col]
-        bad_cat = np.append(~np.asarray(cat.categories.isin(allowed), dtype=bool), False)  # code -1: not here
-        if not bad_cat.any():  # every category allowed: no line to look at
-            continue
-        bad = bad_cat[cat.codes]
-        if bad.any():
-            problems.append(_bad_rows(frame(), bad, col, f"not one of {', '.join(allowed)}"))
-
-    # year
-    year_raw = src["year"]
+def _year_column(year_raw: pd.Series, owned: bool, problems: list[pd.DataFrame], frame: Any) -> np.ndarray:
+    """Years as int64 in the allowed range; other values are problems (then zeros stand in)."""
+    n = len(year_raw)
     if year_raw.dtype == np.int64:  # already whole numbers: only the range to check
         year_np = year_raw.to_numpy(copy=not owned)
         in_range = len(year_np) == 0 or (year_np.min() >= YEAR_MIN and year_np.max() <= YEAR_MAX)
@@ -270,14 +317,17 @@ def _validate_ledger(
     if bad_year_np.any():
         problems.append(_bad_rows(frame(year=year_raw.to_numpy()), bad_year_np, "year",
                                   f"not a year between {YEAR_MIN} and {YEAR_MAX}"))
-        cols["year"] = np.zeros(n, dtype="int64")
-    elif year_raw.dtype == np.int64:
-        cols["year"] = year_np
-    else:
-        cols["year"] = year.astype("int64").to_numpy()
+        return np.zeros(n, dtype="int64")
+    if year_raw.dtype == np.int64:
+        return year_np
+    return year.astype("int64").to_numpy()
 
-    # amount
-    amount_raw = src["amount"]
+
+
+def _amount_column(amount_raw: pd.Series, owned: bool, whole_cents: bool, problems: list[pd.DataFrame], frame: Any
+                   ) -> np.ndarray | None:
+    """Amounts as float64 in whole cents, or None when some are not numbers (recorded as problems)."""
+    n = len(amount_raw)
     if amount_raw.dtype == np.float64:
         amount_np = amount_raw.to_numpy(copy=not owned)
     elif pd.api.types.is_bool_dtype(amount_raw):
@@ -289,22 +339,17 @@ def _validate_ledger(
     if bad_amount.any():
         problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), bad_amount, "amount",
                                   "not a number (use 1234.56 or 1 234,56)"))
-    else:
-        fractional = np.zeros(0, dtype=bool) if known_whole else _fractional_cents(amount_np)
-        if fractional.any():
-            problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
-                                      "has fractions of a cent; round amounts to cents"))
-        cols["amount"] = amount_np
+        return None
+    fractional = np.zeros(0, dtype=bool) if known_whole else _fractional_cents(amount_np)
+    if fractional.any():
+        problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
+                                  "has fractions of a cent; round amounts to cents"))
+    return amount_np
 
-    # class present
-    if cols["service_class"].codes.min() < 0 and cols["task_class"].codes.min() < 0:
-        no_class = (cols["service_class"].codes < 0) & (cols["task_class"].codes < 0)
-    else:
-        no_class = np.zeros(0, dtype=bool)
-    if no_class.any():
-        problems.append(_bad_rows(frame(), no_class, "service_class", "neither a service class nor a task class"))
 
-    # shapes of codes, checked once per distinct value
+
+def _check_code_shapes(cols: dict[str, Any], problems: list[pd.DataFrame], frame: Any) -> None:
+    """Service classes, accounts and business IDs of the right shape, checked once per distinct value."""
     for col, pattern, problem in (
         ("service_class", r"\d{4}", "not a 4-digit service class code"),
         ("account", r"\d{3,6}", "not an account number (3–6 digits)"),
@@ -317,28 +362,6 @@ def _validate_ledger(
             if bad_cats.any():
                 problems.append(_bad_rows(frame(), np.append(bad_cats, False)[values.codes], col, problem))
 
-    # organisation code shape, with a warned repair of zero padding
-    if cols["org_code"].codes.max() >= 0:
-        cols["org_code"] = _normalise_org_codes(cols["org_type"], cols["org_code"])
-
-    if problems:
-        _raise_for(pd.concat(problems, ignore_index=True), "Fix these cells in the source file and read it again.")
-
-    out = pd.DataFrame({c: cols[c] for c in LEDGER_COLUMNS}, copy=False)
-    if check_codes:
-        pass  # check_ledger_codes is in this module
-
-        bad = check_ledger_codes(out, registry=registry)
-        if not bad.empty:
-            _raise_for(
-                bad,
-                "Check the code against the official classification for that year "
-                "(lapsibudjetti.service_classes(), task_classes(), municipalities()); for an "
-                "organisation of your own pass registry=Registry.default().extend(...), "
-                "or pass check_codes=False to read it anyway; unknown classes then end up unmapped.",
-            )
-
-    return out
 
 
 #: The dtype of categories built from a list of ``str`` (``str`` on pandas 3, object before).
