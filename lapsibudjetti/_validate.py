@@ -668,89 +668,89 @@ def check_ledger_codes(ledger: pd.DataFrame, *, registry: Registry | None = None
     missing = [c for c in needed if c not in ledger.columns]
     if missing:
         raise InputError(f"the ledger has no column(s) {', '.join(missing)}; build it with make_ledger()")
-    n = len(ledger)
-    if n == 0:
+    if len(ledger) == 0:
         return _empty_check()
-    org_type = _string_category(ledger["org_type"].reset_index(drop=True))
-    year_raw = pd.to_numeric(ledger["year"].reset_index(drop=True), errors="coerce")
-    year_ok = year_raw.notna().to_numpy()
-    year = year_raw.fillna(0).to_numpy().astype("int64")
-    source_file = ledger["source_file"].reset_index(drop=True) if "source_file" in ledger else None
-    rows_ = (ledger["source_row"].to_numpy() if "source_row" in ledger else np.arange(1, n + 1))
+    check = _CodeCheck(ledger)
+    if "org_code" in ledger:
+        check.org_codes(_string_category(ledger["org_code"].reset_index(drop=True)), registry)
+    everywhere = np.ones(len(ledger), dtype=bool)
+    if "service_class" in ledger:
+        check.add("service_class", _string_category(ledger["service_class"].reset_index(drop=True)), everywhere, _service_problems)
+    if "task_class" in ledger:
+        check.add("task_class", _string_category(ledger["task_class"].reset_index(drop=True)), everywhere, _task_problems)
+    return check.table()
 
-    def files_at(idx: np.ndarray) -> np.ndarray:
-        if source_file is None:
+
+class _CodeCheck:
+    """The problems found in a ledger's codes, one check per distinct (organisation type, year, code)."""
+
+    def __init__(self, ledger: pd.DataFrame) -> None:
+        self.n = n = len(ledger)
+        self.org_type = _string_category(ledger["org_type"].reset_index(drop=True))
+        year_raw = pd.to_numeric(ledger["year"].reset_index(drop=True), errors="coerce")
+        self.year_ok = year_raw.notna().to_numpy()
+        self.year = year_raw.fillna(0).to_numpy().astype("int64")
+        self.source_file = ledger["source_file"].reset_index(drop=True) if "source_file" in ledger else None
+        self.rows = np.asarray(ledger["source_row"].to_numpy() if "source_row" in ledger else np.arange(1, n + 1))
+        self.found: list[pd.DataFrame] = []
+
+    def files_at(self, idx: np.ndarray) -> np.ndarray:
+        if self.source_file is None:
             return np.full(len(idx), "<memory>", dtype=object)
-        return source_file.iloc[idx].astype(object).to_numpy()
+        return self.source_file.iloc[idx].astype(object).to_numpy()
 
-    def is_type(name: str) -> np.ndarray:
-        cats = list(org_type.cat.categories)
+    def is_type(self, name: str) -> np.ndarray:
+        cats = list(self.org_type.cat.categories)
         if name not in cats:
-            return np.zeros(n, dtype=bool)
-        return org_type.cat.codes.to_numpy() == cats.index(name)
+            return np.zeros(self.n, dtype=bool)
+        return self.org_type.cat.codes.to_numpy() == cats.index(name)
 
-    found: list[pd.DataFrame] = []
+    def record(self, idx: np.ndarray, column: str, values: pd.Series, problems: np.ndarray | str) -> None:
+        self.found.append(pd.DataFrame({
+            "_pos": idx, "_order": KIND_ORDER[column], "file": self.files_at(idx), "row": self.rows[idx],
+            "column": column, "value": values.iloc[idx].astype(object).to_numpy(), "problem": problems,
+        }))
 
-    def add(column: str, values: pd.Series, keep: np.ndarray,
-            check: Callable[[pd.DataFrame], list[str | None]]) -> None:
-        keep = keep & values.notna().to_numpy() & year_ok
+    def add(self, column: str, values: pd.Series, keep: np.ndarray, check: Callable[[pd.DataFrame], list[str | None]]) -> None:
+        keep = keep & values.notna().to_numpy() & self.year_ok
         if not keep.any():
             return
-        combos, ids = _combos(org_type, year, values, keep)
+        combos, ids = _combos(self.org_type, self.year, values, keep)
         problems = np.asarray(check(combos), dtype=object)
         bad_combo = np.array([p is not None for p in problems], dtype=bool)
         if not bad_combo.any():
             return
-        line_bad = np.zeros(n, dtype=bool)
+        line_bad = np.zeros(self.n, dtype=bool)
         line_bad[keep] = bad_combo[ids[keep]]
         idx = np.flatnonzero(line_bad)
-        found.append(pd.DataFrame({
-            "_pos": idx,
-            "_order": KIND_ORDER[column],
-            "file": files_at(idx),
-            "row": np.asarray(rows_)[idx],
-            "column": column,
-            "value": values.iloc[idx].astype(object).to_numpy(),
-            "problem": problems[ids[idx]],
-        }))
+        self.record(idx, column, values, problems[ids[idx]])
 
-    if "org_code" in ledger:
-        code = _string_category(ledger["org_code"].reset_index(drop=True))
-        muni = is_type("municipality")
+    def org_codes(self, code: pd.Series, registry: Registry | None) -> None:
+        """Municipality codes by year (the registry's own organisations too) and wellbeing-area codes."""
+        muni = self.is_type("municipality")
         areas = set(_load("wellbeing_areas.csv")["code"])
         if registry is not None:
             table = registry.municipalities
             own = (~code.isin(set(_load("municipalities.csv")["code"])) & code.isin(set(table["code"].astype(str)))).to_numpy()
-            add("org_code", code, muni & own, lambda c: _registry_problems(c, table))
+            self.add("org_code", code, muni & own, lambda c: _registry_problems(c, table))
             muni = muni & ~own
             areas |= set(registry.areas["code"].astype(str))
-        add("org_code", code, muni, _municipality_problems)
-        wa = is_type("wellbeing_area") & code.notna().to_numpy()
-        if wa.any():
-            bad_wa = wa & ~code.isin(areas).to_numpy()
-            if bad_wa.any():
-                idx = np.flatnonzero(bad_wa)
-                found.append(pd.DataFrame({
-                    "_pos": idx, "_order": KIND_ORDER["org_code"], "file": files_at(idx),
-                    "row": np.asarray(rows_)[idx], "column": "org_code",
-                    "value": code.iloc[idx].astype(object).to_numpy(),
-                    "problem": "unknown wellbeing-area code; use 01–21, 90 (Helsinki) or 91 (Åland)",
-                }))
-    if "service_class" in ledger:
-        sc = _string_category(ledger["service_class"].reset_index(drop=True))
-        add("service_class", sc, np.ones(n, dtype=bool), _service_problems)
-    if "task_class" in ledger:
-        tc = _string_category(ledger["task_class"].reset_index(drop=True))
-        add("task_class", tc, np.ones(n, dtype=bool), _task_problems)
+        self.add("org_code", code, muni, _municipality_problems)
+        wa = self.is_type("wellbeing_area") & code.notna().to_numpy()
+        bad_wa = wa & ~code.isin(areas).to_numpy()
+        if bad_wa.any():
+            self.record(np.flatnonzero(bad_wa), "org_code", code,
+                        "unknown wellbeing-area code; use 01–21, 90 (Helsinki) or 91 (Åland)")
 
-    if not found:
-        return _empty_check()
-    out = pd.concat(found, ignore_index=True)
-    out = out.sort_values(["_pos", "_order"], kind="mergesort").drop(columns=["_pos", "_order"])
-    out["row"] = out["row"].astype("int64")
-    for col in ("file", "column", "value", "problem"):
-        out[col] = out[col].astype(object)
-    return out.reset_index(drop=True)
+    def table(self) -> pd.DataFrame:
+        if not self.found:
+            return _empty_check()
+        out = pd.concat(self.found, ignore_index=True)
+        out = out.sort_values(["_pos", "_order"], kind="mergesort").drop(columns=["_pos", "_order"])
+        out["row"] = out["row"].astype("int64")
+        for col in ("file", "column", "value", "problem"):
+            out[col] = out[col].astype(object)
+        return out.reset_index(drop=True)
 
 
 KIND_ORDER = {"org_code": 0, "service_class": 1, "task_class": 2}
