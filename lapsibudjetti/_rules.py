@@ -18,7 +18,7 @@ import functools
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -351,27 +351,7 @@ def _cell(value: object) -> str:
 def _build(
     frame: pd.DataFrame, *, source: str, profile: str, source_rows: np.ndarray | None = None
 ) -> Rules:
-    if not isinstance(frame, pd.DataFrame):
-        raise RuleError(f"rules must be a DataFrame, got {type(frame).__name__}", file=source)
-    cols = [str(c).strip() for c in frame.columns]
-    frame = frame.set_axis(cols, axis=1)
-    missing = [c for c in REQUIRED_COLUMNS if c not in cols]
-    if missing:
-        raise RuleError(
-            f"the rules file has no column(s) {', '.join(missing)}. "
-            f"Expected columns: {', '.join(RULE_COLUMNS)}. Start from lapsibudjetti.write_rules(default_rules(), 'rules.xlsx').",
-            file=source,
-            column=missing[0],
-        )
-    unknown = [c for c in cols if c not in RULE_COLUMNS and c not in ("source_row", "specificity")]
-    if unknown:
-        raise RuleError(
-            f"the rules file has unknown column(s) {', '.join(unknown)}; allowed: {', '.join(RULE_COLUMNS)}",
-            file=source,
-            column=unknown[0],
-        )
-    if len(frame) == 0:
-        raise RuleError("the rules file has no rules", file=source)
+    frame = _checked_columns(frame, source)
     t = pd.DataFrame({c: [_cell(v) for v in frame[c]] if c in frame else [""] * len(frame) for c in RULE_COLUMNS})
     # header is row 1 of the file: rule rows start at 2
     rows = source_rows if source_rows is not None else (
@@ -406,56 +386,9 @@ def _build(
     matches: list[dict[str, _Match | None]] = []
     keys: list[tuple[KeySpec | None, KeySpec | None]] = []
     for i in range(len(t)):
-        row = t.iloc[i]
-        m: dict[str, _Match | None] = {}
-        for dim in DIMENSIONS:
-            try:
-                m[dim] = _parse_match(dim, row[dim])
-            except ValueError as exc:
-                bad(i, dim, str(exc))
-                m[dim] = None
-        if m["service_class"] is None and m["task_class"] is None and all(m[d] is None for d in DIMENSIONS):
-            bad(i, "service_class", "the rule matches nothing specific; give at least one of service_class, task_class, account, cost_centre, org_type, org_code")
+        m, k = _check_rule(t.iloc[i], functools.partial(bad, i))
         matches.append(m)
-        for col in ("valid_from", "valid_to"):
-            v = row[col]
-            if v and not (re.fullmatch(r"\d{4}", v) and _YEAR_MIN <= int(v) <= _YEAR_MAX):
-                bad(i, col, "not a year (leave empty for open-ended)")
-        if re.fullmatch(r"\d{4}", row["valid_from"]) and re.fullmatch(r"\d{4}", row["valid_to"]):
-            if int(row["valid_from"]) > int(row["valid_to"]):
-                bad(i, "valid_to", "valid_to is before valid_from")
-        colour, tier = row["colour"], row["tier"]
-        if colour not in COLOURS:
-            bad(i, "colour", f"not one of {', '.join(COLOURS)}")
-        if colour in ("green", "yellow") and tier not in TIERS:
-            bad(i, "tier", f"a {colour} rule needs a tier: one of {', '.join(TIERS)}")
-        if colour == "red" and tier:
-            bad(i, "tier", "a red rule is not child-targeted and takes no tier; leave it empty")
-        if row["sector"] not in SECTORS:
-            bad(i, "sector", f"not one of {', '.join(SECTORS)}")
-        if not re.fullmatch(r"[a-z0-9_]+", row["category"] or ""):
-            bad(i, "category", "category must be an identifier of lower-case letters, digits and _")
-        if not row["basis"]:
-            bad(i, "basis", "every rule must say where it comes from (its basis)")
-        if not row["rule_id"]:
-            bad(i, "rule_id", "every rule needs a rule_id")
-        parsed: list[KeySpec | None] = []
-        for col in ("key", "key_fallback"):
-            if row[col]:
-                try:
-                    parsed.append(parse_key(row[col]))
-                except ValueError as exc:
-                    bad(i, col, str(exc))
-                    parsed.append(None)
-            else:
-                parsed.append(None)
-        if colour == "yellow" and not row["key"]:
-            bad(i, "key", "a yellow rule needs an allocation key (e.g. population, age:16-18, fixed:50%, user:NAME)")
-        if colour in ("green", "red") and (row["key"] or row["key_fallback"]):
-            bad(i, "key", f"a {colour} rule has a fixed child share ({'100' if colour == 'green' else '0'} %) and takes no key")
-        if row["key_fallback"] and not row["key"]:
-            bad(i, "key_fallback", "a fallback needs a key to fall back from")
-        keys.append((parsed[0], parsed[1]))
+        keys.append(k)
 
     # labels: fill from packaged categories, then require consistency
     packaged = categories().set_index("category")
@@ -480,6 +413,84 @@ def _build(
     rules = Rules(table=t, source=source, profile=profile, _matches=tuple(matches), _keys=tuple(keys))
     _check_static_conflicts(rules)
     return rules
+
+
+def _checked_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The rules frame with stripped headers: the required columns there, no unknown ones, some rows."""
+    if not isinstance(frame, pd.DataFrame):
+        raise RuleError(f"rules must be a DataFrame, got {type(frame).__name__}", file=source)
+    cols = [str(c).strip() for c in frame.columns]
+    frame = frame.set_axis(cols, axis=1)
+    missing = [c for c in REQUIRED_COLUMNS if c not in cols]
+    if missing:
+        raise RuleError(
+            f"the rules file has no column(s) {', '.join(missing)}. "
+            f"Expected columns: {', '.join(RULE_COLUMNS)}. Start from lapsibudjetti.write_rules(default_rules(), 'rules.xlsx').",
+            file=source,
+            column=missing[0],
+        )
+    unknown = [c for c in cols if c not in RULE_COLUMNS and c not in ("source_row", "specificity")]
+    if unknown:
+        raise RuleError(
+            f"the rules file has unknown column(s) {', '.join(unknown)}; allowed: {', '.join(RULE_COLUMNS)}",
+            file=source,
+            column=unknown[0],
+        )
+    if len(frame) == 0:
+        raise RuleError("the rules file has no rules", file=source)
+    return frame
+
+
+def _check_rule(row: pd.Series, bad: Callable[[str, str], None]) -> tuple[dict[str, _Match | None], tuple[KeySpec | None, KeySpec | None]]:
+    """One rule's matching constraints and keys, every problem of the row reported through ``bad(column, problem)``."""
+    m: dict[str, _Match | None] = {}
+    for dim in DIMENSIONS:
+        try:
+            m[dim] = _parse_match(dim, row[dim])
+        except ValueError as exc:
+            bad(dim, str(exc))
+            m[dim] = None
+    if m["service_class"] is None and m["task_class"] is None and all(m[d] is None for d in DIMENSIONS):
+        bad("service_class", "the rule matches nothing specific; give at least one of service_class, task_class, account, cost_centre, org_type, org_code")
+    for col in ("valid_from", "valid_to"):
+        v = row[col]
+        if v and not (re.fullmatch(r"\d{4}", v) and _YEAR_MIN <= int(v) <= _YEAR_MAX):
+            bad(col, "not a year (leave empty for open-ended)")
+    if re.fullmatch(r"\d{4}", row["valid_from"]) and re.fullmatch(r"\d{4}", row["valid_to"]):
+        if int(row["valid_from"]) > int(row["valid_to"]):
+            bad("valid_to", "valid_to is before valid_from")
+    colour, tier = row["colour"], row["tier"]
+    if colour not in COLOURS:
+        bad("colour", f"not one of {', '.join(COLOURS)}")
+    if colour in ("green", "yellow") and tier not in TIERS:
+        bad("tier", f"a {colour} rule needs a tier: one of {', '.join(TIERS)}")
+    if colour == "red" and tier:
+        bad("tier", "a red rule is not child-targeted and takes no tier; leave it empty")
+    if row["sector"] not in SECTORS:
+        bad("sector", f"not one of {', '.join(SECTORS)}")
+    if not re.fullmatch(r"[a-z0-9_]+", row["category"] or ""):
+        bad("category", "category must be an identifier of lower-case letters, digits and _")
+    if not row["basis"]:
+        bad("basis", "every rule must say where it comes from (its basis)")
+    if not row["rule_id"]:
+        bad("rule_id", "every rule needs a rule_id")
+    parsed: list[KeySpec | None] = []
+    for col in ("key", "key_fallback"):
+        if row[col]:
+            try:
+                parsed.append(parse_key(row[col]))
+            except ValueError as exc:
+                bad(col, str(exc))
+                parsed.append(None)
+        else:
+            parsed.append(None)
+    if colour == "yellow" and not row["key"]:
+        bad("key", "a yellow rule needs an allocation key (e.g. population, age:16-18, fixed:50%, user:NAME)")
+    if colour in ("green", "red") and (row["key"] or row["key_fallback"]):
+        bad("key", f"a {colour} rule has a fixed child share ({'100' if colour == 'green' else '0'} %) and takes no key")
+    if row["key_fallback"] and not row["key"]:
+        bad("key_fallback", "a fallback needs a key to fall back from")
+    return m, (parsed[0], parsed[1])
 
 
 def _raise_rule_problems(problems: list[tuple[int, str, str, str]], source: str) -> None:
