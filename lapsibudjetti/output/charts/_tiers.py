@@ -37,6 +37,7 @@ from ._base import (
     _plain,
     _select_phase,
     _select_year,
+    _Style,
     _subtitle,
     _titles,
     _value_scale,
@@ -132,9 +133,29 @@ def plot_tiers(
     fit = _Fit()
     _frame_axes(ax, style, "x")
     y = np.arange(len(wide))
+    _stacked_bars(ax, style, fit, wide, values, levels, styles, stat, lang)
+    ax.set_yticks(y, list(wide.index))
+    ax.set_ylim(-0.6, len(wide) - 0.4)
+    fit.rows = len(wide)
+    key = ("title.tiers" if by == "tier" else "title.colours") + ("_share" if stat == "share" else "")
+    _titles(ax, style, fit, label_text(key, lang, year=yr), _subtitle(result, summary, table, lang))
+    handles = [_mpl().Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
+    _legend(ax, style, handles, [labels.get(lv, lv) for lv in levels])
+    note = label_text("note.tiers" if by == "tier" else "note.colours", lang)
+    if stat == "share":
+        note = note.rsplit(".", 2)[0] + "."  # no totals at the bar ends
+    _note(ax, style, fit, note)
+    _finish(ax, fit)
+    return ax
+
+
+def _stacked_bars(ax: Axes, style: _Style, fit: _Fit, wide: pd.DataFrame, values: pd.DataFrame, levels: list[str],
+                  styles: dict[str, dict[str, str]], stat: str, lang: str) -> None:
+    """One horizontal bar per organisation, the levels stacked, shares inside and (for euros) the total at the end."""
+    y = np.arange(len(wide))
     # negative amounts (revenue above cost) stack leftwards from zero, positive ones rightwards
     right, left = np.zeros(len(wide)), np.zeros(len(wide))
-    share_of = totals.to_numpy(dtype=float)
+    share_of = wide.sum(axis=1).to_numpy(dtype=float)
     mixed = (wide.to_numpy(dtype=float) < 0).any(axis=1)  # shares of a total with negative parts mislead: none shown
     for level in levels:
         v = values[level].to_numpy(dtype=float)
@@ -161,16 +182,3 @@ def plot_tiers(
         ax.xaxis.set_major_formatter(_percent_ticks(lang))
         ax.set_xlim(0, 1)
         ax.set_xlabel(label_text("axis.share_of_child_euros", lang), fontsize=style.label, color=_INK)
-    ax.set_yticks(y, list(wide.index))
-    ax.set_ylim(-0.6, len(wide) - 0.4)
-    fit.rows = len(wide)
-    key = ("title.tiers" if by == "tier" else "title.colours") + ("_share" if stat == "share" else "")
-    _titles(ax, style, fit, label_text(key, lang, year=yr), _subtitle(result, summary, table, lang))
-    handles = [_mpl().Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
-    _legend(ax, style, handles, [labels.get(lv, lv) for lv in levels])
-    note = label_text("note.tiers" if by == "tier" else "note.colours", lang)
-    if stat == "share":
-        note = note.rsplit(".", 2)[0] + "."  # no totals at the bar ends
-    _note(ax, style, fit, note)
-    _finish(ax, fit)
-    return ax
