@@ -365,7 +365,8 @@ class KeyTable:
                 "org_type": (df["org_type"].astype(str) if "org_type" in df else pd.Series([""] * len(df))).to_numpy(),
                 "org_code": df["org_code"].astype(str).str.strip().to_numpy(),
                 "year": pd.to_numeric(df["year"]).astype("int64").to_numpy(),
-                "service_class": (df["service_class"].astype(object).where(df["service_class"].notna(), "").astype(str) if "service_class" in df else pd.Series([""] * len(df))).to_numpy(),
+                "service_class": (df["service_class"].astype(object).where(df["service_class"].notna(), "").astype(str)
+                                  if "service_class" in df else pd.Series([""] * len(df))).to_numpy(),
                 "share": share.to_numpy(dtype=float),
             }
         )
@@ -386,7 +387,8 @@ class KeyTable:
 
     def lookup(self, key: str, org_type: str, org_code: str, year: int, service_class: str | None) -> float | None:
         t = self.table
-        hit = t[(t["key"] == key) & (t["org_code"] == str(org_code)) & (t["year"] == int(year)) & ((t["org_type"] == "") | (t["org_type"] == org_type))]
+        hit = t[(t["key"] == key) & (t["org_code"] == str(org_code)) & (t["year"] == int(year))
+                & ((t["org_type"] == "") | (t["org_type"] == org_type))]
         if service_class:
             exact = hit[hit["service_class"] == str(service_class)]
             if len(exact):

@@ -87,6 +87,7 @@ def budget_html(cb: ChildBudget) -> str:
         f"{e(str(f['headline']))}: all spend <b>{e(_eur(f['total']))}</b>; child-targeted <b>{e(_eur(f['child']))}</b> ({_pct(f['share'])})<br>"  # type: ignore[arg-type]
         f"{status}; unmapped lines: <b>{f['unmapped']:,}</b> ({e(_eur(f['unmapped_euros']))})<br>"  # type: ignore[arg-type]
         f"<small>{e(cb.measure)} · rules: {e(cb.rules.source)} ({e(cb.rules.profile)})</small>"
-        f"<table style='margin-top:6px'><tr><th style='text-align:left'>top categories {e(str(f['headline']))}</th><th>child €</th></tr>{rows}</table>"
+        f"<table style='margin-top:6px'><tr><th style='text-align:left'>top categories {e(str(f['headline']))}</th>"
+        f"<th>child €</th></tr>{rows}</table>"
         "</div>"
     )

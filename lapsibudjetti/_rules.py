@@ -451,14 +451,15 @@ def _check_rule(row: pd.Series, bad: Callable[[str, str], None]) -> tuple[dict[s
             bad(dim, str(exc))
             m[dim] = None
     if m["service_class"] is None and m["task_class"] is None and all(m[d] is None for d in DIMENSIONS):
-        bad("service_class", "the rule matches nothing specific; give at least one of service_class, task_class, account, cost_centre, org_type, org_code")
+        bad("service_class", "the rule matches nothing specific; give at least one of service_class, task_class, account, "
+                             "cost_centre, org_type, org_code")
     for col in ("valid_from", "valid_to"):
         v = row[col]
         if v and not (re.fullmatch(r"\d{4}", v) and _YEAR_MIN <= int(v) <= _YEAR_MAX):
             bad(col, "not a year (leave empty for open-ended)")
-    if re.fullmatch(r"\d{4}", row["valid_from"]) and re.fullmatch(r"\d{4}", row["valid_to"]):
-        if int(row["valid_from"]) > int(row["valid_to"]):
-            bad("valid_to", "valid_to is before valid_from")
+    years = (row["valid_from"], row["valid_to"])
+    if all(re.fullmatch(r"\d{4}", v) for v in years) and int(years[0]) > int(years[1]):
+        bad("valid_to", "valid_to is before valid_from")
     colour, tier = row["colour"], row["tier"]
     if colour not in COLOURS:
         bad("colour", f"not one of {', '.join(COLOURS)}")

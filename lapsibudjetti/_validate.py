@@ -194,7 +194,7 @@ def _validate_ledger(
     cols["source_file"] = _as_category(
         src["source_file"] if "source_file" in src else pd.Series([name] * n)
     ).array
-    row_col = src["source_row"] if "source_row" in src else None
+    row_col = src.get("source_row", None)
     if row_col is not None and row_col.dtype == np.int64:
         cols["source_row"] = row_col.to_numpy(copy=not owned)  # a new frame: never a view of the input
     elif row_col is not None and row_col.notna().all():
@@ -513,7 +513,7 @@ def _combos(org_type: pd.Series, year: np.ndarray, other: pd.Series, keep: np.nd
 
 def _service_problems(combos: pd.DataFrame) -> list[str | None]:
     ref = _load("service_classes.csv")
-    by_code = {c: g for c, g in ref.groupby("code", sort=False)}
+    by_code = dict(ref.groupby("code", sort=False))
     # each class's (valid_from, valid_to or None, scope) as plain values: thousands of combinations
     # are checked, and a pandas filter per combination cost far more than the check
     periods = {
@@ -550,7 +550,7 @@ def _service_problems(combos: pd.DataFrame) -> list[str | None]:
 
 def _task_problems(combos: pd.DataFrame) -> list[str | None]:
     ref = _load("task_classes.csv")
-    by_name = {n: g for n, g in ref.groupby("name_fi", sort=False)}
+    by_name = dict(ref.groupby("name_fi", sort=False))
     first, last = TASK_CLASS_YEARS
     out: list[str | None] = []
     for r in combos.itertuples(index=False):

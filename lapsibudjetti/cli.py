@@ -398,7 +398,7 @@ def _only_years(ledgers: list[pd.DataFrame], years: list[int]) -> list[pd.DataFr
 
 
 def _years_text(years: Sequence[int]) -> str:
-    ys = sorted(set(int(y) for y in years))
+    ys = sorted({int(y) for y in years})
     if not ys:
         return "–"
     if ys == list(range(ys[0], ys[-1] + 1)) and len(ys) > 1:

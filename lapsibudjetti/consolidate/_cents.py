@@ -42,9 +42,8 @@ def allocate_cents(cents: np.ndarray | Sequence[int], shares: np.ndarray | Seque
     [[34, 33, 33]]
     """
     c = np.asarray(cents)
-    if c.dtype.kind not in "iu":
-        if not np.all(np.isfinite(c)) or np.any(c != np.rint(c)):
-            raise AllocationError("cents to allocate must be whole numbers")
+    if c.dtype.kind not in "iu" and (not np.all(np.isfinite(c)) or np.any(c != np.rint(c))):
+        raise AllocationError("cents to allocate must be whole numbers")
     c = c.astype("int64").reshape(-1)
     s = np.asarray(shares, dtype="float64")
     if s.ndim == 1:

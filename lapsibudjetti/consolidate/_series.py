@@ -148,7 +148,8 @@ def series(
     ...     org_type="municipality", phase="actual")
     >>> s = series(lb.child_budget(led), "Oulu")
     >>> s.table[["year", "sector", "child_euros", "source", "break"]].to_dict("records")
-    [{'year': 2019, 'sector': 'sivistys', 'child_euros': 1000.0, 'source': 'municipal ledger', 'break': False}, {'year': 2019, 'sector': 'sote', 'child_euros': 500.0, 'source': 'municipal ledger', 'break': False}]
+    [{'year': 2019, 'sector': 'sivistys', 'child_euros': 1000.0, 'source': 'municipal ledger', 'break': False},
+     {'year': 2019, 'sector': 'sote', 'child_euros': 500.0, 'source': 'municipal ledger', 'break': False}]
     """
     view, reg, only = _series_view(budget_or_view, organisation, years=years, key=key, membership_year=membership_year,
                                    registry=registry, population=population, budget_options=budget_options)

@@ -71,7 +71,7 @@ def _buckets(cb: ChildBudget) -> np.ndarray:
     roles = _role_sets(cb)
     tiers = {name: k + 1 for k, name in enumerate(TIERS)}
     colours = {"green": 1, "yellow": 2}
-    role_of = {**{c: 3 for c in roles["family_social"]}, **{c: 2 for c in roles["nonresidential"]}, **{c: 1 for c in roles["placements"]}}
+    role_of = {**dict.fromkeys(roles["family_social"], 3), **dict.fromkeys(roles["nonresidential"], 2), **dict.fromkeys(roles["placements"], 1)}
     rid = a["rule_id"]
     table = cb.rules.table.drop_duplicates("rule_id").set_index("rule_id")
     ids = pd.Index(np.asarray(rid.cat.categories, dtype=object))

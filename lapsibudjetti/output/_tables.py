@@ -62,7 +62,7 @@ def _arrow_column(s: pd.Series) -> tuple[Any, Any]:
     from pandas.api import types as ptypes
 
     dtype = s.dtype
-    if not isinstance(dtype, pd.CategoricalDtype) and dtype != object:
+    if not isinstance(dtype, pd.CategoricalDtype) and dtype is not np.dtype(object):
         if ptypes.is_bool_dtype(dtype):
             return pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.bool_()), pa.bool_()
         if ptypes.is_integer_dtype(dtype):
@@ -77,7 +77,8 @@ def _arrow_column(s: pd.Series) -> tuple[Any, Any]:
         return pa.array([None if value_code(v) == "" else int(v) for v in values], type=pa.int64()), pa.int64()
     if present and all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_) for v in present):
         return pa.array([None if value_code(v) == "" else float(v) for v in values], type=pa.float64()), pa.float64()
-    return pa.array([None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values], type=pa.string()), pa.string()
+    texts = [None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
+    return pa.array(texts, type=pa.string()), pa.string()
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, str]) -> None:

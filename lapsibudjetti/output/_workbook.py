@@ -83,9 +83,9 @@ def _number_format(table: str, col: str) -> str | None:
     """
     kind = _column_formats().get(col)
     if kind is None:
-        if col.endswith("_euros") or col.endswith("_per_child"):
+        if col.endswith(("_euros", "_per_child")):
             kind = "euro"
-        elif col.endswith("_share") or col.endswith("_pct"):
+        elif col.endswith(("_share", "_pct")):
             kind = "percent"
         elif col.endswith("_ratio"):
             kind = "ratio"
@@ -202,7 +202,7 @@ def _print_setup(ws: Any, header_row: int) -> None:
 def _fixed_time() -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).replace(tzinfo=None, microsecond=0)
     return _dt.datetime(2000, 1, 1)
 
 

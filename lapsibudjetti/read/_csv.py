@@ -124,7 +124,7 @@ def _read_csv_data(
             row=header.line,
         )
     names = [f"c{i}" for i in range(len(header.cells))]
-    needed = {canon: i for canon, i in header.mapping.items()}
+    needed = dict(header.mapping.items())
     unnamed = [i for i, c in enumerate(header.cells) if not c.strip()]
     table, exact = _arrow_table(data, data_start, end, header, names, needed, unnamed, enc, name)
     n = table.num_rows
@@ -186,7 +186,7 @@ def _arrow_table(data: Any, data_start: int, end: int, header: _Header, names: l
     """Arrow splits the data lines into byte columns; ``exact``: one record per line (no counting needed)."""
     delimiter = header.delimiter or ","
     column_types: dict[str, pa.DataType] = {}
-    for canon, i in needed.items():
+    for i in needed.values():
         # bytes; text columns are dictionary-encoded afterwards, one column per thread, which is
         # about twice as fast as Arrow's dictionary conversion while parsing
         column_types[names[i]] = pa.binary()

@@ -36,7 +36,7 @@ def _read_table(
     else:
         cols = list(table.column_names)
     passthrough = {"source_file", "source_row"} & set(cols)
-    cells = [c for c in cols]
+    cells = list(cols)
 
     def candidates() -> Iterator[tuple[int, list[tuple[str | None, list[str]]]]]:
         yield 1, [(None, cells)]

@@ -136,7 +136,7 @@ def _choose_header(
     )
     raise InputError(
         f"no column for {', '.join(missing)}. The header on {where} {header.line} has "
-        f"{[c for c in header.cells]!r} (recognised: {found or 'none'}). Name the column with one of: "
+        f"{list(header.cells)!r} (recognised: {found or 'none'}). Name the column with one of: "
         f"{_alias_hint(wanted, aliases)}; or map your own header with column_map={{'your header': "
         f"'{wanted[0]}'}}; or, for a value that is the same on every line, pass defaults="
         f"{{'{wanted[0]}': {_default_example(wanted[0])!r}}}.",

@@ -188,7 +188,8 @@ def read_ledger(
     >>> led = read_ledger(folder / "tp2022.csv", defaults={"org_type": "municipality"},
     ...                   check_codes=False)
     >>> led[["org_code", "phase", "service_class", "amount", "source_row"]].to_dict("records")
-    [{'org_code': '564', 'phase': 'actual', 'service_class': '3021', 'amount': 1234.5, 'source_row': 3}, {'org_code': '564', 'phase': 'actual', 'service_class': '3051', 'amount': -300.0, 'source_row': 4}]
+    [{'org_code': '564', 'phase': 'actual', 'service_class': '3021', 'amount': 1234.5, 'source_row': 3},
+     {'org_code': '564', 'phase': 'actual', 'service_class': '3051', 'amount': -300.0, 'source_row': 4}]
     >>> led.attrs["encoding"], led.attrs["delimiter"]
     ('cp1252', ';')
     """

@@ -99,7 +99,8 @@ def read_statistics(
     ...     "5,2019,Käyttötalous yhteensä,120.0\\n", encoding="utf-8")
     >>> led, totals = read_statistics(path, return_totals=True, check_codes=False)
     >>> led[["org_code", "task_class", "amount", "source_row"]].to_dict("records")
-    [{'org_code': '005', 'task_class': 'Perusopetus', 'amount': 100.0, 'source_row': 2}, {'org_code': '005', 'task_class': 'Esiopetus', 'amount': 20.0, 'source_row': 3}]
+    [{'org_code': '005', 'task_class': 'Perusopetus', 'amount': 100.0, 'source_row': 2},
+     {'org_code': '005', 'task_class': 'Esiopetus', 'amount': 20.0, 'source_row': 3}]
     >>> totals[["org_code", "task_class", "amount"]].to_dict("records")[-1]
     {'org_code': '005', 'task_class': 'Käyttötalous yhteensä', 'amount': 120.0}
     """
@@ -288,7 +289,8 @@ def _reconcile(
         rows = rows.reset_index(drop=True)
         listed = "; ".join(
             f"{r.org_code} {r.year} {r.total!r}: {r.problem}"
-            + (f" (total {r.total_euros:,.2f} €, parts {r.parts_euros:,.2f} €)" if r.total_euros == r.total_euros and r.parts_euros == r.parts_euros else "")
+            + (f" (total {r.total_euros:,.2f} €, parts {r.parts_euros:,.2f} €)"
+               if r.total_euros == r.total_euros and r.parts_euros == r.parts_euros else "")
             for r in rows.head(_MAX_LISTED).itertuples()
         )
         more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""

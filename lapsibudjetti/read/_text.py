@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -108,7 +108,7 @@ def _data_table(name: str) -> pd.DataFrame:
         ) from exc
 
 
-@lru_cache(maxsize=None)
+@cache
 def _header_table() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """``normalised alias -> canonical`` and ``canonical -> aliases as written``."""
     table = _data_table("headers.csv")
@@ -131,7 +131,7 @@ def _header_table() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     return lookup, {c: tuple(a) for c, a in listed.items()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _value_table() -> dict[tuple[str, str], str]:
     table = _data_table("values.csv")
     allowed = {"phase": PHASES, "org_type": ORG_TYPES}

@@ -439,31 +439,36 @@ class Registry:
             hit = self.extra[self.extra["code"].astype(str) == text]
             candidates += [(str(t), str(c)) for t, c in zip(hit["org_type"], hit["code"])]
         if not candidates:
-            key = text.casefold()
-            pool: list[tuple[str, str, str]] = []
-            extra = self.extra.assign(_t=self.extra["org_type"]) if len(self.extra) else None
-            for org_type, frame in list(frames.items()) + ([("", extra)] if extra is not None else []):
-                for lang in _LANGS:
-                    col = f"name_{lang}"
-                    if col not in frame:
-                        continue
-                    types = frame["_t"].astype(str) if org_type == "" else pd.Series(org_type, index=frame.index)
-                    for t, c, n in zip(types, frame["code"].astype(str), frame[col]):
-                        if isinstance(n, str) and n:
-                            pool.append((t, c, n))
-            candidates = sorted({(t, c) for t, c, n in pool if n.casefold() == key})
-            if not candidates:
-                close = difflib.get_close_matches(text, sorted({n for _, _, n in pool}), n=5, cutoff=0.75)
-                hint = f" Close names: {', '.join(close)}." if close else ""
-                raise InputError(f"no organisation is called or coded {text!r}.{hint}")
-            if len(candidates) > 1 and year is not None:
-                alive = [(t, c) for t, c in candidates if t != "municipality" or c in set(self.municipalities_in(year))]
-                candidates = alive or candidates
+            candidates = self._by_name(text, frames, year)
         candidates = sorted(set(candidates))
         if len(candidates) > 1:
             listed = ", ".join(f"{t} {c} ({self.name(t, c)})" for t, c in candidates)
             raise InputError(f"{text!r} matches several organisations: {listed}; give the code instead")
         return self._check_alive(candidates[0][0], candidates[0][1], year, text)
+
+    def _by_name(self, text: str, frames: dict[str, pd.DataFrame], year: int | None) -> list[tuple[str, str]]:
+        """Organisations whose name (in any language, any case) is ``text``; close names in the error."""
+        key = text.casefold()
+        pool: list[tuple[str, str, str]] = []
+        extra = self.extra.assign(_t=self.extra["org_type"]) if len(self.extra) else None
+        for org_type, frame in list(frames.items()) + ([("", extra)] if extra is not None else []):
+            for lang in _LANGS:
+                col = f"name_{lang}"
+                if col not in frame:
+                    continue
+                types = frame["_t"].astype(str) if org_type == "" else pd.Series(org_type, index=frame.index)
+                for t, c, n in zip(types, frame["code"].astype(str), frame[col]):
+                    if isinstance(n, str) and n:
+                        pool.append((t, c, n))
+        candidates = sorted({(t, c) for t, c, n in pool if n.casefold() == key})
+        if not candidates:
+            close = difflib.get_close_matches(text, sorted({n for _, _, n in pool}), n=5, cutoff=0.75)
+            hint = f" Close names: {', '.join(close)}." if close else ""
+            raise InputError(f"no organisation is called or coded {text!r}.{hint}")
+        if len(candidates) > 1 and year is not None:
+            alive = [(t, c) for t, c in candidates if t != "municipality" or c in set(self.municipalities_in(year))]
+            candidates = alive or candidates
+        return candidates
 
     def with_org_codes(self, ledger: pd.DataFrame, *, file: str = "<memory>") -> pd.DataFrame:
         """Fill ``org_type`` and ``org_code`` from ``business_id`` where the code is missing.
@@ -540,7 +545,8 @@ class Registry:
                                  zip(wanted[clash], types[clash], given[clash])})
                 raise InputError(
                     f"{int(clash.sum())} line(s) give an org_type that differs from the organisation of their business ID "
-                    f"({'; '.join(listed[:10])}); fix org_type or the business ID", rows=bad, file=str(bad["file"].iloc[0]), row=int(bad["row"].iloc[0]),
+                    f"({'; '.join(listed[:10])}); fix org_type or the business ID", rows=bad, file=str(bad["file"].iloc[0]),
+                    row=int(bad["row"].iloc[0]),
                     column="org_type")
             ot = out["org_type"].astype(object).to_numpy(copy=True)
         else:

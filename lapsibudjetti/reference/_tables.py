@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -79,7 +79,7 @@ _REBUILD = "Reinstall lapsibudjetti, or rebuild the tables with `python scripts/
 # --------------------------------------------------------------------------- reading
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> pd.DataFrame:
     """Read and type one packaged table (cached; never hand this object out)."""
     text_cols, int_cols, nullable_cols, bool_cols = _SPECS[name]

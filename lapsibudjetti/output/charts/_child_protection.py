@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
@@ -162,7 +162,7 @@ def _shared_child_protection_note(result: ResultLike, frame: pd.DataFrame, lang:
         return []
     from ..._rules import categories
 
-    lines = getattr(result, "lines")  # a view's lines (a ChildBudget); ResultLike asks only for tables
+    lines = cast(Any, result).lines  # a view's lines (a ChildBudget); ResultLike asks only for tables
     roles = categories().set_index("category")["role"]
     role = lines["category"].astype(object).map(roles)
     measured = role.isin(["placements", "nonresidential", "family_social"]).to_numpy()

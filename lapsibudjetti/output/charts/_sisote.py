@@ -149,7 +149,8 @@ def _over_years(ax: Axes, style: _Style, fit: _Fit, table: pd.DataFrame, labels:
                 ) -> tuple[str, list[int], list[str]]:
     """One organisation: stacked bars per year, the sectors' shares inside and the total on top."""
     _frame_axes(ax, style, "y")
-    wide, levels = _widen(table.pivot_table(index="year", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0).sort_index(), labels, lang)
+    by_year = table.pivot_table(index="year", columns="sector", values="child_euros", aggfunc="sum", fill_value=0.0).sort_index()
+    wide, levels = _widen(by_year, labels, lang)
     totals = wide[levels].sum(axis=1).to_numpy(dtype=float)
     years = [int(y) for y in wide.index]
     x = np.arange(len(years))
