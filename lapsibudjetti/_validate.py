@@ -513,7 +513,7 @@ def _combos(org_type: pd.Series, year: np.ndarray, other: pd.Series, keep: np.nd
 
 def _service_problems(combos: pd.DataFrame) -> list[str | None]:
     ref = _load("service_classes.csv")
-    by_code = dict(ref.groupby("code", sort=False))
+    by_code = {code: rows for code, rows in ref.groupby("code", sort=False)}  # noqa: C416 - dict() would call GroupBy.keys
     # each class's (valid_from, valid_to or None, scope) as plain values: thousands of combinations
     # are checked, and a pandas filter per combination cost far more than the check
     periods = {
@@ -550,7 +550,7 @@ def _service_problems(combos: pd.DataFrame) -> list[str | None]:
 
 def _task_problems(combos: pd.DataFrame) -> list[str | None]:
     ref = _load("task_classes.csv")
-    by_name = dict(ref.groupby("name_fi", sort=False))
+    by_name = {name: rows for name, rows in ref.groupby("name_fi", sort=False)}  # noqa: C416 - dict() would call GroupBy.keys
     first, last = TASK_CLASS_YEARS
     out: list[str | None] = []
     for r in combos.itertuples(index=False):

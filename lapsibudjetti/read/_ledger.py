@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..reference._registry import Registry
 from ._columns import _Raw
 from ._csv import _read_csv
+from ._dialect import Dialect, DialectResult, register_dialect
 from ._frame import _read_table
 from ._header import _check_column_map, _check_defaults
 from ._text import _CSV_SUFFIXES, _PARQUET_SUFFIXES, _XLSX_SUFFIXES
@@ -194,4 +195,13 @@ def read_ledger(
     ('cp1252', ';')
     """
     raw = _read_raw(source, sheet=sheet, column_map=column_map, defaults=defaults, encoding=encoding, sep=sep)
-    return _validate(raw, check_codes, registry)
+    return LEDGER.to_ledger(raw, {"check_codes": check_codes, "registry": registry}).ledger
+
+
+def _as_ledger(raw: _Raw, options: Mapping[str, Any]) -> DialectResult:
+    return DialectResult(_validate(raw, bool(options.get("check_codes", True)), options.get("registry")))
+
+
+#: The plain layout: one accounting line a row, validated as it is.
+LEDGER = register_dialect(Dialect("ledger", "one accounting line a row (the canonical ledger, in any header language)",
+                                  lambda options: {}, _as_ledger))

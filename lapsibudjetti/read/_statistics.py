@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from .._schema import PHASES, amount_cents
 if TYPE_CHECKING:  # pragma: no cover
     pass
 from ._columns import _categorical_from, _Raw
+from ._dialect import Dialect, DialectResult, register_dialect
 from ._ledger import _read_raw, _validate
 from ._text import (
     _AGGREGATE_SUFFIXES,
@@ -104,19 +106,23 @@ def read_statistics(
     >>> totals[["org_code", "task_class", "amount"]].to_dict("records")[-1]
     {'org_code': '005', 'task_class': 'Käyttötalous yhteensä', 'amount': 120.0}
     """
+    options = {"phase": phase, "check_codes": check_codes}
+    raw = _read_raw(source, sheet=None, column_map=None, defaults=STATISTICS.defaults(options), encoding=None, sep=None)
+    result = STATISTICS.to_ledger(raw, options)
+    return (result.ledger, result.tables["totals"]) if return_totals else result.ledger
+
+
+def _statistics_defaults(options: Mapping[str, Any]) -> dict[str, object]:
+    phase = options.get("phase", "actual")
     phase_value = _clean_value(str(phase), "phase")
     if phase_value not in PHASES:
         raise InputError(f"phase must be one of {', '.join(PHASES)} (or TP/TA/muutettu TA), got {phase!r}")
-    raw = _read_raw(
-        source,
-        sheet=None,
-        column_map=None,
-        defaults={"org_type": "municipality", "phase": phase_value},
-        encoding=None,
-        sep=None,
-    )
-    frame = raw.frame
-    frame = _split_class_column(frame)
+    return {"org_type": "municipality", "phase": phase_value}
+
+
+def _statistics_ledger(raw: _Raw, options: Mapping[str, Any]) -> DialectResult:
+    """Task names and codes split, municipality codes padded, aggregates reconciled to the cent and left out."""
+    frame = _split_class_column(raw.frame)
     frame["org_code"] = _pad_codes(frame["org_code"])
     raw = _Raw(frame, raw.name, raw.headers, raw.meta)
     full = _validate(raw, check_codes=False)
@@ -130,14 +136,11 @@ def read_statistics(
     services = services.assign(
         **{c: services[c].cat.remove_unused_categories() for c in services.columns if isinstance(services[c].dtype, pd.CategoricalDtype)}
     )
-    ledger = _validate(_Raw(services, raw.name, raw.headers, raw.meta), check_codes=check_codes)
-    if not return_totals:
-        return ledger
+    ledger = _validate(_Raw(services, raw.name, raw.headers, raw.meta), check_codes=bool(options.get("check_codes", True)))
     tot = full.loc[is_agg, ["org_type", "org_code", "year", "phase", "task_class", "amount"]].reset_index(drop=True)
     for c in ("org_type", "org_code", "phase", "task_class"):
         tot[c] = tot[c].cat.remove_unused_categories()
-    return ledger, tot
-
+    return DialectResult(ledger, {"totals": tot})
 
 def _split_class_column(frame: pd.DataFrame) -> pd.DataFrame:
     """4-digit codes go to ``service_class``, names to ``task_class``."""
@@ -301,3 +304,9 @@ def _reconcile(
             rows=rows,
             file=name,
         )
+
+
+#: Statistics Finland's net operating costs by task (kta_14 and its copies).
+STATISTICS = register_dialect(Dialect(
+    "statistics", "Statistics Finland's net operating costs by task (organisation × year × task × amount), aggregates reconciled",
+    _statistics_defaults, _statistics_ledger))
