@@ -634,8 +634,8 @@ def _readme(real: dict[str, object], syn: dict[str, object]) -> str:
 > byte-for-byte reproducible; `--check` compares). Do not edit by hand.
 
 Kansio asennetaan kirjaston mukana (`lapsibudjetti.samples`); polku:
-`lapsibudjetti._samples.sample_path()`, lataus:
-`lapsibudjetti._samples.load_sample("synthetic" | "real")`.
+`lapsibudjetti.sample_path()`, lataus:
+`lapsibudjetti.load_sample("synthetic" | "real")`.
 The folder ships with the library; find it with `sample_path()` and load it
 with `load_sample("synthetic" | "real")`.
 
