@@ -80,19 +80,9 @@ class TargetGroup:
 
 
 def _successor(registry: Registry, code: str) -> str | None:
-    """The municipality a merged-away municipality became part of (following chains)."""
-    m = registry.municipalities
-    if "merged_into" not in m:
-        return None
-    table = dict(zip(m["code"].astype(str), m["merged_into"]))
-    seen = {code}
-    cur = code
-    while True:
-        nxt = table.get(cur)
-        if not isinstance(nxt, str) or not nxt or nxt in seen:
-            return cur if cur != code else None
-        seen.add(nxt)
-        cur = nxt
+    """The municipality a merged-away municipality became part of (following chains), or None."""
+    chain = registry.merger_chain(code)
+    return chain[-1] if len(chain) > 1 else None
 
 
 def _band(matrix: np.ndarray, ages: tuple[int, int]) -> np.ndarray:

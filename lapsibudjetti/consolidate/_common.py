@@ -83,31 +83,28 @@ def _division(registry: Registry, year: int, membership_year: int | None) -> pd.
     """
     m_year = year if membership_year is None else int(membership_year)
     v = registry._validity()
-    life = v.groupby("code", sort=True).agg(valid_from=("valid_from", "min"), valid_to=("valid_to", "max"),
-                                            merged_into=("merged_into", "last"))
+    life = v.groupby("code", sort=True).agg(valid_from=("valid_from", "min"), valid_to=("valid_to", "max"))
     vf = life["valid_from"].to_dict()
     vt = life["valid_to"].to_dict()
-    into = life["merged_into"].to_dict()
     codes = [c for c in life.index if vf[c] <= year <= vt[c]]
     mem = registry.membership_in(m_year).set_index("municipality_code")["area_code"].to_dict()
     units: list[str | None] = []
     areas: list[str | None] = []
     problems: list[str] = []
     for c in codes:
-        cur, seen, unit, problem = c, set(), None, ""
-        while True:
+        unit, problem, last = None, "", c
+        for cur in registry.merger_chain(c):
+            if cur not in vf:  # merged into a municipality the registry does not know
+                break
+            last = cur
             if vf[cur] > m_year:
                 problem = f"{_name(registry, 'municipality', cur)} did not exist yet in {m_year}"
                 break
             if vt[cur] >= m_year:
                 unit = cur
                 break
-            nxt = into.get(cur)
-            if not isinstance(nxt, str) or not nxt or nxt in seen or nxt not in vf:
-                problem = f"{_name(registry, 'municipality', cur)} ended in {vt[cur]} with no known successor in {m_year}"
-                break
-            seen.add(cur)
-            cur = nxt
+        if unit is None and not problem:
+            problem = f"{_name(registry, 'municipality', last)} ended in {vt[last]} with no known successor in {m_year}"
         area = mem.get(unit) if unit is not None else None
         if unit is not None and area is None:
             problem = registry._absence(unit, m_year)

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from .._errors import AllocationError, InputError, LapsibudjettiWarning
+from ._labels import LANGS
 
 __all__ = ["Registry"]
 
-_LANGS = ("fi", "sv", "en")
 _BUSINESS_ID = re.compile(r"^\d{7}-\d$")
 #: Organisation types whose names and codes are those of the wellbeing areas:
 #: ``region`` is a wellbeing area together with its member municipalities
@@ -203,8 +203,8 @@ class Registry:
 
     def name(self, org_type: str, code: str, lang: str = "fi") -> str:
         """Name of an organisation in Finnish, Swedish or English (falls back to Finnish, then the code)."""
-        if lang not in _LANGS:
-            raise InputError(f"unknown language {lang!r}; use one of {', '.join(_LANGS)}")
+        if lang not in LANGS:
+            raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
         table = {"municipality": self.municipalities, "wellbeing_area": self.areas, "region": self.areas}.get(org_type)
         frames = [table] if table is not None else []
         frames.append(self.extra[self.extra["org_type"] == org_type] if len(self.extra) else self.extra)
@@ -221,8 +221,8 @@ class Registry:
 
     def names(self, org_type: pd.Series, org_code: pd.Series, lang: str = "fi") -> pd.Series:
         """Vector form of :meth:`name` (computed once per distinct organisation)."""
-        if lang not in _LANGS:
-            raise InputError(f"unknown language {lang!r}; use one of {', '.join(_LANGS)}")
+        if lang not in LANGS:
+            raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
         pairs = pd.DataFrame({"t": org_type.astype(str).to_numpy(), "c": org_code.astype(str).to_numpy()})
         by_type: dict[str, dict[str, str]] = {}
         for t in pairs["t"].unique():
@@ -289,6 +289,26 @@ class Registry:
         alive = (v["valid_from"] <= year) & (v["valid_to"] >= year)
         return sorted(set(v.loc[alive, "code"]))
 
+    @functools.cached_property
+    def _merged_into(self) -> dict[str, object]:
+        m = self.municipalities
+        return dict(zip(m["code"].astype(str), m["merged_into"])) if "merged_into" in m else {}
+
+    def merger_chain(self, code: str) -> list[str]:
+        """``code``, the municipality it merged into, that one's successor, and so on: the one walk of the chain.
+
+        Examples
+        --------
+        >>> Registry.default().merger_chain("099"), Registry.default().merger_chain("091")
+        (['099', '214'], ['091'])
+        """
+        chain = [str(code)]
+        while True:
+            nxt = self._merged_into.get(chain[-1])
+            if not isinstance(nxt, str) or not nxt or nxt in chain:
+                return chain
+            chain.append(nxt)
+
     def successor(self, code: str, year: int) -> str:
         """The municipality whose territory ``code`` belonged to in ``year``.
 
@@ -309,10 +329,8 @@ class Registry:
         >>> reg.successor("099", 2020), reg.successor("099", 2026), reg.successor("588", 2025)
         ('099', '214', '507')
         """
-        v = self._validity().groupby("code", sort=False).agg(
-            valid_from=("valid_from", "min"), valid_to=("valid_to", "max"), merged_into=("merged_into", "last"))
-        cur, seen = str(code), set()
-        while True:
+        v = self._validity().groupby("code", sort=False).agg(valid_from=("valid_from", "min"), valid_to=("valid_to", "max"))
+        for cur in self.merger_chain(code):
             if cur not in v.index:
                 raise InputError(f"unknown municipality code {cur!r}; see lapsibudjetti.municipalities() or add it with Registry.extend()")
             row = v.loc[cur]
@@ -321,12 +339,8 @@ class Registry:
                                  f"(first year {int(row['valid_from'])})")
             if int(row["valid_to"]) >= year:
                 return cur
-            nxt = row["merged_into"]
-            if not isinstance(nxt, str) or not nxt or nxt in seen:
-                raise InputError(f"municipality {cur} ({self.name('municipality', cur)}) ended in {int(row['valid_to'])} "
-                                 f"and the registry does not say what it merged into; it has no successor in {year}")
-            seen.add(cur)
-            cur = nxt
+        raise InputError(f"municipality {cur} ({self.name('municipality', cur)}) ended in {int(row['valid_to'])} "
+                         f"and the registry does not say what it merged into; it has no successor in {year}")
 
     def organiser_type(self, area_code: str) -> str:
         """Who organises social and health services in an area: ``wellbeing_area``, ``municipality`` (Helsinki, 90) or ``none`` (Åland, 91).
@@ -452,7 +466,7 @@ class Registry:
         pool: list[tuple[str, str, str]] = []
         extra = self.extra.assign(_t=self.extra["org_type"]) if len(self.extra) else None
         for org_type, frame in list(frames.items()) + ([("", extra)] if extra is not None else []):
-            for lang in _LANGS:
+            for lang in LANGS:
                 col = f"name_{lang}"
                 if col not in frame:
                     continue

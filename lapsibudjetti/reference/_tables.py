@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
+from ._labels import LANGS
 
 if TYPE_CHECKING:
     pass
@@ -20,7 +21,6 @@ TASK_CLASS_YEARS: tuple[int, int] = (2015, 2020)
 MUNICIPALITY_FIRST_YEAR: int = 2000
 
 SCOPES: tuple[str, ...] = ("municipality", "wellbeing_area", "both")
-LANGS: tuple[str, ...] = ("fi", "sv", "en")
 KINDS: tuple[str, ...] = ("service_class", "task_class", "municipality", "wellbeing_area")
 CHECK_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "problem")
 
