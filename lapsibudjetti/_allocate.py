@@ -514,9 +514,12 @@ def resolve_shares(
     return out, notes
 
 
-def head_counts(orgs: pd.DataFrame, population: Population | None, registry: Registry, target: TargetGroup,
-                *, policy: Literal["exact", "nearest"] = "exact") -> pd.DataFrame:
+def head_counts(orgs: pd.DataFrame, population: Population | None, registry: Registry, ages: tuple[int, int],
+                *, policy: Literal["exact", "nearest"] = "exact", persons: bool = False) -> pd.DataFrame:
     """The target-group population of organisation-years: the denominator of every per-child figure.
+
+    Every head count of the library comes from here: a child budget's
+    ``children`` and the views' counts of member municipalities.
 
     Parameters
     ----------
@@ -525,33 +528,39 @@ def head_counts(orgs: pd.DataFrame, population: Population | None, registry: Reg
     population, registry
         Residents by age (``None``: no figures) and the organisations (a
         wellbeing area counts its member municipalities).
-    target
-        Whose heads are counted (children 0–17 by default).
+    ages
+        Whose heads are counted, e.g. ``(0, 17)`` (``TargetGroup.ages``).
     policy
         ``exact`` or ``nearest`` (the nearest year's age structure, scaled).
+    persons
+        Also the residents of all ages (``persons``), for all-ages keys.
 
     Returns
     -------
     DataFrame
         ``orgs`` with ``children`` (NaN when unknown, and for an age
         structure borrowed from a successor, which gives shares but no head
-        count) and ``population_basis`` (how the figure was obtained).
+        count), ``population_basis`` (how the figure was obtained) and, when
+        asked, ``persons``.
 
     Examples
     --------
     >>> from lapsibudjetti.reference import Registry
     >>> orgs = pd.DataFrame({"org_type": ["municipality"], "org_code": ["564"], "year": [2019]})
-    >>> head_counts(orgs, Population.packaged(), Registry.default(), TargetGroup.parse("0-17"))["children"].tolist()
+    >>> head_counts(orgs, Population.packaged(), Registry.default(), (0, 17))["children"].tolist()
     [44133.0]
     """
     if population is not None and len(orgs):
         mat, pnotes = population.age_matrix(orgs, registry, policy=policy)
-        lo, hi = target.ages
-        children = mat[:, lo : hi + 1].sum(axis=1)
-        # a borrowed age structure gives shares, not a head count
-        children[(pnotes["basis"] == "successor").to_numpy()] = np.nan
+        mat = mat.copy()
+        # a borrowed age structure is normalised to one person: shares, not a head count
+        mat[(pnotes["basis"] == "successor").to_numpy()] = np.nan
+        lo, hi = ages
+        children = mat[:, lo : min(hi, MAX_AGE) + 1].sum(axis=1)
+        everyone = mat.sum(axis=1)
         basis = pnotes["basis"].where(pnotes["detail"] == "", pnotes["basis"] + ": " + pnotes["detail"]).to_numpy()
     else:
-        children = np.full(len(orgs), np.nan)
+        children = everyone = np.full(len(orgs), np.nan)
         basis = np.full(len(orgs), "no population given", dtype=object)
-    return orgs.assign(children=children, population_basis=basis)
+    out = orgs.assign(children=children, population_basis=basis)
+    return out.assign(persons=everyone) if persons else out

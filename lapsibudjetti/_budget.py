@@ -344,7 +344,7 @@ def child_budget(
                          policy=population_year, on_missing_key=on_missing_key)
     out = _annotate(frame, rules, shares)
     line_groups = _reconcile(frame, out, shares.mapped)
-    children = head_counts(_organisation_years(line_groups), pop, registry, target, policy=population_year)
+    children = head_counts(_organisation_years(line_groups), pop, registry, target.ages, policy=population_year)
     return ChildBudget(
         annotated=out,
         rules=rules,

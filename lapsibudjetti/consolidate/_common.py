@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._allocate import MAX_AGE, Population
+from .._allocate import Population, head_counts
 from .._budget import ChildBudget, child_budget
 from .._errors import AllocationError, InputError
 from .._schema import amount_cents
@@ -130,19 +130,13 @@ class _Counts:
         todo = sorted(set(codes) - (set(have["code"]) if have is not None else set()))
         if todo:
             orgs = pd.DataFrame({"org_type": "municipality", "org_code": todo, "year": year})
-            mat, notes = self.population.age_matrix(orgs, self.registry, policy=self.policy)  # type: ignore[arg-type]
-            # a "successor" row is an age structure normalised to one person: a share, not a head count
-            no_count = notes["basis"].isin(["successor"]).to_numpy()
-            mat = mat.copy()
-            mat[no_count] = np.nan
-            lo, hi = self.ages
-            basis = np.where(notes["detail"].astype(str) != "",
-                             notes["basis"].astype(str) + ": " + notes["detail"].astype(str), notes["basis"].astype(str))
+            counted = head_counts(orgs, self.population, self.registry, self.ages, policy=self.policy,  # type: ignore[arg-type]
+                                  persons=True)
             new = pd.DataFrame({
                 "code": todo,
-                "children": mat[:, lo:min(hi, MAX_AGE) + 1].sum(axis=1),
-                "persons": mat.sum(axis=1),
-                "basis": basis,
+                "children": counted["children"].to_numpy(dtype=float),
+                "persons": counted["persons"].to_numpy(dtype=float),
+                "basis": counted["population_basis"].astype(str).to_numpy(),
             })
             have = new if have is None else pd.concat([have, new], ignore_index=True)
             self._cache[year] = have
