@@ -313,10 +313,16 @@ def _year_column(year_raw: pd.Series, owned: bool, problems: list[pd.DataFrame],
         bad_year_np = np.zeros(0, dtype=bool) if in_range else (year_np < YEAR_MIN) | (year_np > YEAR_MAX)
     else:
         year = pd.to_numeric(year_raw, errors="coerce")
-        bad_year_np = (year.isna() | (year != np.floor(year)) | (year < YEAR_MIN) | (year > YEAR_MAX)).to_numpy()
+        bad_year = year.isna() | (year != np.floor(year)) | (year < YEAR_MIN) | (year > YEAR_MAX)
+        if not (pd.api.types.is_numeric_dtype(year_raw) or pd.api.types.is_bool_dtype(year_raw)):
+            # text: a year is written with its four digits (not 2.022e3, 2022.0 or 2022,0)
+            text = year_raw.astype(object)
+            written = text.map(lambda v: isinstance(v, int | np.integer) or bool(isinstance(v, str) and _YEAR_TEXT.fullmatch(v)))
+            bad_year |= ~written.astype(bool)
+        bad_year_np = bad_year.to_numpy()
     if bad_year_np.any():
         problems.append(_bad_rows(frame(year=year_raw.to_numpy()), bad_year_np, "year",
-                                  f"not a year between {YEAR_MIN} and {YEAR_MAX}"))
+                                  f"not a year between {YEAR_MIN} and {YEAR_MAX} written with four digits"))
         return np.zeros(n, dtype="int64")
     if year_raw.dtype == np.int64:
         return year_np
@@ -343,7 +349,8 @@ def _amount_column(amount_raw: pd.Series, owned: bool, whole_cents: bool, proble
     fractional = np.zeros(0, dtype=bool) if known_whole else _fractional_cents(amount_np)
     if fractional.any():
         problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
-                                  "has fractions of a cent; round amounts to cents"))
+                                  "has fractions of a cent (or is above 10^13 €, too large to hold exactly in cents); "
+                                  "round amounts to cents, and check the unit"))
     return amount_np
 
 
@@ -368,13 +375,26 @@ def _check_code_shapes(cols: dict[str, Any], problems: list[pd.DataFrame], frame
 _STR_CATEGORIES = pd.CategoricalDtype(["x"]).categories.dtype
 
 
+_YEAR_TEXT = re.compile(r"\s*\d{4}\s*")
+
+#: The largest amount whose cents a float64 still tells apart from fractions of a cent (10**13 €):
+#: above it, two float steps of the amount in cents pass 0.25 cent. No public ledger line comes near it.
+MAX_EXACT_EUROS = 1e13
+
+
 def _fractional_cents(amount: np.ndarray, block: int = 1 << 16) -> np.ndarray:
-    """Amounts that are not whole cents (beyond float rounding), block by block in cache.
+    """Amounts that are not whole cents, block by block in cache.
+
+    The tolerance is absolute: two float steps of the amount in cents (what
+    parsing ``1234.56`` and multiplying by 100 can leave), not a share of the
+    amount, so ``5123456.789`` is caught as surely as ``56.789``. Amounts
+    above :data:`MAX_EXACT_EUROS` are reported too: a float64 cannot hold
+    their cents exactly.
 
     Examples
     --------
-    >>> _fractional_cents(np.array([1.1, 2.005, -0.3, 1e12 + 0.01])).tolist()
-    [False, True, False, False]
+    >>> _fractional_cents(np.array([1.1, 2.005, -0.3, 1e12 + 0.01, 5123456.789, 0.29])).tolist()
+    [False, True, False, False, True, False]
     """
     out = np.empty(len(amount), dtype=bool)
     for lo in range(0, len(amount), block):
@@ -383,9 +403,11 @@ def _fractional_cents(amount: np.ndarray, block: int = 1 << 16) -> np.ndarray:
         np.subtract(cents, frac, out=frac)
         np.abs(frac, out=frac)
         np.abs(cents, out=cents)
-        np.maximum(cents, 1.0, out=cents)
-        cents *= 1e-6
+        too_large = cents > MAX_EXACT_EUROS * 100.0
+        np.spacing(cents, out=cents)
+        cents *= 2.0
         np.greater(frac, cents, out=out[lo : lo + block])
+        out[lo : lo + block] |= too_large
     return out
 
 

@@ -113,6 +113,8 @@ def _input_arguments(p: argparse.ArgumentParser, *, sample_default: bool = True)
     g = p.add_argument_group(title)
     g.add_argument("--ledger", action="append", default=[], metavar="PATH", type=Path,
                    help="a ledger (CSV, XLSX or Parquet) of a municipality or wellbeing area; repeat for several")
+    g.add_argument("--sheet", metavar="NAME", default=None,
+                   help="the sheet of the --ledger workbooks to read (name or number from 1; default: the first)")
     g.add_argument("--statistics", action="append", default=[], metavar="PATH", type=Path,
                    help="the long statistics format (Statistics Finland kta_14: muni, year, func, amount); repeatable")
     g.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE", type=_setting, dest="defaults",
@@ -351,7 +353,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     for kind, path in files:
         progress.step(f"reading {path.name}")
         if kind == "ledger":
-            led = _collect(problems, functools.partial(lb.read_ledger, path, defaults=defaults or None))
+            led = _collect(problems, functools.partial(lb.read_ledger, path, defaults=defaults or None, sheet=_sheet(args, path)))
         else:
             led = _collect(problems, functools.partial(lb.read_statistics, path, phase=args.phase))
             inp.measure = "net operating cost"
@@ -386,6 +388,14 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     if args.years and inp.ledgers:
         inp.ledgers = _collect(problems, lambda: _only_years(inp.ledgers, args.years)) or []
     return inp
+
+
+def _sheet(args: argparse.Namespace, path: Path) -> str | int | None:
+    """--sheet for a workbook (a number counts from 1, as Excel shows them); CSV and Parquet files have none."""
+    sheet = getattr(args, "sheet", None)
+    if sheet is None or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    return int(sheet) - 1 if str(sheet).isdigit() else str(sheet)
 
 
 def _only_years(ledgers: list[pd.DataFrame], years: list[int]) -> list[pd.DataFrame]:

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._errors import InputError
+from .._validate import _fractional_cents
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -231,6 +232,20 @@ def _amounts_from_python(values: list[object], rows: np.ndarray, name: str, head
     return out
 
 
+def _refuse_inexact_floats(values: np.ndarray, rows: np.ndarray, name: str, header: str, typ: str) -> None:
+    """A 32-bit float holds about seven digits: its amounts are used only where every one is whole cents."""
+    inexact = np.flatnonzero(_fractional_cents(values))
+    if len(inexact):
+        shown = ", ".join(f"row {int(rows[i])}: {float(values[i])!r}" for i in inexact[:5])
+        raise InputError(
+            f"the amounts of column {header!r} are stored as {typ} (a {typ[-2:]}-bit float), which cannot hold cents exactly: {len(inexact)} of them "
+            f"are not whole cents ({shown}{' …' if len(inexact) > 5 else ''}). Save the amounts as float64 (double) or "
+            "decimal with two decimals and read the file again.",
+            rows=pd.DataFrame({"file": name, "row": rows[inexact], "column": header, "value": values[inexact],
+                               "problem": f"{typ} amount not in whole cents"}),
+            file=name, row=int(rows[inexact[0]]), column=header)
+
+
 def _amounts_from_arrow(arr: pa.Array | pa.ChunkedArray, rows: np.ndarray, name: str, header: str, where: str) -> np.ndarray:
     typ = arr.type
     if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ):
@@ -239,6 +254,8 @@ def _amounts_from_arrow(arr: pa.Array | pa.ChunkedArray, rows: np.ndarray, name:
         bad = np.flatnonzero(~np.isfinite(values))
         if len(bad):
             _raise_amounts(name, header, rows[bad], [None if np.isnan(values[i]) else float(values[i]) for i in bad], where)
+        if pa.types.is_float16(typ) or pa.types.is_float32(typ):
+            _refuse_inexact_floats(values, rows, name, header, "float32" if pa.types.is_float32(typ) else "float16")
         return values
     if pa.types.is_dictionary(typ):
         arr = pc.cast(arr, typ.value_type)

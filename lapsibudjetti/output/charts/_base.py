@@ -549,6 +549,9 @@ def _fit_rows(ax: Axes, fit: _Fit) -> None:
 def _finish(ax: Axes, fit: _Fit) -> None:
     """Fit texts and labels to the laid-out figure (see :class:`_Fit`)."""
     fig = _root_figure(ax)
+    # names, measures and notes are the user's text: a "$" is a dollar sign, never mathematics
+    for artist in fig.findobj(_mpl().mpl.text.Text):
+        artist.set_parse_math(False)
     # first layout without the long texts: they must fit the axes, not the axes them
     wrapped = [*fit.texts, *((twin, "", 0.0, False) for _, twin in fit.twins)]
     states = [artist.get_in_layout() for artist, *_ in wrapped]

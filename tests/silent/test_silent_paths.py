@@ -1,0 +1,115 @@
+"""Issue 14: the paths where euros or text changed without a word. Each test failed on the code before the fix."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lapsibudjetti as lb
+
+
+def _csv(tmp_path: Path, lines: list[str], name: str = "ledger.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+HEADER = "org_type;org_code;year;phase;service_class;amount"
+
+
+# ---------------------------------------------------------------- class 4: fractions of a cent, exactness
+
+
+@pytest.mark.parametrize("amount", ["5123456,789", "56,789", "123456789012,345"])
+def test_a_fraction_of_a_cent_is_refused_at_any_size(tmp_path: Path, amount: str) -> None:
+    """The check was relative (1e-6 of the amount): above about 5 000 € a third decimal passed."""
+    path = _csv(tmp_path, [HEADER, f"municipality;564;2022;actual;3051;{amount}"])
+    with pytest.raises(lb.InputError, match="cent"):
+        lb.read_ledger(path, check_codes=False)
+
+
+def test_a_fraction_of_a_cent_in_a_frame_is_refused_at_any_size() -> None:
+    with pytest.raises(lb.InputError, match="cent"):
+        lb.make_ledger({"org_code": ["564"], "year": [2022], "service_class": ["3051"], "amount": [5123456.789]},
+                       org_type="municipality", phase="actual")
+
+
+def test_an_amount_too_large_for_exact_cents_is_refused() -> None:
+    """Above 2**53 cents a float64 cannot hold every cent: refused, never rounded."""
+    with pytest.raises(lb.InputError, match="exactly"):
+        lb.make_ledger({"org_code": ["564"], "year": [2022], "service_class": ["3051"], "amount": [95_000_000_000_000.01]},
+                       org_type="municipality", phase="actual")
+
+
+def test_float32_parquet_amounts_are_refused_unless_exact(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"org_type": ["municipality"] * 2, "org_code": ["564"] * 2, "year": [2022, 2022],
+                      "phase": ["actual"] * 2, "service_class": ["3051", "3021"],
+                      "amount": pa.array([1234567.89, 0.37], type=pa.float32())})
+    pq.write_table(table, tmp_path / "f32.parquet")
+    with pytest.raises(lb.InputError, match="cent"):
+        lb.read_ledger(tmp_path / "f32.parquet", check_codes=False)
+    exact = table.set_column(5, "amount", pa.array([1024.5, 0.25], type=pa.float32()))  # binary fractions: exact
+    pq.write_table(exact, tmp_path / "f32_exact.parquet")
+    assert lb.read_ledger(tmp_path / "f32_exact.parquet", check_codes=False)["amount"].tolist() == [1024.5, 0.25]
+
+
+# ---------------------------------------------------------------- class 5: years only as integers
+
+
+@pytest.mark.parametrize("year", ["2.022e3", "2022.0", "2022,0"])
+def test_a_year_is_written_as_a_year(tmp_path: Path, year: str) -> None:
+    path = _csv(tmp_path, [HEADER, f"municipality;564;{year};actual;3051;1,00"])
+    with pytest.raises(lb.InputError, match="year"):
+        lb.read_ledger(path, check_codes=False)
+
+
+def test_a_text_year_in_a_frame_is_refused_unless_four_digits() -> None:
+    with pytest.raises(lb.InputError, match="year"):
+        lb.make_ledger({"org_code": ["564"], "year": ["2.022e3"], "service_class": ["3051"], "amount": [1.0]},
+                       org_type="municipality", phase="actual")
+    ok = lb.make_ledger({"org_code": ["564"], "year": [" 2022 "], "service_class": ["3051"], "amount": [1.0]},
+                        org_type="municipality", phase="actual")
+    assert ok["year"].tolist() == [2022]
+
+
+# ---------------------------------------------------------------- class 7: text that reaches matplotlib
+
+
+def test_dollar_signs_in_names_are_drawn_as_text(tmp_path: Path) -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    led = lb.make_ledger({"org_code": ["564"] * 2, "year": [2018, 2019], "task_class": ["Perusopetus"] * 2,
+                          "amount": [100.0, 120.0]}, org_type="municipality", phase="actual")
+    budget = lb.child_budget(led, measure="net cost in $ and $x^2$ of $$")
+    for plot in (lb.plot_tiers, lb.plot_per_child, lb.plot_sisote_split, lb.plot_preventive_share):
+        ax = plot(budget, lang="en")
+        ax.figure.savefig(tmp_path / "chart.png")  # mathtext would fail or draw x² here
+        texts = [t for t in ax.figure.findobj(matplotlib.text.Text) if "$" in t.get_text()]
+        assert texts and all(not t.get_parse_math() for t in texts), plot.__name__
+        import matplotlib.pyplot as plt
+
+        plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------- class 8: a ledger on another sheet from the CLI
+
+
+def test_the_cli_reads_a_ledger_on_a_named_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lapsibudjetti import cli
+
+    book = tmp_path / "tp.xlsx"
+    with pd.ExcelWriter(book) as w:
+        pd.DataFrame({"note": ["the ledger is on the next sheet"]}).to_excel(w, sheet_name="Ohje", index=False)
+        pd.DataFrame({"org_type": ["municipality"], "org_code": ["564"], "year": [2019], "phase": ["actual"],
+                      "task_class": ["Perusopetus"], "amount": [1000.0]}).to_excel(w, sheet_name="Kirjanpito", index=False)
+    code = cli.main(["validate", "--ledger", str(book), "--sheet", "Kirjanpito"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "1 line" in out.out
