@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import RuleError
+from ._files import atomic_path
 
 __all__ = [
     "Rules",
@@ -718,7 +719,7 @@ def write_rules(rules: Rules, path: str | Path) -> None:
     for col in ("valid_from", "valid_to"):
         t[col] = [str(int(v)) if pd.notna(v) else "" for v in t[col]]
     if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as fh:
+        with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(RULE_COLUMNS)
             w.writerows(t.itertuples(index=False, name=None))
@@ -727,7 +728,8 @@ def write_rules(rules: Rules, path: str | Path) -> None:
         raise RuleError(f"write rules to a .csv or .xlsx file, not {path.suffix!r}", file=str(path))
     from ._xlsx import write_rules_workbook
 
-    write_rules_workbook(t, path, column_help=COLUMN_HELP)
+    with atomic_path(path) as tmp:
+        write_rules_workbook(t, tmp, column_help=COLUMN_HELP)
 
 
 COLUMN_HELP: dict[str, str] = {

@@ -33,7 +33,9 @@ from __future__ import annotations
 import argparse
 import functools
 import re
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -164,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--csv-dialect", choices=("fi", "plain"), default="fi",
                      help="fi: ; and decimal comma, for Excel (default); plain: , and decimal point")
     out.add_argument("--no-charts", action="store_true", help="do not draw the charts")
+    out.add_argument("--force", action="store_true",
+                     help="write into a folder that has files no report wrote there (they are never deleted)")
     out.add_argument("--chart-orgs", type=_codes, metavar="CODES",
                      help=f"organisation codes to draw, e.g. 091,564 (default: all, or the {MAX_CHART_ORGS} largest by child euros)")
     _add_debug(report, top=False)
@@ -516,7 +520,8 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             result = _child_budget(inp, args)
             view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
             written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,
-                             chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, **view_options)
+                             chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, force=args.force,
+                             **view_options)
     finally:
         progress.close()
         console.progress = None
@@ -583,6 +588,25 @@ def _rules(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the files being written are left under their temporary names and removed."""
+
+
+_TERMINATED: list[bool] = []
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    _TERMINATED.append(True)  # remembered too: an exception raised inside a finaliser (__del__) is swallowed
+    raise _Terminated()
+
+
+def _on_sigterm() -> Any:
+    """Handle SIGTERM like SIGINT while the command runs (only from the main thread, where signals can be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_terminated)
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace, _Console], int]] = {
     "report": _report,
     "validate": _validate,
@@ -609,8 +633,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     console = _Console()
+    previous = _on_sigterm()
+    _TERMINATED.clear()
     try:
-        return _COMMANDS[args.command](args, console)
+        code = _COMMANDS[args.command](args, console)
+        if _TERMINATED:  # the signal came where Python could not raise it; the command still finished whole
+            console.err("terminated: every file was written whole or not at all")
+            return 143
+        return code
     except LapsibudjettiError as err:
         if args.debug:
             traceback.print_exc()
@@ -622,8 +652,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
         console.err(f"{type(err).__name__}: {err.strerror or err}{where}")
         return EXIT_INPUT
+    except _Terminated:
+        console.err("terminated: every file was written whole or not at all")
+        return 143
     except KeyboardInterrupt:
-        console.err("interrupted")
+        console.err("interrupted: every file was written whole or not at all")
         return 130
     except Exception as err:  # a bug: say so plainly, traceback on request
         if args.debug:
@@ -632,3 +665,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             console.err(f"internal error: {type(err).__name__}: {err}\n"
                         "This is a bug in lapsibudjetti, not in your files. Run again with --debug for the details and please report it.")
         return EXIT_INTERNAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

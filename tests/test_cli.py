@@ -225,13 +225,19 @@ def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pyte
     assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--population-year", "nearest",
                      "--out", str(tmp_path / "r"), "--csv-dialect", "plain"]) == 0
     assert (tmp_path / "r" / "charts" / "preventive_share.png").exists()
-    (tmp_path / "r" / "tables" / "series.csv").write_text("old", encoding="utf-8")
+    # a file of the user's own in the tables folder: the report refuses to mix with it, and with --force
+    # writes beside it without touching it (it used to delete every CSV it had not written itself)
+    mine = tmp_path / "r" / "tables" / "my_notes.csv"
+    mine.write_text("my own notes", encoding="utf-8")
     capsys.readouterr()
-    assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2022",
-                     "--population-year", "nearest", "--out", str(tmp_path / "r")]) == 0
-    assert "note: removed 5 file(s) of an earlier report" in capsys.readouterr().err
+    one_year = ["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2022",
+                "--population-year", "nearest", "--out", str(tmp_path / "r")]
+    assert cli.main(one_year) == 1
+    assert "tables/my_notes.csv" in capsys.readouterr().err
+    assert cli.main([*one_year, "--force"]) == 0
+    assert "note: removed 4 file(s) of an earlier report" in capsys.readouterr().err
     assert not (tmp_path / "r" / "charts" / "preventive_share.png").exists()
-    assert not (tmp_path / "r" / "tables" / "series.csv").exists()
+    assert mine.read_text(encoding="utf-8") == "my own notes"
     assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2030",
                      "--out", str(tmp_path / "s")]) == 1
     assert "no ledger lines in the years 2030; the ledgers have 2021–2022" in capsys.readouterr().err

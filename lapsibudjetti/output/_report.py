@@ -7,8 +7,13 @@ which tables, views and charts go in is decided here, not in the CLI.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import shutil
+import signal
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from .._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
+from .._files import write_atomic
+from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._series import series
 from ._tables import write_tables
@@ -25,7 +32,7 @@ if TYPE_CHECKING:
     from .._budget import ChildBudget
     from ..consolidate._view import BoundaryView
 
-__all__ = ["CHARTS", "MAX_CHART_ORGS", "WORKBOOK_NAME", "Report", "report"]
+__all__ = ["CHARTS", "MANIFEST_NAME", "MAX_CHART_ORGS", "WORKBOOK_NAME", "Report", "report"]
 
 #: The charts of a report: file stem, function name in ``lapsibudjetti.output.charts``
 #: and whether it shows a change over time (then it needs two years or more).
@@ -177,21 +184,70 @@ def changes(result: ChildBudget, view: BoundaryView | None, price_index: Any, no
     return extra
 
 
-def _remove_outdated(out: Path, tables: list[Path], charts: list[Path], *, keep_charts: bool) -> list[Path]:
-    """Outputs of an earlier run that this run did not write (a table or chart that no longer applies).
+#: The report's list of the files it wrote, in the report folder.
+MANIFEST_NAME = "lapsibudjetti-manifest.json"
 
-    Only files the report itself names are touched: CSV/Parquet tables in
-    ``tables/`` and the chart files in ``charts/``; with ``charts=False``
-    the charts are left alone.
-    """
-    written = {p.resolve() for p in [*tables, *charts]}
-    stale = [p for p in sorted((out / "tables").glob("*")) if p.suffix in (".csv", ".parquet") and p.resolve() not in written]
-    if not keep_charts:
-        names = {f"{stem}.{ext}" for stem, _, _ in CHARTS for ext in ("png", "svg")}
-        stale += [p for p in sorted((out / "charts").glob("*")) if p.name in names and p.resolve() not in written]
+
+def _manifest(folder: Path) -> set[str]:
+    """The files an earlier report wrote into ``folder`` (relative paths), from its manifest; empty without one."""
+    path = folder / MANIFEST_NAME
+    if not path.exists():
+        return set()
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError(f"{path} is not a report manifest ({exc}); move it away or choose another --out folder",
+                         file=str(path)) from None
+    return {str(f) for f in files}
+
+
+def _guard(folder: Path, previous: set[str], *, charts: bool, force: bool) -> None:
+    """Refuse to write where files are that no earlier report wrote (unless ``force``; they are never deleted)."""
+    places = [folder / "tables"] + ([folder / "charts"] if charts else [])
+    foreign = [p for d in places if d.is_dir() for p in sorted(d.iterdir())
+               if p.is_file() and not p.name.startswith(".") and p.relative_to(folder).as_posix() not in previous]
+    if (folder / WORKBOOK_NAME).exists() and WORKBOOK_NAME not in previous:
+        foreign.insert(0, folder / WORKBOOK_NAME)
+    if foreign and not force:
+        listed = ", ".join(p.relative_to(folder).as_posix() for p in foreign[:8]) + (" …" if len(foreign) > 8 else "")
+        raise InputError(
+            f"the report folder {str(folder)!r} has {len(foreign)} file(s) that no lapsibudjetti report wrote there "
+            f"({listed}); the report would overwrite or mix with them. Choose another --out folder, move them, or add "
+            "--force to write beside them (files the report did not write are never deleted).",
+            file=str(folder))
+
+
+def _remove_outdated(folder: Path, previous: set[str], written: set[str]) -> list[Path]:
+    """The files of the earlier report (its manifest) that this one did not write again; nothing else is touched."""
+    stale = [folder / rel for rel in sorted(previous - written) if (folder / rel).is_file()]
     for p in stale:
         p.unlink()
     return stale
+
+
+def _place(staging: Path, folder: Path, staged: list[Path]) -> list[Path]:
+    """Move the staged files to their places in ``folder`` (each an atomic rename); their new paths."""
+    placed = []
+    for path in staged:
+        final = folder / path.relative_to(staging)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, final)
+        placed.append(final)
+    return placed
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done (POSIX; elsewhere the block just runs)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def report(
@@ -204,12 +260,15 @@ def report(
     chart_orgs: Sequence[str] | None = None,
     csv_dialect: Literal["fi", "plain"] = "fi",
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
     **view_options: Any,
 ) -> Report:
     """Write the annual child-budget report of ``result`` into the folder ``out``.
 
     The workbook (every table in ``lang``), the CSV/Parquet tables and the
-    charts. When the result has a wellbeing area's ledger, the si-sote chart
+    charts, each written whole or not at all (a temporary name renamed into
+    place), and ``lapsibudjetti-manifest.json``, the list of what it wrote: a
+    later report into the same folder replaces and removes only those files. When the result has a wellbeing area's ledger, the si-sote chart
     and (with ``price_index``) the changes from year to year come from the
     municipality views (each municipality's own spend plus its share of its
     area's), so that the 2022/2023 switch is not mistaken for a change.
@@ -232,6 +291,10 @@ def report(
         ``fi`` (``;`` and decimal comma, UTF-8 with BOM) or ``plain``.
     progress
         Called with a short label before each step (e.g. a progress bar).
+    force
+        Write even where the folder has files that no report wrote (they
+        are overwritten only if they have a report file's name, and never
+        deleted). Without it such files are an error listing them.
     **view_options
         ``registry=``, ``population=`` for the municipality views.
 
@@ -254,15 +317,36 @@ def report(
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"--out {str(folder)!r} is a file; give a folder", file=str(folder))
+    previous = _manifest(folder)
+    _guard(folder, previous, charts=charts, force=force)
     view = municipality_views(result, notes, **view_options)
     extra = changes(result, view, price_index, notes, **view_options)
     folder.mkdir(parents=True, exist_ok=True)
-    step("writing the workbook")
-    workbook = write_workbook(result, folder / WORKBOOK_NAME, lang=lang, extra=extra)
-    step("writing the tables")
-    tables = write_tables(result, folder / "tables", dialect=csv_dialect, lang=lang, extra=extra)
-    drawn = _draw_charts(result, view, folder / "charts", lang, chart_orgs, notes, step) if charts else []
-    removed = _remove_outdated(folder, tables, drawn, keep_charts=not charts)
+    # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
+    # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an
+    # interrupted report leaves the folder as it was or complete, never half-listed
+    staging = folder / f".lapsibudjetti-staging-{os.getpid()}"
+    try:
+        staging.mkdir()
+        step("writing the workbook")
+        staged = [write_workbook(result, staging / WORKBOOK_NAME, lang=lang, extra=extra)]
+        step("writing the tables")
+        staged += write_tables(result, staging / "tables", dialect=csv_dialect, lang=lang, extra=extra)
+        if charts:
+            staged += _draw_charts(result, view, staging / "charts", lang, chart_orgs, notes, step)
+        with _signals_held():
+            placed = _place(staging, folder, staged)
+            written = {p.relative_to(folder).as_posix() for p in placed}
+            kept = {rel for rel in previous if rel.startswith("charts/")} if not charts else set()  # not drawn now: left alone
+            removed = _remove_outdated(folder, previous - kept, written)
+            write_atomic(folder / MANIFEST_NAME, json.dumps(
+                {"written_by": f"lapsibudjetti {__version__}", "files": sorted(written | kept)},
+                ensure_ascii=False, indent=1).encode("utf-8"))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the report's own hidden folder
+    workbook = folder / WORKBOOK_NAME
+    tables = [p for p in placed if p.parent == folder / "tables"]
+    drawn = [p for p in placed if p.parent == folder / "charts"]
     if removed:
         notes.add(f"removed {len(removed)} file(s) of an earlier report that this one does not have: "
                   + ", ".join(str(p.relative_to(folder)) for p in removed[:6]) + (" …" if len(removed) > 6 else ""))

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from .._files import atomic_path, write_atomic
 from .._xlsx import safe_text
 from ..reference._labels import check_lang, value_code
 from ._collect import BudgetResult, _measure, _series_parts, _target, export_tables
@@ -93,7 +94,8 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: Mapping[str, str])
     # Built column by column, so there is no pandas metadata (index, pandas version) in the file.
     schema = pa.schema(fields, metadata={k.encode(): v.encode() for k, v in metadata.items()})
     table = pa.Table.from_arrays(arrays, schema=schema)
-    pq.write_table(table, path, compression="zstd", write_statistics=True)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd", write_statistics=True)
 
 
 def write_tables(
@@ -180,7 +182,7 @@ def write_tables(
     for name, frame in tables.items():
         if "csv" in wanted:
             p = folder / f"{name}.csv"
-            p.write_bytes(_csv_bytes(frame, dialect))
+            write_atomic(p, _csv_bytes(frame, dialect))
             paths.append(p)
         if "parquet" in wanted:
             p = folder / f"{name}.parquet"

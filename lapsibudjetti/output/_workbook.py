@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
+from .._files import write_atomic
 from .._xlsx import write_frame
 from ..reference._labels import check_lang, text, value_code, value_label
 from ._collect import _GROUP, BudgetResult, _amounts_line, _series_parts, export_tables
@@ -350,5 +351,5 @@ def write_workbook(
     props.lastModifiedBy = f"lapsibudjetti {__version__}"
     props.title = _sheet_title("summary", lang)
     props.language = lang
-    path.write_bytes(_deterministic_bytes(wb))
+    write_atomic(path, _deterministic_bytes(wb))
     return path

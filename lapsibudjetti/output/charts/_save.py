@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..._errors import InputError
+from ..._files import atomic_path
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -102,8 +103,8 @@ def save_chart(
         if target is not None:
             fig.set_size_inches(*target, forward=False)
         # svg.hashsalt fixes the ids of clip paths and hatches; set only for this call
-        with m.mpl.rc_context({"svg.hashsalt": "lapsibudjetti"}):
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, facecolor=facecolor, transparent=transparent)
+        with m.mpl.rc_context({"svg.hashsalt": "lapsibudjetti"}), atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata, facecolor=facecolor, transparent=transparent)
     finally:
         if target is not None:
             fig.set_size_inches(*original, forward=False)
