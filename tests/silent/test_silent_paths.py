@@ -89,7 +89,9 @@ def test_dollar_signs_in_names_are_drawn_as_text(tmp_path: Path) -> None:
                           "amount": [100.0, 120.0]}, org_type="municipality", phase="actual")
     budget = lb.child_budget(led, measure="net cost in $ and $x^2$ of $$")
     for plot in (lb.plot_tiers, lb.plot_per_child, lb.plot_sisote_split, lb.plot_preventive_share):
-        ax = plot(budget, lang="en")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", lb.LapsibudjettiWarning)  # no sote lines in a municipal ledger: said, not tested here
+            ax = plot(budget, lang="en")
         ax.figure.savefig(tmp_path / "chart.png")  # mathtext would fail or draw x² here
         texts = [t for t in ax.figure.findobj(matplotlib.text.Text) if "$" in t.get_text()]
         assert texts and all(not t.get_parse_math() for t in texts), plot.__name__
