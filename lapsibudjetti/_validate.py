@@ -244,6 +244,8 @@ def _validate_ledger(
     # organisation code shape, with a warned repair of zero padding
     if cols["org_code"].codes.max() >= 0:
         cols["org_code"] = _normalise_org_codes(cols["org_type"], cols["org_code"])
+    if cols["business_id"].codes.max() >= 0:
+        _check_business_ids(cols, problems, frame, registry)
 
     if problems:
         _raise_for(pd.concat(problems, ignore_index=True), "Fix these cells in the source file and read it again.")
@@ -353,6 +355,51 @@ def _amount_column(amount_raw: pd.Series, owned: bool, whole_cents: bool, proble
                                   "round amounts to cents, and check the unit"))
     return amount_np
 
+
+
+def business_id_ok(business_id: str) -> bool:
+    """Whether a business ID (Y-tunnus ``1234567-8``) has the right check digit.
+
+    The digits are weighted 7, 9, 10, 5, 8, 4, 2; the check digit is 0 when
+    the sum leaves no remainder by 11, else 11 minus the remainder (a
+    remainder of 1 is never issued).
+
+    Examples
+    --------
+    >>> business_id_ok("0187690-1"), business_id_ok("0187690-2"), business_id_ok("0201256-6")
+    (True, False, True)
+    """
+    if not _BUSINESS_ID.fullmatch(business_id):
+        return False
+    remainder = sum(int(d) * w for d, w in zip(business_id[:7], (7, 9, 10, 5, 8, 4, 2))) % 11
+    return remainder != 1 and int(business_id[8]) == (0 if remainder == 0 else 11 - remainder)
+
+
+def _check_business_ids(cols: dict[str, Any], problems: list[pd.DataFrame], frame: Any, registry: Registry | None) -> None:
+    """Business IDs with a wrong check digit, and lines whose business ID is not their organisation's, are problems."""
+    from .reference._registry import Registry
+
+    bid: pd.Categorical = cols["business_id"]
+    known = (registry or Registry.default()).business_ids()
+    vouched = set(known["business_id"].astype(str))  # a registry of one's own may hold made-up IDs (workshops)
+    cats = [str(c) for c in bid.categories]
+    bad_digit = np.array([c not in vouched and bool(_BUSINESS_ID.fullmatch(c)) and not business_id_ok(c) for c in cats] + [False])
+    if bad_digit.any():
+        problems.append(_bad_rows(frame(), bad_digit[bid.codes], "business_id",
+                                  "the check digit is wrong (a typo in the business ID?)"))
+    of_org = {(str(t), str(c)): str(b) for t, c, b in zip(known["org_type"], known["code"], known["business_id"])}
+    if not of_org:
+        return
+    pairs = pd.DataFrame({"t": cols["org_type"], "c": cols["org_code"], "b": bid}).astype(object)
+    distinct = pairs.dropna().drop_duplicates()
+    clash = {(t, c, b): of_org[(t, c)] for t, c, b in distinct.itertuples(index=False, name=None)
+             if (t, c) in of_org and of_org[(t, c)] != b}
+    if clash:
+        keys = list(zip(pairs["t"], pairs["c"], pairs["b"]))
+        mask = np.array([k in clash for k in keys], dtype=bool)
+        problems.append(_bad_rows(frame(), mask, "business_id",
+                                  "not the business ID of this organisation (the registry has "
+                                  + "; ".join(sorted({f"{c}: {v}" for (_t, c, _b), v in clash.items()})) + ")"))
 
 
 def _check_code_shapes(cols: dict[str, Any], problems: list[pd.DataFrame], frame: Any) -> None:

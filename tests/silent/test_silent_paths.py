@@ -115,3 +115,23 @@ def test_the_cli_reads_a_ledger_on_a_named_sheet(tmp_path: Path, capsys: pytest.
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "1 line" in out.out
+
+
+# ---------------------------------------------------------------- class 5: business IDs cross-checked
+
+
+def test_a_business_id_with_a_wrong_check_digit_is_refused() -> None:
+    with pytest.raises(lb.InputError, match="check digit"):
+        lb.make_ledger({"org_code": ["564"], "business_id": ["0187690-2"], "year": [2022], "service_class": ["3051"],
+                        "amount": [1.0]}, org_type="municipality", phase="actual")
+
+
+def test_a_business_id_of_another_organisation_is_refused() -> None:
+    """Helsinki's business ID on Oulu's line: one of the two is wrong, and the euros would go to the wrong place."""
+    with pytest.raises(lb.InputError, match="not the business ID of this organisation") as err:
+        lb.make_ledger({"org_code": ["564", "091"], "business_id": ["0201256-6", "0201256-6"], "year": [2022] * 2,
+                        "service_class": ["3051"] * 2, "amount": [1.0, 2.0]}, org_type="municipality", phase="actual")
+    assert err.value.rows["row"].tolist() == [1]
+    ok = lb.make_ledger({"org_code": ["564"], "business_id": ["0187690-1"], "year": [2022], "service_class": ["3051"],
+                         "amount": [1.0]}, org_type="municipality", phase="actual")
+    assert ok["business_id"].astype(str).tolist() == ["0187690-1"]
