@@ -69,6 +69,7 @@ def _parse_amount_strings(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, 
     starts = np.cumsum([0] + [len(c) for c in chunks[:-1]])
     values = np.concatenate([r[0] for r in results])
     bad = np.concatenate([r[1] + start for r, start in zip(results, starts)]).astype(np.int64)
+    bad = np.union1d(bad, _ambiguous_groups(chunks, "," if comma else ".")).astype(np.int64)
     return values, bad, "," if comma else "."
 
 
@@ -161,10 +162,50 @@ def _negative_rows(offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
 _DOT_THOUSANDS = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:\.\d{3}){2,}\s*-?\s*$")
 
 
+#: One mark followed by exactly three digits: 1.500 (or 1,500) is 1 500 € with the mark between thousands, or 1,50 €.
+_ONE_GROUP = {".": r"^\s*[-+]?\d{1,3}\.\d{3}\s*-?\s*$", ",": r"^\s*[-+]?\d{1,3},\d{3}\s*-?\s*$"}
+#: What shows that a column's mark is decimal: the mark followed by one, two, or four and more digits.
+_DECIMAL_PROOF = {".": r"\.\d{1,2}\s*-?\s*$|\.\d{4,}", ",": r",\d{1,2}\s*-?\s*$|,\d{4,}"}
+_AMBIGUOUS = ("ambiguous: a {mark} followed by three digits may separate thousands (1{mark}500 = 1 500 €) or be the "
+              "decimal mark, and no amount of the column shows which; write 1 500,00 or 1500.00")
+
+
+def _ambiguous_groups(chunks: list[pa.Array], mark: str) -> np.ndarray:
+    """Cells like ``1.500`` (``mark`` '.') or ``1,500`` (',') where no cell of the column proves the mark decimal.
+
+    Read as decimals they would be a thousand times too small (``1.500``,
+    ``2.340``, ``750`` summing to 753,84 € instead of 4 590 €), read as
+    thousands a thousand times too large where the mark was decimal: the
+    positions are refused, never guessed. The search stops at the first
+    chunk with a proof, so a column in the usual form costs one chunk.
+
+    Examples
+    --------
+    >>> _ambiguous_groups([pa.array([b"1.500", b"750", b"-2.340"])], ".").tolist()
+    [0, 2]
+    >>> _ambiguous_groups([pa.array([b"1.500", b"12.50"])], ".").tolist()
+    []
+    >>> _ambiguous_groups([pa.array([b"12,345"])], ",").tolist()
+    [0]
+    """
+    if any(pc.any(pc.match_substring_regex(c, _DECIMAL_PROOF[mark])).as_py() for c in chunks if len(c)):
+        return np.zeros(0, dtype=np.int64)
+    found, start = [], 0
+    for c in chunks:
+        if len(c):
+            hit = pc.match_substring_regex(c, _ONE_GROUP[mark])
+            found.append(np.flatnonzero(hit.to_numpy(zero_copy_only=False)) + start)
+        start += len(c)
+    return np.concatenate(found).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
+
+
 def _amount_problem(text: object) -> str:
     if text is None or (isinstance(text, str) and not text.strip()):
         return "empty amount cell"
     if isinstance(text, str):
+        for mark, shape in _ONE_GROUP.items():
+            if re.match(shape, text):
+                return _AMBIGUOUS.format(mark=mark)
         if _DOT_THOUSANDS.match(text):
             return "not a number: dots between thousands need a decimal comma in the column (write 1 234 567)"
         if "," in text and "." in text:

@@ -24,7 +24,7 @@ from .._validate import _fractional_cents
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
-from ._amounts import _parse_chunk, _raise_amounts, _string_parts
+from ._amounts import _ambiguous_groups, _parse_chunk, _raise_amounts, _string_parts
 from ._columns import _assemble, _Dict, _Raw
 from ._encoding import (
     _NONSPACE,
@@ -553,6 +553,10 @@ def _csv_amounts(
     else:
         values, results = done
     bad = np.concatenate([np.zeros(0, dtype=np.int64)] + [r[0] for r in results]).astype(np.int64)
+    chunks = [c for c in amount_bin.chunks if len(c)]
+    comma = any(bool(np.any(np.frombuffer(c.buffers()[2], dtype=np.uint8) == ord(","))) for c in chunks
+                if c.buffers()[2] is not None)
+    bad = np.union1d(bad, _ambiguous_groups(chunks, "," if comma else ".")).astype(np.int64)
     if len(bad):
         originals = [b.decode(enc.name, errors="replace") for b in amount_bin.take(pa.array(bad)).to_pylist()]
         _raise_amounts(name, header, source_row[bad], originals, "line")

@@ -24,7 +24,7 @@ HEADER = "org_type;org_code;year;phase;service_class;amount"
 # ---------------------------------------------------------------- class 4: fractions of a cent, exactness
 
 
-@pytest.mark.parametrize("amount", ["5123456,789", "56,789", "123456789012,345"])
+@pytest.mark.parametrize("amount", ["5123456,789", "56 789,123", "123456789012,345"])
 def test_a_fraction_of_a_cent_is_refused_at_any_size(tmp_path: Path, amount: str) -> None:
     """The check was relative (1e-6 of the amount): above about 5 000 € a third decimal passed."""
     path = _csv(tmp_path, [HEADER, f"municipality;564;2022;actual;3051;{amount}"])
@@ -58,6 +58,32 @@ def test_float32_parquet_amounts_are_refused_unless_exact(tmp_path: Path) -> Non
     exact = table.set_column(5, "amount", pa.array([1024.5, 0.25], type=pa.float32()))  # binary fractions: exact
     pq.write_table(exact, tmp_path / "f32_exact.parquet")
     assert lb.read_ledger(tmp_path / "f32_exact.parquet", check_codes=False)["amount"].tolist() == [1024.5, 0.25]
+
+
+# ---------------------------------------------------------------- class 2: one thousands group, read 1000x too small
+
+
+@pytest.mark.parametrize(("cells", "mark"), [(["1.500", "2.340", "750"], "."), (["1,500", "2,340", "750"], ",")])
+def test_whole_euros_with_one_thousands_group_are_refused_not_guessed(tmp_path: Path, cells: list[str], mark: str) -> None:
+    """1.500, 2.340, 750 read as 753,84 € instead of 4 590 €: without a cell that shows the decimal mark it is ambiguous."""
+    lines = [HEADER] + [f"municipality;564;2022;actual;30{k}1;{c}" for k, c in enumerate(cells)]
+    with pytest.raises(lb.InputError, match="ambiguous") as err:
+        lb.read_ledger(_csv(tmp_path, lines), check_codes=False)
+    assert err.value.rows["row"].tolist() == [2, 3] and f"1{mark}500 = 1 500 €" in str(err.value)
+
+
+def test_one_thousands_group_reads_when_the_column_shows_its_decimal_mark(tmp_path: Path) -> None:
+    lines = [HEADER, "municipality;564;2022;actual;3051;1.500", "municipality;564;2022;actual;3021;12.50"]
+    assert lb.read_ledger(_csv(tmp_path, lines), check_codes=False)["amount"].tolist() == [1.5, 12.5]
+    lines = [HEADER, "municipality;564;2022;actual;3051;1.500,00", "municipality;564;2022;actual;3021;12,50"]
+    assert lb.read_ledger(_csv(tmp_path, lines, name="b.csv"), check_codes=False)["amount"].tolist() == [1500.0, 12.5]
+
+
+def test_one_thousands_group_in_a_frame_of_text_is_refused() -> None:
+    frame = pd.DataFrame({"org_type": ["municipality"] * 2, "org_code": ["564"] * 2, "year": [2022] * 2,
+                          "phase": ["actual"] * 2, "service_class": ["3051", "3021"], "amount": ["1.500", "750"]})
+    with pytest.raises(lb.InputError, match="ambiguous"):
+        lb.read_ledger(frame, check_codes=False)
 
 
 # ---------------------------------------------------------------- class 5: years only as integers
