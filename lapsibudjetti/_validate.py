@@ -26,6 +26,7 @@ from ._schema import (
     REQUIRED,
     YEAR_MAX,
     YEAR_MIN,
+    _fractional_cents,
 )
 
 if TYPE_CHECKING:
@@ -357,27 +358,9 @@ def _amount_column(amount_raw: pd.Series, owned: bool, whole_cents: bool, proble
 
 
 
-def business_id_ok(business_id: str) -> bool:
-    """Whether a business ID (Y-tunnus ``1234567-8``) has the right check digit.
-
-    The digits are weighted 7, 9, 10, 5, 8, 4, 2; the check digit is 0 when
-    the sum leaves no remainder by 11, else 11 minus the remainder (a
-    remainder of 1 is never issued).
-
-    Examples
-    --------
-    >>> business_id_ok("0187690-1"), business_id_ok("0187690-2"), business_id_ok("0201256-6")
-    (True, False, True)
-    """
-    if not _BUSINESS_ID.fullmatch(business_id):
-        return False
-    remainder = sum(int(d) * w for d, w in zip(business_id[:7], (7, 9, 10, 5, 8, 4, 2))) % 11
-    return remainder != 1 and int(business_id[8]) == (0 if remainder == 0 else 11 - remainder)
-
-
 def _check_business_ids(cols: dict[str, Any], problems: list[pd.DataFrame], frame: Any, registry: Registry | None) -> None:
     """Business IDs with a wrong check digit, and lines whose business ID is not their organisation's, are problems."""
-    from .reference._registry import Registry
+    from .reference._registry import Registry, business_id_ok
 
     bid: pd.Categorical = cols["business_id"]
     known = (registry or Registry.default()).business_ids()
@@ -423,40 +406,6 @@ _STR_CATEGORIES = pd.CategoricalDtype(["x"]).categories.dtype
 
 
 _YEAR_TEXT = re.compile(r"\s*\d{4}\s*")
-
-#: The largest amount whose cents a float64 still tells apart from fractions of a cent (10**13 €):
-#: above it, two float steps of the amount in cents pass 0.25 cent. No public ledger line comes near it.
-MAX_EXACT_EUROS = 1e13
-
-
-def _fractional_cents(amount: np.ndarray, block: int = 1 << 16) -> np.ndarray:
-    """Amounts that are not whole cents, block by block in cache.
-
-    The tolerance is absolute: two float steps of the amount in cents (what
-    parsing ``1234.56`` and multiplying by 100 can leave), not a share of the
-    amount, so ``5123456.789`` is caught as surely as ``56.789``. Amounts
-    above :data:`MAX_EXACT_EUROS` are reported too: a float64 cannot hold
-    their cents exactly.
-
-    Examples
-    --------
-    >>> _fractional_cents(np.array([1.1, 2.005, -0.3, 1e12 + 0.01, 5123456.789, 0.29])).tolist()
-    [False, True, False, False, True, False]
-    """
-    out = np.empty(len(amount), dtype=bool)
-    for lo in range(0, len(amount), block):
-        cents = amount[lo : lo + block] * 100.0
-        frac = np.rint(cents)
-        np.subtract(cents, frac, out=frac)
-        np.abs(frac, out=frac)
-        np.abs(cents, out=cents)
-        too_large = cents > MAX_EXACT_EUROS * 100.0
-        np.spacing(cents, out=cents)
-        cents *= 2.0
-        np.greater(frac, cents, out=out[lo : lo + block])
-        out[lo : lo + block] |= too_large
-    return out
-
 
 def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical, block: int = 1 << 16) -> pd.Categorical:
     """Zero-pad numeric organisation codes (``91`` → ``091``), with a warning.

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._errors import InputError
-from .._validate import _fractional_cents
+from .._schema import _fractional_cents
 
 if TYPE_CHECKING:  # pragma: no cover
     pass

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .._errors import InputError, LapsibudjettiWarning
-from .._validate import _fractional_cents
+from .._schema import _fractional_cents
 
 if TYPE_CHECKING:  # pragma: no cover
     pass

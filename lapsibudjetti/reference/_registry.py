@@ -23,7 +23,7 @@ import pandas as pd
 from .._errors import AllocationError, InputError, LapsibudjettiWarning
 from ._labels import LANGS
 
-__all__ = ["Registry"]
+__all__ = ["Registry", "business_id_ok"]
 
 _BUSINESS_ID = re.compile(r"^\d{7}-\d$")
 #: Organisation types whose names and codes are those of the wellbeing areas:
@@ -43,6 +43,25 @@ def _text(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 def _years(s: pd.Series, default: int) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").fillna(default).astype("int64").to_numpy()
+
+
+def business_id_ok(business_id: str) -> bool:
+    """Whether a business ID (Y-tunnus ``1234567-8``) has the right check digit.
+
+    The digits are weighted 7, 9, 10, 5, 8, 4, 2; the check digit is 0 when
+    the sum leaves no remainder by 11, else 11 minus the remainder (a
+    remainder of 1 is never issued).
+
+    Examples
+    --------
+    >>> business_id_ok("0187690-1"), business_id_ok("0187690-2"), business_id_ok("0201256-6")
+    (True, False, True)
+    """
+    if not _BUSINESS_ID.fullmatch(business_id):
+        return False
+    remainder = sum(int(d) * w for d, w in zip(business_id[:7], (7, 9, 10, 5, 8, 4, 2))) % 11
+    return remainder != 1 and int(business_id[8]) == (0 if remainder == 0 else 11 - remainder)
+
 
 
 @dataclass(frozen=True)
