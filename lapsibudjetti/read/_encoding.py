@@ -85,9 +85,37 @@ def _prepare_encoding(data: Any, encoding: str | None, name: str) -> tuple[Any, 
         except UnicodeDecodeError:
             raise InputError("the file starts like UTF-16 but is not valid UTF-16; pass encoding=", file=name) from None
         return text.encode("utf-8"), 0, _Encoding("utf-8", "utf-16", False)
+    order = _utf16_without_bom(head)
+    if order is not None:
+        raise InputError(
+            f"the file looks like UTF-16 ({order}) without a byte-order mark: every other byte is zero. Pass "
+            f"encoding='utf-16-{order.lower()}' (lapsibudjetti read_ledger) or save the file as UTF-8 and read it again.",
+            file=name)
     if _utf8_head_ok(head, complete=len(head) == len(data)):
         return data, 0, _Encoding("utf-8", "utf-8", False, tentative=head.isascii())
     return data, 0, _Encoding("cp1252", "cp1252", False)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"LE"``/``"BE"`` when the text is UTF-16 without a BOM (zeros at one parity of the bytes), else None.
+
+    Text of the Latin alphabet in UTF-16 has a zero in every other byte;
+    no CSV in UTF-8 or Windows-1252 has zeros at all.
+
+    Examples
+    --------
+    >>> _utf16_without_bom("Kunta;Vuosi\\n".encode("utf-16-le")), _utf16_without_bom(b"Kunta;Vuosi\\n")
+    ('LE', None)
+    """
+    sample = head[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.3 * len(sample) / 2 and even <= odd // 10:
+        return "LE"
+    if even >= 0.3 * len(sample) / 2 and odd <= even // 10:
+        return "BE"
+    return None
 
 
 def _count_newlines(data: Any, start: int, end: int) -> int:

@@ -161,3 +161,16 @@ def test_a_business_id_of_another_organisation_is_refused() -> None:
     ok = lb.make_ledger({"org_code": ["564"], "business_id": ["0187690-1"], "year": [2022], "service_class": ["3051"],
                          "amount": [1.0]}, org_type="municipality", phase="actual")
     assert ok["business_id"].astype(str).tolist() == ["0187690-1"]
+
+
+# ---------------------------------------------------------------- class 8: UTF-16 without a byte-order mark
+
+
+def test_utf16_without_bom_is_named_with_the_fix(tmp_path: Path) -> None:
+    """It was reported as a separator problem."""
+    lines = [HEADER, "municipality;564;2022;actual;3051;1 234,56"]
+    path = tmp_path / "utf16.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-16-le"))
+    with pytest.raises(lb.InputError, match="UTF-16 \\(LE\\) without a byte-order mark"):
+        lb.read_ledger(path, check_codes=False)
+    assert lb.read_ledger(path, check_codes=False, encoding="utf-16-le")["amount"].tolist() == [1234.56]
