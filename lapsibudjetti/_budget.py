@@ -13,9 +13,9 @@ import pandas as pd
 from ._allocate import KeyTable, Population, TargetGroup, head_counts, resolve_shares
 from ._classify import Classification, classify
 from ._errors import AllocationError, InputError, ReconciliationError
-from ._groups import LineGroups, group_cents_of, group_codes
+from ._groups import LineGroups
 from ._rules import Rules, default_rules, load_rules
-from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals
+from ._schema import LEDGER_COLUMNS, union_categoricals
 from ._validate import validate_ledger
 from .reference._registry import Registry
 
@@ -343,7 +343,7 @@ def child_budget(
         _allocate_yellow(shares, frame, rules, target=target, population=pop, registry=registry, keys=keys,
                          policy=population_year, on_missing_key=on_missing_key)
     out = _annotate(frame, rules, shares)
-    line_groups = _reconcile(frame, out, shares.mapped)
+    line_groups = _reconcile(frame, out)
     children = head_counts(_organisation_years(line_groups), pop, registry, target.ages, policy=population_year)
     return ChildBudget(
         annotated=out,
@@ -535,20 +535,19 @@ def _annotate(frame: pd.DataFrame, rules: Rules, shares: _Shares) -> pd.DataFram
     return out
 
 
-def _reconcile(frame: pd.DataFrame, out: pd.DataFrame, mapped: np.ndarray) -> LineGroups:
+def _reconcile(frame: pd.DataFrame, out: pd.DataFrame) -> LineGroups:
     """Step 5: input = classified + unmapped to the cent, on independent sums per organisation-year-phase."""
-    gid, groups = group_codes(frame, GROUP)
-    line_cents = amount_cents(frame["amount"])
-    cents = group_cents_of(gid, len(groups), line_cents, mapped)
+    line_groups = LineGroups.of(out)
+    cents = line_groups.cents
     bad = cents["total"] != cents["classified"] + cents["unmapped"]
     if bad.any() or len(out) != len(frame):
         in_total, cl_total, un_total = (int(cents[k].sum()) for k in ("total", "classified", "unmapped"))
         raise ReconciliationError(
             f"internal error: input {in_total} cents != classified {cl_total} + unmapped {un_total} "
             f"in {int(bad.sum())} organisation-year-phase group(s); please report this",
-            rows=groups.loc[bad].reset_index(drop=True),
+            rows=line_groups.groups.loc[bad].reset_index(drop=True),
         )
-    return LineGroups(gid, groups, line_cents, mapped, cents)
+    return line_groups
 
 
 def _organisation_years(line_groups: LineGroups) -> pd.DataFrame:
