@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["safe_text", "write_frame", "write_rules_workbook", "FORMULA_PREFIXES"]
+__all__ = ["safe_text", "put_text", "write_frame", "write_rules_workbook", "FORMULA_PREFIXES"]
 
 #: Leading characters that make Excel / LibreOffice treat a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -36,6 +36,32 @@ def safe_text(value: str) -> str:
     if value and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def put_text(cell: Any, value: str) -> Any:
+    """Store ``value`` in an openpyxl cell as text exactly as given, never as a formula.
+
+    The cell gets the text data type; text that a spreadsheet would run as
+    a formula (see :data:`FORMULA_PREFIXES`) also gets the *quote prefix*
+    style, the workbook's own escape (what Excel sets when one types an
+    apostrophe first): the apostrophe is not part of the text, and editing
+    the cell does not turn it into a formula. CSV, which has no styles,
+    uses :func:`safe_text`. Returns the cell.
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> cell = put_text(Workbook().active["A1"], "=1+1")
+    >>> cell.value, cell.data_type, cell.quotePrefix
+    ('=1+1', 's', True)
+    """
+    from openpyxl.cell.cell import TYPE_STRING
+
+    cell.value = value
+    cell.data_type = TYPE_STRING
+    if value.startswith(FORMULA_PREFIXES):
+        cell.quotePrefix = True
+    return cell
 
 
 def _cell_value(value: Any) -> Any:
@@ -67,8 +93,9 @@ def write_frame(
 ) -> int:
     """Write a DataFrame to an openpyxl worksheet as a proper table.
 
-    Text cells are passed through :func:`safe_text` and stored with the text
-    data type, so nothing from user input runs as a formula. Numeric columns
+    Text cells are written with :func:`put_text` (the text data type, and
+    the quote-prefix style where it starts like a formula), so nothing from
+    user input runs as a formula. Numeric columns
     stay numeric with the given Excel number formats.
 
     Parameters
@@ -99,7 +126,6 @@ def write_frame(
     int
         The row number of the header.
     """
-    from openpyxl.cell.cell import TYPE_STRING
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -108,18 +134,17 @@ def write_frame(
     names = list(headers) if headers is not None else [str(c) for c in frame.columns]
     row0 = start_row
     if title:
-        ws.cell(row=row0, column=1, value=safe_text(title)).font = Font(bold=True, size=13)
+        put_text(ws.cell(row=row0, column=1), title).font = Font(bold=True, size=13)
         row0 += 1
         for note in notes:
-            cell = ws.cell(row=row0, column=1, value=safe_text(str(note)))
-            cell.data_type = TYPE_STRING
+            cell = put_text(ws.cell(row=row0, column=1), str(note))
             cell.font = Font(italic=True, color="555555")
             row0 += 1
         row0 += 1
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="34495E")
     for j, name in enumerate(names, start=1):
-        c = ws.cell(row=row0, column=j, value=safe_text(str(name)))
+        c = put_text(ws.cell(row=row0, column=j), str(name))
         c.font = bold
         c.fill = fill
         c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -129,8 +154,7 @@ def write_frame(
             value = _cell_value(raw)
             cell = ws.cell(row=i, column=j)
             if isinstance(value, str):
-                cell.value = safe_text(value)
-                cell.data_type = TYPE_STRING
+                put_text(cell, value)
             else:
                 cell.value = value
                 fmt = formats.get(str(col))

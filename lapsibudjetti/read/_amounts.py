@@ -163,7 +163,8 @@ _DOT_THOUSANDS = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:\.\d{3}){2,}\s*-?\s*$")
 
 
 #: One mark followed by exactly three digits: 1.500 (or 1,500) is 1 500 € with the mark between thousands, or 1,50 €.
-_ONE_GROUP = {".": r"^\s*[-+]?\d{1,3}\.\d{3}\s*-?\s*$", ",": r"^\s*[-+]?\d{1,3},\d{3}\s*-?\s*$"}
+#: One thousands group (a group never starts with 0: ``0,125`` is a decimal).
+_ONE_GROUP = {".": r"^\s*[-+]?[1-9]\d{0,2}\.\d{3}\s*-?\s*$", ",": r"^\s*[-+]?[1-9]\d{0,2},\d{3}\s*-?\s*$"}
 #: What shows that a column's mark is decimal: the mark followed by one, two, or four and more digits.
 _DECIMAL_PROOF = {".": r"\.\d{1,2}\s*-?\s*$|\.\d{4,}", ",": r",\d{1,2}\s*-?\s*$|,\d{4,}"}
 _AMBIGUOUS = ("ambiguous: a {mark} followed by three digits may separate thousands (1{mark}500 = 1 500 €) or be the "

@@ -6,6 +6,7 @@ import csv
 import io
 import mmap
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -43,8 +44,8 @@ from ._header import _choose_header, _Header, _map_cells, _warn_header
 from ._text import _CSV_BLOCK, _DELIMITERS, _HEADER_SCAN_CSV, _PARALLEL_MIN_ROWS
 
 
-def _record_lines(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
-    """Records of CSV text with the physical line on which each starts (blank lines skipped)."""
+def _record_lines(text: str, delimiter: str, first_line: int) -> Iterator[tuple[int, int, list[str]]]:
+    """Records of CSV text with the physical lines on which each starts and ends (blank lines skipped)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     prev = 0
     for fields in reader:
@@ -52,7 +53,38 @@ def _record_lines(text: str, delimiter: str, first_line: int) -> Iterator[tuple[
         prev = reader.line_num
         if not fields:
             continue
-        yield first_line + start - 1, fields
+        yield first_line + start - 1, first_line + prev - 1, fields
+
+
+def _swallowed_lines(start: int, end: int, fields: list[str], delimiter: str, ncols: int, name: str) -> None:
+    """Refuse a record whose quoted field spans lines and holds a whole record's worth of separators.
+
+    A name with a line break in quotes is a legitimate CSV field; but when
+    the quoted text holds at least as many separators as a line has (and a
+    line break), a quote was opened and not closed: the lines up to the next
+    quote character were read as one field, and their euros were lost.
+
+    Examples
+    --------
+    >>> _swallowed_lines(5, 6, ["091", "Koulu A\\nrakennus B", "300"], ";", 3, "l.csv")  # a two-line name
+    >>> _swallowed_lines(5, 7, ["091", "Koulu A;100\\n091;Koulu B;200\\n091;Sali 24", "300"], ";", 3, "l.csv")
+    Traceback (most recent call last):
+    ...
+    lapsibudjetti._errors.InputError: l.csv, row 5: a quote opened on line 5 runs on to line 7, ...
+    """
+    if end == start:
+        return
+    for field in fields:
+        if ("\n" in field or "\r" in field) and field.count(delimiter) >= max(ncols - 1, 1):
+            shown = field.replace("\r\n", "\n").split("\n")[0]
+            raise InputError(
+                f"a quote opened on line {start} runs on to line {end}, so lines {start}–{end} were read as "
+                f"one line: the quoted text {shown[:80]!r}… holds {field.count(delimiter)} separator(s) "
+                f"{delimiter!r} and {end - start} line break(s). Close the quote on line {start} (or remove it; a "
+                'quote inside a text is written twice, "") and read the file again.',
+                file=name,
+                row=start,
+            )
 
 
 def _read_csv(
@@ -119,7 +151,8 @@ def _read_csv_data(
         end -= 1
     if _NONSPACE.search(data, data_start, end) is None:
         raise InputError(
-            f"the file has a header on line {header.line} but no data lines below it.",
+            f"the file has a header on line {header.line} but no data lines below it. Export the ledger again with its "
+            "lines (check the export's filters: organisation, year, phase), or point to the file that holds them.",
             file=name,
             row=header.line,
         )
@@ -130,7 +163,8 @@ def _read_csv_data(
     n = table.num_rows
     if n == 0:  # pragma: no cover - excluded by the check above
         raise InputError(
-            f"the file has a header on line {header.line} but no data lines below it.",
+            f"the file has a header on line {header.line} but no data lines below it. Export the ledger again with its "
+            "lines (check the export's filters: organisation, year, phase), or point to the file that holds them.",
             file=name,
             row=header.line,
         )
@@ -199,7 +233,11 @@ def _arrow_table(data: Any, data_start: int, end: int, header: _Header, names: l
     def parse(source: pa.Buffer, ignore_empty_lines: bool) -> pa.Table:
         return pacsv.read_csv(
             pa.BufferReader(source),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=_CSV_BLOCK),
+            # Arrow's thread pool only where there is more than one block to share: a small file (the hand-made,
+            # hand-edited and broken ones) is parsed on this thread, so that a parse error never leaves pool
+            # tasks running while the interpreter exits (an intermittent abort, "terminate called without an
+            # active exception", seen after reader errors under CPU load)
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=source.size > _CSV_BLOCK, block_size=_CSV_BLOCK),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"',
@@ -248,9 +286,12 @@ def _source_rows(data: Any, data_start: int, end: int, n: int, header: _Header, 
             source_row = np.arange(header.line + 1, header.line + 1 + n, dtype=np.int64)
         else:
             text = _decode(data[data_start:end], enc)
-            source_row = np.fromiter(
-                (line for line, _ in _record_lines(text, delimiter, header.line + 1)), dtype=np.int64
-            )
+            ncols = len(header.cells)
+            starts = []
+            for line, last, fields in _record_lines(text, delimiter, header.line + 1):
+                _swallowed_lines(line, last, fields, delimiter, ncols, name)
+                starts.append(line)
+            source_row = np.asarray(starts, dtype=np.int64)
             if len(source_row) != n:  # pragma: no cover - the two CSV parsers disagree
                 warnings.warn(
                     f"{name}: could not match lines to records (blank lines or line breaks inside quoted "
@@ -421,16 +462,76 @@ def _decode_csv_columns(
         if not amounts_ok:
             pc.cast(amount_bin, pa.string())  # raises, saying what is wrong
             raise pa.ArrowInvalid(f"the amount column is not valid {enc.label}")  # never half-parsed amounts
+        if not enc.given and enc.name != "utf-8":
+            _refuse_mixed_encodings(raw_dicts, header, name, source_row)
         return cols, enc
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
         if enc.given or enc.name != "utf-8" or not enc.tentative:
             _raise_decode(raw_dicts, amount_bin, enc, header, name, source_row, exc)
     fallback = _Encoding("cp1252", "cp1252", False)
+    _refuse_mixed_encodings(raw_dicts, header, name, source_row)
     try:
         return decode_all("cp1252"), fallback
     except UnicodeDecodeError as exc:
         _raise_decode(raw_dicts, amount_bin, fallback, header, name, source_row, exc)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: Byte pairs that UTF-8 text of Finnish and Swedish is full of (ä ö å Ä Ö Å é, no-break space, € – ’ ”)
+#: and Windows-1252 text never has: they read there as "Ã¤", "Â ", "â‚¬".
+_UTF8_SIGNS = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2[\x80-\x82][\x80-\xbf]")
+
+
+def _refuse_mixed_encodings(raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]], header: _Header, name: str,
+                            source_row: np.ndarray) -> None:
+    """Refuse a file read as Windows-1252 whose text also holds UTF-8 (a mix garbles one of the two).
+
+    One Windows-1252 byte in a UTF-8 file makes the whole file undecodable
+    as UTF-8; read as Windows-1252 its UTF-8 letters would turn into
+    ``PÃ¤ivÃ¤koti`` and stop matching rules. Names the first line that is
+    not UTF-8 and a line that is.
+
+    Examples
+    --------
+    >>> from lapsibudjetti.read._header import _Header
+    >>> h = _Header(line=1, cells=["Nimi"], mapping={"cost_center_name": 0}, delimiter=";")
+    >>> dicts = {"cost_center_name": (np.array([0, 1]), ["Päiväkoti".encode(), "Päiväkoti".encode("cp1252")])}
+    >>> _refuse_mixed_encodings(dicts, h, "m.csv", np.array([2, 3]))
+    Traceback (most recent call last):
+    ...
+    lapsibudjetti._errors.InputError: m.csv, row 3, column 'Nimi': the file mixes two encodings: line 3 is not UTF-8 ...
+    """
+    utf8_at: tuple[int, str, str] | None = None
+    other_at: tuple[int, str, str] | None = None
+    for canon, (indices, dictionary) in raw_dicts.items():
+        for k, value in enumerate(dictionary):
+            if value.isascii():
+                continue
+            try:
+                text = value.decode("utf-8")
+                is_utf8 = _UTF8_SIGNS.search(value) is not None
+            except UnicodeDecodeError:
+                text, is_utf8 = value.decode("cp1252", errors="replace"), False
+                row = int(source_row[int(np.flatnonzero(indices == k)[0])])
+                if other_at is None or row < other_at[0]:
+                    other_at = (row, canon, text)
+                continue
+            if is_utf8:
+                row = int(source_row[int(np.flatnonzero(indices == k)[0])])
+                if utf8_at is None or row < utf8_at[0]:
+                    utf8_at = (row, canon, text)
+    if utf8_at is None or other_at is None:
+        return
+    row, canon, text = other_at
+    raise InputError(
+        f"the file mixes two encodings: line {row} is not UTF-8 (it reads as {text[:60]!r} in Windows-1252), "
+        f"but line {utf8_at[0]} is UTF-8 ({utf8_at[2][:60]!r}); read either way, one of them would be garbled. "
+        f"Fix the text on line {row} (re-type its letters such as ä, ö, å) or save the whole file in one encoding "
+        "(UTF-8), then read it again.",
+        file=name,
+        row=row,
+        column=header.cells[header.mapping[canon]],
+    )
 
 
 def _raise_decode(
@@ -569,7 +670,16 @@ def _diagnose_csv(
     """Find the line Arrow could not parse and say what is wrong with it."""
     text = _decode(data[data_start:], enc)
     ncols = len(header.cells)
-    for line, fields in _record_lines(text, delimiter, header.line + 1):
+    for line, last, fields in _record_lines(text, delimiter, header.line + 1):
+        _swallowed_lines(line, last, fields, delimiter, ncols, name)
+        if len(fields) != ncols and last > line:
+            raise InputError(
+                f"a quote opened on line {line} is not closed before line {last}, so lines {line}–{last} were read "
+                f"as one line of {len(fields)} field(s) (the header on line {header.line} has {ncols}). Close the "
+                f'quote on line {line} (or remove it; a quote inside a text is written twice, "") and read the file again.',
+                file=name,
+                row=line,
+            ) from None
         if len(fields) != ncols:
             shown = delimiter.join(fields)
             raise InputError(

@@ -20,7 +20,7 @@ from ._csv import _read_csv
 from ._dialect import Dialect, DialectResult, register_dialect
 from ._frame import _read_table
 from ._header import _check_column_map, _check_defaults
-from ._text import _CSV_SUFFIXES, _PARQUET_SUFFIXES, _XLSX_SUFFIXES
+from ._text import _CSV_BLOCK, _CSV_SUFFIXES, _PARQUET_SUFFIXES, _XLSX_SUFFIXES
 from ._xlsx import _read_xlsx
 
 # ---------------------------------------------------------------------------
@@ -61,7 +61,8 @@ def _read_raw(
         import pyarrow.parquet as pq
 
         try:
-            table = pq.read_table(path)
+            # threads only for a file worth sharing out (see read/_csv.py: a failed read leaves no pool tasks)
+            table = pq.read_table(path, use_threads=path.stat().st_size > _CSV_BLOCK)
         except (pa.ArrowException, OSError) as exc:
             raise InputError(f"the file could not be read as Parquet ({exc}).", file=name) from None
         return _read_table(table, name=name, column_map=cmap, defaults=dflt)

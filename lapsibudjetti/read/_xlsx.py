@@ -89,7 +89,8 @@ def _read_xlsx(
         wb.close()
     n = len(excel_rows)
     if n == 0:
-        raise InputError(f"the sheet has a header on row {header.line} but no data rows below it.", file=where, row=header.line)
+        raise InputError(f"the sheet has a header on row {header.line} but no data rows below it. If the lines are on another sheet, "
+                         "pass sheet= (CLI: --sheet NAME); otherwise export the ledger again with its lines.", file=where, row=header.line)
     source_row = np.asarray(excel_rows, dtype=np.int64)
     headers = {canon: header.cells[i] for canon, i in wanted.items()}
     columns: dict[str, Any] = {}
