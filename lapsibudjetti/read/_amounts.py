@@ -165,10 +165,38 @@ _DOT_THOUSANDS = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:\.\d{3}){2,}\s*-?\s*$")
 #: One mark followed by exactly three digits: 1.500 (or 1,500) is 1 500 € with the mark between thousands, or 1,50 €.
 #: One thousands group (a group never starts with 0: ``0,125`` is a decimal).
 _ONE_GROUP = {".": r"^\s*[-+]?[1-9]\d{0,2}\.\d{3}\s*-?\s*$", ",": r"^\s*[-+]?[1-9]\d{0,2},\d{3}\s*-?\s*$"}
-#: What shows that a column's mark is decimal: the mark followed by one, two, or four and more digits.
-_DECIMAL_PROOF = {".": r"\.\d{1,2}\s*-?\s*$|\.\d{4,}", ",": r",\d{1,2}\s*-?\s*$|,\d{4,}"}
+#: What shows that a one-group value is a decimal: a value with exactly three decimals that cannot be a thousands
+#: group (four or more digits, or 0, before the mark: ``1234.500``, ``0.500``), or four and more decimals. Values with
+#: one or two decimals do not: a ``1.000`` typed into a column of ``0.00`` is as likely a thousand as a euro.
+_DECIMAL_PROOF = {mark: rf"(?:^|[^0-9]){'(?:[0-9]{4,}|0)'}{re.escape(mark)}[0-9]{{3}}\s*-?\s*$|{re.escape(mark)}[0-9]{{4,}}"
+                  for mark in ".,"}
 _AMBIGUOUS = ("ambiguous: a {mark} followed by three digits may separate thousands (1{mark}500 = 1 500 €) or be the "
               "decimal mark, and no amount of the column shows which; write 1 500,00 or 1500.00")
+
+
+def _mark_fourth_from_end(chunk: pa.Array, mark: int) -> np.ndarray:
+    """Positions of values whose fourth byte from the end (trailing spaces and a minus aside) is ``mark``.
+
+    A cheap first look (a few NumPy passes over the offsets) so that the
+    pattern runs only on the values that can be one thousands group.
+
+    Examples
+    --------
+    >>> _mark_fourth_from_end(pa.array([b"1.500", b"12.50", b"2.340- ", b"500"]), ord(".")).tolist()
+    [0, 2]
+    """
+    offsets, data = _string_parts(chunk)
+    starts, last = offsets[:-1], offsets[1:] - 1
+    if len(data) == 0:
+        return np.zeros(0, dtype=np.int64)
+    for _ in range(3):  # step over trailing spaces and a trailing minus
+        trail = (last > starts) & np.isin(data[np.maximum(last, 0)], (0x20, 0x2D))
+        last = np.where(trail, last - 1, last)
+    at = last - 3
+    ok = at > starts
+    hit = np.zeros(len(starts), dtype=bool)
+    hit[ok] = data[at[ok]] == mark
+    return np.flatnonzero(hit)
 
 
 def _ambiguous_groups(chunks: list[pa.Array], mark: str) -> np.ndarray:
@@ -177,27 +205,32 @@ def _ambiguous_groups(chunks: list[pa.Array], mark: str) -> np.ndarray:
     Read as decimals they would be a thousand times too small (``1.500``,
     ``2.340``, ``750`` summing to 753,84 € instead of 4 590 €), read as
     thousands a thousand times too large where the mark was decimal: the
-    positions are refused, never guessed. The search stops at the first
-    chunk with a proof, so a column in the usual form costs one chunk.
+    positions are refused, never guessed. A column in the usual form (two
+    decimals) has no candidate and costs a few NumPy passes.
 
     Examples
     --------
     >>> _ambiguous_groups([pa.array([b"1.500", b"750", b"-2.340"])], ".").tolist()
     [0, 2]
-    >>> _ambiguous_groups([pa.array([b"1.500", b"12.50"])], ".").tolist()
+    >>> _ambiguous_groups([pa.array([b"1.500", b"12.50"])], ".").tolist()  # two decimals prove nothing
+    [0]
+    >>> _ambiguous_groups([pa.array([b"1.500", b"1234.560"])], ".").tolist()  # three decimals are the convention
     []
     >>> _ambiguous_groups([pa.array([b"12,345"])], ",").tolist()
     [0]
     """
-    if any(pc.any(pc.match_substring_regex(c, _DECIMAL_PROOF[mark])).as_py() for c in chunks if len(c)):
-        return np.zeros(0, dtype=np.int64)
     found, start = [], 0
     for c in chunks:
         if len(c):
-            hit = pc.match_substring_regex(c, _ONE_GROUP[mark])
-            found.append(np.flatnonzero(hit.to_numpy(zero_copy_only=False)) + start)
+            candidates = _mark_fourth_from_end(c, ord(mark))
+            if len(candidates):
+                hit = pc.match_substring_regex(c.take(pa.array(candidates)), _ONE_GROUP[mark])
+                found.append(candidates[hit.to_numpy(zero_copy_only=False)] + start)
         start += len(c)
-    return np.concatenate(found).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
+    bad = np.concatenate(found).astype(np.int64) if found else np.zeros(0, dtype=np.int64)
+    if len(bad) and any(pc.any(pc.match_substring_regex(c, _DECIMAL_PROOF[mark])).as_py() for c in chunks if len(c)):
+        return np.zeros(0, dtype=np.int64)
+    return bad
 
 
 def _amount_problem(text: object) -> str:
