@@ -230,14 +230,12 @@ def _arrow_table(data: Any, data_start: int, end: int, header: _Header, names: l
     quoted = data.find(b'"', data_start, end) >= 0
     body = pa.py_buffer(data).slice(data_start, end - data_start)
 
-    def parse(source: pa.Buffer, ignore_empty_lines: bool) -> pa.Table:
+    def parse_block(source: pa.Buffer, ignore_empty_lines: bool) -> pa.Table:
         return pacsv.read_csv(
             pa.BufferReader(source),
-            # Arrow's thread pool only where there is more than one block to share: a small file (the hand-made,
-            # hand-edited and broken ones) is parsed on this thread, so that a parse error never leaves pool
-            # tasks running while the interpreter exits (an intermittent abort, "terminate called without an
-            # active exception", seen after reader errors under CPU load)
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=source.size > _CSV_BLOCK, block_size=_CSV_BLOCK),
+            # never Arrow's own thread pool: its tasks can outlive a failed read and abort the interpreter at exit
+            # ("terminate called without an active exception"); the blocks run on a Python pool, joined on every path
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, block_size=_CSV_BLOCK),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"',
@@ -253,23 +251,86 @@ def _arrow_table(data: Any, data_start: int, end: int, header: _Header, names: l
             ),
         )
 
+    bounds = _record_blocks(data, data_start, end, quoted)
+
+    def parse(ignore_empty_lines: bool) -> pa.Table:
+        blocks = [body.slice(lo - data_start, hi - lo) for lo, hi in bounds]
+        try:
+            tables = _run_jobs([partial(parse_block, b, ignore_empty_lines) for b in blocks], len(blocks) * _PARALLEL_MIN_ROWS)
+        except pa.ArrowException:
+            if len(blocks) == 1 or not quoted:
+                raise
+            # a quote character inside an unquoted field can mislead the cut between blocks: read in one piece
+            return parse_block(body, ignore_empty_lines)
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+
     # Without quotes every line is one record as long as blank lines are kept
     # (Arrow then reads a blank line as a row of empty cells); so line numbers
     # need no counting in the common case. An empty amount means a blank line
     # (or a real empty cell): then parse again skipping blank lines, and count.
     exact = not quoted
     try:
-        table = parse(body, ignore_empty_lines=quoted)
+        table = parse(ignore_empty_lines=quoted)
         if exact:
             amount_lengths = pc.binary_length(table.column(names[needed["amount"]]))
             if len(amount_lengths) and pc.min(amount_lengths).as_py() == 0:
                 exact = False
-                table = parse(body, ignore_empty_lines=True)
+                table = parse(ignore_empty_lines=True)
     except pa.ArrowException as exc:
         _diagnose_csv(data, data_start, header, delimiter, enc, name, exc)
         raise  # pragma: no cover - _diagnose_csv always raises
-    del body
     return table, exact
+
+
+def _record_blocks(data: Any, start: int, end: int, quoted: bool) -> list[tuple[int, int]]:
+    """``data[start:end]`` cut into about one block per core (at least 4 MiB each) at the ends of records.
+
+    A cut is made after a line break; where the file has quotes, only after
+    a line break preceded by an even number of quote characters (outside a
+    quoted field). Each block is then parsed on its own thread.
+
+    Examples
+    --------
+    >>> text = b'a;1\\n"b\\nc";2\\nd;3\\n' * 3
+    >>> _record_blocks(text, 0, len(text), quoted=True)
+    [(0, 48)]
+    """
+    size = end - start
+    cores = os.cpu_count() or 1
+    target = max(_CSV_BLOCK, -(-size // cores))
+    bounds: list[tuple[int, int]] = []
+    lo = start
+    parity = 0  # quotes in data[start:lo], modulo 2
+    while end - lo > target + target // 2:
+        cut = data.find(b"\n", lo + target, end)
+        if cut < 0:
+            break
+        if quoted:
+            p = (parity + _count_quotes(data, lo, cut)) % 2
+            while p and cut >= 0:  # inside a quoted field: the next line break
+                nxt = data.find(b"\n", cut + 1, end)
+                if nxt < 0:
+                    cut = -1
+                    break
+                p = (p + _count_quotes(data, cut, nxt)) % 2
+                cut = nxt
+            if cut < 0:
+                break
+            parity = 0
+        bounds.append((lo, cut + 1))
+        lo = cut + 1
+    bounds.append((lo, end))
+    return bounds
+
+
+def _count_quotes(data: Any, lo: int, hi: int) -> int:
+    """Number of ``"`` bytes in ``data[lo:hi]`` without copying it."""
+    if hi <= lo:
+        return 0
+    view = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
+    n = int(np.count_nonzero(view == 34))
+    del view
+    return n
 
 
 def _source_rows(data: Any, data_start: int, end: int, n: int, header: _Header, exact: bool, enc: _Encoding,
