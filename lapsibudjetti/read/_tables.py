@@ -106,7 +106,7 @@ def _decode_table(raw: bytes, what: str, name: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if _UTF8_SIGNS.search(raw) is None:
-            return raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else raw.decode("latin-1")
+            return raw.decode("cp1252")  # a byte Windows-1252 does not have is refused by the caller, never guessed
         line = raw[: exc.start].count(b"\n") + 1
         good = raw[: _UTF8_SIGNS.search(raw).start()].count(b"\n") + 1  # type: ignore[union-attr]
         raise InputError(
@@ -115,14 +115,6 @@ def _decode_table(raw: bytes, what: str, name: str) -> str:
             file=name,
             row=line,
         ) from None
-
-
-def _cp1252_ok(raw: bytes) -> bool:
-    try:
-        raw.decode("cp1252")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def _refuse_ambiguous_numbers(values: pd.Series, what: str, name: str, header_row: int) -> None:
