@@ -6,7 +6,6 @@ import csv
 import io
 import mmap
 import os
-import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +28,7 @@ from ._amounts import _ambiguous_groups, _parse_chunk, _raise_amounts, _string_p
 from ._columns import _assemble, _Dict, _Raw
 from ._encoding import (
     _NONSPACE,
+    _UTF8_SIGNS,
     _count_newlines,
     _decode,
     _Encoding,
@@ -536,11 +536,6 @@ def _decode_csv_columns(
     except UnicodeDecodeError as exc:
         _raise_decode(raw_dicts, amount_bin, fallback, header, name, source_row, exc)
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-#: Byte pairs that UTF-8 text of Finnish and Swedish is full of (ä ö å Ä Ö Å é, no-break space, € – ’ ”)
-#: and Windows-1252 text never has: they read there as "Ã¤", "Â ", "â‚¬".
-_UTF8_SIGNS = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2[\x80-\x82][\x80-\xbf]")
 
 
 def _refuse_mixed_encodings(raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]], header: _Header, name: str,

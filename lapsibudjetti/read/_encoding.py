@@ -118,6 +118,11 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+#: Byte pairs that UTF-8 text of Finnish and Swedish is full of (ä ö å Ä Ö Å é, no-break space, € – ’ ”)
+#: and Windows-1252 text never has: they read there as "Ã¤", "Â ", "â‚¬".
+_UTF8_SIGNS = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2[\x80-\x82][\x80-\xbf]")
+
+
 def _count_newlines(data: Any, start: int, end: int) -> int:
     """Number of ``\\n`` bytes in ``data[start:end]`` without copying it."""
     total = 0

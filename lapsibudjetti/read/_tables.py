@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from .._errors import InputError
 from ._amounts import _ambiguous_groups
-from ._csv import _UTF8_SIGNS
+from ._encoding import _UTF8_SIGNS
 
 __all__ = ["number_text", "read_text_table"]
 
@@ -105,10 +105,11 @@ def _decode_table(raw: bytes, what: str, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        if _UTF8_SIGNS.search(raw) is None:
+        sign = _UTF8_SIGNS.search(raw)
+        if sign is None:
             return raw.decode("cp1252")  # a byte Windows-1252 does not have is refused by the caller, never guessed
         line = raw[: exc.start].count(b"\n") + 1
-        good = raw[: _UTF8_SIGNS.search(raw).start()].count(b"\n") + 1  # type: ignore[union-attr]
+        good = raw[: sign.start()].count(b"\n") + 1
         raise InputError(
             f"the {what} mixes two encodings: line {line} is not UTF-8 but line {good} is; read either way one of "
             f"them would be garbled. Fix the letters (ä, ö, å) on line {line} or save the whole file as UTF-8.",
