@@ -71,12 +71,24 @@ class ResultLike(Protocol):
 
 
 def _step_decimals(values: Sequence[float], most: int) -> int:
-    """Decimals the smallest step between tick values needs (0 for whole steps)."""
-    v = np.unique(np.asarray(values, dtype=float))
-    step = float(np.min(np.diff(v))) if len(v) > 1 else 1.0
-    if not math.isfinite(step) or step <= 0 or step >= 1:
+    """The fewest decimals (at most ``most``) that show every tick value exactly.
+
+    A step of 2.5 needs one decimal (0, 2.5, 5, 7.5), a step of 0.25 two;
+    whole steps none. Values that need more than ``most`` get ``most``.
+
+    Examples
+    --------
+    >>> _step_decimals([0, 2.5, 5, 7.5], 3), _step_decimals([0, 0.25, 0.5], 3), _step_decimals([0, 20, 40], 3)
+    (1, 2, 0)
+    """
+    v = np.asarray([x for x in values if math.isfinite(x)], dtype=float)
+    if not len(v):
         return 0
-    return min(most, int(math.ceil(-math.log10(step) - 1e-9)))
+    scale = max(1.0, float(np.max(np.abs(v))))
+    for d in range(most + 1):
+        if np.all(np.abs(np.round(v, d) - v) <= 1e-9 * scale):
+            return d
+    return most
 
 
 @functools.cache
