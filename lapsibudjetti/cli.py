@@ -168,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--no-charts", action="store_true", help="do not draw the charts")
     out.add_argument("--force", action="store_true",
                      help="write into a folder that has files no report wrote there (they are never deleted)")
+    out.add_argument("--view", choices=("auto", "booked"), default="auto",
+                     help="auto (default): with municipalities and their wellbeing area, show the municipality views (own spend plus the "
+                          "share of the area's) and put each ledger as booked on an appendix sheet; booked: each ledger as booked")
     out.add_argument("--chart-orgs", type=_codes, metavar="CODES",
                      help=f"organisation codes to draw, e.g. 091,564 (default: all, or the {MAX_CHART_ORGS} largest by child euros)")
     _add_debug(report, top=False)
@@ -521,11 +524,16 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
             written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,
                              chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, force=args.force,
-                             **view_options)
+                             view=args.view, **view_options)
     finally:
         progress.close()
         console.progress = None
-    _print_summary(result, args.lang, console)
+    shown = written.view if written.shown == "municipality" and written.view is not None else result
+    if shown is not result:
+        from .reference._labels import text
+
+        console.out(text("cli.shown_municipality", args.lang))
+    _print_summary(shown, args.lang, console)
     _print_changes(result, written.extra, args.lang, console)
     console.out("")
     console.out(f"Workbook: {written.workbook}")

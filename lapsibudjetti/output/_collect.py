@@ -188,7 +188,7 @@ def export_tables(
     extra
         More tables to export, by name (after the comparison), e.g.
         ``{"series": s.totals}``; names beginning with ``method_`` go at the
-        end with the method tables. An ``org_name`` is added where they
+        end with the method tables, names beginning with ``appendix_`` after them. An ``org_name`` is added where they
         have ``org_type`` and ``org_code``.
 
     Returns
@@ -233,7 +233,7 @@ def export_tables(
     else:
         out["comparison"] = names.add(comparison_table(cast("ChildBudget", result)))
     for name, frame in more.items():
-        if not str(name).startswith("method_"):
+        if not str(name).startswith(("method_", "appendix_")):
             keys = [*_GROUP[:2], "phase", "sector", "year"] if str(name).startswith("series") else [*_GROUP, "sector"]
             out[str(name)] = _sorted(names.add(_plain(frame)), keys)
     out["unmapped"] = _sorted(names.add(_plain(result.unmapped)), [*_GROUP, "source_file", "source_row"])
@@ -251,6 +251,9 @@ def export_tables(
     for name, frame in more.items():  # method tables of extra results (e.g. a series' view) go with the method
         if str(name).startswith("method_") and str(name) not in out:
             out[str(name)] = names.add(_plain(frame)) if name != "method_rules" else _plain(frame)
+    for name, frame in more.items():  # appendices last (e.g. each ledger as booked beside a view)
+        if str(name).startswith("appendix_"):
+            out[str(name)] = _sorted(names.add(_plain(frame)), _GROUP)
     return out
 
 

@@ -24,6 +24,7 @@ from .._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
 from .._files import write_atomic
 from .._version import __version__
 from ..consolidate._municipality import municipality_view
+from ..consolidate._region import region_view
 from ..consolidate._series import series
 from ._tables import write_tables
 from ._workbook import write_workbook
@@ -32,7 +33,11 @@ if TYPE_CHECKING:
     from .._budget import ChildBudget
     from ..consolidate._view import BoundaryView
 
-__all__ = ["CHARTS", "MANIFEST_NAME", "MAX_CHART_ORGS", "WORKBOOK_NAME", "Report", "report"]
+__all__ = ["CHARTS", "MANIFEST_NAME", "MAX_CHART_ORGS", "VIEWS", "WORKBOOK_NAME", "Report", "report"]
+
+#: What a report shows: ``auto`` (the municipality views when the data have municipalities and their
+#: wellbeing area, else each ledger as booked) or ``booked`` (each ledger as booked).
+VIEWS: tuple[str, ...] = ("auto", "booked")
 
 #: The charts of a report: file stem, function name in ``lapsibudjetti.output.charts``
 #: and whether it shows a change over time (then it needs two years or more).
@@ -68,6 +73,10 @@ class Report:
     view
         The municipality views (own spend plus the share of the wellbeing
         area's) when the inputs have an area's ledger, else ``None``.
+    shown
+        What the report's headline sheets and charts show: ``"municipality"``
+        (the municipality views; the ledgers as booked are on the appendix
+        sheet) or ``"booked"``.
     extra
         The tables beyond the child budget's own (the series across years
         and its method), by name.
@@ -84,6 +93,7 @@ class Report:
     view: BoundaryView | None = None
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    shown: str = "booked"
 
 
 class _Notes(list[str]):
@@ -147,15 +157,52 @@ def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, l
 
 
 def municipality_views(result: ChildBudget, notes: _Notes | None = None, **options: Any) -> BoundaryView | None:
-    """Every municipality's own spend plus its share of its wellbeing area's, when the data have an area's ledger."""
-    if "wellbeing_area" not in set(result.summary()["org_type"].astype(str)):
+    """Each municipality's own spend plus its share of its wellbeing area's, when the data have an area's ledger.
+
+    The views are of the municipalities with a ledger of their own in the
+    data (an area's member without one would show the area's share alone);
+    with no municipal ledger at all, of every member of the areas.
+    """
+    types = set(result.summary()["org_type"].astype(str))
+    if "wellbeing_area" not in types:
         return None
+    summary = result.summary()
+    own = sorted(set(summary.loc[summary["org_type"].astype(str) == "municipality", "org_code"].astype(str)))
     try:
-        return municipality_view(result, "all", **options)
+        return municipality_view(result, own or "all", **options)
     except LapsibudjettiError as err:
         if notes is not None:
             notes.add(f"the si-sote split is drawn per organisation as booked: the municipality views failed: {err}")
         return None
+
+
+def shown_result(result: ChildBudget, view: str, notes: _Notes | None = None,
+                 **options: Any) -> tuple[ChildBudget, BoundaryView | None, dict[str, pd.DataFrame]]:
+    """What a report shows, the municipality views, and the tables that go with that choice.
+
+    With ``view="auto"`` and municipalities together with their wellbeing
+    area in the data, the report shows the municipality views (own spend plus
+    the share of the area's): the area's ledger alone, or a municipality's
+    without its sote after 2022, is not what the municipality's children
+    get. The region views (the area plus its members' own spend) and the
+    ledgers as booked then go with it as the tables ``region_view`` and
+    ``appendix_booked``. Otherwise, and with ``view="booked"``, each ledger
+    as booked.
+    """
+    if view not in VIEWS:
+        raise InputError(f"view={view!r}: use one of {', '.join(VIEWS)}")
+    mview = municipality_views(result, notes, **options)
+    types = set(result.summary()["org_type"].astype(str))
+    if view == "booked" or mview is None or "municipality" not in types:
+        return result, mview, {}
+    extra = {}
+    try:
+        extra["region_view"] = region_view(result, "all", **options).summary()
+    except LapsibudjettiError as err:
+        if notes is not None:
+            notes.add(f"the region views (the area with its members' own spend) are left out: {err}")
+    extra["appendix_booked"] = result.summary()
+    return mview, mview, extra
 
 
 def changes(result: ChildBudget, view: BoundaryView | None, price_index: Any, notes: _Notes | None = None,
@@ -261,6 +308,7 @@ def report(
     csv_dialect: Literal["fi", "plain"] = "fi",
     progress: Callable[[str], None] | None = None,
     force: bool = False,
+    view: Literal["auto", "booked"] = "auto",
     **view_options: Any,
 ) -> Report:
     """Write the annual child-budget report of ``result`` into the folder ``out``.
@@ -268,10 +316,17 @@ def report(
     The workbook (every table in ``lang``), the CSV/Parquet tables and the
     charts, each written whole or not at all (a temporary name renamed into
     place), and ``lapsibudjetti-manifest.json``, the list of what it wrote: a
-    later report into the same folder replaces and removes only those files. When the result has a wellbeing area's ledger, the si-sote chart
-    and (with ``price_index``) the changes from year to year come from the
-    municipality views (each municipality's own spend plus its share of its
-    area's), so that the 2022/2023 switch is not mistaken for a change.
+    later report into the same folder replaces and removes only those files.
+
+    When the result has municipalities' ledgers and their wellbeing area's,
+    the summary, the tables by category, tier and sector, the comparison,
+    the charts and (with ``price_index``) the changes from year to year are
+    the municipality views: each municipality's own spend plus its share of
+    its area's, so that the 2022/2023 switch is not mistaken for a change and
+    no chart sets the area beside municipalities that already hold a share
+    of it. The region views and each ledger as booked are then extra sheets
+    (``region_view``, ``appendix_booked``). ``view="booked"`` shows each
+    ledger as booked.
 
     Parameters
     ----------
@@ -295,6 +350,8 @@ def report(
         Write even where the folder has files that no report wrote (they
         are overwritten only if they have a report file's name, and never
         deleted). Without it such files are an error listing them.
+    view
+        ``auto`` (default; see above) or ``booked``.
     **view_options
         ``registry=``, ``population=`` for the municipality views.
 
@@ -319,8 +376,8 @@ def report(
         raise InputError(f"--out {str(folder)!r} is a file; give a folder", file=str(folder))
     previous = _manifest(folder)
     _guard(folder, previous, charts=charts, force=force)
-    view = municipality_views(result, notes, **view_options)
-    extra = changes(result, view, price_index, notes, **view_options)
+    shown, mview, extra = shown_result(result, view, notes, **view_options)
+    extra = {**changes(result, mview, price_index, notes, **view_options), **extra}
     folder.mkdir(parents=True, exist_ok=True)
     # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
     # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an
@@ -329,11 +386,11 @@ def report(
     try:
         staging.mkdir()
         step("writing the workbook")
-        staged = [write_workbook(result, staging / WORKBOOK_NAME, lang=lang, extra=extra)]
+        staged = [write_workbook(shown, staging / WORKBOOK_NAME, lang=lang, extra=extra)]
         step("writing the tables")
-        staged += write_tables(result, staging / "tables", dialect=csv_dialect, lang=lang, extra=extra)
+        staged += write_tables(shown, staging / "tables", dialect=csv_dialect, lang=lang, extra=extra)
         if charts:
-            staged += _draw_charts(result, view, staging / "charts", lang, chart_orgs, notes, step)
+            staged += _draw_charts(shown, mview, staging / "charts", lang, chart_orgs, notes, step)
         with _signals_held():
             placed = _place(staging, folder, staged)
             written = {p.relative_to(folder).as_posix() for p in placed}
@@ -350,5 +407,5 @@ def report(
     if removed:
         notes.add(f"removed {len(removed)} file(s) of an earlier report that this one does not have: "
                   + ", ".join(str(p.relative_to(folder)) for p in removed[:6]) + (" …" if len(removed) > 6 else ""))
-    return Report(folder=folder, workbook=workbook, tables=tables, charts=drawn, removed=removed, view=view,
-                  extra=extra, notes=list(notes))
+    return Report(folder=folder, workbook=workbook, tables=tables, charts=drawn, removed=removed, view=mview,
+                  extra=extra, notes=list(notes), shown="booked" if shown is result else "municipality")
