@@ -195,3 +195,109 @@ def write_rules_workbook(table: pd.DataFrame, path: Path, *, column_help: Mappin
 def rows_as_text(rows: Iterable[Iterable[Any]]) -> list[list[str]]:
     """Every cell as stripped text (for reading spreadsheets back)."""
     return [["" if v is None else str(v).strip() for v in r] for r in rows]
+
+
+# ---------------------------------------------------------------------------
+# xlsxwriter: the fast writer of the report workbook (openpyxl stays for reading and the rules workbook)
+
+#: The font of every cell the library writes (LibreOffice substitutes a metric twin where Calibri is missing).
+FONT = "Calibri"
+
+
+class Styles:
+    """xlsxwriter formats by their properties, each created once per workbook (every one names its font)."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.workbook = workbook
+        self.cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def get(self, **props: Any) -> Any:
+        """The format with ``props`` (xlsxwriter names: ``num_format``, ``bold``, ``quote_prefix`` …) and the library's font."""
+        props = {"font_name": FONT, "font_size": 11, **{k: v for k, v in props.items() if v is not None}}
+        key = tuple(sorted(props.items()))
+        if key not in self.cache:
+            self.cache[key] = self.workbook.add_format(props)
+        return self.cache[key]
+
+
+def _column_values(series: pd.Series) -> list[Any]:
+    return [_cell_value(v) for v in series.tolist()]
+
+
+def write_sheet(
+    ws: Any,
+    styles: Styles,
+    frame: pd.DataFrame,
+    *,
+    headers: Sequence[str] | None = None,
+    formats: Mapping[str, str] | None = None,
+    widths: Mapping[str, float] | None = None,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+    freeze_columns: int = 0,
+    header_height: float | None = None,
+    centred: Sequence[str] = (),
+) -> int:
+    """Write a DataFrame to an xlsxwriter worksheet as a proper table; the header's row number (1-based).
+
+    The same table as :func:`write_frame` (bold title, notes, a frozen and
+    filtered header, numbers as numbers with Excel number formats, widths),
+    printed landscape on A4 as wide as the page with the header on every
+    page. Text is written as text; text that a spreadsheet would run as a
+    formula gets the quote-prefix style (the apostrophe is not part of the
+    text), so nothing from user input runs as a formula.
+    """
+    formats = dict(formats or {})
+    widths = dict(widths or {})
+    names = list(headers) if headers is not None else [str(c) for c in frame.columns]
+    row = 0
+    if title:
+        ws.write_string(row, 0, title, styles.get(bold=True, font_size=13))
+        row += 1
+        for note in notes:
+            ws.write_string(row, 0, str(note), styles.get(italic=True, font_color="#555555"))
+            row += 1
+        row += 1
+    header = row
+    head_style = styles.get(bold=True, font_color="#FFFFFF", bg_color="#34495E", text_wrap=True, valign="top")
+    for j, name in enumerate(names):
+        ws.write_string(header, j, str(name), head_style)
+    columns = [str(c) for c in frame.columns]
+    text_style, quoted = styles.get(), styles.get(quote_prefix=True)
+    number_styles = [styles.get(num_format=formats.get(c), align="center" if c in centred else None) for c in columns]
+    values = [_column_values(frame[c]) for c in frame.columns]
+    for i in range(len(frame)):
+        r = header + 1 + i
+        for j in range(len(columns)):
+            v = values[j][i]
+            if v is None:
+                continue
+            if isinstance(v, str):
+                ws.write_string(r, j, v, quoted if v.startswith(FORMULA_PREFIXES) else text_style)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, j, v, text_style)
+            else:
+                ws.write_number(r, j, v, number_styles[j])
+    ws.freeze_panes(header + 1, max(0, freeze_columns))
+    if header_height is not None:
+        ws.set_row(header, header_height)
+    ws.autofilter(header, 0, header + max(1, len(frame)), max(0, len(names) - 1))
+    for j, (col, name) in enumerate(zip(columns, names)):
+        if col in widths:
+            width = widths[col]
+        else:
+            longest = max([len(str(name))] + [len(str(v)) for v in values[j][:200] if v is not None])
+            width = min(60.0, max(8.0, longest * 1.1 + 2))
+        ws.set_column(j, j, width)
+    print_landscape(ws, repeat_row=header)
+    return header + 1
+
+
+def print_landscape(ws: Any, *, repeat_row: int | None = None) -> None:
+    """Landscape A4, as wide as the page, the given row (0-based) repeated on every printed page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if repeat_row is not None:
+        ws.repeat_rows(repeat_row)

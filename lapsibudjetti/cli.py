@@ -171,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--view", choices=("auto", "booked"), default="auto",
                      help="auto (default): with municipalities and their wellbeing area, show the municipality views (own spend plus the "
                           "share of the area's) and put each ledger as booked on an appendix sheet; booked: each ledger as booked")
+    out.add_argument("--pdf", action="store_true", help="also print the report page to lapsibudjetti.pdf (A4; needs Chromium or Chrome)")
     out.add_argument("--chart-orgs", type=_codes, metavar="CODES",
                      help=f"organisation codes to draw, e.g. 091,564 (default: all, or the {MAX_CHART_ORGS} largest by child euros)")
     _add_debug(report, top=False)
@@ -524,7 +525,7 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
             view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
             written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,
                              chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, force=args.force,
-                             view=args.view, **view_options)
+                             view=args.view, pdf=args.pdf, **view_options)
     finally:
         progress.close()
         console.progress = None
@@ -536,6 +537,7 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
     _print_summary(shown, args.lang, console)
     _print_changes(result, written.extra, args.lang, console)
     console.out("")
+    console.out(f"Report:   {written.html}" + (f" and {written.pdf}" if written.pdf else ""))
     console.out(f"Workbook: {written.workbook}")
     console.out(f"Tables:   {written.folder / 'tables'} ({len(written.tables)} files: CSV {args.csv_dialect} dialect and Parquet)")
     if written.charts:

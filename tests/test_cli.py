@@ -79,7 +79,9 @@ def test_report_on_the_bundled_sample(tmp_path: Path) -> None:
     assert "Perusopetus" in proc.stdout  # the top categories
     assert f"Workbook: {Path('report') / 'lapsibudjetti.xlsx'}" in proc.stdout
     wb = load_workbook(out / "lapsibudjetti.xlsx")
-    assert wb.sheetnames[:3] == ["Yhteenveto", "Palveluryhmittäin", "Palvelutasoittain"]
+    # the council's sheets first (cover, key figures by year, charts), then the tables
+    assert wb.sheetnames[:5] == ["Kansilehti", "Vuosittain", "Kuviot", "Yhteenveto", "Palveluryhmittäin"]
+    assert len(wb["Kuviot"]._images) == len(cli.CHARTS)  # every chart embedded
     names = {p.name for p in (out / "tables").iterdir()}
     for table in ("summary", "by_category", "by_tier", "by_sector", "comparison", "unmapped", "reconciliation", "method_rules"):
         assert {f"{table}.csv", f"{table}.parquet"} <= names
@@ -215,7 +217,7 @@ def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pyte
     assert "Reconciliation: all 1 organisation-years reconcile to the cent." in out
     assert "note: chart preventive_share skipped: it shows a change over time and the data have one year only" in err
     wb = load_workbook(tmp_path / "r" / "lapsibudjetti.xlsx")
-    assert wb.sheetnames[0] == "Summary"
+    assert wb.sheetnames[:3] == ["Cover", "By year", "Charts"] and wb.sheetnames[3] == "Summary"
     assert wb["Summary"]["A2"].value == "Amounts: gross operating expenses. Target group: ages 0–17."
     summary = (tmp_path / "r" / "tables" / "summary.csv").read_text(encoding="utf-8").splitlines()
     assert summary[0].startswith("org_type,org_code,org_name,year,phase,total_euros")

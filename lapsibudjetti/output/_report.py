@@ -26,8 +26,10 @@ from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._region import region_view
 from ..consolidate._series import series
-from ._tables import write_tables
-from ._workbook import write_workbook
+from ._collect import _amounts_line, export_tables
+from ._html import HTML_NAME, browser, print_pdf, write_html
+from ._tables import tables_to_files
+from ._workbook import workbook_of
 
 if TYPE_CHECKING:
     from .._budget import ChildBudget
@@ -49,6 +51,7 @@ CHARTS: tuple[tuple[str, str, bool], ...] = (
     ("child_protection_balance", "plot_child_protection_balance", True),
 )
 WORKBOOK_NAME = "lapsibudjetti.xlsx"
+PDF_NAME = "lapsibudjetti.pdf"
 #: More organisations than this make bar and line charts unreadable: the charts
 #: then show the largest ones (all are in the workbook and tables).
 MAX_CHART_ORGS = 20
@@ -64,6 +67,10 @@ class Report:
         The report folder.
     workbook
         The workbook's path.
+    html
+        The report page (one self-contained HTML file).
+    pdf
+        The page printed to A4 PDF (with ``pdf=True``), else ``None``.
     tables
         The CSV and Parquet tables written.
     charts
@@ -87,6 +94,7 @@ class Report:
 
     folder: Path
     workbook: Path
+    html: Path
     tables: list[Path]
     charts: list[Path]
     removed: list[Path] = field(default_factory=list)
@@ -94,6 +102,7 @@ class Report:
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     shown: str = "booked"
+    pdf: Path | None = None
 
 
 class _Notes(list[str]):
@@ -253,8 +262,9 @@ def _guard(folder: Path, previous: set[str], *, charts: bool, force: bool) -> No
     places = [folder / "tables"] + ([folder / "charts"] if charts else [])
     foreign = [p for d in places if d.is_dir() for p in sorted(d.iterdir())
                if p.is_file() and not p.name.startswith(".") and p.relative_to(folder).as_posix() not in previous]
-    if (folder / WORKBOOK_NAME).exists() and WORKBOOK_NAME not in previous:
-        foreign.insert(0, folder / WORKBOOK_NAME)
+    for name in (PDF_NAME, HTML_NAME, WORKBOOK_NAME):
+        if (folder / name).exists() and name not in previous:
+            foreign.insert(0, folder / name)
     if foreign and not force:
         listed = ", ".join(p.relative_to(folder).as_posix() for p in foreign[:8]) + (" …" if len(foreign) > 8 else "")
         raise InputError(
@@ -309,12 +319,16 @@ def report(
     progress: Callable[[str], None] | None = None,
     force: bool = False,
     view: Literal["auto", "booked"] = "auto",
+    pdf: bool = False,
     **view_options: Any,
 ) -> Report:
     """Write the annual child-budget report of ``result`` into the folder ``out``.
 
-    The workbook (every table in ``lang``), the CSV/Parquet tables and the
-    charts, each written whole or not at all (a temporary name renamed into
+    The report page ``lapsibudjetti.html`` (one self-contained file for
+    people: the headline figures, trends, the si-sote split, child
+    protection, the comparison, the change since last year, the method and
+    what was left unmapped; it prints to A4), the workbook (every table in
+    ``lang``), the CSV/Parquet tables and the charts, each written whole or not at all (a temporary name renamed into
     place), and ``lapsibudjetti-manifest.json``, the list of what it wrote: a
     later report into the same folder replaces and removes only those files.
 
@@ -352,6 +366,9 @@ def report(
         deleted). Without it such files are an error listing them.
     view
         ``auto`` (default; see above) or ``booked``.
+    pdf
+        Also print the report page to ``lapsibudjetti.pdf`` (A4) with a
+        headless Chromium or Chrome; without one, an error saying so.
     **view_options
         ``registry=``, ``population=`` for the municipality views.
 
@@ -376,6 +393,9 @@ def report(
         raise InputError(f"--out {str(folder)!r} is a file; give a folder", file=str(folder))
     previous = _manifest(folder)
     _guard(folder, previous, charts=charts, force=force)
+    if pdf and browser() is None:
+        raise InputError("pdf=True (--pdf) needs Chromium or Chrome to print the report page; install one "
+                         "(e.g. apt-get install chromium) or print lapsibudjetti.html from a browser")
     shown, mview, extra = shown_result(result, view, notes, **view_options)
     extra = {**changes(result, mview, price_index, notes, **view_options), **extra}
     folder.mkdir(parents=True, exist_ok=True)
@@ -385,12 +405,22 @@ def report(
     staging = folder / f".lapsibudjetti-staging-{os.getpid()}"
     try:
         staging.mkdir()
+        tables = export_tables(shown, lang=lang, extra=extra)
+        drawn_files = _draw_charts(shown, mview, staging / "charts", lang, chart_orgs, notes, step) if charts else []
         step("writing the workbook")
-        staged = [write_workbook(shown, staging / WORKBOOK_NAME, lang=lang, extra=extra)]
+        pngs = {p.stem: p for p in drawn_files if p.suffix == ".png"}
+        staged = [workbook_of(tables, shown, staging / WORKBOOK_NAME, lang=lang, cover=True, shown=_shown_name(shown, result),
+                              charts=pngs)]
         step("writing the tables")
-        staged += write_tables(shown, staging / "tables", dialect=csv_dialect, lang=lang, extra=extra)
-        if charts:
-            staged += _draw_charts(shown, mview, staging / "charts", lang, chart_orgs, notes, step)
+        staged += tables_to_files(tables, shown, staging / "tables", dialect=csv_dialect, formats=("csv", "parquet"), lang=lang)
+        staged += drawn_files
+        step("writing the report page")
+        svgs = {p.stem: p.read_text(encoding="utf-8") for p in drawn_files if p.suffix == ".svg"}
+        staged.append(write_html(tables, staging / HTML_NAME, lang=lang, charts=svgs, shown=_shown_name(shown, result),
+                                 amounts=_amounts_line(shown, tables["summary"], lang), notes=list(notes)))
+        if pdf:
+            step("printing the page to PDF")
+            staged.append(print_pdf(staging / HTML_NAME, staging / PDF_NAME))
         with _signals_held():
             placed = _place(staging, folder, staged)
             written = {p.relative_to(folder).as_posix() for p in placed}
@@ -402,10 +432,15 @@ def report(
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the report's own hidden folder
     workbook = folder / WORKBOOK_NAME
-    tables = [p for p in placed if p.parent == folder / "tables"]
+    table_files = [p for p in placed if p.parent == folder / "tables"]
     drawn = [p for p in placed if p.parent == folder / "charts"]
     if removed:
         notes.add(f"removed {len(removed)} file(s) of an earlier report that this one does not have: "
                   + ", ".join(str(p.relative_to(folder)) for p in removed[:6]) + (" …" if len(removed) > 6 else ""))
-    return Report(folder=folder, workbook=workbook, tables=tables, charts=drawn, removed=removed, view=mview,
-                  extra=extra, notes=list(notes), shown="booked" if shown is result else "municipality")
+    return Report(folder=folder, workbook=workbook, html=folder / HTML_NAME, tables=table_files, charts=drawn, removed=removed,
+                  view=mview, extra=extra, notes=list(notes), shown=_shown_name(shown, result),
+                  pdf=folder / PDF_NAME if pdf else None)
+
+
+def _shown_name(shown: ChildBudget, result: ChildBudget) -> str:
+    return "booked" if shown is result else "municipality"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -168,13 +168,20 @@ def write_tables(
     unknown = [f for f in wanted if f not in ("csv", "parquet")]
     if unknown or not wanted:
         raise InputError(f"formats must be one or both of 'csv' and 'parquet', not {wanted!r}")
-    from .._version import __version__
-
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{str(folder)!r} is a file, not a folder", file=str(folder))
+    return tables_to_files(export_tables(result, lang=lang, comparison=comparison, extra=extra), result, folder,
+                           dialect=dialect, formats=wanted, lang=lang)
+
+
+def tables_to_files(tables: Mapping[str, pd.DataFrame], result: BudgetResult, folder: Path, *, dialect: str,
+                    formats: Sequence[str], lang: str) -> list[Path]:
+    """The files of :func:`write_tables` from tables already exported (:func:`export_tables` of ``result``)."""
+    from .._version import __version__
+
+    wanted = list(formats)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
     view = _series_parts(result)[0]
     measure = _measure(view, tables["summary"])
     target = _target(view, tables["summary"], "en")

@@ -18,8 +18,8 @@ import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
 from .._files import write_atomic
-from .._xlsx import write_frame
-from ..reference._labels import check_lang, text, value_code, value_label
+from .._xlsx import Styles, write_sheet
+from ..reference._labels import check_lang, setting_text, text, value_code, value_label
 from ._collect import _GROUP, BudgetResult, _amounts_line, _series_parts, export_tables
 
 #: Rows per sheet; Excel's limit is 1 048 576 and every row is in the CSV/Parquet files anyway.
@@ -120,6 +120,7 @@ def _display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
         t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]
     if name.startswith("method_") and {"setting", "value"} <= set(t.columns):
+        t["value"] = [setting_text(str(k), v, lang) for k, v in zip(t["setting"], t["value"])]
         t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
     return t
 
@@ -180,26 +181,6 @@ def _freeze_columns(frame: pd.DataFrame) -> int:
     return cols.index("org_name") + 1 if "org_name" in cols and cols.index("org_name") < 4 else 0
 
 
-def _centre(ws: Any, column: int, first: int, last: int) -> None:
-    from openpyxl.styles import Alignment
-
-    centred = Alignment(horizontal="center")
-    for (cell,) in ws.iter_rows(min_row=first, max_row=last, min_col=column, max_col=column):
-        cell.alignment = centred
-
-
-def _print_setup(ws: Any, header_row: int) -> None:
-    """Landscape, as wide as the page, the header repeated on every printed page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-
-
 def _fixed_time() -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -207,19 +188,10 @@ def _fixed_time() -> _dt.datetime:
     return _dt.datetime(2000, 1, 1)
 
 
-def _deterministic_bytes(wb: Any) -> bytes:
-    """The workbook as bytes with fixed timestamps in docProps and in every zip entry."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    stamp = _fixed_time()
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    raw = io.BytesIO()
-    # ExcelWriter directly: openpyxl's save_workbook would stamp "modified" with the current time.
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
+def _fixed_zip(raw: bytes) -> bytes:
+    """The workbook's zip container with the same time and attributes on every entry (byte-identical reruns)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
         for info in src.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
@@ -229,6 +201,27 @@ def _deterministic_bytes(wb: Any) -> bytes:
     return out.getvalue()
 
 
+def _table_sheet(wb: Any, styles: Styles, used: set[str], name: str, frame: pd.DataFrame, lang: str, amounts: str) -> None:
+    from .._version import __version__
+
+    ws = wb.add_worksheet(_sheet_name(name, lang, used))
+    shown = _display_frame(name, frame, lang)
+    notes = [amounts]
+    explanation = text(f"note.{name}", lang, default="", version=__version__)
+    if explanation:
+        notes.append(explanation)
+    if len(shown) > MAX_SHEET_ROWS:
+        notes.append(text("note.truncated", lang, shown=f"{MAX_SHEET_ROWS:,}".replace(",", " "), total=f"{len(shown):,}".replace(",", " ")))
+        shown = shown.head(MAX_SHEET_ROWS)
+    headers = [text(f"col.{c}", lang, default=str(c)) for c in shown.columns]
+    formats = {str(c): f for c in shown.columns if (f := _number_format(name, str(c))) is not None}
+    widths, height = _layout(shown, headers, formats)
+    write_sheet(ws, styles, shown, headers=headers, formats=formats, widths=widths,
+                title=text(f"title.{name}", lang, default=_sheet_title(name, lang)), notes=notes,
+                freeze_columns=_freeze_columns(shown), header_height=height,
+                centred=["year"] if "year" in shown.columns else [])  # a centred year reads apart from the text beside it
+
+
 def write_workbook(
     result: BudgetResult,
     path: str | Path,
@@ -236,6 +229,9 @@ def write_workbook(
     lang: Literal["fi", "sv", "en"] = "fi",
     comparison: pd.DataFrame | None = None,
     extra: Mapping[str, pd.DataFrame] | None = None,
+    cover: bool = False,
+    shown: str = "booked",
+    charts: Mapping[str, Path] | None = None,
 ) -> Path:
     """Write the child-budget workbook (XLSX) of a result.
 
@@ -268,6 +264,15 @@ def write_workbook(
     extra
         More tables, by name, each on its own sheet after the comparison
         (sheet name and headers from the labels where known).
+    cover
+        Begin with a cover sheet (the headline figures and a reading guide),
+        the key figures with the years as columns and, with ``charts``, a
+        sheet of the charts (as :func:`lapsibudjetti.report` writes it).
+    shown
+        What the tables are, for the cover: ``municipality`` (municipality
+        views) or ``booked``.
+    charts
+        PNG files of the charts by stem, embedded on the charts sheet.
 
     Returns
     -------
@@ -286,7 +291,8 @@ def write_workbook(
     modified times are fixed (``SOURCE_DATE_EPOCH`` if set, else
     2000-01-01T00:00:00Z), as are the times inside the zip container. Text
     cells are stored as text and text a spreadsheet would read as a formula
-    gets a leading apostrophe.
+    gets the quote-prefix style (the apostrophe is not part of the text).
+    Every cell names its font. The file is written with xlsxwriter.
 
     Examples
     --------
@@ -310,46 +316,33 @@ def write_workbook(
         raise InputError(f"write the workbook to a file ending in .xlsx, not {path.name!r}", file=str(path))
     if not path.parent.exists():
         raise InputError(f"the folder {str(path.parent)!r} does not exist; create it first", file=str(path))
-    from openpyxl import Workbook
+    tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
+    return workbook_of(tables, result, path, lang=lang, cover=cover, shown=shown, charts=charts)
+
+
+def workbook_of(tables: Mapping[str, pd.DataFrame], result: BudgetResult, path: Path, *, lang: str, cover: bool = False,
+                shown: str = "booked", charts: Mapping[str, Path] | None = None) -> Path:
+    """The workbook of :func:`write_workbook` from tables already exported (:func:`export_tables` of ``result``)."""
+    import xlsxwriter
 
     from .._version import __version__
 
-    tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
     amounts = _amounts_line(_series_parts(result)[0], tables["summary"], lang)
-    wb = Workbook()
-    wb.remove(wb.active)
+    raw = io.BytesIO()
+    wb = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    styles = Styles(wb)
     used: set[str] = set()
+    if cover:
+        from ._cover import write_cover
+
+        write_cover(wb, styles, used, tables, lang=lang, amounts=amounts, shown=shown, charts=charts or {})
     for name, frame in tables.items():
-        ws = wb.create_sheet(_sheet_name(name, lang, used))
-        shown = _display_frame(name, frame, lang)
-        notes = [amounts]
-        explanation = text(f"note.{name}", lang, default="", version=__version__)
-        if explanation:
-            notes.append(explanation)
-        if len(shown) > MAX_SHEET_ROWS:
-            notes.append(text("note.truncated", lang, shown=f"{MAX_SHEET_ROWS:,}".replace(",", " "), total=f"{len(shown):,}".replace(",", " ")))
-            shown = shown.head(MAX_SHEET_ROWS)
-        headers = [text(f"col.{c}", lang, default=str(c)) for c in shown.columns]
-        formats = {str(c): f for c in shown.columns if (f := _number_format(name, str(c))) is not None}
-        widths, height = _layout(shown, headers, formats)
-        header_row = write_frame(
-            ws,
-            shown,
-            headers=headers,
-            formats=formats,
-            widths=widths,
-            title=text(f"title.{name}", lang, default=_sheet_title(name, lang)),
-            notes=notes,
-            freeze_columns=_freeze_columns(shown),
-            header_height=height,
-        )
-        _print_setup(ws, header_row)
-        if "year" in shown.columns:  # a centred year reads apart from the text column beside it
-            _centre(ws, list(shown.columns).index("year") + 1, header_row + 1, header_row + len(shown))
-    props = wb.properties
-    props.creator = f"lapsibudjetti {__version__}"
-    props.lastModifiedBy = f"lapsibudjetti {__version__}"
-    props.title = _sheet_title("summary", lang)
-    props.language = lang
-    write_atomic(path, _deterministic_bytes(wb))
+        _table_sheet(wb, styles, used, name, frame, lang, amounts)
+    stamp = _fixed_time()
+    wb.set_properties({"title": _sheet_title("summary", lang), "author": f"lapsibudjetti {__version__}",
+                       "comments": f"lapsibudjetti {__version__}", "created": stamp})
+    wb.set_custom_property("language", lang)
+    wb.close()
+    write_atomic(path, _fixed_zip(raw.getvalue()))
     return path

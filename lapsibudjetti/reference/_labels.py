@@ -138,3 +138,23 @@ def measure_text(measure: str, lang: str) -> str:
     'euros of our own kind'
     """
     return text(f"measure.{measure.strip().lower()}", lang, default=measure)
+
+
+def setting_text(setting: str, value: object, lang: str) -> str:
+    """A method setting's value in ``lang`` (``settingvalue.<value>`` in the labels; measures as :func:`measure_text`); else as given.
+
+    Free text (a file name, a population source) stays as it is.
+
+    Examples
+    --------
+    >>> setting_text("population year", "nearest", "fi")
+    'lähimmän vuoden väestö'
+    >>> setting_text("measure", "net operating cost", "sv")
+    'nettodriftskostnader'
+    >>> setting_text("rules source", "saannot.xlsx", "en")
+    'saannot.xlsx'
+    """
+    raw = "" if value is None else str(value)
+    if setting == "measure":
+        return measure_text(raw, lang)
+    return text(f"settingvalue.{raw}", lang, default=raw)

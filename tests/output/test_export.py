@@ -150,7 +150,7 @@ def test_frozen_headers_filters_and_widths(books: dict[str, Path]) -> None:
         assert ws.auto_filter.ref.startswith(f"A{h}:"), ws.title
         assert ws.print_title_rows == f"${h}:${h}"
         widths = [ws.column_dimensions[c].width for c in "ABC"]
-        assert all(6 <= w <= 60 for w in widths), (ws.title, widths)
+        assert all(6 <= w <= 61 for w in widths), (ws.title, widths)  # xlsxwriter stores width + 0.71 (Excel pads a column)
     summary = wb["Yhteenveto"]
     assert summary.freeze_panes == "D6"  # header row and type, code, name stay in view
     n = len(_table(summary)[1])

@@ -83,3 +83,26 @@ def test_municipalities_alone_are_shown_as_booked(tmp_path: Path) -> None:
                          org_type="municipality", phase="actual")
     rep = lb.report(lb.child_budget(led), tmp_path / "r", lang="en", charts=False)
     assert rep.shown == "booked" and rep.view is None
+
+
+def test_cover_and_years_sheet_show_the_view(sample_report: tuple[lb.ChildBudget, lb.Report]) -> None:
+    cb, rep = sample_report
+    from openpyxl import load_workbook
+
+    wb = load_workbook(rep.workbook)
+    assert wb.sheetnames[:3] == ["Cover", "By year", "Summary"]  # no charts drawn: no charts sheet
+    cover = {r[0]: r[1] for r in wb["Cover"].iter_rows(values_only=True) if r[0]}
+    view = lb.municipality_view(cb, ["X01", "X02"]).summary().query("year == 2024 and phase == 'actual'")
+    assert round(cover["Child-targeted, €"] * 100) == round(float(view["child_euros"].sum()) * 100)
+    assert cover["€ per child"] == pytest.approx(float(view["child_euros"].sum() / view["children"].sum()), rel=1e-12)
+    years = list(wb["By year"].iter_rows(values_only=True))
+    head = next(r for r in years if r[1] == 2021)
+    assert list(head[1:5]) == [2021, 2022, 2023, 2024]
+    x01 = [i for i, r in enumerate(years) if r[0] == "Esimerkkilä"][0]
+    shares = next(r for r in years[x01:] if r[0] == "Preventive share")
+    assert [round(v, 3) for v in shares[1:5]] == [0.805, 0.8, 0.793, 0.788]
+    for ws in wb.worksheets:  # every cell names its font (no serif fallback in LibreOffice)
+        for row in ws.iter_rows(max_row=12):
+            for cell in row:
+                if cell.value is not None:
+                    assert cell.font.name == "Calibri", (ws.title, cell.coordinate)

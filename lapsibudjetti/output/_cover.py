@@ -1,0 +1,157 @@
+"""The council-facing sheets of the report workbook: a cover, the key figures with years as columns, the charts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._xlsx import Styles, print_landscape
+from ..measure._metrics import METRICS, pooled
+from ..reference._labels import text, value_label
+from ._html import HEADLINE, main_phase, org_list_text
+
+#: Excel number format of each headline figure.
+_FORMAT = {"child_euros": '#,##0 "€"', "children": "#,##0", "euros_per_child": '#,##0 "€"'}
+#: Width of a chart on the charts sheet, in pixels (the PNG is 200 dpi; Excel shows it at 96).
+_CHART_PX = 960
+
+
+def _format(metric: str) -> str:
+    return _FORMAT.get(metric, "0.0 %" if METRICS.get(metric) is not None and METRICS[metric].kind == "share" else "0.00")
+
+
+def _value(x: object) -> float | None:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _put(ws: Any, row: int, col: int, x: object, style: Any, empty: Any) -> None:
+    v = _value(x)
+    if v is None:
+        ws.write_string(row, col, "–", empty)
+    else:
+        ws.write_number(row, col, v, style)
+
+
+class _Blank(dict[str, str]):
+    """Placeholders of a title that the cover's list of sheets does not fill are left out."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def write_cover(wb: Any, styles: Styles, used: set[str], tables: Mapping[str, pd.DataFrame], *, lang: str, amounts: str,
+                shown: str, charts: Mapping[str, Path]) -> None:
+    """Add the cover, the years-as-columns sheet and (with ``charts``) the charts sheet, in that order."""
+    from ._workbook import _sheet_name, _sheet_title
+
+    summary = tables["summary"]
+    phase = main_phase(summary)
+    rows = summary[summary["phase"].astype(str) == phase] if phase else summary
+    years = sorted(int(y) for y in rows["year"].unique()) if len(rows) else []
+    orgs = rows[["org_code", "org_name"]].drop_duplicates().astype(str).values.tolist() if len(rows) else []
+    names = {n: _sheet_name(n, lang, used) for n in ("cover", "by_year", *(["charts"] if charts else []))}
+    later = {n: _sheet_name(n, lang, set(used)) for n in tables}  # the table sheets' names, as write_workbook will give them
+
+    title, bold, plain = styles.get(bold=True, font_size=18), styles.get(bold=True), styles.get()
+    muted, wrap = styles.get(italic=True, font_color="#555555"), styles.get(text_wrap=True, valign="top")
+    big = {m: styles.get(bold=True, font_size=16, num_format=_format(m), align="left") for m in HEADLINE}
+
+    ws = wb.add_worksheet(names["cover"])
+    ws.hide_gridlines(2)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 2, 70)
+    ws.write_string(0, 0, text("html.title", lang).format(orgs=org_list_text(orgs, lang)), title)
+    phase_text = value_label("phase", phase, lang) if phase else ""
+    years_text = "" if not years else (str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}")
+    ws.write_string(1, 0, text("html.meta", lang).format(years=years_text, phase=phase_text), muted)
+    r = 3
+    if years:
+        latest = years[-1]
+        head = pooled(rows[rows["year"] == latest], list(HEADLINE)).iloc[0]
+        whose = text("html.headline_of_one", lang).format(org=org_list_text(orgs, lang)) if len(orgs) == 1 else \
+            text("html.headline_of_all", lang).format(n=len(orgs))
+        ws.write_string(r, 0, f"{text('html.headline', lang).format(year=latest, phase=phase_text)} {whose}", bold)
+        r += 1
+        for metric in HEADLINE:
+            ws.write_string(r, 0, text(f"col.{metric}", lang), plain)
+            _put(ws, r, 1, head[metric], big[metric], plain)
+            r += 1
+    r += 1
+    for line in (text(f"html.view_{shown}", lang), amounts, text("html.reading", lang)):
+        ws.merge_range(r, 0, r, 2, line, wrap)
+        ws.set_row(r, 15 * max(1, int(np.ceil(len(line) / 120))) + 4)
+        r += 1
+    r += 1
+    ws.write_string(r, 0, text("html.sheets", lang), bold)
+    r += 1
+    for name, sheet in list(names.items())[1:] + list(later.items()):
+        ws.write_url(r, 0, f"internal:'{sheet}'!A1", string=sheet)
+        ws.write_string(r, 1, "", plain)
+        ws.merge_range(r, 1, r, 2, text(f"title.{name}", lang, default=_sheet_title(name, lang)).format_map(_Blank(phase=phase_text)), plain)
+        r += 1
+    print_landscape(ws)
+
+    _years_sheet(wb, styles, names["by_year"], rows, years, orgs, lang, amounts, phase_text)
+    if charts:
+        _charts_sheet(wb, styles, names["charts"], charts, lang)
+
+
+def _years_sheet(wb: Any, styles: Styles, name: str, rows: pd.DataFrame, years: list[int], orgs: list[list[str]], lang: str,
+                 amounts: str, phase_text: str) -> None:
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, text("title.by_year", lang).format(phase=phase_text), styles.get(bold=True, font_size=13))
+    ws.write_string(1, 0, amounts, styles.get(italic=True, font_color="#555555"))
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, max(1, len(years)), 14)
+    head = styles.get(bold=True, font_color="#FFFFFF", bg_color="#34495E", align="center")
+    block = styles.get(bold=True, font_size=12)
+    cells = {m: styles.get(num_format=_format(m)) for m in HEADLINE}
+    empty = styles.get(align="right")
+    r = 3
+    ws.write_string(r, 0, "", head)
+    for j, y in enumerate(years, start=1):
+        ws.write_number(r, j, y, head)
+    ws.freeze_panes(r + 1, 1)
+    print_landscape(ws, repeat_row=r)
+    r += 1
+    groups: list[tuple[str, pd.DataFrame]] = []
+    if len(orgs) > 1:
+        groups.append((text("html.all_orgs", lang).format(n=len(orgs)), rows))
+    groups += [(org_name or code, rows[rows["org_code"].astype(str) == code]) for code, org_name in orgs]
+    for label, frame in groups:
+        ws.write_string(r, 0, label, block)
+        r += 1
+        by_year = pooled(frame, list(HEADLINE), ["year"]).set_index("year")
+        for metric in HEADLINE:
+            ws.write_string(r, 0, text(f"col.{metric}", lang), styles.get(indent=1))
+            for j, y in enumerate(years, start=1):
+                _put(ws, r, j, by_year[metric].get(y, np.nan) if y in by_year.index else np.nan, cells[metric], empty)
+            r += 1
+        r += 1
+
+
+def _charts_sheet(wb: Any, styles: Styles, name: str, charts: Mapping[str, Path], lang: str) -> None:
+    from PIL import Image
+
+    ws = wb.add_worksheet(name)
+    ws.hide_gridlines(2)
+    r = 0
+    for stem, path in charts.items():
+        ws.write_string(r, 0, text(f"html.caption_{stem}", lang), styles.get(bold=True, font_size=12))
+        with Image.open(path) as im:
+            w, h = im.size
+        scale = _CHART_PX / w
+        ws.insert_image(r + 1, 0, str(path), {"x_scale": scale, "y_scale": scale, "object_position": 1})
+        r += 3 + int(np.ceil(h * scale / 20))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
