@@ -270,7 +270,23 @@ class _Page:
         rows = [[str(r["org_name"] or r["org_code"])] + [_fmt(k, r[k], self.lang) for k in cols] for _, r in c.head(MAX_ROWS).iterrows()]
         cap = self.t("capped", shown=MAX_ROWS, n=n) if n > MAX_ROWS else ""
         return (f"<p>{_e(intro)}</p>" + _table([self.col("org_name")] + [self.col(k) for k in cols], rows, [False] + [True] * len(cols))
-                + (f'<p class="muted">{_e(cap)}</p>' if cap else ""))
+                + (f'<p class="muted">{_e(cap)}</p>' if cap else "") + self.reference())
+
+    def reference(self) -> str:
+        """The national and municipality-group figures of the same year, from the packaged real data."""
+        from ..reference._tables import reference_figures
+
+        figures = self.tables.get("reference_figures")
+        if figures is None or self.latest is None or self.latest not in set(figures["year"]):
+            covered = sorted(set(reference_figures()["year"]))
+            return f'<p class="muted">{_e(self.t("reference_none", first=covered[0], last=covered[-1]))}</p>'
+        f = figures[figures["year"] == self.latest].sort_values(["scope", "group_code"], ascending=[False, True])
+        cols = ["euros_per_child", "median_euros_per_child", "preventive_share", "corrective_share", "child_share_of_total"]
+        rows = [[str(r[f"name_{self.lang}"]), format_number(r["municipalities"], self.lang)] + [_fmt(k, r[k], self.lang) for k in cols]
+                for _, r in f.iterrows()]
+        heads = [self.t("reference_set"), self.t("reference_municipalities")] + [self.col(k) for k in cols]
+        return (f"<h3>{_e(self.t('reference_title', year=self.latest))}</h3>" + _table(heads, rows, [False] + [True] * (len(heads) - 1))
+                + f'<p class="muted">{_e(self.t("reference_note"))}</p>')
 
     def changes(self) -> str:
         s = self.tables.get("series")

@@ -26,6 +26,7 @@ from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._region import region_view
 from ..consolidate._series import series
+from ..reference._tables import reference_figures
 from ._collect import _amounts_line, export_tables
 from ._html import HTML_NAME, browser, print_pdf, write_html
 from ._tables import tables_to_files
@@ -214,6 +215,15 @@ def shown_result(result: ChildBudget, view: str, notes: _Notes | None = None,
     return mview, mview, extra
 
 
+def reference_tables(shown: ChildBudget) -> dict[str, pd.DataFrame]:
+    """The national and municipality-group figures of the packaged real data for the report's years (municipalities only)."""
+    summary = shown.summary()
+    if "municipality" not in set(summary["org_type"].astype(str)):
+        return {}
+    figures = reference_figures(sorted(int(y) for y in summary["year"].unique()))
+    return {"reference_figures": figures} if len(figures) else {}
+
+
 def changes(result: ChildBudget, view: BoundaryView | None, price_index: Any, notes: _Notes | None = None,
             **options: Any) -> dict[str, pd.DataFrame]:
     """Year-on-year changes in nominal and real terms, as extra tables for the exports.
@@ -397,7 +407,7 @@ def report(
         raise InputError("pdf=True (--pdf) needs Chromium or Chrome to print the report page; install one "
                          "(e.g. apt-get install chromium) or print lapsibudjetti.html from a browser")
     shown, mview, extra = shown_result(result, view, notes, **view_options)
-    extra = {**changes(result, mview, price_index, notes, **view_options), **extra}
+    extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown), **extra}
     folder.mkdir(parents=True, exist_ok=True)
     # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
     # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an

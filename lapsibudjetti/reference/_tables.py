@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING
@@ -59,6 +60,12 @@ _SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple
     ),
     "population_age.csv": (("municipality_code",), ("year", "age", "persons"), (), ()),
     "population_total.csv": (("municipality_code",), ("year", "persons"), (), ()),
+    "figures.csv": (("scope", "group_code", "name_fi", "name_sv", "name_en", "source"), ("year", "municipalities"), (), ()),
+}
+#: Decimal columns (figures computed by a build script), by file.
+_DECIMALS: dict[str, tuple[str, ...]] = {
+    "figures.csv": ("total_euros", "child_euros", "universal_euros", "targeted_euros", "corrective_euros", "children", "euros_per_child",
+                    "preventive_share", "corrective_share", "child_share_of_total", "median_euros_per_child"),
 }
 _COLUMN_ORDER: dict[str, tuple[str, ...]] = {
     "service_classes.csv": ("code", "name_fi", "name_sv", "name_en", "valid_from", "valid_to", "scope",
@@ -71,6 +78,9 @@ _COLUMN_ORDER: dict[str, tuple[str, ...]] = {
     "membership.csv": ("municipality_code", "area_code", "valid_from", "valid_to", "source"),
     "population_age.csv": ("municipality_code", "year", "age", "persons"),
     "population_total.csv": ("municipality_code", "year", "persons"),
+    "figures.csv": ("year", "scope", "group_code", "name_fi", "name_sv", "name_en", "municipalities", "total_euros", "child_euros",
+                    "universal_euros", "targeted_euros", "corrective_euros", "children", "euros_per_child", "preventive_share",
+                    "corrective_share", "child_share_of_total", "median_euros_per_child", "source"),
 }
 
 _REBUILD = "Reinstall lapsibudjetti, or rebuild the tables with `python scripts/build_reference.py`."
@@ -122,6 +132,12 @@ def _load(name: str) -> pd.DataFrame:
                     f"the packaged reference file {name} is corrupt: column {col!r} must be true/false. {_REBUILD}"
                 )
             out[col] = values.eq("true").astype(bool)
+        elif col in _DECIMALS.get(name, ()):
+            ok = values.str.fullmatch(r"-?\d+(\.\d+)?")
+            if not ok.all():
+                raise ReferenceDataError(f"the packaged reference file {name} is corrupt: column {col!r} has "
+                                         f"{values[~ok].iloc[0]!r}, not a decimal number. {_REBUILD}")
+            out[col] = values.astype(float)
     return out
 
 
@@ -344,6 +360,36 @@ def population_by_age() -> pd.DataFrame:
     1049057
     """
     return _copy("population_age.csv")
+
+
+def reference_figures(years: int | Iterable[int] | None = None) -> pd.DataFrame:
+    """National and municipality-group child budgets 2015–2019 (real kta_14 data, default rules), to compare with.
+
+    One row per year and named set (``scope``: ``national``, or
+    ``municipality_group`` with the group's code and names): the
+    municipalities pooled (euros summed, then the shares and euros per child
+    of the sums) and ``median_euros_per_child`` over the set's
+    municipalities. Built by ``scripts/build_reference_figures.py``; the
+    ``source`` column says what each figure rests on (children of
+    2015–2018 are estimated from the 2019 age structure).
+
+    Parameters
+    ----------
+    years
+        A year or years to keep (default all).
+
+    Examples
+    --------
+    >>> f = reference_figures(2019)
+    >>> row = f[f["scope"] == "national"].iloc[0]
+    >>> int(row["municipalities"]), round(float(row["child_share_of_total"]), 3)
+    (310, 0.401)
+    """
+    out = _copy("figures.csv")
+    if years is not None:
+        wanted = {int(years)} if isinstance(years, int | np.integer) else {int(y) for y in years}
+        out = out[out["year"].isin(wanted)].reset_index(drop=True)
+    return out
 
 
 def population_total() -> pd.DataFrame:
