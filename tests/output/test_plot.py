@@ -45,9 +45,9 @@ FIGURES = {
 }
 
 CHARTS = {
-    "tiers": (P.plot_tiers, {}),
+    "tiers": (P.plot_tiers, {"stat": "euros"}),
     "tiers_share": (P.plot_tiers, {"stat": "share"}),
-    "colours": (P.plot_tiers, {"by": "colour"}),
+    "colours": (P.plot_tiers, {"by": "colour", "stat": "euros"}),
     "preventive_share": (P.plot_preventive_share, {}),
     "per_child": (P.plot_per_child, {}),
     "sisote_one": (P.plot_sisote_split, {"org_code": "205"}),
@@ -389,6 +389,10 @@ def test_all_charts_on_real_kainuu_and_vantaa_kerava(shared_data: Path, tmp_path
         title = ax.get_title(loc="left").replace("\n", " ")
         assert ("2019" in title) and WORDS[lang][name] in title
         plt.close(fig)
+    # Vantaa's child euros are far over 20 times Ristijärvi's: by default the tiers are drawn as shares
+    ax = P.plot_tiers(result, lang="en")
+    assert ax.get_title(loc="left").startswith("Service tiers as shares")
+    plt.close(ax.figure)
     # the labels of the per-child chart are the summary's figures
     ax = P.plot_per_child(result, lang="fi")
     vantaa = float(s.loc[(s["org_code"] == "092") & (s["year"] == 2019), "euros_per_child"].iloc[0])

@@ -639,3 +639,37 @@ def _in_bar_label(ax: Axes, style: _Style, fit: _Fit, x: float, y: float, text: 
 
 
 _DARK = {"targeted", "corrective", "green", "sote"}  # segments that take white labels
+
+
+#: More lines than this in a trend chart: drawn in grey with their median (or the highlighted ones in colour).
+MAX_LINES = 8
+#: More bars than this in a bar chart: the largest are drawn, with a note (every figure is in the tables).
+MAX_BARS = 30
+
+
+def _cap_bars(frame: pd.DataFrame, value: str, highlight: set[str], lang: str) -> tuple[pd.DataFrame, str]:
+    """At most :data:`MAX_BARS` rows: the largest by ``value`` and every highlighted one; a note saying so, or ``""``."""
+    if len(frame) <= MAX_BARS:
+        return frame, ""
+    ranked = frame.sort_values([value, "org_code"], ascending=[False, True], kind="stable", na_position="last")
+    keep = ranked.head(MAX_BARS)
+    extra = frame[frame["org_code"].astype(str).isin(highlight) & ~frame.index.isin(keep.index)]
+    shown = pd.concat([keep, extra])
+    return shown, label_text("note.capped_bars", lang, shown=len(shown), n=len(frame))
+
+
+def _axis_break(ax: Axes, axis: Literal["x", "y"] = "y") -> None:
+    """A break mark (two short slashes) where a value axis that does not start at zero meets the other axis."""
+    kw: dict[str, Any] = {"transform": ax.transAxes, "color": _INK, "clip_on": False, "linewidth": 1.4, "zorder": 6}
+    d = 0.012
+    if axis == "y":
+        for off in (0.0, 0.018):
+            ax.plot((-d, d), (off - d, off + d), **kw)
+    else:
+        for off in (0.0, 0.012):
+            ax.plot((off - d, off + d), (-d * 1.6, d * 1.6), **kw)
+
+
+def _starts_above_zero(ax: Axes, axis: Literal["x", "y"] = "y") -> bool:
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    return min(lo, hi) > 0

@@ -18,6 +18,7 @@ from ._base import (
     _MUTED,
     ResultLike,
     _axes,
+    _axis_break,
     _filter_orgs,
     _finish,
     _Fit,
@@ -28,6 +29,7 @@ from ._base import (
     _percent_ticks,
     _plain,
     _select_phase,
+    _starts_above_zero,
     _subtitle,
     _title_pad,
     _titles,
@@ -129,6 +131,9 @@ def plot_child_protection_balance(
         else:
             panel.yaxis.set_major_formatter(_percent_ticks(lang))
             panel.set_ylim(*_share_limits(frame[column]))
+            if _starts_above_zero(panel):
+                _axis_break(panel)
+                notes.append(label_text("note.axis_break", lang))
             panel.set_ylabel(_wrap(label_text("axis.family_corrective", lang), 34), fontsize=style.label, color=_INK)
     key = {"both": "title.cp", "placements_ratio": "title.cp_placements", "family_services_corrective_share": "title.cp_family"}[measure]
     heads = _titles(left, style, fit, label_text(key, lang, years=_years_text(frame["year"])), _subtitle(result, summary, frame, lang))

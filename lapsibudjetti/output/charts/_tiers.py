@@ -20,6 +20,7 @@ from ._base import (
     _INK,
     _MUTED,
     COLOUR_STYLE,
+    MAX_BARS,
     TIER_STYLE,
     ResultLike,
     _axes,
@@ -43,8 +44,11 @@ from ._base import (
     _value_scale,
 )
 
-
 # ---------------------------------------------------------------- charts
+
+#: Child euros of the largest organisation more than this many times the smallest's: ``stat="auto"`` draws shares.
+SHARES_ABOVE = 20
+
 def plot_tiers(
     result: ResultLike,
     *,
@@ -52,7 +56,7 @@ def plot_tiers(
     ax: Axes | None = None,
     lang: str = "fi",
     by: Literal["tier", "colour"] = "tier",
-    stat: Literal["euros", "share"] = "euros",
+    stat: Literal["auto", "euros", "share"] = "auto",
     phase: str | None = None,
     orgs: Sequence[str] | None = None,
     figsize: tuple[float, float] | None = None,
@@ -78,7 +82,12 @@ def plot_tiers(
         ``tier`` (universal / targeted early support / corrective) or
         ``colour`` (green / yellow traffic-light colour).
     stat
-        ``euros`` (default) or ``share`` (100 % stacked bars).
+        ``euros``, ``share`` (100 % stacked bars) or ``auto`` (default):
+        euros, unless the largest organisation's child euros are more than
+        :data:`SHARES_ABOVE` (20) times the smallest's, when the small ones'
+        bars would be slivers; then shares, and the note says so. More than
+        :data:`~lapsibudjetti.output.charts._base.MAX_BARS` organisations: the largest are drawn,
+        with a note.
     phase
         ``actual``, ``budget``, ``revised_budget``; default the actuals
         where available, else the budget (the subtitle says which).
@@ -108,8 +117,8 @@ def plot_tiers(
     lang = check_lang(lang)
     if by not in ("tier", "colour"):
         raise InputError(f"{what}: by must be 'tier' or 'colour', not {by!r}")
-    if stat not in ("euros", "share"):
-        raise InputError(f"{what}: stat must be 'euros' or 'share', not {stat!r}")
+    if stat not in ("auto", "euros", "share"):
+        raise InputError(f"{what}: stat must be 'auto', 'euros' or 'share', not {stat!r}")
     styles = TIER_STYLE if by == "tier" else COLOUR_STYLE
     table = _plain(result.by(by, lang=lang))
     table = table[table[by].astype(object).isin(list(styles))]
@@ -124,6 +133,16 @@ def plot_tiers(
     levels = [k for k in styles if k in wide.columns and (by == "tier" or float(wide[k].abs().sum()) > 0)]
     wide = wide[levels]
     totals = wide.sum(axis=1)
+    notes: list[str] = []
+    if len(wide) > MAX_BARS:
+        biggest = totals.sort_values(ascending=False, kind="stable").index[:MAX_BARS]
+        notes.append(label_text("note.capped_bars", lang, shown=MAX_BARS, n=len(wide)))
+        wide, totals = wide.loc[biggest], totals.loc[biggest]
+    if stat == "auto":
+        positive = totals[totals > 0]
+        stat = "share" if len(positive) > 1 and float(positive.max()) > SHARES_ABOVE * float(positive.min()) else "euros"
+        if stat == "share":
+            notes.append(label_text("note.shares_auto", lang, ratio=SHARES_ABOVE))
     ranking = pd.DataFrame({"total": totals.to_numpy(), "name": totals.index.to_numpy()})
     order = ranking.sort_values(["total", "name"], ascending=[True, False])["name"].to_numpy()
     wide, totals = wide.loc[order], totals.loc[order]  # barh draws bottom-up: largest on top
@@ -144,7 +163,7 @@ def plot_tiers(
     note = label_text("note.tiers" if by == "tier" else "note.colours", lang)
     if stat == "share":
         note = note.rsplit(".", 2)[0] + "."  # no totals at the bar ends
-    _note(ax, style, fit, note)
+    _note(ax, style, fit, " ".join([note, *notes]))
     _finish(ax, fit)
     return ax
 

@@ -20,9 +20,12 @@ from ._base import (
     _HIGHLIGHT_OTHER,
     _INK,
     _PHASE_PRIORITY,
+    MAX_LINES,
     ORG_COLOURS,
     ResultLike,
     _axes,
+    _axis_break,
+    _cap_bars,
     _euro_ticks,
     _filter_orgs,
     _finish,
@@ -38,6 +41,7 @@ from ._base import (
     _plain,
     _select_phase,
     _select_year,
+    _starts_above_zero,
     _Style,
     _subtitle,
     _target_ages,
@@ -71,8 +75,11 @@ def _series(
     ranked = pd.DataFrame({"name": last.index, "value": last.to_numpy()}).sort_values(["value", "name"], ascending=[False, True])
     names = list(ranked["name"]) + sorted(set(frame["name"]) - set(ranked["name"]))
     code_of = dict(zip(frame["name"], frame["org_code"].astype(str)))
+    if len(names) > MAX_LINES and not highlight:
+        return _crowd(ax, style, frame, column, lang, legend)
     strong = [n for n in names if code_of[n] in highlight]
     handles: list[Any] = []
+    shown_names: list[str] = []
     hollow_phases: set[str] = set()
     years = sorted(set(frame["year"]))
     for i, name in enumerate(names):
@@ -82,6 +89,9 @@ def _series(
         colour = _HIGHLIGHT_OTHER if faded else st["color"]
         lw = 1.4 if faded else (3.0 if highlight else 2.2)
         ms = 5.5 if faded else 7.5
+        if faded and len(names) > MAX_LINES:  # a crowd behind the highlighted ones: thin plain lines
+            ax.plot(sub["year"], sub[column], color=colour, linewidth=0.8, alpha=0.8, zorder=2)
+            continue
         ax.plot(sub["year"], sub[column], color=colour, linestyle=st["linestyle"], linewidth=lw, zorder=2 if faded else 3)
         actual = (sub["phase"] == "actual").to_numpy()
         ax.plot(sub["year"][actual], sub[column][actual], linestyle="none", marker=st["marker"], markersize=ms, color=colour,
@@ -90,20 +100,43 @@ def _series(
             hollow_phases |= set(sub.loc[~actual, "phase"])
             ax.plot(sub["year"][~actual], sub[column][~actual], linestyle="none", marker=st["marker"], markersize=ms,
                     markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.6, zorder=4)
-        handles.append(_mpl().Line2D([], [], color=colour, linestyle=st["linestyle"], linewidth=lw, marker=st["marker"],
-                                     markersize=ms, markeredgecolor="white"))
+        if not faded or len(names) <= MAX_LINES:
+            handles.append(_mpl().Line2D([], [], color=colour, linestyle=st["linestyle"], linewidth=lw, marker=st["marker"],
+                                         markersize=ms, markeredgecolor="white"))
+            shown_names.append(name)
     ax.set_xticks(years, [str(y) for y in years])
     pad = 0.5 if len(years) == 1 else 0.25
     ax.set_xlim(years[0] - pad, years[-1] + pad)
     ax.set_xlabel(label_text("axis.year", lang), fontsize=style.label, color=_INK)
+    if len(shown_names) < len(names):  # many in grey behind the highlighted: one legend entry for them
+        handles.append(_mpl().Line2D([], [], color=_HIGHLIGHT_OTHER, linewidth=1.4))
+        shown_names.append(label_text("legend.others", lang, n=len(names) - len(shown_names)))
     if legend:
-        _legend(ax, style, handles, names)
+        _legend(ax, style, handles, shown_names)
     notes = []
     if hollow_phases:
         ordered = sorted(hollow_phases, key=lambda p: _PHASE_PRIORITY.get(p, 9))
         sep = label_text("fmt.list_sep", lang)
         notes.append(label_text("note.hollow", lang, phase=sep.join(label_text(f"phase.{p}", lang) for p in ordered)))
     return notes
+
+
+def _crowd(ax: Axes, style: _Style, frame: pd.DataFrame, column: str, lang: str, legend: bool) -> list[str]:
+    """Many organisations: each a thin grey line, their median by year a bold line; a note on how to pick some out."""
+    years = sorted(set(frame["year"]))
+    for _, sub in frame.sort_values("year").groupby("name", sort=True):
+        ax.plot(sub["year"], sub[column], color=_HIGHLIGHT_OTHER, linewidth=1.0, alpha=0.8, zorder=2)
+    median = frame.groupby("year")[column].median()
+    ax.plot(median.index, median.to_numpy(), color=_INK, linewidth=3.0, marker="o", markersize=7, zorder=4)
+    ax.set_xticks(years, [str(y) for y in years])
+    pad = 0.5 if len(years) == 1 else 0.25
+    ax.set_xlim(years[0] - pad, years[-1] + pad)
+    ax.set_xlabel(label_text("axis.year", lang), fontsize=style.label, color=_INK)
+    n = frame["name"].nunique()
+    if legend:
+        handles = [_mpl().Line2D([], [], color=_INK, linewidth=3.0, marker="o"), _mpl().Line2D([], [], color=_HIGHLIGHT_OTHER, linewidth=1.0)]
+        _legend(ax, style, handles, [label_text("legend.median_line", lang, n=n), label_text("legend.each_org", lang, n=n)])
+    return [label_text("note.many_lines", lang, n=n)]
 
 
 def _share_limits(values: pd.Series) -> tuple[float, float]:
@@ -177,6 +210,9 @@ def plot_preventive_share(
     notes = _series(result, ax, style, frame, "preventive_share", lang, hl)
     ax.yaxis.set_major_formatter(_percent_ticks(lang))
     ax.set_ylim(*(ylim if ylim is not None else _share_limits(frame["preventive_share"])))
+    if _starts_above_zero(ax):
+        _axis_break(ax)
+        notes.append(label_text("note.axis_break", lang))
     ax.set_ylabel(label_text("axis.preventive", lang), fontsize=style.label, color=_INK)
     _titles(ax, style, fit, label_text("title.preventive", lang, years=_years_text(frame["year"])), _subtitle(result, summary, frame, lang))
     _note(ax, style, fit, _sentences(label_text("note.preventive", lang), *notes))
@@ -250,9 +286,11 @@ def plot_per_child(
     if frame.empty:
         raise InputError(f"{what}: no organisation has a population figure for {yr}; give one with child_budget(population=...)")
     hl = _highlight_set(highlight, frame, what)
+    median = float(np.median(frame["euros_per_child"].to_numpy(dtype=float)))  # of every organisation, also those not drawn
+    summary_count = len(frame)
+    frame, capped = _cap_bars(frame, "euros_per_child", hl, lang)
     frame = frame.sort_values(["euros_per_child", "name"], ascending=[True, False], kind="stable")
     values = frame["euros_per_child"].to_numpy(dtype=float)
-    median = float(np.median(values))
 
     ax, style = _axes(ax, figsize, fontsize)
     fit = _Fit()
@@ -285,7 +323,9 @@ def plot_per_child(
     # the median label sits just above the plot area: the subtitle goes above it
     _titles(ax, style, fit, label_text("title.per_child", lang, year=yr), _subtitle(result, summary, frame, lang),
             extra=style.small * 1.8)
-    note = label_text("note.per_child", lang, low=lo, high=hi)
+    note = label_text("note.per_child", lang, low=lo, high=hi, n=len(values) if not capped else int(summary_count))
+    if capped:
+        note += " " + capped
     if len(lost):
         note += " " + label_text("note.no_population", lang, names=label_text("fmt.list_sep", lang).join(lost["name"]))
     _note(ax, style, fit, note)
