@@ -29,7 +29,9 @@ def _number_text(x: float, decimal: str) -> str:
         return "0"  # also -0.0
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    s = np.format_float_positional(x, unique=True, trim="-")
+    # 15 significant digits: every amount the library accepts (up to 10^13 € in cents) exactly, and no binary
+    # noise of sums (14596531.209999997 is written 14596531.21)
+    s = np.format_float_positional(x, precision=15, unique=False, fractional=False, trim="-")
     return s.replace(".", decimal) if decimal != "." else s
 
 
@@ -139,7 +141,8 @@ def write_tables(
 
     Notes
     -----
-    CSV numbers are written in full (shortest exact decimal, no thousands
+    CSV numbers are written to 15 significant digits (every amount up to
+    10¹³ € exactly to the cent, without the binary noise of sums; no thousands
     separators, never scientific notation); empty cells are missing values;
     lines end in CRLF (RFC 4180).
     Text cells that a spreadsheet would run as a formula (beginning with

@@ -257,9 +257,20 @@ def test_tables_csv_and_parquet_are_byte_identical(result: lb.ChildBudget, tmp_p
     child = rows[0].index("child_euros")
     dec = "," if dialect == "fi" else "."
     s = result.summary().set_index("org_code")
+    total = rows[0].index("total_euros")
     for r in rows[1:]:
-        assert float(r[child].replace(dec, ".")) == s.loc[r[1], "child_euros"]  # exact round trip
+        # to 15 significant digits (keyed child shares are not whole cents); amounts in cents exactly
+        assert float(r[child].replace(dec, ".")) == pytest.approx(s.loc[r[1], "child_euros"], rel=1e-14)
+        assert float(r[total].replace(dec, ".")) == s.loc[r[1], "total_euros"]
         assert "e" not in r[child].lower()
+
+
+def test_csv_numbers_carry_no_float_noise() -> None:
+    from lapsibudjetti.output._tables import _number_text
+
+    assert _number_text(14596531.209999997, ",") == "14596531,21"  # the example: a sum of cents
+    assert _number_text(0.1 + 0.2, ".") == "0.3"
+    assert _number_text(9999999999999.99, ".") == "9999999999999.99"  # the largest amount read, to the cent
 
 
 def test_parquet_has_fixed_metadata_and_types(result: lb.ChildBudget, tmp_path: Path) -> None:
