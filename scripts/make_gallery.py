@@ -1,4 +1,9 @@
-"""Render the charts of the sample report into docs/gallery/ and write docs/gallery.md.
+"""Write the sample reports and put their charts (and a look at the report page) into docs/gallery/ and docs/gallery.md.
+
+The gallery is made from the report itself: ``lapsibudjetti.report()`` is run
+on each sample and the charts it wrote are copied, scaled to 1333 × 750 px; with
+Chromium installed, the top of the report page (``lapsibudjetti.html``) is
+shown too.
 
 The gallery shows a reader what lapsibudjetti draws from the bundled sample
 data: the SYNTHETIC training sample (fictional municipalities Esimerkkilä and
@@ -52,7 +57,9 @@ DPI = 100  # 1333 × 750 px: sharp on screen, small in the repository
 class Source:
     """The result the gallery draws and where it comes from."""
 
-    result: Any
+    result: Any  # what the charts show (the municipality view where the report shows it)
+    budget: Any  # what the report is given
+    price_index: Any
     name: str
     description: str
     focus: str  # the organisation of the si-sote chart
@@ -103,12 +110,12 @@ def load_synthetic() -> Source:
     try:
         from lapsibudjetti.consolidate._municipality import municipality_view
     except ImportError:  # the boundary module not installed: the organisations' own ledgers
-        return Source(budget, "synthetic", sample.description, focus="X01", how="`sample.child_budget()`")
+        return Source(budget, budget, sample.price_index, "synthetic", sample.description, focus="X01", how="`sample.child_budget()`")
     view = municipality_view(budget, "all", population=sample.population)
-    how = ('`municipality_view(sample.child_budget(), "all", population=sample.population)`: each municipality\'s own '
-           "spend plus its share of the wellbeing area's (by its share of the area's children), so that the years "
-           "before and after the 2023 si-sote reform compare")
-    return Source(view, "synthetic", sample.description, focus="X01", how=how)
+    how = ('`lb.report(sample.child_budget(), price_index=sample.price_index)`, which shows the municipality views: each '
+           "municipality's own spend plus its share of the wellbeing area's (by its share of the area's children), so that "
+           "the years before and after the 2023 si-sote reform compare")
+    return Source(view, budget, sample.price_index, "synthetic", sample.description, focus="X01", how=how)
 
 
 def load_real() -> Source:
@@ -118,7 +125,7 @@ def load_real() -> Source:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LapsibudjettiWarning)  # ages of 2019 used for 2015–2018, as documented
         result = sample.child_budget()
-    return Source(result, "real", sample.description, focus="205", how="`sample.child_budget()`")
+    return Source(result, result, None, "real", sample.description, focus="205", how="`lb.report(sample.child_budget())`")
 
 
 def _tiers_sentence(result: Any) -> str:
@@ -151,7 +158,7 @@ def _per_child_sentence(result: Any) -> str:
     year = int(s["year"].max())
     s = s[(s["year"] == year) & s["euros_per_child"].notna()]
     return (
-        f"Child-targeted euros per resident aged 0–17 in {year}, organisations sorted, with the median of those shown "
+        f"Child-targeted euros per resident aged 0–17 in {year}, organisations sorted, with the median of the organisations "
         f"({_fmt(float(np.median(s['euros_per_child'])))}) as a dashed line."
     )
 
@@ -214,27 +221,60 @@ def charts(source: Source) -> list[Chart]:
     ]
 
 
+SIZE = (1333, 750)  # the gallery's images: sharp on screen, small in the repository
+
+
+def _scaled(src: Path, dst: Path) -> Path:
+    """The report's 200 dpi chart scaled to the gallery size (deterministic bytes)."""
+    from PIL import Image
+
+    with Image.open(src) as im:
+        im.convert("RGB").resize(SIZE, Image.Resampling.LANCZOS).save(dst, format="PNG", optimize=True)
+    return dst
+
+
 def render(source: Source, out: Path, langs: tuple[str, ...]) -> tuple[list[Path], str]:
-    """Draw every chart in ``langs``; returns the files and the page section."""
+    """Write the report of ``source`` in each of ``langs``; copy its charts (and a look at its page); the page section."""
+    import tempfile
+
+    from lapsibudjetti.output import _html
+
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
+    drawn: dict[tuple[str, str], Path] = {}
+    pages: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for lang in langs:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LapsibudjettiWarning)  # the report's notes are on its page
+                rep = lb.report(source.budget, Path(tmp) / lang, lang=lang, price_index=source.price_index)
+            for png in rep.charts:
+                if png.suffix == ".png":
+                    drawn[(png.stem, lang)] = _scaled(png, out / f"{source.name}_{png.stem}_{lang}.png")
+            if _html.browser() is not None:
+                shot = _html.screenshot(rep.html, Path(tmp) / f"page_{lang}.png", width=SIZE[0], height=SIZE[1])
+                path = out / f"{source.name}_report_page_{lang}.png"
+                _scaled(shot, path)
+                files.append(path)
+                pages.append(f"![The report page ({lang})](gallery/{path.name})")
     sections = []
+    if pages:
+        sections.append("### The report page\n\nThe top of `lapsibudjetti.html`, the one-file report for council members "
+                        "(headline figures, trends, the si-sote split, child protection, comparison, change since last year, "
+                        "method, unmapped euros; it prints to A4).\n\n" + "\n\n".join(pages) + "\n")
     for chart in charts(source):
         images = []
         for lang in langs:
-            with warnings.catch_warnings():
-                # the si-sote chart warns when a plain municipal result has no sote euros
-                # (from 2023); the chart says so in its note, which is what the gallery shows
-                warnings.simplefilter("ignore", LapsibudjettiWarning)
-                ax = chart.draw(source.result, lang)
-            path = _plot.save_chart(ax, out / f"{source.name}_{chart.slug}_{lang}.png", dpi=DPI)
-            plt.close(ax.figure)
+            path = drawn.get((chart.slug, lang))
+            if path is None:
+                continue
             files.append(path)
             images.append(f"![{chart.title} ({lang})](gallery/{path.name})")
-        sections.append(f"### {chart.title}\n\n{chart.sentence(source.result)}\n\n" + "\n\n".join(images) + "\n")
+        if images:
+            sections.append(f"### {chart.title}\n\n{chart.sentence(source.result)}\n\n" + "\n\n".join(images) + "\n")
     head = {"synthetic": "## The sample report (synthetic data, 2021–2024)",
             "real": "## Real data: Kainuu and Vantaa–Kerava, 2015–2019"}[source.name]
-    text = f"{head}\n\n{source.description}; drawn from {source.how}.\n\n" + "\n".join(sections)
+    text = f"{head}\n\n{source.description}; from {source.how}.\n\n" + "\n".join(sections)
     return files, text
 
 
@@ -246,7 +286,8 @@ INTRO = (
     "the subtitle the measure, target group and phase, the note how to read the chart; labels and number formats "
     "come in Finnish, Swedish or English. Colours stay apart in greyscale and for colour-blind readers (tiers light "
     "to dark with hatching; organisations by colour, marker and line style).\n\n"
-    "Regenerate with `python scripts/make_gallery.py` (check with `--check`); the same data give the same bytes.\n\n"
+    "The images are the charts that `lapsibudjetti report` writes (scaled to 1333 × 750 px). Regenerate with "
+    "`python scripts/make_gallery.py` (check with `--check`); the same data give the same bytes.\n\n"
 )
 
 
