@@ -36,18 +36,16 @@ import matplotlib
 
 matplotlib.use("Agg")  # a script: no windows
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import lapsibudjetti as lb  # noqa: E402
-from lapsibudjetti.output import charts as _plot  # noqa: E402
+from lapsibudjetti._errors import LapsibudjettiWarning  # noqa: E402
 from lapsibudjetti.output.charts import _base  # noqa: E402
 from lapsibudjetti.reference import format_euros, format_percent  # noqa: E402
-from lapsibudjetti._errors import LapsibudjettiWarning  # noqa: E402
 
 LANGS = ("fi", "en")
 DPI = 100  # 1333 × 750 px: sharp on screen, small in the repository
