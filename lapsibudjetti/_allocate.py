@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,7 @@ import pandas as pd
 
 from ._errors import AllocationError, InputError, LapsibudjettiWarning
 from ._rules import KeySpec
+from ._weights import AgeWeights, age_weights
 from .reference._registry import Registry
 
 __all__ = ["MAX_AGE", "KeyTable", "Population", "TargetGroup", "head_counts"]
@@ -398,6 +400,7 @@ def resolve_shares(
     registry: Registry,
     keys: KeyTable | None,
     policy: Literal["exact", "nearest"],
+    weights: Mapping[str, AgeWeights] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Child share for each distinct (rule, organisation, year, class) group of yellow lines.
 
@@ -459,12 +462,13 @@ def resolve_shares(
             return share, miss.astype(object)
         if population is None:
             return np.full(len(rows), np.nan), np.full(len(rows), "population by age (none given)", dtype=object)
-        if spec.kind == "population":
-            per_org = pop_ratio(spec.ages or target.ages, (0, MAX_AGE))
-        elif spec.kind == "age":
-            per_org = pop_ratio(target.ages, spec.ages)  # type: ignore[arg-type]
-        else:
-            per_org = pop_ratio(spec.ages, spec.denominator)  # type: ignore[arg-type]
+        # a wellbeing area's age matrix is the sum of its members': its weighted share is theirs pooled
+        per_org_of = {
+            "weighted": lambda: age_weights(str(spec.name), weights).share(mat, target.ages),
+            "population": lambda: pop_ratio(spec.ages or target.ages, (0, MAX_AGE)),
+            "age": lambda: pop_ratio(target.ages, spec.ages),  # type: ignore[arg-type]
+        }
+        per_org = per_org_of.get(spec.kind, lambda: pop_ratio(spec.ages, spec.denominator))()  # type: ignore[arg-type]
         share = per_org[org_idx[rows]]
         miss = np.where(np.isnan(share), np.array([f"population by age for {w}" for w in where[rows]], dtype=object), "")
         return share, miss.astype(object)
@@ -495,7 +499,7 @@ def resolve_shares(
         missing[rows] = miss
     # say so on every group whose population was estimated from another year
     estimated = (notes["basis"].isin(["nearest", "successor"]) | notes["detail"].str.contains("scaled|size of", regex=True)).to_numpy()
-    pop_based = np.array(["population" in u or u.startswith(("age:", "ratio:")) for u in used], dtype=bool)
+    pop_based = np.array(["population" in u or u.startswith(("age:", "ratio:", "weighted:")) for u in used], dtype=bool)
     flag = pop_based & estimated[org_idx] if n else np.zeros(0, dtype=bool)
     if flag.any():
         details = notes["detail"].to_numpy(dtype=object)[org_idx[flag]]

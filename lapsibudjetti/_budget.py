@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -17,6 +17,7 @@ from ._groups import LineGroups
 from ._rules import Rules, default_rules, load_rules
 from ._schema import LEDGER_COLUMNS, union_categoricals
 from ._validate import validate_ledger
+from ._weights import AgeWeights, weights_of
 from .reference._registry import Registry
 
 __all__ = ["child_budget", "ChildBudget", "combine"]
@@ -105,6 +106,10 @@ class ChildBudget:
     population_source: str = ""
     population: Population | None = field(default=None, repr=False, compare=False)
     options: dict[str, str] = field(default_factory=dict)
+    keys: KeyTable | None = field(default=None, repr=False, compare=False)
+    """The user keys used (so that a result can be computed again under another profile)."""
+    weights: dict[str, AgeWeights] = field(default_factory=dict, repr=False, compare=False)
+    """The user's age-cost weight tables used, by name."""
 
     line_groups: LineGroups | None = field(default=None, repr=False, compare=False)
     """The lines' organisation × year × phase groups and cent sums, shared by the tables (built when not given)."""
@@ -156,6 +161,16 @@ class ChildBudget:
         from .measure._summary import method
 
         return method(self)
+
+    def sensitivity(self, profiles: Sequence[str] = ("default", "population_keys")) -> pd.DataFrame:
+        """The headline figures (child euros, per child, preventive and corrective share) under each key profile, side by side.
+
+        See :func:`lapsibudjetti.measure._sensitivity.sensitivity`: how much of
+        the corrective share is an allocation choice.
+        """
+        from .measure._sensitivity import sensitivity
+
+        return sensitivity(self, profiles)
 
     def missing_population(self, lang: str = "fi") -> pd.DataFrame:
         """Organisation-years whose target-group population is unknown, by name."""
@@ -262,9 +277,10 @@ def child_budget(
     ledger: pd.DataFrame | Sequence[pd.DataFrame],
     *,
     rules: Rules | str | Path | None = None,
-    profile: Literal["default", "placements_only"] = "default",
+    profile: Literal["default", "placements_only", "population_keys"] = "default",
     population: Population | pd.DataFrame | None = None,
     keys: KeyTable | pd.DataFrame | None = None,
+    weights: Mapping[str, AgeWeights | pd.DataFrame | str | Path] | None = None,
     target_group: str | tuple[int, int] | TargetGroup = "0-17",
     registry: Registry | None = None,
     population_year: Literal["exact", "nearest"] = "exact",
@@ -283,7 +299,11 @@ def child_budget(
         A :class:`Rules` object or a path to a rules CSV/XLSX; default: the
         national rules for ``profile``.
     profile
-        ``default`` or ``placements_only`` (used when ``rules`` is None or a path).
+        ``default``, ``placements_only`` (non-residential child protection
+        targeted, not corrective) or ``population_keys`` (the health-care
+        lines keyed by the plain 0–17 population share instead of the
+        age-cost weights: the figures of reports made before them); used when
+        ``rules`` is None or a path.
     population
         Residents by age; default: the packaged municipal figures (ages for
         2019, totals 2000–2022). A DataFrame ``org_code, year, age, persons``
@@ -291,6 +311,11 @@ def child_budget(
     keys
         User allocation keys (``key, org_code, year, share``), for rules with
         ``user:NAME`` keys.
+    weights
+        Age-cost weight tables of your own by name (``age_from, age_to,
+        weight``; a DataFrame or a CSV/XLSX path), for rules with
+        ``weighted:NAME`` keys; the packaged ``health_care_2014`` (the state's
+        health-care base prices by age) needs none.
     target_group
         ``"0-17"`` (children, default), ``"0-24"`` (aftercare) or ``"0-28"``
         (Youth Act): changes the population keys and the per-person figures.
@@ -333,6 +358,7 @@ def child_budget(
     pop = _population_of(population)
     if isinstance(keys, pd.DataFrame):
         keys = KeyTable.from_frame(keys)
+    user_weights = weights_of(weights)
     if population_year not in ("exact", "nearest"):
         raise InputError(f"population_year must be 'exact' or 'nearest', not {population_year!r}")
     if on_missing_key not in ("raise", "unmapped"):
@@ -341,7 +367,7 @@ def child_budget(
     shares = _shares(frame, rules, classify(frame, rules))
     if shares.yellow.any():
         _allocate_yellow(shares, frame, rules, target=target, population=pop, registry=registry, keys=keys,
-                         policy=population_year, on_missing_key=on_missing_key)
+                         policy=population_year, on_missing_key=on_missing_key, weights=user_weights)
     out = _annotate(frame, rules, shares)
     line_groups = _reconcile(frame, out)
     children = head_counts(_organisation_years(line_groups), pop, registry, target.ages, policy=population_year)
@@ -357,6 +383,8 @@ def child_budget(
         line_groups=line_groups,  # the tables share the groups and cent sums of the check
         population_source=pop.source if pop is not None else "none",
         population=pop,
+        keys=keys if isinstance(keys, KeyTable) else None,
+        weights=user_weights,
         options={
             "profile": rules.profile,
             "rules_source": rules.source,
@@ -447,7 +475,8 @@ def _shares(frame: pd.DataFrame, rules: Rules, cls: Classification) -> _Shares:
 
 
 def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, target: TargetGroup, population: Population | None,
-                     registry: Registry, keys: KeyTable | None, policy: str, on_missing_key: str) -> None:
+                     registry: Registry, keys: KeyTable | None, policy: str, on_missing_key: str,
+                     weights: Mapping[str, AgeWeights] | None = None) -> None:
     """Step 3: the child share of yellow lines, one key resolution per (rule, organisation, year) group."""
     t = rules.table
     user_rule = np.array([(k is not None and k.kind == "user") or (f is not None and f.kind == "user") for k, f in rules._keys])
@@ -456,6 +485,7 @@ def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, targ
     resolved, shares.notes = resolve_shares(
         groups, list(rules._keys), target=target, population=population, registry=registry, keys=keys,
         policy=policy,  # type: ignore[arg-type]
+        weights=weights,
     )
     share_g = resolved["child_share"].to_numpy()
     bad_g = np.isnan(share_g)

@@ -71,7 +71,9 @@ REQUIRED_COLUMNS: tuple[str, ...] = ("rule_id", "colour", "sector", "category", 
 COLOURS = ("green", "yellow", "red")
 TIERS = ("universal", "targeted", "corrective")
 SECTORS = ("sivistys", "sote", "other")
-PROFILES = ("default", "placements_only")
+#: ``population_keys``: the plain population share for the lines the default keys by age-cost weights
+#: (comparable with reports made before the weighted keys).
+PROFILES = ("default", "placements_only", "population_keys")
 _YEAR_MIN, _YEAR_MAX = 1900, 2999
 _WIDE = 10**9  # breadth of a wildcard pattern: wider than any code range
 
@@ -87,7 +89,9 @@ class KeySpec:
     residents, or among ``ages`` if given), ``age`` (share of the target group
     within the served age band ``ages``), ``ratio`` (population aged
     ``ages`` divided by population aged ``denominator``), ``fixed``
-    (``value`` in [0, 1]) and ``user`` (key ``name`` from a user key table).
+    (``value`` in [0, 1]), ``user`` (key ``name`` from a user key table) and
+    ``weighted`` (the target group's share of the population weighted by
+    the age-cost table ``name``, see :mod:`lapsibudjetti._weights`).
 
     Examples
     --------
@@ -122,7 +126,8 @@ def parse_key(text: str) -> KeySpec:
     """Parse an allocation-key cell of the rules file.
 
     Accepted forms: ``population``, ``population:0-17``, ``age:16-18``,
-    ``ratio:16-17/16-18``, ``fixed:0.4`` or ``fixed:40%``, ``user:NAME``.
+    ``ratio:16-17/16-18``, ``fixed:0.4`` or ``fixed:40%``, ``user:NAME``,
+    ``weighted:NAME``.
 
     Raises
     ------
@@ -142,7 +147,8 @@ def parse_key(text: str) -> KeySpec:
     kind, _, arg = raw.partition(":")
     kind = kind.strip().lower()
     arg = arg.strip()
-    forms = "population, population:0-17, age:16-18, ratio:16-17/16-18, fixed:40% (or fixed:0.4), user:NAME"
+    forms = ("population, population:0-17, age:16-18, ratio:16-17/16-18, fixed:40% (or fixed:0.4), user:NAME, "
+             "weighted:NAME (age-cost weights, e.g. weighted:health_care_2014)")
     try:
         if kind == "population":
             return KeySpec("population", ages=_parse_ages(arg) if arg else None, text=raw)
@@ -159,6 +165,8 @@ def parse_key(text: str) -> KeySpec:
             return KeySpec("fixed", value=value, text=raw)
         if kind == "user" and re.fullmatch(r"[A-Za-z0-9_.\-]+", arg or ""):
             return KeySpec("user", name=arg, text=raw)
+        if kind == "weighted" and re.fullmatch(r"[A-Za-z0-9_.\-]+", arg or ""):
+            return KeySpec("weighted", name=arg, text=raw)
     except ValueError as exc:
         raise ValueError(f"allocation key {raw!r}: {exc}; use one of {forms}") from None
     raise ValueError(f"allocation key {raw!r} is not understood; use one of {forms}")
@@ -626,15 +634,19 @@ def _categories() -> pd.DataFrame:
     return df
 
 
-def default_rules(profile: Literal["default", "placements_only"] = "default") -> Rules:
+def default_rules(profile: Literal["default", "placements_only", "population_keys"] = "default") -> Rules:
     """The national default rules of domain.md §4, for 2015–2020 task classes and 2021+ service classes.
 
     Parameters
     ----------
     profile
-        ``default``, or ``placements_only`` where non-residential child
+        ``default``, ``placements_only`` where non-residential child
         protection (2131 / *Lastensuojelun avohuoltopalvelut*) counts as
-        targeted early support and only placements as corrective.
+        targeted early support and only placements as corrective, or
+        ``population_keys`` where primary, specialised and emergency health
+        care keep the plain 0–17 population share instead of the default
+        age-cost weights (``weighted:health_care_2014``), as reports did
+        before them.
 
     Examples
     --------
@@ -652,7 +664,7 @@ def _default_rules(profile: str) -> Rules:
     return Rules.from_frame(frame, source="lapsibudjetti/data/rules/national.csv", profile=profile)
 
 
-def load_rules(path: str | Path, *, profile: Literal["default", "placements_only"] = "default", sheet: str | None = None) -> Rules:
+def load_rules(path: str | Path, *, profile: Literal["default", "placements_only", "population_keys"] = "default", sheet: str | None = None) -> Rules:
     """Read rules from a CSV (``,`` or ``;``, UTF-8 with or without BOM) or XLSX file.
 
     Examples

@@ -326,6 +326,7 @@ class _Page:
         out = [f"<p>{_e(self.t(k))}</p>" for k in ("method_counted", "method_colours", "method_tiers", "method_keys")]
         if self.shown == "municipality":
             out.append(f"<p>{_e(self.t('method_view'))}</p>")
+        out.append(self.sensitivity())
         settings = self.tables.get("method_settings")
         if settings is not None and {"setting", "value"} <= set(settings.columns):
             rows = [[text(f"setting.{s}", self.lang, default=str(s)), setting_text(str(s), v, self.lang)]
@@ -335,6 +336,21 @@ class _Page:
         if rules is not None:
             out.append(f"<p class=\"muted\">{_e(self.t('method_more', rules=len(rules)))}</p>")
         return "".join(out)
+
+    def sensitivity(self) -> str:
+        """The headline figures under each key profile, all organisations together, the latest year."""
+        t = self.tables.get("sensitivity")
+        if t is None or self.latest is None:
+            return ""
+        rows = t[(t["org_type"].astype(str) == "all") & (t["year"] == self.latest) & (t["phase"].astype(str) == self.phase)]
+        if rows.empty:
+            return ""
+        cols = ["child_euros", "euros_per_child", "preventive_share", "corrective_share", "corrective_keyed_share"]
+        body = [[text(f"value.profile.{r['profile']}", self.lang, default=str(r["profile"]))] + [_fmt(c, r[c], self.lang) for c in cols]
+                for _, r in rows.iterrows()]
+        heads = [self.t("sensitivity_profile")] + [self.col(c) for c in cols]
+        return (f"<h3>{_e(self.t('sensitivity_title', year=self.latest))}</h3><p>{_e(self.t('sensitivity_intro'))}</p>"
+                + _table(heads, body, [False] + [True] * len(cols)))
 
     def quality(self) -> str:
         rec = self.tables["reconciliation"]

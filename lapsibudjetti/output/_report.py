@@ -215,6 +215,16 @@ def shown_result(result: ChildBudget, view: str, notes: _Notes | None = None,
     return mview, mview, extra
 
 
+def sensitivity_tables(result: ChildBudget, notes: _Notes | None = None) -> dict[str, pd.DataFrame]:
+    """The headline figures under each key profile (:meth:`ChildBudget.sensitivity`), of the ledgers as given."""
+    try:
+        return {"sensitivity": result.sensitivity()}
+    except LapsibudjettiError as err:
+        if notes is not None:
+            notes.add(f"the sensitivity to the key profiles is left out: {err}")
+        return {}
+
+
 def reference_tables(shown: ChildBudget) -> dict[str, pd.DataFrame]:
     """The national and municipality-group figures of the packaged real data for the report's years (municipalities only)."""
     summary = shown.summary()
@@ -407,7 +417,8 @@ def report(
         raise InputError("pdf=True (--pdf) needs Chromium or Chrome to print the report page; install one "
                          "(e.g. apt-get install chromium) or print lapsibudjetti.html from a browser")
     shown, mview, extra = shown_result(result, view, notes, **view_options)
-    extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown), **extra}
+    extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
+             **sensitivity_tables(result, notes), **extra}
     folder.mkdir(parents=True, exist_ok=True)
     # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
     # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an
