@@ -170,7 +170,9 @@ class ChildBudget:
         """
         from .measure._sensitivity import sensitivity
 
-        return sensitivity(self, profiles)
+        if not profiles:
+            raise InputError("give at least one profile")
+        return sensitivity([(p, _under_profile(self, p)) for p in dict.fromkeys(profiles)])
 
     def missing_population(self, lang: str = "fi") -> pd.DataFrame:
         """Organisation-years whose target-group population is unknown, by name."""
@@ -394,6 +396,45 @@ def child_budget(
             "keys_source": keys.source if isinstance(keys, KeyTable) else "none",
             "library_version": _version(),
         },
+    )
+
+
+_PACKAGED_RULES = "lapsibudjetti/data/rules/national.csv"
+
+
+def _rules_for_profile(cb: ChildBudget, profile: str) -> Rules:
+    """The rules of ``cb`` under ``profile``: the packaged profile, or one's own rules with the plain population keys."""
+    from ._rules import PROFILES
+
+    if profile not in PROFILES:
+        raise InputError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+    if cb.rules.source == _PACKAGED_RULES:
+        return default_rules(profile)  # type: ignore[arg-type]
+    if profile == "population_keys":  # rules of one's own: every age-cost key replaced by the plain population share
+        table = cb.rules.table.copy()
+        for col in ("key", "key_fallback"):
+            if col in table.columns:
+                weighted = table[col].astype(str).str.strip().str.lower().str.startswith("weighted:")
+                table.loc[weighted, col] = "population"
+        return Rules.from_frame(table.drop(columns=[c for c in ("source_row",) if c in table.columns]),
+                                source=f"{cb.rules.source} (population keys)")
+    if profile == cb.options.get("profile", "default"):
+        return cb.rules
+    raise InputError(f"profile {profile!r} is a variant of the packaged rules; these results use {cb.rules.source}. "
+                     "Use profiles=('default', 'population_keys') or compute the variant with child_budget(rules=...)")
+
+
+def _under_profile(cb: ChildBudget, profile: str) -> ChildBudget:
+    """The same ledgers, population, keys and settings under another rules profile."""
+    own = cb.options.get("profile", "default")
+    if profile == own and not (profile == "population_keys" and cb.rules.source != _PACKAGED_RULES):
+        return cb
+    return child_budget(
+        cb.annotated[list(LEDGER_COLUMNS)], rules=_rules_for_profile(cb, profile), population=cb.population, keys=cb.keys,
+        weights=cb.weights, target_group=cb.target_group, registry=cb.registry,
+        population_year=cb.options.get("population_year", "exact"),  # type: ignore[arg-type]
+        on_missing_key=cb.options.get("on_missing_key", "raise"),  # type: ignore[arg-type]
+        measure=cb.measure,
     )
 
 

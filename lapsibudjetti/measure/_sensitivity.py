@@ -31,43 +31,6 @@ PROFILE_NOTES: dict[str, str] = {
 }
 _FIGURES = ("child_euros", "children", "euros_per_child", "preventive_share", "corrective_share")
 _GROUP = ["org_type", "org_code", "year", "phase"]
-_PACKAGED = "lapsibudjetti/data/rules/national.csv"
-
-
-def _rules_for(cb: ChildBudget, profile: str) -> object:
-    from .._rules import PROFILES, Rules, default_rules
-
-    if profile not in PROFILES:
-        raise InputError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
-    if cb.rules.source == _PACKAGED:
-        return default_rules(profile)  # type: ignore[arg-type]
-    if profile == "population_keys":  # rules of one's own: every age-cost key replaced by the plain population share
-        table = cb.rules.table.copy()
-        for col in ("key", "key_fallback"):
-            if col in table.columns:
-                weighted = table[col].astype(str).str.strip().str.lower().str.startswith("weighted:")
-                table.loc[weighted, col] = "population"
-        drop = [c for c in ("source_row",) if c in table.columns]
-        return Rules.from_frame(table.drop(columns=drop), source=f"{cb.rules.source} (population keys)")
-    if profile == cb.options.get("profile", "default"):
-        return cb.rules
-    raise InputError(f"profile {profile!r} is a variant of the packaged rules; these results use {cb.rules.source}. "
-                     "Use profiles=('default', 'population_keys') or compute the variant with child_budget(rules=...)")
-
-
-def _again(cb: ChildBudget, profile: str) -> ChildBudget:
-    from .._budget import child_budget
-    from .._schema import LEDGER_COLUMNS
-
-    if profile == cb.options.get("profile", "default") and not (profile == "population_keys" and cb.rules.source != _PACKAGED):
-        return cb
-    return child_budget(
-        cb.annotated[list(LEDGER_COLUMNS)], rules=_rules_for(cb, profile),  # type: ignore[arg-type]
-        population=cb.population, keys=cb.keys, weights=cb.weights, target_group=cb.target_group, registry=cb.registry,
-        population_year=cb.options.get("population_year", "exact"),  # type: ignore[arg-type]
-        on_missing_key=cb.options.get("on_missing_key", "raise"),  # type: ignore[arg-type]
-        measure=cb.measure,
-    )
 
 
 def _keyed_corrective(cb: ChildBudget) -> pd.DataFrame:
@@ -79,17 +42,16 @@ def _keyed_corrective(cb: ChildBudget) -> pd.DataFrame:
     return keyed.groupby(_GROUP, observed=True, sort=False)["child_euros"].sum().rename("corrective_keyed_euros").reset_index()
 
 
-def sensitivity(cb: ChildBudget, profiles: Sequence[str] = ("default", "population_keys")) -> pd.DataFrame:
-    """The headline figures under each key profile, per organisation-year and for all organisations together.
+def sensitivity(results: Sequence[tuple[str, ChildBudget]]) -> pd.DataFrame:
+    """The headline figures of the same ledgers under each key profile, per organisation-year and all together.
+
+    Called by :meth:`ChildBudget.sensitivity`, which computes the ledgers
+    again under each profile.
 
     Parameters
     ----------
-    cb
-        A child budget.
-    profiles
-        Profiles to compare (``default``, ``population_keys``,
-        ``placements_only``); with rules of one's own, ``population_keys``
-        replaces each ``weighted:`` key by the plain population share.
+    results
+        ``(profile, child budget)`` pairs, in the order to show.
 
     Returns
     -------
@@ -113,11 +75,10 @@ def sensitivity(cb: ChildBudget, profiles: Sequence[str] = ("default", "populati
     >>> t[t["org_type"] == "municipality"][["profile", "child_euros"]].round(2).values.tolist()
     [['default', 1147.34], ['population_keys', 1214.77]]
     """
-    if not profiles:
+    if not results:
         raise InputError("give at least one profile")
     frames = []
-    for profile in dict.fromkeys(profiles):
-        result = _again(cb, profile)
+    for profile, result in results:
         s = result.summary()
         s = s.assign(org_type=s["org_type"].astype(str), org_code=s["org_code"].astype(str), phase=s["phase"].astype(str))
         rows = s[_GROUP + list(_FIGURES) + ["universal_euros", "targeted_euros", "corrective_euros"]]
@@ -138,7 +99,7 @@ def sensitivity(cb: ChildBudget, profiles: Sequence[str] = ("default", "populati
         both.insert(0, "profile", profile)
         frames.append(both)
     out = pd.concat(frames, ignore_index=True)
-    order = {p: i for i, p in enumerate(dict.fromkeys(profiles))}
+    order = {p: i for i, (p, _) in enumerate(results)}
     out["_all"] = out["org_type"] == "all"
     out = out.sort_values(["_all", "org_type", "org_code", "year", "phase", "profile"], key=lambda s: s.map(order) if s.name == "profile" else s,
                           kind="stable").drop(columns="_all")

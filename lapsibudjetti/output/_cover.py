@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +48,13 @@ class _Blank(dict[str, str]):
 
 
 def write_cover(wb: Any, styles: Styles, used: set[str], tables: Mapping[str, pd.DataFrame], *, lang: str, amounts: str,
-                shown: str, charts: Mapping[str, Path]) -> None:
-    """Add the cover, the years-as-columns sheet and (with ``charts``) the charts sheet, in that order."""
-    from ._workbook import _sheet_name, _sheet_title
+                shown: str, charts: Mapping[str, Path], sheet_name: Callable[[str, str, set[str]], str],
+                sheet_title: Callable[[str, str], str]) -> None:
+    """Add the cover, the years-as-columns sheet and (with ``charts``) the charts sheet, in that order.
+
+    ``sheet_name`` and ``sheet_title`` are the workbook's own (a sheet's name in the language, unique in ``used``).
+    """
+    _sheet_name, _sheet_title = sheet_name, sheet_title
 
     summary = tables["summary"]
     phase = main_phase(summary)

@@ -336,7 +336,8 @@ def workbook_of(tables: Mapping[str, pd.DataFrame], result: BudgetResult, path: 
     if cover:
         from ._cover import write_cover
 
-        write_cover(wb, styles, used, tables, lang=lang, amounts=amounts, shown=shown, charts=charts or {})
+        write_cover(wb, styles, used, tables, lang=lang, amounts=amounts, shown=shown, charts=charts or {},
+                    sheet_name=_sheet_name, sheet_title=_sheet_title)
     for name, frame in tables.items():
         _table_sheet(wb, styles, used, name, frame, lang, amounts)
     stamp = _fixed_time()
