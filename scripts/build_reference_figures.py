@@ -31,6 +31,11 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared" / "data"
 OUT = REPO / "lapsibudjetti" / "data" / "reference" / "figures.csv"
 F_KTA = "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_kta14.csv"
+F_PLACED = "hyvinvointialueet_toimintamenot_ta_ja_sijoitetut_lapset__budjettihaukka.csv"
+OUT_INDICATORS = REPO / "lapsibudjetti" / "data" / "reference" / "indicators.csv"
+SOURCE_PLACED = ("THL Sotkanet indicator 3563, children placed outside the home during the year (CC BY 4.0), via "
+                 "juntunen-ai/budjettihaukka data/reference/child_welfare_budget_panel_v1.csv; Helsinki (area 90) organises "
+                 "its own social and health services and is given as municipality 091")
 METRICS = ["total_euros", "child_euros", "universal_euros", "targeted_euros", "corrective_euros", "children",
            "euros_per_child", "preventive_share", "corrective_share", "child_share_of_total"]
 SOURCE = ("Statistics Finland kta_14 net operating costs 2015–2019 (CC BY 4.0) via miesoletettu/budgetr data/costs.rda @21ce952; "
@@ -89,6 +94,25 @@ def build(shared: Path) -> pd.DataFrame:
     return out
 
 
+def build_indicators(shared: Path) -> pd.DataFrame:
+    """Children placed outside the home 2021–2024 per wellbeing area (and Helsinki): count and % of residents aged 0–17."""
+    raw = pd.read_csv(shared / F_PLACED, dtype=str, keep_default_na=False)
+    rows = []
+    for _, r in raw.iterrows():
+        code = str(r["region_code"]).zfill(2)
+        org_type, org_code = ("municipality", "091") if code == "90" else ("wellbeing_area", code)
+        for year in (2021, 2022, 2023, 2024):
+            for indicator, column, unit in (("placed_children", f"placed_children_{year}", "children"),
+                                            ("placed_children_pct", f"placed_children_pct_{year}", "% of residents aged 0–17")):
+                value = str(r[column]).strip()
+                if value in ("", "NA", ".."):
+                    continue  # missing stays missing: no row
+                rows.append({"org_type": org_type, "org_code": org_code, "year": year, "indicator": indicator,
+                             "value": value, "unit": unit, "source": SOURCE_PLACED})
+    out = pd.DataFrame(rows).sort_values(["indicator", "org_type", "org_code", "year"], kind="stable").reset_index(drop=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
@@ -97,6 +121,9 @@ def main() -> None:
     frame = build(args.shared)
     args.out.write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
     print(f"wrote {args.out} ({len(frame)} rows)")
+    indicators = build_indicators(args.shared)
+    OUT_INDICATORS.write_text(indicators.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    print(f"wrote {OUT_INDICATORS} ({len(indicators)} rows)")
 
 
 if __name__ == "__main__":

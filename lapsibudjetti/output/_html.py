@@ -436,7 +436,7 @@ def write_html(
     Examples
     --------
     >>> import tempfile, pathlib, lapsibudjetti as lb
-    >>> from lapsibudjetti.output import export_tables
+    >>> from lapsibudjetti.output._collect import export_tables
     >>> led = lb.make_ledger({"org_code": ["564"], "year": [2019], "task_class": ["Perusopetus"], "amount": [1000.0]},
     ...     org_type="municipality", phase="actual")
     >>> page = write_html(export_tables(lb.child_budget(led), lang="en"), pathlib.Path(tempfile.mkdtemp()) / "r.html", lang="en")

@@ -4,6 +4,7 @@ from ._format import format_euros, format_percent
 from ._labels import LANGS, measure_text, text
 from ._registry import Registry
 from ._tables import (
+    indicators,
     membership,
     municipalities,
     population_by_age,
@@ -19,6 +20,7 @@ __all__ = [
     "Registry",
     "format_euros",
     "format_percent",
+    "indicators",
     "measure_text",
     "membership",
     "municipalities",

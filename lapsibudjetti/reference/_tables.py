@@ -61,11 +61,13 @@ _SPECS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple
     "population_age.csv": (("municipality_code",), ("year", "age", "persons"), (), ()),
     "population_total.csv": (("municipality_code",), ("year", "persons"), (), ()),
     "figures.csv": (("scope", "group_code", "name_fi", "name_sv", "name_en", "source"), ("year", "municipalities"), (), ()),
+    "indicators.csv": (("org_type", "org_code", "indicator", "unit", "source"), ("year",), (), ()),
 }
 #: Decimal columns (figures computed by a build script), by file.
 _DECIMALS: dict[str, tuple[str, ...]] = {
     "figures.csv": ("total_euros", "child_euros", "universal_euros", "targeted_euros", "corrective_euros", "children", "euros_per_child",
                     "preventive_share", "corrective_share", "child_share_of_total", "median_euros_per_child"),
+    "indicators.csv": ("value",),
 }
 _COLUMN_ORDER: dict[str, tuple[str, ...]] = {
     "service_classes.csv": ("code", "name_fi", "name_sv", "name_en", "valid_from", "valid_to", "scope",
@@ -81,6 +83,7 @@ _COLUMN_ORDER: dict[str, tuple[str, ...]] = {
     "figures.csv": ("year", "scope", "group_code", "name_fi", "name_sv", "name_en", "municipalities", "total_euros", "child_euros",
                     "universal_euros", "targeted_euros", "corrective_euros", "children", "euros_per_child", "preventive_share",
                     "corrective_share", "child_share_of_total", "median_euros_per_child", "source"),
+    "indicators.csv": ("org_type", "org_code", "year", "indicator", "value", "unit", "source"),
 }
 
 _REBUILD = "Reinstall lapsibudjetti, or rebuild the tables with `python scripts/build_reference.py`."
@@ -390,6 +393,24 @@ def reference_figures(years: int | Iterable[int] | None = None) -> pd.DataFrame:
         wanted = {int(years)} if isinstance(years, int | np.integer) else {int(y) for y in years}
         out = out[out["year"].isin(wanted)].reset_index(drop=True)
     return out
+
+
+def indicators() -> pd.DataFrame:
+    """Packaged outcome indicators: children placed outside the home 2021–2024 per wellbeing area (THL Sotkanet 3563).
+
+    ``org_type, org_code, year, indicator, value, unit, source``; indicators
+    ``placed_children`` (children placed outside the home during the year)
+    and ``placed_children_pct`` (the same as % of residents aged 0–17).
+    Helsinki, which organises its own social and health services, is
+    municipality ``091``. A year without a figure has no row.
+
+    Examples
+    --------
+    >>> t = indicators()
+    >>> int(t.query("org_code == '20' and year == 2024 and indicator == 'placed_children'")["value"].iloc[0])
+    197
+    """
+    return _copy("indicators.csv")
 
 
 def population_total() -> pd.DataFrame:
