@@ -154,8 +154,12 @@ def build_rules(seed: int = SEED) -> lb.Rules:
       about 5 % of all class × account pairs: non-overlapping blocks of 10
       accounts, each made red (not child-targeted), green or yellow with a
       population key, and a different category.
+
+    The rules are the ``population_keys`` profile: the DuckDB reference
+    models population-share keys, not the age-cost weights of the default
+    health-care rules (the same join-and-sum shape, one more vector product).
     """
-    base = lb.default_rules().table
+    base = lb.default_rules("population_keys").table
     sc = base[base["service_class"] != ""].copy()
     sc = sc[sc["valid_from"].fillna(0) >= 2021]
     cols = list(lb._rules.RULE_COLUMNS)

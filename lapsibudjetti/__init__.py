@@ -42,6 +42,7 @@ from .measure import compare
 from .output import (
     Report,
     plot_child_protection_balance,
+    plot_outcome,
     plot_per_child,
     plot_preventive_share,
     plot_sisote_split,
@@ -88,6 +89,7 @@ __all__ = [
     "municipalities",
     "municipality_view",
     "plot_child_protection_balance",
+    "plot_outcome",
     "plot_per_child",
     "plot_preventive_share",
     "plot_sisote_split",

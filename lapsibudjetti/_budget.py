@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from ._rules import Rules, default_rules, load_rules
 from ._schema import LEDGER_COLUMNS, union_categoricals
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
+
+if TYPE_CHECKING:
+    from ._scenario import Scenario
 from .reference._registry import Registry
 
 __all__ = ["child_budget", "ChildBudget", "combine"]
@@ -173,6 +176,32 @@ class ChildBudget:
         if not profiles:
             raise InputError("give at least one profile")
         return sensitivity([(p, _under_profile(self, p)) for p in dict.fromkeys(profiles)])
+
+    def outcomes(self, indicators: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+        """Euros beside outcome indicators of the same organisation-year (default: the packaged children placed outside the home).
+
+        See :func:`lapsibudjetti.measure._outcomes.outcomes`: euros of placements
+        and corrective euros per placed child, count indicators per 1 000
+        children; a year without a figure is empty and warned about, never zero.
+        ``indicators`` is a table or a CSV/XLSX file with ``org_code, year,
+        indicator, value`` (and ``unit``, ``source``, ``org_type``).
+        """
+        from .measure._outcomes import indicator_table, outcomes
+        from .reference._tables import indicators as packaged
+
+        table = indicator_table(packaged()) if indicators is None else indicator_table(indicators)
+        return outcomes(self.summary(), table)
+
+    def scenario(self, changes: pd.DataFrame | str | Path) -> Scenario:
+        """The child impact of a decision: move or add euros by category, organisation and year, and compare.
+
+        See :func:`lapsibudjetti._scenario.scenario`; ``changes`` is a table
+        or a CSV/XLSX file with ``action`` (``move``/``add``), ``org_code``,
+        ``year``, ``phase``, ``from_category``, ``to_category``, ``euros``.
+        """
+        from ._scenario import scenario
+
+        return scenario(self, changes)
 
     def missing_population(self, lang: str = "fi") -> pd.DataFrame:
         """Organisation-years whose target-group population is unknown, by name."""
@@ -429,8 +458,24 @@ def _under_profile(cb: ChildBudget, profile: str) -> ChildBudget:
     own = cb.options.get("profile", "default")
     if profile == own and not (profile == "population_keys" and cb.rules.source != _PACKAGED_RULES):
         return cb
+    return _again(cb, cb.annotated[list(LEDGER_COLUMNS)], _rules_for_profile(cb, profile))
+
+
+def _under_changes(cb: ChildBudget, extra: pd.DataFrame) -> ChildBudget:
+    """The same settings with more ledger lines (a scenario's changes) beside the ledgers."""
+    lines = cb.annotated[list(LEDGER_COLUMNS)]
+    plain = pd.concat([lines.astype(object), extra[list(LEDGER_COLUMNS)].astype(object)], ignore_index=True)
+    for col in LEDGER_COLUMNS:
+        if col in ("amount",):
+            plain[col] = plain[col].astype(float)
+        elif col in ("year", "source_row"):
+            plain[col] = plain[col].astype("int64")
+    return _again(cb, validate_ledger(plain, registry=cb.registry), cb.rules)
+
+
+def _again(cb: ChildBudget, ledger: pd.DataFrame, rules: Rules) -> ChildBudget:
     return child_budget(
-        cb.annotated[list(LEDGER_COLUMNS)], rules=_rules_for_profile(cb, profile), population=cb.population, keys=cb.keys,
+        ledger, rules=rules, population=cb.population, keys=cb.keys,
         weights=cb.weights, target_group=cb.target_group, registry=cb.registry,
         population_year=cb.options.get("population_year", "exact"),  # type: ignore[arg-type]
         on_missing_key=cb.options.get("on_missing_key", "raise"),  # type: ignore[arg-type]

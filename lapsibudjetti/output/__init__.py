@@ -5,6 +5,7 @@ from ._tables import write_tables
 from ._workbook import write_workbook
 from .charts import (
     plot_child_protection_balance,
+    plot_outcome,
     plot_per_child,
     plot_preventive_share,
     plot_sisote_split,
@@ -16,6 +17,7 @@ __all__ = [
     "Report",
     "report",
     "plot_child_protection_balance",
+    "plot_outcome",
     "plot_per_child",
     "plot_preventive_share",
     "plot_sisote_split",

@@ -225,6 +225,18 @@ def sensitivity_tables(result: ChildBudget, notes: _Notes | None = None) -> dict
         return {}
 
 
+def outcome_tables(shown: ChildBudget, notes: _Notes | None = None) -> dict[str, pd.DataFrame]:
+    """Euros beside the packaged outcome indicators, for the organisations that have them (wellbeing areas, Helsinki)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LapsibudjettiWarning)
+        table = shown.outcomes()
+    if notes is not None:
+        for w in caught:
+            if issubclass(w.category, LapsibudjettiWarning):
+                notes.add(f"outcomes: {w.message}")
+    return {"outcomes": table} if len(table) else {}
+
+
 def reference_tables(shown: ChildBudget) -> dict[str, pd.DataFrame]:
     """The national and municipality-group figures of the packaged real data for the report's years (municipalities only)."""
     summary = shown.summary()
@@ -418,7 +430,7 @@ def report(
                          "(e.g. apt-get install chromium) or print lapsibudjetti.html from a browser")
     shown, mview, extra = shown_result(result, view, notes, **view_options)
     extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
-             **sensitivity_tables(result, notes), **extra}
+             **sensitivity_tables(result, notes), **outcome_tables(shown, notes), **extra}
     folder.mkdir(parents=True, exist_ok=True)
     # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
     # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an

@@ -386,7 +386,7 @@ def reference_figures(years: int | Iterable[int] | None = None) -> pd.DataFrame:
     >>> f = reference_figures(2019)
     >>> row = f[f["scope"] == "national"].iloc[0]
     >>> int(row["municipalities"]), round(float(row["child_share_of_total"]), 3)
-    (310, 0.401)
+    (310, 0.38)
     """
     out = _copy("figures.csv")
     if years is not None:

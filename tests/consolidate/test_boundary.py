@@ -425,7 +425,7 @@ def _area_budget(n: int, lines: list[tuple[str, int]], people: list[tuple[int, i
 
 
 # each example computes child budgets and views end to end: fewer examples keep the suite fast
-VIEW_EXAMPLES = settings(max_examples=min(20, settings().max_examples))
+VIEW_EXAMPLES = settings(max_examples=min(12, settings().max_examples))
 
 
 @VIEW_EXAMPLES

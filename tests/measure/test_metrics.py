@@ -35,7 +35,7 @@ signed_rows = st.lists(
 )
 
 
-@settings(max_examples=25)
+@settings(max_examples=min(15, settings().max_examples))
 @given(signed_rows)
 def test_every_share_everywhere_is_in_unit_interval_or_empty_and_outputs_agree(rows: list[tuple[str, str, int]]) -> None:
     budget = lb.child_budget(_ledger(rows))

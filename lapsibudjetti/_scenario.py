@@ -1,0 +1,157 @@
+"""scenario: the child impact of a decision — move or add euros, and see every headline figure before and after.
+
+A scenario is data: a table of changes, each a ``move`` of euros from one
+category to another or an ``add`` of new euros to a category, for an
+organisation, year and phase. Each change becomes ledger lines beside the
+real ones (``source_file`` ``scenario``, ``source_row`` the change's row), a
+line of the category's own kind (the organisation-year's largest line of that
+category lends its codes), so the rules classify and key them like any line
+and the euros still reconcile to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError
+from ._schema import LEDGER_COLUMNS
+
+if TYPE_CHECKING:
+    from ._budget import ChildBudget
+
+__all__ = ["CHANGE_COLUMNS", "Scenario", "read_changes", "scenario"]
+
+CHANGE_COLUMNS = ("action", "org_code", "year", "phase", "from_category", "to_category", "euros", "note")
+_ACTIONS = ("move", "add")
+_FIGURES = ("child_euros", "euros_per_child", "preventive_share", "corrective_share", "placements_euros", "total_euros")
+_GROUP = ["org_type", "org_code", "year", "phase"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario result: the base, the budget after the changes, and the comparison.
+
+    Attributes
+    ----------
+    base, after
+        The child budgets without and with the changes.
+    changes
+        The changes as read (one row each).
+    comparison
+        Per organisation × year × phase: every headline figure ``before``,
+        ``after`` and ``difference``.
+    """
+
+    base: ChildBudget
+    after: ChildBudget
+    changes: pd.DataFrame
+    comparison: pd.DataFrame
+
+
+def read_changes(changes: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """The changes table, checked: ``action`` (move/add), ``org_code``, ``year``, ``phase``, ``from_category`` (moves),
+    ``to_category``, ``euros`` (> 0), optional ``note``. Finnish column names work as elsewhere in the rules."""
+    if isinstance(changes, str | Path):
+        from .read._tables import read_text_table
+
+        path = Path(changes)
+        frame = read_text_table(path, what="scenario changes", numeric=("euros",))
+        source: str | None = path.name
+    else:
+        frame, source = changes.copy(), None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("action", "org_code", "year", "to_category", "euros") if c not in frame.columns]
+    if missing:
+        raise InputError(f"scenario changes need column(s) {', '.join(missing)}; they have {', '.join(frame.columns)}", file=source)
+    out = pd.DataFrame({
+        "action": frame["action"].astype(str).str.strip().str.lower(),
+        "org_code": frame["org_code"].astype(str).str.strip(),
+        "year": pd.to_numeric(frame["year"], errors="coerce"),
+        "phase": (frame["phase"].astype(str).str.strip() if "phase" in frame.columns else pd.Series("actual", index=frame.index)),
+        "from_category": (frame["from_category"].fillna("").astype(str).str.strip() if "from_category" in frame.columns
+                          else pd.Series("", index=frame.index)),
+        "to_category": frame["to_category"].fillna("").astype(str).str.strip(),
+        "euros": pd.to_numeric(frame["euros"], errors="coerce"),
+        "note": frame["note"].fillna("").astype(str) if "note" in frame.columns else pd.Series("", index=frame.index),
+    })
+    problems = []
+    for i, r in out.iterrows():
+        if r["action"] not in _ACTIONS:
+            problems.append((i, "action", f"{r['action']!r}: use move or add"))
+        if not np.isfinite(r["euros"]) or r["euros"] < 0 or abs(r["euros"] * 100 - round(r["euros"] * 100)) > 1e-6:
+            problems.append((i, "euros", "an amount ≥ 0 in whole cents (a move's direction is from_category → to_category)"))
+        if not np.isfinite(r["year"]):
+            problems.append((i, "year", "a year"))
+        if r["action"] == "move" and not r["from_category"]:
+            problems.append((i, "from_category", "a move needs the category the euros leave"))
+        if not r["to_category"]:
+            problems.append((i, "to_category", "the category the euros go to"))
+    if problems:
+        text = "; ".join(f"row {i + 2}, column {c}: {m}" for i, c, m in problems[:10])
+        raise InputError(f"scenario changes: {text}", file=source)
+    out["year"] = out["year"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _template(lines: pd.DataFrame, org: str, year: int, phase: str, category: str, i: int) -> pd.Series:
+    """The organisation-year's largest line of ``category``: its codes carry the change's euros."""
+    mine = lines[(lines["org_code"].astype(str) == org) & (lines["year"] == year) & (lines["phase"].astype(str) == phase)
+                 & (lines["category"].astype(str) == category)]
+    if mine.empty:
+        has = sorted(set(lines.loc[(lines["org_code"].astype(str) == org) & (lines["year"] == year), "category"].astype(str)))
+        raise InputError(f"scenario change row {i + 2}: {org} has no {category!r} line in {year} ({phase}) to carry the euros; "
+                         f"its categories: {', '.join(has) or 'none'}")
+    return mine.loc[mine["amount"].abs().idxmax()]
+
+
+def scenario(base: ChildBudget, changes: pd.DataFrame | str | Path) -> Scenario:
+    """Apply the changes to the base's ledgers and compare every headline figure before and after.
+
+    Examples
+    --------
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["564"] * 2, "year": [2019] * 2,
+    ...     "task_class": ["Lastensuojelun laitos- ja perhehoito", "Muut lasten ja perheiden avopalvelut"],
+    ...     "amount": [5e6, 1e6]}, org_type="municipality", phase="actual")
+    >>> s = lb.child_budget(led).scenario(pd.DataFrame({"action": ["move"], "org_code": ["564"], "year": [2019],
+    ...     "from_category": ["child_protection_placements"], "to_category": ["family_services"], "euros": [1e6]}))
+    >>> row = s.comparison.iloc[0]
+    >>> float(row["child_euros_difference"]), round(float(row["corrective_share_after"]), 3)
+    (0.0, 0.667)
+    """
+    from ._budget import _under_changes
+
+    table = read_changes(changes)
+    lines = base.lines
+    extra = []
+    for i, r in table.iterrows():
+        if r["euros"] == 0:
+            continue  # nothing moves
+        moves = [(r["to_category"], r["euros"])] + ([(r["from_category"], -r["euros"])] if r["action"] == "move" else [])
+        for category, euros in moves:
+            line = _template(lines, r["org_code"], int(r["year"]), r["phase"], category, int(i)).copy()
+            new = {c: line[c] for c in LEDGER_COLUMNS}
+            new.update(amount=float(euros), source_file="scenario", source_row=int(i) + 2)
+            extra.append(new)
+    after = _under_changes(base, pd.DataFrame(extra)) if extra else base
+    return Scenario(base=base, after=after, changes=table, comparison=_compare(base, after))
+
+
+def _compare(base: ChildBudget, after: ChildBudget) -> pd.DataFrame:
+    def figures(cb: ChildBudget) -> pd.DataFrame:
+        s = cb.summary()
+        s = s.assign(org_type=s["org_type"].astype(str), org_code=s["org_code"].astype(str), phase=s["phase"].astype(str))
+        return s[_GROUP + list(_FIGURES)].set_index(_GROUP)
+
+    b, a = figures(base), figures(after)
+    out = pd.DataFrame(index=b.index.union(a.index))
+    for f in _FIGURES:
+        out[f"{f}_before"] = b[f]
+        out[f"{f}_after"] = a[f]
+        out[f"{f}_difference"] = a[f] - b[f]
+    return out.reset_index()

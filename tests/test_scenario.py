@@ -1,0 +1,86 @@
+"""Child-impact scenarios (issue 10): moves conserve euros, a zero change is the base, shares stay in [0, 1] or empty."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lapsibudjetti as lb
+
+SAMPLE = lb.load_sample("synthetic")
+BASE = SAMPLE.child_budget()
+GREEN = ["child_protection_placements", "family_services", "basic_education", "early_childhood_education"]
+ANY = GREEN + ["libraries", "specialised_health_care", "primary_health_care"]
+# a small real-coded ledger for the properties (every example computes a child budget again)
+_TASKS = {"Lastensuojelun laitos- ja perhehoito": 4e6, "Muut lasten ja perheiden avopalvelut": 1e6, "Perusopetus": 9e6,
+          "Varhaiskasvatus": 6e6, "Kirjastotoiminta": 1e6, "Erikoissairaanhoito": 8e6, "Perusterveydenhuollon avohoito": 3e6}
+SMALL = lb.child_budget(lb.make_ledger({"org_code": ["564"] * 7 + ["091"] * 7, "year": [2019] * 14,
+                                        "task_class": list(_TASKS) * 2, "amount": list(_TASKS.values()) * 2},
+                                       org_type="municipality", phase="actual"))
+
+
+def _cents(cb: lb.ChildBudget, col: str) -> int:
+    return round(float(cb.summary()[col].sum()) * 100)
+
+
+@settings(max_examples=min(10, settings().max_examples))  # each example computes a child budget again
+@given(frm=st.sampled_from(GREEN), to=st.sampled_from(GREEN), cents=st.integers(0, 900_000_00), org=st.sampled_from(["564", "091"]))
+def test_a_move_between_green_categories_conserves_child_euros_exactly(frm: str, to: str, cents: int, org: str) -> None:
+    s = SMALL.scenario(pd.DataFrame({"action": ["move"], "org_code": [org], "year": [2019], "phase": ["actual"],
+                                     "from_category": [frm], "to_category": [to], "euros": [cents / 100]}))
+    assert _cents(s.after, "child_euros") == _cents(SMALL, "child_euros")
+    assert _cents(s.after, "total_euros") == _cents(SMALL, "total_euros")
+    assert bool(s.after.reconciliation["ok"].all())
+
+
+@settings(max_examples=min(10, settings().max_examples))
+@given(frm=st.sampled_from(ANY), to=st.sampled_from(ANY), cents=st.integers(0, 20_000_000_00))
+def test_any_move_conserves_all_euros_and_keeps_shares_in_range(frm: str, to: str, cents: int) -> None:
+    s = SMALL.scenario(pd.DataFrame({"action": ["move"], "org_code": ["564"], "year": [2019], "phase": ["actual"],
+                                     "from_category": [frm], "to_category": [to], "euros": [cents / 100]}))
+    assert _cents(s.after, "total_euros") == _cents(SMALL, "total_euros")
+    for col in ("preventive_share", "corrective_share", "child_share_of_total"):
+        v = s.after.summary()[col].to_numpy(dtype=float)
+        assert np.all(np.isnan(v) | ((v >= 0) & (v <= 1))), col
+
+
+def test_a_zero_change_is_the_base() -> None:
+    s = SMALL.scenario(pd.DataFrame({"action": ["add"], "org_code": ["564"], "year": [2019], "to_category": ["family_services"],
+                                     "euros": [0.0]}))
+    pd.testing.assert_frame_equal(s.after.summary(), SMALL.summary())
+    assert (s.comparison.filter(like="_difference").fillna(0) == 0).all().all()
+
+
+def test_moving_a_million_from_placements_to_family_work() -> None:
+    """The workshop question: what would moving 1 M€ from placements to family work do?"""
+    s = BASE.scenario(pd.DataFrame({"action": ["move"], "org_code": ["X1"], "year": [2024], "phase": ["actual"],
+                                    "from_category": ["child_protection_placements"], "to_category": ["family_services"],
+                                    "euros": [1_000_000.0]}))
+    row = s.comparison.query("org_code == 'X1' and year == 2024 and phase == 'actual'").iloc[0]
+    assert row["child_euros_difference"] == pytest.approx(0.0, abs=1e-6)
+    assert row["placements_euros_difference"] == pytest.approx(-1_000_000.0)
+    c = float(row["child_euros_before"])
+    assert row["corrective_share_difference"] == pytest.approx(-1_000_000.0 / c, rel=1e-9)
+    lines = s.after.lines
+    assert (lines["source_file"].astype(str) == "scenario").sum() == 2  # the change is visible as lines
+
+
+def test_an_addition_shows_where_the_new_euros_come_in() -> None:
+    s = BASE.scenario(pd.DataFrame({"action": ["add"], "org_code": ["X1"], "year": [2024], "phase": ["actual"],
+                                    "to_category": ["family_services"], "euros": [250_000.0]}))
+    row = s.comparison.query("org_code == 'X1' and year == 2024 and phase == 'actual'").iloc[0]
+    assert row["child_euros_difference"] == pytest.approx(250_000.0)
+    assert row["total_euros_difference"] == pytest.approx(250_000.0)
+
+
+def test_bad_changes_name_the_row_and_the_fix(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "muutokset.csv"
+    path.write_text("action;org_code;year;to_category;euros\nmove;X01;2021;family_services;100\n", encoding="utf-8")
+    with pytest.raises(lb.InputError, match="row 2, column from_category"):
+        BASE.scenario(path)
+    with pytest.raises(lb.InputError, match="has no 'nothing_like_this' line"):
+        BASE.scenario(pd.DataFrame({"action": ["add"], "org_code": ["X01"], "year": [2021], "to_category": ["nothing_like_this"],
+                                    "euros": [1.0]}))
