@@ -124,8 +124,9 @@ def _input_arguments(p: argparse.ArgumentParser, *, sample_default: bool = True)
     g.add_argument("--phase", default="actual", metavar="PHASE",
                    help="phase of the --statistics lines: actual (default), budget, revised_budget (or TP/TA)")
     g.add_argument("--rules", type=Path, metavar="PATH", help="rules CSV or XLSX (default: the national rules)")
-    g.add_argument("--profile", choices=("default", "placements_only"), default="default",
-                   help="rule profile; placements_only counts non-residential child protection as targeted support")
+    g.add_argument("--profile", choices=("default", "placements_only", "population_keys"), default="default",
+                   help="rule profile; placements_only counts non-residential child protection as targeted support; "
+                        "population_keys keys health care by the plain 0-17 population share (as before the age-cost weights)")
     g.add_argument("--population", type=Path, metavar="PATH",
                    help="residents by age: org_code, year, age, persons (CSV, XLSX or Parquet), added to the packaged figures")
     g.add_argument("--keys", type=Path, metavar="PATH", help="user allocation keys: key, org_code, year, share (CSV or XLSX)")
@@ -181,10 +182,23 @@ def build_parser() -> argparse.ArgumentParser:
     _input_arguments(validate, sample_default=False)
     _add_debug(validate, top=False)
 
+    scen = sub.add_parser("scenario", help="the child impact of a decision: move or add euros and compare before and after",
+                          description="Apply a table of changes (action move/add, org_code, year, phase, from_category, "
+                                      "to_category, euros) to the child budget and write scenario.xlsx and the chart.")
+    scen.add_argument("changes", type=Path, metavar="CHANGES", help="the changes (CSV or XLSX)")
+    _input_arguments(scen)
+    so = scen.add_argument_group("output")
+    so.add_argument("--lang", choices=("fi", "sv", "en"), default="fi", help="language of the workbook and chart")
+    so.add_argument("--out", type=Path, default=Path("lapsibudjetti-scenario"), metavar="DIR",
+                    help="output folder (default: lapsibudjetti-scenario)")
+    so.add_argument("--no-charts", action="store_true", help="do not draw the chart")
+    so.add_argument("--force", action="store_true", help="replace scenario files already in the folder")
+    _add_debug(scen, top=False)
+
     rules = sub.add_parser("rules", help="write the default rules to an editable XLSX (or CSV)",
                            description="Write the national default rules to a file to edit and use with --rules.")
     rules.add_argument("--out", type=Path, required=True, metavar="PATH", help="the .xlsx (or .csv) file to write")
-    rules.add_argument("--profile", choices=("default", "placements_only"), default="default")
+    rules.add_argument("--profile", choices=("default", "placements_only", "population_keys"), default="default")
     rules.add_argument("--force", action="store_true", help="replace the file if it exists")
     _add_debug(rules, top=False)
     return parser
@@ -341,7 +355,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     defaults = dict(args.defaults)
     files = [("ledger", p) for p in args.ledger] + [("statistics", p) for p in args.statistics]
     rules_path: Path | None = args.rules
-    if not files and getattr(args, "command", "") == "report":
+    if not files and getattr(args, "command", "") in ("report", "scenario"):
         from .samples._load import load_sample
 
         progress.step("loading the synthetic sample")
@@ -598,6 +612,38 @@ def _rules(args: argparse.Namespace, console: _Console) -> int:
     return EXIT_OK
 
 
+def _scenario(args: argparse.Namespace, console: _Console) -> int:
+    from .output._scenario_out import SCENARIO_FILES, write_scenario
+    from .reference._format import format_euros, format_percent
+
+    existing = [args.out / n for n in SCENARIO_FILES if (args.out / n).exists()]
+    if existing and not args.force:
+        raise InputError(f"{', '.join(str(p) for p in existing)} exist(s); choose another --out folder or add --force to replace "
+                         "the scenario files (nothing else in the folder is touched)", file=str(args.out))
+    progress = Progress(3)
+    console.progress = progress
+    try:
+        with _notes(console):
+            inp = _load_inputs(args, console, progress, collect=False)
+            progress.step("classifying and allocating")
+            result = _child_budget(inp, args)
+            progress.step("applying the changes")
+            s = result.scenario(args.changes)
+            written = write_scenario(s, args.out, lang=args.lang, charts=not args.no_charts)
+    finally:
+        progress.close()
+        console.progress = None
+    moved = s.comparison[s.comparison.filter(like="_difference").fillna(0).ne(0).any(axis=1)]
+    console.out(f"{len(s.changes)} change(s); {len(moved)} organisation-year(s) move:")
+    for r in moved.head(12).itertuples(index=False):
+        console.out(f"  {r.org_code} {r.year} {r.phase}: child euros {format_euros(r.child_euros_before, args.lang)} -> "
+                    f"{format_euros(r.child_euros_after, args.lang)}; corrective share "
+                    f"{format_percent(r.corrective_share_before, args.lang, decimals=1)} -> "
+                    f"{format_percent(r.corrective_share_after, args.lang, decimals=1)}")
+    console.out(f"Written: {', '.join(str(p) for p in written)}")
+    return EXIT_OK
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: the files being written are left under their temporary names and removed."""
 
@@ -621,6 +667,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, _Console], int]] = {
     "report": _report,
     "validate": _validate,
     "rules": _rules,
+    "scenario": _scenario,
 }
 
 

@@ -84,3 +84,22 @@ def test_bad_changes_name_the_row_and_the_fix(tmp_path) -> None:  # type: ignore
     with pytest.raises(lb.InputError, match="has no 'nothing_like_this' line"):
         BASE.scenario(pd.DataFrame({"action": ["add"], "org_code": ["X01"], "year": [2021], "to_category": ["nothing_like_this"],
                                     "euros": [1.0]}))
+
+
+def test_the_scenario_command_writes_the_workbook_and_chart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import load_workbook
+
+    from lapsibudjetti import cli
+
+    changes = tmp_path / "muutokset.csv"
+    changes.write_text("action;org_code;year;phase;from_category;to_category;euros\n"
+                       "move;X1;2024;actual;child_protection_placements;family_services;1000000\n", encoding="utf-8")
+    out = tmp_path / "scen"
+    assert cli.main(["scenario", str(changes), "--out", str(out), "--lang", "en", "--no-charts"]) == 0
+    wb = load_workbook(out / "scenario.xlsx")
+    assert wb.sheetnames == ["Before and after", "Changes"]
+    rows = list(wb["Before and after"].iter_rows(values_only=True))
+    head = rows[3]
+    assert head[:4] == ("Organisation type", "Code", "Organisation", "Year")
+    assert rows[4][1] == "X1" and rows[4][head.index("Child-targeted, € (difference)")] == pytest.approx(0.0, abs=1e-6)
+    assert cli.main(["scenario", str(changes), "--out", str(out), "--no-charts"]) == 1  # never replaced without --force

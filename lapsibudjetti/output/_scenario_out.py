@@ -1,0 +1,127 @@
+"""write_scenario: a scenario's before/after workbook and chart (what ``lapsibudjetti scenario`` writes)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+from .._files import write_atomic
+from .._xlsx import Styles, write_sheet
+from ..reference._format import format_percent
+from ..reference._labels import check_lang, text, value_label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .._scenario import Scenario
+
+__all__ = ["SCENARIO_FILES", "plot_scenario", "write_scenario"]
+
+SCENARIO_FILES = ("scenario.xlsx", "scenario.png", "scenario.svg")
+_EURO, _PERCENT = '#,##0 "€"', "0.0 %"
+
+
+def _changed(s: Scenario) -> pd.DataFrame:
+    """The organisation-years whose figures the changes moved (any difference), in a stable order."""
+    c = s.comparison
+    moved = np.zeros(len(c), dtype=bool)
+    for col in [k for k in c.columns if k.endswith("_difference")]:
+        moved |= c[col].fillna(0).to_numpy(dtype=float) != 0
+    return c[moved].sort_values(["org_code", "year", "phase"], kind="stable").reset_index(drop=True)
+
+
+def plot_scenario(s: Scenario, *, lang: str = "fi", ax: Axes | None = None) -> Axes:
+    """The corrective share of the child euros before and after the changes, per organisation-year they move."""
+    from .charts import _base
+
+    lang = check_lang(lang)
+    rows = _changed(s)
+    if rows.empty:
+        raise InputError("the scenario changes no figure: nothing to draw")
+    ax, style = _base._axes(ax, None, None)
+    fit = _base._Fit()
+    _base._frame_axes(ax, style, "x")
+    names = _base._org_names(s.base, rows, lang).to_numpy()
+    labels = [f"{n} {y}" for n, y in zip(names, rows["year"])]
+    y = np.arange(len(rows))
+    before, after = rows["corrective_share_before"].to_numpy(dtype=float), rows["corrective_share_after"].to_numpy(dtype=float)
+    ax.barh(y + 0.2, before, height=0.38, color="#B0B0B0", label=text("scenario.before", lang))
+    ax.barh(y - 0.2, after, height=0.38, color=_base.ORG_COLOURS[0], label=text("scenario.after", lang))
+    for yi, (b, a) in enumerate(zip(before, after)):
+        for v, off in ((b, 0.2), (a, -0.2)):
+            if np.isfinite(v):
+                fit.ends.append(ax.annotate(format_percent(v, lang, decimals=1), xy=(v, yi + off), xytext=(4, 0),
+                                            textcoords="offset points", va="center", fontsize=style.small))
+    ax.set_yticks(y, labels)
+    ax.xaxis.set_major_formatter(_base._percent_ticks(lang))
+    top = np.nanmax(np.concatenate([before, after])) if len(rows) else 1.0
+    ax.set_xlim(0, min(1.0, float(top) * 1.25) if np.isfinite(top) and top > 0 else 1.0)
+    ax.set_xlabel(text("col.corrective_share", lang), fontsize=style.label)
+    fit.rows = len(rows)
+    _base._titles(ax, style, fit, text("scenario.title", lang), text("scenario.subtitle", lang, n=len(s.changes)))
+    ax.legend(loc="lower right", frameon=False, fontsize=style.small)
+    _base._note(ax, style, fit, text("scenario.note", lang))
+    _base._finish(ax, fit)
+    return ax
+
+
+def _sheet(wb: Any, styles: Styles, name: str, frame: pd.DataFrame, lang: str, title: str, notes: list[str]) -> None:
+    frame = frame.copy()
+    for col, kind in (("org_type", "org_type"), ("phase", "phase")):
+        if col in frame.columns:
+            frame[col] = [value_label(kind, v, lang) for v in frame[col]]
+    formats = {}
+    for col in frame.columns:
+        stem = str(col).rsplit("_", 1)[0] if str(col).endswith(("_before", "_after", "_difference")) else str(col)
+        if stem.endswith("_share"):
+            formats[str(col)] = _PERCENT
+        elif stem.endswith(("euros", "_per_child")):
+            formats[str(col)] = _EURO
+    headers = []
+    for col in frame.columns:
+        c = str(col)
+        for end in ("_before", "_after", "_difference"):
+            if c.endswith(end):
+                c = f"{text(f'col.{c[: -len(end)]}', lang, default=c[: -len(end)])} ({text(f'scenario{end.replace(chr(95), chr(46))}', lang)})"
+                break
+        else:
+            c = text(f"col.{c}", lang, default=c)
+        headers.append(c)
+    ws = wb.add_worksheet(name)
+    write_sheet(ws, styles, frame, headers=headers, formats=formats, title=title, notes=notes,
+                widths={str(c): 16.0 for c in frame.columns})
+
+
+def write_scenario(s: Scenario, folder: str | Path, *, lang: str = "fi", charts: bool = True) -> list[Path]:
+    """Write ``scenario.xlsx`` (before/after per organisation-year, and the changes) and the chart into ``folder``."""
+    import xlsxwriter
+
+    lang = check_lang(lang)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    raw = io.BytesIO()
+    wb = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    styles = Styles(wb)
+    note = text("scenario.note", lang)
+    compared = _changed(s)
+    compared.insert(2, "org_name", s.base.registry.names(compared["org_type"], compared["org_code"], lang).to_numpy())
+    _sheet(wb, styles, text("scenario.sheet_compare", lang), compared, lang, text("scenario.title", lang), [note])
+    _sheet(wb, styles, text("scenario.sheet_changes", lang), s.changes, lang, text("scenario.changes", lang), [])
+    from ._workbook import _fixed_time, _fixed_zip
+
+    wb.set_properties({"title": text("scenario.title", lang), "created": _fixed_time()})
+    wb.close()
+    written = [folder / "scenario.xlsx"]
+    write_atomic(written[0], _fixed_zip(raw.getvalue()))
+    if charts:
+        from .charts import save_chart
+
+        ax = plot_scenario(s, lang=lang)
+        for suffix in (".png", ".svg"):
+            written.append(save_chart(ax, folder / f"scenario{suffix}", dpi=150))
+    return written
