@@ -115,7 +115,7 @@ def test_cli_help_in_the_guide_is_the_real_help(capsys: pytest.CaptureFixture[st
     monkeypatch.setenv("COLUMNS", "80")
     shown = [b for b in blocks(GUIDE) if b.marker.startswith("<!-- cli-help")]
     commands = [re.match(r"<!-- cli-help:?\s*(\S*)\s*-->", b.marker).group(1) for b in shown]  # type: ignore[union-attr]
-    assert sorted(commands) == sorted(["", "report", "validate", "rules"]), "the guide shows the help of the command and each subcommand"
+    assert sorted(commands) == sorted(["", "report", "validate", "rules", "scenario"]), "the guide shows the help of the command and each subcommand"
     for command, block in zip(commands, shown):
         real = _help(command or None, capsys)
         # wrapping depends on the Python version's argparse: compare the words
