@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 REPO = Path(__file__).resolve().parents[1]
 TARGET = REPO / "docs" / "api.md"
 GUIDE = REPO / "docs" / "user-guide.md"
-_HELP_BLOCK = re.compile(r"(<!-- cli-help:?\s*(\S*)\s*-->\n```text\n)(.*?)(\n```)", re.DOTALL)
+# the closing fence is the first line that is only ``` (an empty block must not run on to a later fence)
+_HELP_BLOCK = re.compile(r"(<!-- cli-help:?\s*(\S*)\s*-->\n```text\n)(.*?)(\n?^```$)", re.DOTALL | re.MULTILINE)
 
 #: Pipeline stages: the package or module under lapsibudjetti → (heading, one-line description). In this order.
 STAGES: tuple[tuple[str, str, str], ...] = (
