@@ -45,10 +45,12 @@ from .output import (
     plot_outcome,
     plot_per_child,
     plot_preventive_share,
+    plot_scenario,
     plot_sisote_split,
     plot_tiers,
     report,
     save_chart,
+    write_scenario,
     write_tables,
     write_workbook,
 )
@@ -92,6 +94,7 @@ __all__ = [
     "plot_outcome",
     "plot_per_child",
     "plot_preventive_share",
+    "plot_scenario",
     "plot_sisote_split",
     "plot_tiers",
     "Population",
@@ -117,6 +120,7 @@ __all__ = [
     "validate_ledger",
     "wellbeing_areas",
     "write_rules",
+    "write_scenario",
     "write_tables",
     "write_workbook",
 ]

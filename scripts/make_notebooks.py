@@ -1282,7 +1282,157 @@ nothing. Other options: `lapsibudjetti report --help` and `docs/user-guide.md`.
     ),
 )
 
-NOTEBOOKS: tuple[Notebook, ...] = (NB1, NB2, NB3, NB4)
+
+# ---------------------------------------------------------------------------
+# 5. the child impact of a decision
+
+NB5 = Notebook(
+    "05_paatoksen_vaikutus_lapsiin",
+    "05_child_impact_of_a_decision",
+    (
+        Md(
+            """
+# 5. Päätöksen vaikutus lapsiin: mitä jos siirrämme miljoonan?
+
+LAPE-ohjelman kysymys päättäjälle: **mitä tapahtuisi, jos siirtäisimme 1 M€
+lastensuojelun sijaishuollosta perhetyöhön?** Muuttuisivatko lapsiin kohdistuvat
+eurot, ehkäisevien ja korjaavien osuudet ja eurot lasta kohden?
+
+Skenaario on taulukko muutoksia (`move` = siirto, `add` = lisäys). Kirjasto lisää
+ne kirjanpidon riveiksi, luokittelee ne kuten muutkin rivit ja vertaa jokaista
+tunnuslukua ennen ja jälkeen. Lopuksi katsotaan, kuinka paljon korjaavien
+osuudesta on kohdistusavaimen valinta (herkkyys). Aineisto on SYNTEETTINEN.
+""",
+            """
+# 5. The child impact of a decision: what if we move a million?
+
+The LAPE question to a decision-maker: **what would happen if we moved 1 M€ from
+child-protection placements to family work?** Would the child euros, the
+preventive and corrective shares and the euros per child change?
+
+A scenario is a table of changes (`move`, `add`). The library adds them as
+ledger lines, classifies them like any line and compares every headline figure
+before and after. Finally we look at how much of the corrective share is the
+choice of allocation key (sensitivity). The data are SYNTHETIC.
+""",
+        ),
+        setup_code("05"),
+        Code(
+            """
+sample = lb.load_sample("synthetic")
+budget = sample.child_budget()
+budget.summary().query("year == 2024 and phase == 'actual'")[["org_code", "child_euros", "preventive_share", "corrective_share"]]
+"""
+        ),
+        Md(
+            """
+## Muutos: 1 M€ sijaishuollosta perhetyöhön vuonna 2024
+
+Hyvinvointialue (X1) järjestää sosiaalipalvelut vuodesta 2023, joten muutos tehdään
+sen kirjanpitoon.
+""",
+            """
+## The change: 1 M€ from placements to family work in 2024
+
+The wellbeing services county (X1) runs the social services from 2023, so the
+change goes into its ledger.
+""",
+        ),
+        Code(
+            """
+changes = pd.DataFrame({
+    "action": ["move"], "org_code": ["X1"], "year": [2024], "phase": ["actual"],
+    "from_category": ["child_protection_placements"], "to_category": ["family_services"],
+    "euros": [1_000_000.0],
+})
+s = budget.scenario(changes)
+cols = ["org_code", "year", "phase", "child_euros_before", "child_euros_after", "corrective_share_before",
+        "corrective_share_after", "corrective_share_difference"]
+s.comparison.query("org_code == 'X1' and year == 2024 and phase == 'actual'")[cols]
+"""
+        ),
+        Md(
+            """
+Siirto säilyttää eurot: lapsiin kohdistuvat eurot eivät muutu, mutta korjaavien
+osuus laskee täsmälleen 1 M€ / lapsiin kohdistuvat eurot. Tarkistus:
+""",
+            """
+A move conserves euros: the child euros do not change, but the corrective share
+falls by exactly 1 M€ / child euros. A check:
+""",
+        ),
+        Code(
+            """
+row = s.comparison.query("org_code == 'X1' and year == 2024 and phase == 'actual'").iloc[0]
+assert abs(row["child_euros_difference"]) < 0.005
+assert abs(row["corrective_share_difference"] + 1_000_000 / row["child_euros_before"]) < 1e-12
+bool(s.after.reconciliation["ok"].all())
+"""
+        ),
+        Md(
+            """
+## Mitä kunnat näkevät?
+
+Kuntanäkymässä alueen eurot jaetaan jäsenkunnille. Sama muutos näkyy kummankin
+kunnan korjaavien osuudessa:
+""",
+            """
+## What do the municipalities see?
+
+In the municipality view the county's euros are shared among its members. The
+same change shows in both municipalities' corrective shares:
+""",
+        ),
+        Code(
+            """
+before = lb.municipality_view(budget, ["X01", "X02"]).summary().query("year == 2024 and phase == 'actual'")
+after = lb.municipality_view(s.after, ["X01", "X02"]).summary().query("year == 2024 and phase == 'actual'")
+pd.DataFrame({"org_code": before["org_code"].astype(str).to_numpy(),
+              "corrective_share_before": before["corrective_share"].to_numpy(),
+              "corrective_share_after": after["corrective_share"].to_numpy()})
+"""
+        ),
+        Code(
+            """
+ax = lb.plot_scenario(s, lang=⟪"fi"‖"en"⟫)
+lb.save_chart(ax, OUT / "skenaario.png")
+"""
+        ),
+        Md(
+            """
+## Herkkyys: kuinka paljon on avaimen valintaa?
+
+Terveydenhuollon lapsiosuus on arvio. Oletuksena se on väestöosuus painotettuna
+terveydenhuollon perushinnoilla iän mukaan; `population_keys` käyttää pelkkää
+väestöosuutta (kuten aiemmat raportit). Ero kertoo, kuinka suuri osa korjaavien
+osuudesta on kohdistusvalinta eikä päätös.
+""",
+            """
+## Sensitivity: how much is the choice of key?
+
+The child share of health care is an estimate. By default it is the population
+share weighted by the health-care base prices by age; `population_keys` uses the
+plain population share (as earlier reports did). The difference is how much of
+the corrective share is an allocation choice rather than a decision.
+""",
+        ),
+        Code(
+            """
+t = budget.sensitivity()
+t.query("org_type == 'all' and year == 2024 and phase == 'actual'")[
+    ["profile", "child_euros", "preventive_share", "corrective_share", "corrective_keyed_share"]]
+"""
+        ),
+        Code(
+            """
+# ⟪skenaarion työkirja ja kaavio tiedostoiksi (sama kuin: lapsibudjetti scenario muutokset.csv)‖the scenario's workbook and chart as files (the same as: lapsibudjetti scenario changes.csv)⟫
+lb.write_scenario(s, OUT, lang=⟪"fi"‖"en"⟫)
+"""
+        ),
+    ),
+)
+
+NOTEBOOKS: tuple[Notebook, ...] = (NB1, NB2, NB3, NB4, NB5)
 
 
 def build(nb: Notebook, lang: str) -> nbformat.NotebookNode:

@@ -1,6 +1,7 @@
 """Stage 7, output: tables (CSV/Parquet), the workbook, the charts and the annual report."""
 
 from ._report import Report, report
+from ._scenario_out import plot_scenario, write_scenario
 from ._tables import write_tables
 from ._workbook import write_workbook
 from .charts import (
@@ -20,9 +21,11 @@ __all__ = [
     "plot_outcome",
     "plot_per_child",
     "plot_preventive_share",
+    "plot_scenario",
     "plot_sisote_split",
     "plot_tiers",
     "save_chart",
+    "write_scenario",
     "write_tables",
     "write_workbook",
 ]
