@@ -192,16 +192,30 @@ class ChildBudget:
         table = indicator_table(packaged()) if indicators is None else indicator_table(indicators)
         return outcomes(self.summary(), table)
 
-    def scenario(self, changes: pd.DataFrame | str | Path) -> Scenario:
-        """The child impact of a decision: move or add euros by category, organisation and year, and compare.
+    def scenario(self, changes: pd.DataFrame | str | Path | None = None, *, rules: Rules | str | Path | None = None,
+                 profile: str | None = None) -> Scenario:
+        """The child impact of a decision: move or add euros, or change a key or a rule, and compare before and after.
 
-        See :func:`lapsibudjetti._scenario.scenario`; ``changes`` is a table
-        or a CSV/XLSX file with ``action`` (``move``/``add``), ``org_code``,
+        See :func:`lapsibudjetti._scenario.scenario`. ``changes`` is a table or
+        a CSV/XLSX file with ``action`` (``move``/``add``), ``org_code``,
         ``year``, ``phase``, ``from_category``, ``to_category``, ``euros``.
+        ``rules`` (a rules object or file, e.g. one with another key or
+        colour for a class) or ``profile`` (e.g. ``population_keys``)
+        computes the scenario under other rules; both can go together.
         """
         from ._scenario import scenario
 
-        return scenario(self, changes)
+        if rules is not None and profile is not None:
+            raise InputError("give rules= or profile=, not both")
+        other = _rules_of(rules, "default") if rules is not None else (_rules_for_profile(self, profile) if profile else self.rules)
+
+        def recompute(extra: pd.DataFrame | None) -> ChildBudget:
+            if extra is None and other is self.rules:
+                return self
+            lines = self.annotated[list(LEDGER_COLUMNS)]
+            return _again(self, lines if extra is None else _with_lines(self, lines, extra), other)
+
+        return scenario(self, changes, recompute)
 
     def missing_population(self, lang: str = "fi") -> pd.DataFrame:
         """Organisation-years whose target-group population is unknown, by name."""
@@ -461,16 +475,15 @@ def _under_profile(cb: ChildBudget, profile: str) -> ChildBudget:
     return _again(cb, cb.annotated[list(LEDGER_COLUMNS)], _rules_for_profile(cb, profile))
 
 
-def _under_changes(cb: ChildBudget, extra: pd.DataFrame) -> ChildBudget:
-    """The same settings with more ledger lines (a scenario's changes) beside the ledgers."""
-    lines = cb.annotated[list(LEDGER_COLUMNS)]
+def _with_lines(cb: ChildBudget, lines: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """The ledger lines with more lines (a scenario's changes) beside them, validated as one ledger."""
     plain = pd.concat([lines.astype(object), extra[list(LEDGER_COLUMNS)].astype(object)], ignore_index=True)
     for col in LEDGER_COLUMNS:
         if col in ("amount",):
             plain[col] = plain[col].astype(float)
         elif col in ("year", "source_row"):
             plain[col] = plain[col].astype("int64")
-    return _again(cb, validate_ledger(plain, registry=cb.registry), cb.rules)
+    return validate_ledger(plain, registry=cb.registry)
 
 
 def _again(cb: ChildBudget, ledger: pd.DataFrame, rules: Rules) -> ChildBudget:

@@ -11,6 +11,7 @@ and the euros still reconcile to the cent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,8 +110,11 @@ def _template(lines: pd.DataFrame, org: str, year: int, phase: str, category: st
     return mine.loc[mine["amount"].abs().idxmax()]
 
 
-def scenario(base: ChildBudget, changes: pd.DataFrame | str | Path) -> Scenario:
+def scenario(base: ChildBudget, changes: pd.DataFrame | str | Path | None, recompute: Callable[[pd.DataFrame | None], ChildBudget]) -> Scenario:
     """Apply the changes to the base's ledgers and compare every headline figure before and after.
+
+    ``recompute`` computes the base's ledgers again with the extra lines (and
+    the rules of the scenario); :meth:`ChildBudget.scenario` passes it.
 
     Examples
     --------
@@ -124,9 +128,7 @@ def scenario(base: ChildBudget, changes: pd.DataFrame | str | Path) -> Scenario:
     >>> float(row["child_euros_difference"]), round(float(row["corrective_share_after"]), 3)
     (0.0, 0.667)
     """
-    from ._budget import _under_changes
-
-    table = read_changes(changes)
+    table = read_changes(changes) if changes is not None else pd.DataFrame(columns=list(CHANGE_COLUMNS))
     lines = base.lines
     extra = []
     for i, r in table.iterrows():
@@ -138,7 +140,7 @@ def scenario(base: ChildBudget, changes: pd.DataFrame | str | Path) -> Scenario:
             new = {c: line[c] for c in LEDGER_COLUMNS}
             new.update(amount=float(euros), source_file="scenario", source_row=int(i) + 2)
             extra.append(new)
-    after = _under_changes(base, pd.DataFrame(extra)) if extra else base
+    after = recompute(pd.DataFrame(extra) if extra else None)
     return Scenario(base=base, after=after, changes=table, comparison=_compare(base, after))
 
 

@@ -34,8 +34,8 @@ F_KTA = "nettokayttokustannukset_tehtavittain_kunnat_2015_2019__budgetr_statfin_
 F_PLACED = "hyvinvointialueet_toimintamenot_ta_ja_sijoitetut_lapset__budjettihaukka.csv"
 OUT_INDICATORS = REPO / "lapsibudjetti" / "data" / "reference" / "indicators.csv"
 SOURCE_PLACED = ("THL Sotkanet indicator 3563, children placed outside the home during the year (CC BY 4.0), via "
-                 "juntunen-ai/budjettihaukka data/reference/child_welfare_budget_panel_v1.csv; Helsinki (area 90) organises "
-                 "its own social and health services and is given as municipality 091")
+                 "juntunen-ai/budjettihaukka data/reference/child_welfare_budget_panel_v1.csv; area 90 is Helsinki, which "
+                 "organises its own social and health services")
 METRICS = ["total_euros", "child_euros", "universal_euros", "targeted_euros", "corrective_euros", "children",
            "euros_per_child", "preventive_share", "corrective_share", "child_share_of_total"]
 SOURCE = ("Statistics Finland kta_14 net operating costs 2015–2019 (CC BY 4.0) via miesoletettu/budgetr data/costs.rda @21ce952; "
@@ -100,7 +100,7 @@ def build_indicators(shared: Path) -> pd.DataFrame:
     rows = []
     for _, r in raw.iterrows():
         code = str(r["region_code"]).zfill(2)
-        org_type, org_code = ("municipality", "091") if code == "90" else ("wellbeing_area", code)
+        org_type, org_code = "wellbeing_area", code  # 90 = Helsinki's own social and health services, as in the ledgers
         for year in (2021, 2022, 2023, 2024):
             for indicator, column, unit in (("placed_children", f"placed_children_{year}", "children"),
                                             ("placed_children_pct", f"placed_children_pct_{year}", "% of residents aged 0–17")):

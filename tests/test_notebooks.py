@@ -40,7 +40,7 @@ def test_every_notebook_has_a_twin_and_is_what_the_script_makes() -> None:
     assert sorted(expected) == NOTEBOOKS, "notebooks/ and scripts/make_notebooks.py disagree; run the script"
     for name, text in expected.items():
         assert (FOLDER / name).read_text(encoding="utf-8") == text, f"{name} differs from scripts/make_notebooks.py; run it"
-    assert len(NOTEBOOKS) == 8  # four notebooks, Finnish and English
+    assert len(NOTEBOOKS) == 10  # five notebooks, Finnish and English
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -63,29 +63,57 @@ def test_twins_run_the_same_code() -> None:
                 assert len(a.source.splitlines()) == len(b.source.splitlines())
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_top_to_bottom(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    work = tmp_path / "notebooks"
+def _run(name: str, root: Path) -> tuple[nbformat.NotebookNode, set[Path], set[Path], float, BaseException | None]:
+    """Execute one notebook in its own copy of notebooks/ under ``root``: the notebook, files before and after, seconds, error."""
+    work = root / name.replace(".ipynb", "") / "notebooks"
     shutil.copytree(FOLDER, work)
     before = {p.relative_to(work) for p in work.rglob("*")}
-    # the kernel imports the same lapsibudjetti as this test (a checkout or the installed package)
-    package_root = str(Path(lapsibudjetti.__file__).resolve().parents[1])
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([package_root, *filter(None, [os.environ.get("PYTHONPATH")])]))
-    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own inline backend, as in Jupyter
-
     nb = nbformat.read(work / name, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(work)}})
     start = time.perf_counter()
-    client.execute()  # raises CellExecutionError naming the cell on any error
+    error: BaseException | None = None
+    try:
+        client.execute()  # raises CellExecutionError naming the cell on any error
+    except Exception as exc:  # reported by the test of this notebook
+        error = exc
     seconds = time.perf_counter() - start
-    print(f"{name}: {seconds:.1f} s")
+    return nb, before, {p.relative_to(work) for p in work.rglob("*")}, seconds, error
 
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:  # type: ignore[type-arg]
+    """Every notebook executed once, two kernels at a time (each kernel is its own process, so they run side by side)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = tmp_path_factory.mktemp("notebooks")
+    # the kernels import the same lapsibudjetti as this test (a checkout or the installed package)
+    package_root = str(Path(lapsibudjetti.__file__).resolve().parents[1])
+    saved = {k: os.environ.get(k) for k in ("PYTHONPATH", "MPLBACKEND")}
+    os.environ["PYTHONPATH"] = os.pathsep.join([package_root, *filter(None, [saved["PYTHONPATH"]])])
+    os.environ.pop("MPLBACKEND", None)  # the kernel's own inline backend, as in Jupyter
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {name: pool.submit(_run, name, root) for name in NOTEBOOKS}
+            return {name: f.result() for name, f in futures.items()}
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_top_to_bottom(name: str, executed: dict[str, tuple]) -> None:  # type: ignore[type-arg]
+    nb, before, after, seconds, error = executed[name]
+    print(f"{name}: {seconds:.1f} s")
+    if error is not None:
+        raise error
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code), "every code cell ran"
-    new = {p.relative_to(work) for p in work.rglob("*")} - before
-    stray = sorted(str(p) for p in new if p.parts[0] != "tulokset")
+    stray = sorted(str(p) for p in after - before if p.parts[0] != "tulokset")
     assert not stray, f"{name} wrote outside tulokset/: {stray}"
     assert seconds < 120, f"{name} took {seconds:.0f} s; a workshop notebook should run in well under a minute"

@@ -103,3 +103,19 @@ def test_the_scenario_command_writes_the_workbook_and_chart(tmp_path) -> None:  
     assert head[:4] == ("Organisation type", "Code", "Organisation", "Year")
     assert rows[4][1] == "X1" and rows[4][head.index("Child-targeted, € (difference)")] == pytest.approx(0.0, abs=1e-6)
     assert cli.main(["scenario", str(changes), "--out", str(out), "--no-charts"]) == 1  # never replaced without --force
+
+
+def test_a_key_or_rule_change_is_a_scenario_too() -> None:
+    s = SMALL.scenario(profile="population_keys")
+    plain = lb.child_budget(SMALL.annotated[list(lb.LEDGER_COLUMNS)], profile="population_keys").summary()
+    assert s.comparison["child_euros_after"].round(6).tolist() == plain.sort_values(["org_code"])["child_euros"].round(6).tolist()
+    assert (s.comparison["child_euros_difference"] > 0).all()  # the plain population key gives children more health care
+    rules = lb.default_rules().table.drop(columns=["source_row"], errors="ignore")
+    rules.loc[rules["rule_id"] == "tc-kirjastotoiminta", ["colour", "tier", "key"]] = ["red", "", ""]
+    s = SMALL.scenario(rules=lb.Rules.from_frame(rules))
+    libraries = SMALL.lines[SMALL.lines["category"].astype(str) == "libraries"].groupby(SMALL.lines["org_code"].astype(str))["child_euros"].sum()
+    got = s.comparison.set_index("org_code")["child_euros_difference"]
+    for org, euros in libraries.items():
+        assert got[org] == pytest.approx(-euros, abs=1e-6)
+    with pytest.raises(lb.InputError, match="not both"):
+        SMALL.scenario(rules=lb.default_rules(), profile="population_keys")

@@ -401,8 +401,9 @@ def indicators() -> pd.DataFrame:
     ``org_type, org_code, year, indicator, value, unit, source``; indicators
     ``placed_children`` (children placed outside the home during the year)
     and ``placed_children_pct`` (the same as % of residents aged 0–17).
-    Helsinki, which organises its own social and health services, is
-    municipality ``091``. A year without a figure has no row.
+    Helsinki, which organises its own social and health services, is area
+    ``90`` (as its sote lines are in the ledgers). A year without a figure
+    has no row.
 
     Examples
     --------

@@ -58,7 +58,7 @@ def test_every_area_has_its_placed_children_2021_2024() -> None:
     t = lb.reference.indicators()
     placed = t[t["indicator"] == "placed_children"]
     assert all(tuple(sorted(y)) == (2021, 2022, 2023, 2024) for _, y in placed.groupby("org_code")["year"])
-    assert len(placed["org_code"].unique()) == 22  # 21 areas and Helsinki (091)
+    assert len(placed["org_code"].unique()) == 22  # 21 areas and Helsinki (90)
     assert (placed["value"] > 0).all()
 
 
@@ -82,3 +82,32 @@ def test_the_outcome_chart_and_the_report_table(tmp_path) -> None:  # type: igno
     table = pd.read_parquet(rep.folder / "tables" / "outcomes.parquet")
     assert set(table["indicator"]) == {"placed_children", "placed_children_pct"}
     assert any("2025" in n for n in rep.notes)  # the missing figure is said
+
+
+def test_euros_per_placed_child_for_every_wellbeing_area_by_hand() -> None:
+    """Every area of the packaged series (and Helsinki): placements euros per placed child where both exist."""
+    packaged = lb.reference.indicators()
+    placed = packaged[packaged["indicator"] == "placed_children"]
+    orgs = placed[["org_type", "org_code"]].drop_duplicates().itertuples(index=False)
+    rows: dict[str, list[object]] = {k: [] for k in ("org_type", "org_code", "year", "phase", "service_class", "amount")}
+    euros: dict[tuple[str, int], float] = {}
+    for i, (org_type, code) in enumerate(orgs):
+        for year in (2023, 2024):
+            amount = 1_000_000.0 * (i + 1) + year + 0.25  # a distinct amount per area and year, in cents
+            for k, v in (("org_type", org_type), ("org_code", code), ("year", year), ("phase", "actual"),
+                         ("service_class", "2120"), ("amount", amount)):
+                rows[k].append(v)
+            euros[(code, year)] = amount
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lb.LapsibudjettiWarning)
+        cb = lb.child_budget(lb.validate_ledger(pd.DataFrame(rows)), population_year="nearest")
+        t = cb.outcomes()
+    t = t[t["indicator"] == "placed_children"]
+    assert len(t) == 22 * 2  # one row per organisation and year with euros (2023, 2024)
+    checked = 0
+    for r in t.itertuples(index=False):
+        figure = placed[(placed["org_code"] == r.org_code) & (placed["year"] == r.year)]["value"]
+        if (r.org_code, r.year) in euros and len(figure):
+            assert r.placements_euros_per_placed_child == pytest.approx(euros[(r.org_code, r.year)] / float(figure.iloc[0]), rel=1e-12)
+            checked += 1
+    assert checked == 22 * 2  # 21 areas and Helsinki, 2023 and 2024
