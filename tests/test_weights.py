@@ -150,3 +150,23 @@ def test_sensitivity_of_own_rules_replaces_weighted_keys() -> None:
     plain = lb.child_budget(led, profile="population_keys").summary()["child_euros"].iloc[0]
     got = t[(t["org_type"] == "municipality") & (t["profile"] == "population_keys")]["child_euros"].iloc[0]
     assert got == pytest.approx(float(plain), abs=1e-9)
+
+
+def test_the_tiers_chart_says_how_much_of_the_corrective_tier_is_keyed() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    led = lb.make_ledger({"org_code": ["564"] * 3, "year": [2019] * 3,
+                          "task_class": ["Perusopetus", "Erikoissairaanhoito", "Lastensuojelun laitos- ja perhehoito"],
+                          "amount": [1000.0, 1000.0, 300.0]}, org_type="municipality", phase="actual")
+    cb = lb.child_budget(led)
+    lines = cb.lines
+    keyed = float(lines.loc[lines["task_class"].astype(str) == "Erikoissairaanhoito", "child_euros"].sum())
+    share = keyed / (keyed + 300.0)
+    ax = lb.plot_tiers(cb, lang="en")
+    text = " ".join(t.get_text() for t in ax.figure.findobj(matplotlib.text.Text))
+    assert f"{lb.reference.format_percent(share, 'en')} of the corrective euros are the estimated child share of keyed" in text
+    assert "corrective services = child-protection placements" in text
+    plt.close(ax.figure)

@@ -161,11 +161,31 @@ def plot_tiers(
     handles = [_mpl().Patch(facecolor=styles[lv]["color"], hatch=styles[lv]["hatch"], edgecolor="white") for lv in levels]
     _legend(ax, style, handles, [labels.get(lv, lv) for lv in levels])
     note = label_text("note.tiers" if by == "tier" else "note.colours", lang)
+    if by == "tier":
+        keyed = _keyed_corrective_share(result, table, yr)
+        if keyed is not None:
+            notes.append(label_text("note.tiers_keyed", lang, share=format_percent(keyed, lang)))
     if stat == "share":
         note = note.rsplit(".", 2)[0] + "."  # no totals at the bar ends
     _note(ax, style, fit, " ".join([note, *notes]))
     _finish(ax, fit)
     return ax
+
+
+def _keyed_corrective_share(result: ResultLike, shown: pd.DataFrame, year: int) -> float | None:
+    """The share of the drawn organisations' corrective child euros that comes from keyed (yellow) lines, if the result has lines."""
+    lines = getattr(result, "lines", None)
+    if not isinstance(lines, pd.DataFrame) or not {"tier", "colour", "child_euros"} <= set(lines.columns):
+        return None
+    orgs = set(shown["org_code"].astype(str))
+    phases = set(shown["phase"].astype(str)) if "phase" in shown.columns else None
+    mine = lines[(lines["year"] == year) & lines["org_code"].astype(str).isin(orgs) & (lines["tier"].astype(str) == "corrective")]
+    if phases is not None:
+        mine = mine[mine["phase"].astype(str).isin(phases)]
+    total = float(mine["child_euros"].sum())
+    if total <= 0:
+        return None
+    return float(mine.loc[mine["colour"].astype(str) == "yellow", "child_euros"].sum()) / total
 
 
 def _stacked_bars(ax: Axes, style: _Style, fit: _Fit, wide: pd.DataFrame, values: pd.DataFrame, levels: list[str],
