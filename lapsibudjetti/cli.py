@@ -526,23 +526,29 @@ def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, conso
     console.out(text(key, lang, year=year, phase=text(f"value.phase.{phase}", lang), changes=shown))
 
 
-def _report(args: argparse.Namespace, console: _Console) -> int:
-    n_files = len(args.ledger) + len(args.statistics)
-    steps = max(1, n_files) + 3 + (0 if args.no_charts else len(CHARTS))
+@contextmanager
+def _computed(args: argparse.Namespace, console: _Console, steps: int) -> Iterator[tuple[Any, Any, Progress]]:
+    """The inputs read and the child budget computed, with a progress bar and the notes said, for a command's block."""
     progress = Progress(steps)
     console.progress = progress
     try:
         with _notes(console):
             inp = _load_inputs(args, console, progress, collect=False)
             progress.step("classifying and allocating")
-            result = _child_budget(inp, args)
-            view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
-            written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,
-                             chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, force=args.force,
-                             view=args.view, pdf=args.pdf, **view_options)
+            yield inp, _child_budget(inp, args), progress
     finally:
         progress.close()
         console.progress = None
+
+
+def _report(args: argparse.Namespace, console: _Console) -> int:
+    n_files = len(args.ledger) + len(args.statistics)
+    steps = max(1, n_files) + 3 + (0 if args.no_charts else len(CHARTS))
+    with _computed(args, console, steps) as (inp, result, progress):
+        view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
+        written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,
+                         chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, force=args.force,
+                         view=args.view, pdf=args.pdf, **view_options)
     shown = written.view if written.shown == "municipality" and written.view is not None else result
     if shown is not result:
         from .reference._labels import text
@@ -620,19 +626,10 @@ def _scenario(args: argparse.Namespace, console: _Console) -> int:
     if existing and not args.force:
         raise InputError(f"{', '.join(str(p) for p in existing)} exist(s); choose another --out folder or add --force to replace "
                          "the scenario files (nothing else in the folder is touched)", file=str(args.out))
-    progress = Progress(3)
-    console.progress = progress
-    try:
-        with _notes(console):
-            inp = _load_inputs(args, console, progress, collect=False)
-            progress.step("classifying and allocating")
-            result = _child_budget(inp, args)
-            progress.step("applying the changes")
-            s = result.scenario(args.changes)
-            written = write_scenario(s, args.out, lang=args.lang, charts=not args.no_charts)
-    finally:
-        progress.close()
-        console.progress = None
+    with _computed(args, console, 3) as (_inp, result, progress):
+        progress.step("applying the changes")
+        s = result.scenario(args.changes)
+        written = write_scenario(s, args.out, lang=args.lang, charts=not args.no_charts)
     moved = s.comparison[s.comparison.filter(like="_difference").fillna(0).ne(0).any(axis=1)]
     console.out(f"{len(s.changes)} change(s); {len(moved)} organisation-year(s) move:")
     for r in moved.head(12).itertuples(index=False):
