@@ -29,6 +29,7 @@ import pandas as pd
 
 from ._errors import RuleError
 from ._files import atomic_path
+from ._rule_codes import pad_org_codes
 
 __all__ = [
     "Rules",
@@ -391,6 +392,8 @@ def _build(
     t = pd.concat([base[~base["rule_id"].isin(over["rule_id"])], over]).sort_values("source_row", kind="stable")
     t = t.reset_index(drop=True)
     t["profile"] = ""
+
+    pad_org_codes(t, bad, source)
 
     matches: list[dict[str, _Match | None]] = []
     keys: list[tuple[KeySpec | None, KeySpec | None]] = []

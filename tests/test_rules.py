@@ -101,3 +101,35 @@ def test_semicolon_csv_rules_from_finnish_excel(tmp_path) -> None:
     path = tmp_path / "rules.csv"
     path.write_bytes(("\ufeff" + t.to_csv(sep=";", index=False)).encode("utf-8"))
     assert len(lb.load_rules(path)) == len(t)
+
+
+def test_an_org_code_excel_turned_into_a_number_is_padded_or_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: 091 typed in Excel is stored as the number 91; the rule then silently never matched Helsinki."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    path = tmp_path / "saannot.xlsx"
+    lb.write_rules(lb.default_rules(), path)
+    wb = load_workbook(path)
+    ws = wb["rules"]
+    head = [c.value for c in next(ws.iter_rows(max_row=1))]
+    row = [None] * len(head)
+    for col, value in (("rule_id", "hel-basic"), ("task_class", "Perusopetus"), ("org_type", "municipality"), ("org_code", 91),
+                       ("valid_from", 2015), ("valid_to", 2020), ("colour", "red"), ("sector", "sivistys"),
+                       ("category", "not_child_targeted"), ("basis", "test")):
+        row[head.index(col)] = value
+    ws.append(row)
+    wb.save(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", lb.LapsibudjettiWarning)
+        rules = lb.load_rules(path)
+    said = [str(w.message) for w in caught if "leading zeros" in str(w.message)]
+    assert said and "saannot.xlsx" in said[0] and "91 → 091" in said[0]
+    led = lb.make_ledger({"org_code": ["091"], "year": [2019], "task_class": ["Perusopetus"], "amount": [100.0]},
+                         org_type="municipality", phase="actual")
+    assert lb.child_budget(led, rules=rules).lines["rule_id"].tolist() == ["hel-basic"]  # Helsinki is matched
+    ws.cell(row=ws.max_row, column=head.index("org_type") + 1).value = None  # without org_type 91 is ambiguous
+    wb.save(path)
+    with pytest.raises(lb.RuleError, match="could be a wellbeing area"):
+        lb.load_rules(path)
