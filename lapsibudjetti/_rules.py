@@ -30,6 +30,7 @@ import pandas as pd
 from ._errors import RuleError
 from ._files import atomic_path
 from ._rule_codes import pad_org_codes
+from ._schema import COLOURS, SECTORS, TIERS
 
 __all__ = [
     "Rules",
@@ -69,9 +70,6 @@ RULE_COLUMNS: tuple[str, ...] = (
 #: number of dimensions, the one narrower in the earlier dimension wins.
 DIMENSIONS: tuple[str, ...] = ("org_code", "cost_centre", "account", "service_class", "task_class", "org_type")
 REQUIRED_COLUMNS: tuple[str, ...] = ("rule_id", "colour", "sector", "category", "basis")
-COLOURS = ("green", "yellow", "red")
-TIERS = ("universal", "targeted", "corrective")
-SECTORS = ("sivistys", "sote", "other")
 #: ``population_keys``: the plain population share for the lines the default keys by age-cost weights
 #: (comparable with reports made before the weighted keys).
 PROFILES = ("default", "placements_only", "population_keys")
@@ -371,6 +369,12 @@ def _build(
     # drop entirely empty rows (spreadsheets often carry them) - they hold no rule
     empty = (t[list(RULE_COLUMNS)] == "").all(axis=1)
     t = t.loc[~empty].reset_index(drop=True)
+    # value words as a workshop participant types them (Keltainen, röd, korjaava, väestö): data/values.csv
+    from .read._text import value_word
+
+    for col, kind in (("colour", "colour"), ("tier", "tier"), ("sector", "sector"), ("org_type", "org_type"),
+                      ("key", "key"), ("key_fallback", "key")):
+        t[col] = [value_word(kind, v) if v else v for v in t[col]]
 
     problems: list[tuple[int, str, str, str]] = []
 

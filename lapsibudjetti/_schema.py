@@ -16,6 +16,10 @@ __all__ = ["MAX_EXACT_EUROS", "LEDGER_COLUMNS", "ORG_TYPES", "PHASES", "REQUIRED
 
 ORG_TYPES: tuple[str, ...] = ("municipality", "wellbeing_area", "joint_authority")
 PHASES: tuple[str, ...] = ("actual", "budget", "revised_budget")
+#: The traffic-light colours, service tiers and sectors of the rules.
+COLOURS: tuple[str, ...] = ("green", "yellow", "red")
+TIERS: tuple[str, ...] = ("universal", "targeted", "corrective")
+SECTORS: tuple[str, ...] = ("sivistys", "sote", "other")
 
 #: Column name -> kind. ``cat`` columns are categorical strings, ``int`` int64,
 #: ``float`` float64.

@@ -1025,16 +1025,17 @@ assert round(change_k999 * 100) == -round(k999["child_euros"].sum() * 100)
             """
 ## Kun säännössä on virhe
 
-Kirjoitusvirhe ei mene läpi hiljaa. Kokeillaan väriä `punainen` (sallittuja ovat
-`green`, `yellow`, `red`): `lb.load_rules` nostaa `RuleError`-virheen, joka nimeää
-tiedoston, rivin ja sarakkeen, ja `err.rows` listaa kaikki ongelmat.
+Kirjoitusvirhe ei mene läpi hiljaa. Värin voi kirjoittaa suomeksi, ruotsiksi tai
+englanniksi (`punainen`, `röd`, `red`), mutta kokeillaan väriä `punanen`:
+`lb.load_rules` nostaa `RuleError`-virheen, joka nimeää tiedoston, rivin ja sarakkeen,
+ja `err.rows` listaa kaikki ongelmat.
 """,
             """
 ## When a rule has a mistake
 
-A typo does not pass silently. Try the colour `punainen` (allowed: `green`, `yellow`,
-`red`): `lb.load_rules` raises a `RuleError` naming the file, row and column, and
-`err.rows` lists every problem.
+A typo does not pass silently. Colours may be written in Finnish, Swedish or English
+(`punainen`, `röd`, `red`), but try the colour `punanen`: `lb.load_rules` raises a
+`RuleError` naming the file, row and column, and `err.rows` lists every problem.
 """,
         ),
         Code(
@@ -1043,7 +1044,7 @@ wb = load_workbook(rules_file)
 sheet = wb["rules"]
 for row in sheet.iter_rows(min_row=2):
     if row[column["rule_id"]].value == "sc-3601":
-        row[column["colour"]].value = "punainen"
+        row[column["colour"]].value = "punanen"
 typo_file = OUT / ⟪"saannot_virhe.xlsx"‖"rules_typo.xlsx"⟫
 wb.save(typo_file)
 

@@ -133,3 +133,18 @@ def test_an_org_code_excel_turned_into_a_number_is_padded_or_refused(tmp_path) -
     wb.save(path)
     with pytest.raises(lb.RuleError, match="could be a wellbeing area"):
         lb.load_rules(path)
+
+
+def test_value_words_in_any_language_and_case_are_read() -> None:
+    """Issue 13: `Red `, `keltainen`, `väestö` are what a workshop participant types."""
+    t = lb.default_rules().table.drop(columns=["source_row"], errors="ignore").copy()
+    i = t.index[t["rule_id"] == "tc-kirjastotoiminta"][0]
+    t.loc[i, ["colour", "tier", "sector", "key"]] = ["Keltainen ", "YLEINEN", " bildning", "väestö"]
+    j = t.index[t["rule_id"] == "tc-perusopetus"][0]
+    t.loc[j, ["colour", "tier"]] = ["Red ", ""]
+    r = lb.Rules.from_frame(t, source="saannot.xlsx").table.set_index("rule_id")
+    assert r.loc["tc-kirjastotoiminta", ["colour", "tier", "sector", "key"]].tolist() == ["yellow", "universal", "sivistys", "population"]
+    assert r.loc["tc-perusopetus", "colour"] == "red"
+    t.loc[j, "colour"] = "punanen"
+    with pytest.raises(lb.RuleError, match="not one of green, yellow, red"):
+        lb.Rules.from_frame(t, source="saannot.xlsx")

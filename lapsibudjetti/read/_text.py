@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import ReferenceDataError
-from .._schema import ORG_TYPES, PHASES
+from .._schema import COLOURS, ORG_TYPES, PHASES, SECTORS, TIERS
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -134,7 +134,7 @@ def _header_table() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
 @cache
 def _value_table() -> dict[tuple[str, str], str]:
     table = _data_table("values.csv")
-    allowed = {"phase": PHASES, "org_type": ORG_TYPES}
+    allowed = {"phase": PHASES, "org_type": ORG_TYPES, "colour": COLOURS, "tier": TIERS, "sector": SECTORS, "key": ("population",)}
     out: dict[tuple[str, str], str] = {}
     for column, alias, canonical in zip(table["column"], table["alias"], table["canonical"]):
         column, canonical = column.strip(), canonical.strip()
@@ -145,6 +145,19 @@ def _value_table() -> dict[tuple[str, str], str]:
             )
         out[(column, _norm(alias))] = canonical
     return out
+
+
+def value_word(column: str, value: str) -> str:
+    """A value word in fi/sv/en, any case and spaces (``Keltainen ``, ``röd``, ``väestö``) as its canonical code; else as given.
+
+    The words are data (``data/values.csv``), shared by the ledger readers and the rules loader.
+
+    Examples
+    --------
+    >>> value_word("colour", " Keltainen "), value_word("tier", "korjaava"), value_word("key", "Väestö"), value_word("colour", "blue")
+    ('yellow', 'corrective', 'population', 'blue')
+    """
+    return _value_table().get((column, _norm(value)), value.strip())
 
 
 def _clean_value(value: str | None, column: str) -> str | None:
