@@ -70,6 +70,42 @@ def plot_scenario(s: Scenario, *, lang: str = "fi", ax: Axes | None = None) -> A
     return ax
 
 
+#: The figures of the before/after sheet, in reading order.
+_FIGURES = ("child_euros", "euros_per_child", "preventive_share", "corrective_share", "placements_euros", "total_euros")
+
+
+def _long(compared: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per organisation-year and figure, with before, after and difference (readable and printable)."""
+    rows = []
+    for r in compared.itertuples(index=False):
+        for f in _FIGURES:
+            if f"{f}_before" not in compared.columns:
+                continue
+            rows.append({"org_name": r.org_name, "year": r.year, "phase": value_label("phase", r.phase, lang),
+                         "figure": text(f"col.{f}", lang, default=f), "before": getattr(r, f"{f}_before"),
+                         "after": getattr(r, f"{f}_after"), "difference": getattr(r, f"{f}_difference"),
+                         "is_share": f.endswith("_share")})
+    return pd.DataFrame(rows)
+
+
+def _compare_sheet(wb: Any, styles: Styles, name: str, frame: pd.DataFrame, lang: str, title: str, notes: list[str]) -> None:
+    """The long before/after table: shares as percentages, euros with a euro format, row by row."""
+    ws = wb.add_worksheet(name)
+    cols = ["org_name", "year", "phase", "figure", "before", "after", "difference"]
+    heads = [text("col.org_name", lang), text("col.year", lang), text("col.phase", lang), text("scenario.figure", lang),
+             text("scenario.before", lang), text("scenario.after", lang), text("scenario.difference", lang)]
+    header = write_sheet(ws, styles, frame[cols], headers=heads, formats={"before": _EURO, "after": _EURO, "difference": _EURO},
+                         title=title, notes=notes, widths={"org_name": 28, "year": 8, "phase": 14, "figure": 34, "before": 16,
+                                                           "after": 16, "difference": 16}, centred=["year"])
+    percent = styles.get(num_format=_PERCENT)
+    for i, r in enumerate(frame.itertuples(index=False)):  # share rows: the same cells as percentages
+        if r.is_share:
+            for j, v in ((4, r.before), (5, r.after), (6, r.difference)):
+                if v == v:  # not NaN
+                    ws.write_number(header + i, j, float(v), percent)
+    ws.set_portrait()
+
+
 def _sheet(wb: Any, styles: Styles, name: str, frame: pd.DataFrame, lang: str, title: str, notes: list[str]) -> None:
     frame = frame.copy()
     for col, kind in (("org_type", "org_type"), ("phase", "phase")):
@@ -110,7 +146,7 @@ def write_scenario(s: Scenario, folder: str | Path, *, lang: str = "fi", charts:
     note = text("scenario.note", lang)
     compared = _changed(s)
     compared.insert(2, "org_name", s.base.registry.names(compared["org_type"], compared["org_code"], lang).to_numpy())
-    _sheet(wb, styles, text("scenario.sheet_compare", lang), compared, lang, text("scenario.title", lang), [note])
+    _compare_sheet(wb, styles, text("scenario.sheet_compare", lang), _long(compared, lang), lang, text("scenario.title", lang), [note])
     _sheet(wb, styles, text("scenario.sheet_changes", lang), s.changes, lang, text("scenario.changes", lang), [])
     from ._workbook import _fixed_time, _fixed_zip
 
