@@ -1,8 +1,8 @@
 """scenario: the child impact of a decision — move or add euros, and see every headline figure before and after.
 
 A scenario is data: a table of changes, each a ``move`` of euros from one
-category to another or an ``add`` of new euros to a category, for an
-organisation, year and phase. Each change becomes ledger lines beside the
+category (or tier) to another or an ``add`` of new euros to a category (or
+tier), for an organisation, year and phase. Each change becomes ledger lines beside the
 real ones (``source_file`` ``scenario``, ``source_row`` the change's row), a
 line of the category's own kind (the organisation-year's largest line of that
 category lends its codes), so the rules classify and key them like any line
@@ -100,9 +100,12 @@ def read_changes(changes: pd.DataFrame | str | Path) -> pd.DataFrame:
 
 
 def _template(lines: pd.DataFrame, org: str, year: int, phase: str, category: str, i: int) -> pd.Series:
-    """The organisation-year's largest line of ``category``: its codes carry the change's euros."""
+    """The organisation-year's largest line of ``category`` (or of a tier: universal, targeted, corrective): its codes carry the euros."""
+    from ._schema import TIERS
+
+    column = "tier" if category in TIERS and category not in set(lines["category"].astype(str)) else "category"
     mine = lines[(lines["org_code"].astype(str) == org) & (lines["year"] == year) & (lines["phase"].astype(str) == phase)
-                 & (lines["category"].astype(str) == category)]
+                 & (lines[column].astype(str) == category)]
     if mine.empty:
         has = sorted(set(lines.loc[(lines["org_code"].astype(str) == org) & (lines["year"] == year), "category"].astype(str)))
         raise InputError(f"scenario change row {i + 2}: {org} has no {category!r} line in {year} ({phase}) to carry the euros; "

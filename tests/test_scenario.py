@@ -126,3 +126,15 @@ def test_a_key_or_rule_change_is_a_scenario_too() -> None:
         assert got[org] == pytest.approx(-euros, abs=1e-6)
     with pytest.raises(lb.InputError, match="not both"):
         SMALL.scenario(rules=lb.default_rules(), profile="population_keys")
+
+
+def test_a_move_between_tiers() -> None:
+    s = SMALL.scenario(pd.DataFrame({"action": ["move"], "org_code": ["564"], "year": [2019], "phase": ["actual"],
+                                     "from_category": ["corrective"], "to_category": ["targeted"], "euros": [500_000.0]}))
+    row = s.comparison.set_index("org_code").loc["564"]
+    # the corrective tier's largest line (specialised care, keyed) lends its codes: all euros stay, the shares move
+    assert row["total_euros_difference"] == pytest.approx(0.0, abs=1e-6)
+    assert row["corrective_share_difference"] < 0 < row["preventive_share_difference"]
+    lines = s.after.lines
+    moved = lines[lines["source_file"].astype(str) == "scenario"]
+    assert sorted(moved["tier"].astype(str)) == ["corrective", "targeted"]
