@@ -61,3 +61,13 @@ def test_years_are_chosen() -> None:
     assert reference_figures(2030).empty
     with pytest.raises((TypeError, ValueError)):
         reference_figures("x")  # type: ignore[arg-type]
+
+
+def test_build_script_reproduces_the_packaged_indicators(shared_data: Path) -> None:
+    spec = importlib.util.spec_from_file_location("build_reference_figures", REPO / "scripts" / "build_reference_figures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build_indicators(shared_data).to_csv(index=False, lineterminator="\n")
+    packaged = (REPO / "lapsibudjetti" / "data" / "reference" / "indicators.csv").read_text(encoding="utf-8")
+    assert built == packaged, "run python scripts/build_reference_figures.py and commit indicators.csv"
