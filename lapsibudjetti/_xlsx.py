@@ -7,7 +7,12 @@ input that can never run as a formula.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import datetime as _dt
+import io
+import os
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +204,54 @@ def rows_as_text(rows: Iterable[Iterable[Any]]) -> list[list[str]]:
 
 # ---------------------------------------------------------------------------
 # xlsxwriter: the fast writer of the report workbook (openpyxl stays for reading and the rules workbook)
+
+#: Zip entry time of every workbook part (the earliest a zip file can store).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def fixed_time() -> _dt.datetime:
+    """The stamp of every workbook the library writes: ``SOURCE_DATE_EPOCH`` if set, else 2000-01-01 (reproducible files)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).replace(tzinfo=None, microsecond=0)
+    return _dt.datetime(2000, 1, 1)
+
+
+def _fixed_zip(raw: bytes) -> bytes:
+    """The workbook's zip container with the same time and attributes on every entry (byte-identical reruns)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 0
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+@contextmanager
+def new_workbook(path: Path, properties: Mapping[str, Any], custom: Mapping[str, str] | None = None) -> Iterator[tuple[Any, Styles]]:
+    """An xlsxwriter workbook and its styles; on leaving the block it is written to ``path`` whole or not at all.
+
+    Text is never turned into numbers, formulas or links; the document's
+    created time and every zip entry's time are fixed (:func:`fixed_time`), so
+    the same content gives the same bytes.
+    """
+    import xlsxwriter
+
+    from ._files import write_atomic
+
+    raw = io.BytesIO()
+    wb = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    yield wb, Styles(wb)
+    wb.set_properties({**properties, "created": fixed_time()})
+    for key, value in (custom or {}).items():
+        wb.set_custom_property(key, value)
+    wb.close()
+    write_atomic(path, _fixed_zip(raw.getvalue()))
+
 
 #: The font of every cell the library writes (LibreOffice substitutes a metric twin where Calibri is missing).
 FONT = "Calibri"

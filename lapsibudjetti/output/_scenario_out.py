@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from .._files import write_atomic
-from .._xlsx import Styles, write_sheet
+from .._xlsx import Styles, new_workbook, write_sheet
 from ..reference._format import format_percent
 from ..reference._labels import check_lang, text, value_label
 
@@ -135,25 +133,16 @@ def _sheet(wb: Any, styles: Styles, name: str, frame: pd.DataFrame, lang: str, t
 
 def write_scenario(s: Scenario, folder: str | Path, *, lang: str = "fi", charts: bool = True) -> list[Path]:
     """Write ``scenario.xlsx`` (before/after per organisation-year, and the changes) and the chart into ``folder``."""
-    import xlsxwriter
-
     lang = check_lang(lang)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    raw = io.BytesIO()
-    wb = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
-    styles = Styles(wb)
-    note = text("scenario.note", lang)
-    compared = _changed(s)
-    compared.insert(2, "org_name", s.base.registry.names(compared["org_type"], compared["org_code"], lang).to_numpy())
-    _compare_sheet(wb, styles, text("scenario.sheet_compare", lang), _long(compared, lang), lang, text("scenario.title", lang), [note])
-    _sheet(wb, styles, text("scenario.sheet_changes", lang), s.changes, lang, text("scenario.changes", lang), [])
-    from ._workbook import _fixed_time, _fixed_zip
-
-    wb.set_properties({"title": text("scenario.title", lang), "created": _fixed_time()})
-    wb.close()
     written = [folder / "scenario.xlsx"]
-    write_atomic(written[0], _fixed_zip(raw.getvalue()))
+    with new_workbook(written[0], {"title": text("scenario.title", lang)}) as (wb, styles):
+        compared = _changed(s)
+        compared.insert(2, "org_name", s.base.registry.names(compared["org_type"], compared["org_code"], lang).to_numpy())
+        _compare_sheet(wb, styles, text("scenario.sheet_compare", lang), _long(compared, lang), lang, text("scenario.title", lang),
+                       [text("scenario.note", lang)])
+        _sheet(wb, styles, text("scenario.sheet_changes", lang), s.changes, lang, text("scenario.changes", lang), [])
     if charts:
         from .charts import save_chart
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 import io
 import math
-import os
-import zipfile
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -17,15 +14,12 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
-from .._files import write_atomic
-from .._xlsx import Styles, write_sheet
+from .._xlsx import Styles, new_workbook, write_sheet
 from ..reference._labels import check_lang, setting_text, text, value_code, value_label
 from ._collect import _GROUP, BudgetResult, _amounts_line, _series_parts, export_tables
 
 #: Rows per sheet; Excel's limit is 1 048 576 and every row is in the CSV/Parquet files anyway.
 MAX_SHEET_ROWS = 1_000_000
-#: Zip entry time of every workbook part (the earliest a zip file can store).
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 # Excel number formats. Excel and LibreOffice show ``,`` as the thousands
 # separator of the reader's locale (a space in Finnish), so one format serves all.
@@ -181,26 +175,6 @@ def _freeze_columns(frame: pd.DataFrame) -> int:
     return cols.index("org_name") + 1 if "org_name" in cols and cols.index("org_name") < 4 else 0
 
 
-def _fixed_time() -> _dt.datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).replace(tzinfo=None, microsecond=0)
-    return _dt.datetime(2000, 1, 1)
-
-
-def _fixed_zip(raw: bytes) -> bytes:
-    """The workbook's zip container with the same time and attributes on every entry (byte-identical reruns)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 0
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
-
-
 def _table_sheet(wb: Any, styles: Styles, used: set[str], name: str, frame: pd.DataFrame, lang: str, amounts: str) -> None:
     from .._version import __version__
 
@@ -323,27 +297,18 @@ def write_workbook(
 def workbook_of(tables: Mapping[str, pd.DataFrame], result: BudgetResult, path: Path, *, lang: str, cover: bool = False,
                 shown: str = "booked", charts: Mapping[str, Path] | None = None) -> Path:
     """The workbook of :func:`write_workbook` from tables already exported (:func:`export_tables` of ``result``)."""
-    import xlsxwriter
-
     from .._version import __version__
 
     amounts = _amounts_line(_series_parts(result)[0], tables["summary"], lang)
-    raw = io.BytesIO()
-    wb = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
-    styles = Styles(wb)
-    used: set[str] = set()
-    if cover:
-        from ._cover import write_cover
+    properties = {"title": _sheet_title("summary", lang), "author": f"lapsibudjetti {__version__}",
+                  "comments": f"lapsibudjetti {__version__}"}
+    with new_workbook(path, properties, {"language": lang}) as (wb, styles):
+        used: set[str] = set()
+        if cover:
+            from ._cover import write_cover
 
-        write_cover(wb, styles, used, tables, lang=lang, amounts=amounts, shown=shown, charts=charts or {},
-                    sheet_name=_sheet_name, sheet_title=_sheet_title)
-    for name, frame in tables.items():
-        _table_sheet(wb, styles, used, name, frame, lang, amounts)
-    stamp = _fixed_time()
-    wb.set_properties({"title": _sheet_title("summary", lang), "author": f"lapsibudjetti {__version__}",
-                       "comments": f"lapsibudjetti {__version__}", "created": stamp})
-    wb.set_custom_property("language", lang)
-    wb.close()
-    write_atomic(path, _fixed_zip(raw.getvalue()))
+            write_cover(wb, styles, used, tables, lang=lang, amounts=amounts, shown=shown, charts=charts or {},
+                        sheet_name=_sheet_name, sheet_title=_sheet_title)
+        for name, frame in tables.items():
+            _table_sheet(wb, styles, used, name, frame, lang, amounts)
     return path
