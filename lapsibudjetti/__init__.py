@@ -26,7 +26,8 @@ from ._errors import (
     ReferenceDataError,
     RuleError,
 )
-from ._rules import Rules, categories, default_rules, load_rules, write_rules
+from ._rules import Rules, categories, default_rules
+from ._rules_file import load_rules, write_rules
 from ._schema import LEDGER_COLUMNS
 from ._validate import make_ledger, validate_ledger
 from ._version import __version__
@@ -65,6 +66,7 @@ from .reference import (
     task_classes,
     wellbeing_areas,
 )
+from .reference._labels import default_lang, set_lang
 from .samples import Sample, load_sample, sample_path
 
 __all__ = [
@@ -78,6 +80,7 @@ __all__ = [
     "ChildBudget",
     "combine",
     "compare",
+    "default_lang",
     "default_rules",
     "InputError",
     "KeyTable",
@@ -114,6 +117,7 @@ __all__ = [
     "sample_path",
     "save_chart",
     "series",
+    "set_lang",
     "service_classes",
     "TargetGroup",
     "task_classes",

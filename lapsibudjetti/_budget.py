@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -14,12 +14,14 @@ from ._allocate import KeyTable, Population, TargetGroup, head_counts, resolve_s
 from ._classify import Classification, classify
 from ._errors import AllocationError, InputError, ReconciliationError
 from ._groups import LineGroups
-from ._rules import Rules, default_rules, load_rules
+from ._rules import Rules, default_rules
+from ._rules_file import load_rules
 from ._schema import LEDGER_COLUMNS, union_categoricals
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
 
 if TYPE_CHECKING:
+    from ._rules_diff import RulesComparison
     from ._scenario import Scenario
 from .reference._registry import Registry
 
@@ -147,11 +149,28 @@ class ChildBudget:
 
         return reconciliation(self)
 
-    def summary(self) -> pd.DataFrame:
-        """One row per organisation × year × phase with the headline metrics (domain.md §7)."""
+    def summary(self, *, lang: str | None = None) -> pd.DataFrame:
+        """One row per organisation × year × phase with the headline metrics (domain.md §7).
+
+        With ``lang`` (``fi``/``sv``/``en``) the column headings and the codes
+        of phases and organisation types are in that language (for reading);
+        without it they are the canonical names (for code).
+
+        Examples
+        --------
+        >>> import lapsibudjetti as lb
+        >>> cb = lb.load_sample("synthetic").child_budget()
+        >>> cb.summary(lang="fi").columns[:4].tolist()
+        ['Organisaatiotyyppi', 'Koodi', 'Vuosi', 'Vaihe']
+        """
         from .measure._summary import summary
 
-        return summary(self)
+        out = summary(self)
+        if lang is None:
+            return out
+        from ._present import styled
+
+        return styled(out, name="summary", lang=lang).data  # type: ignore[no-any-return]
 
     def by(self, dimension: Literal["category", "tier", "sector", "colour"], *, lang: str = "fi") -> pd.DataFrame:
         """Child euros per organisation × year × phase × ``dimension``."""
@@ -216,6 +235,46 @@ class ChildBudget:
             return _again(self, lines if extra is None else _with_lines(self, lines, extra), other)
 
         return scenario(self, changes, recompute)
+
+    def compare_rules(self, other: Rules | str | Path, *, profile: str = "default") -> RulesComparison:
+        """The same lines under other rules: which rules changed and which child euros moved, by category, tier and organisation.
+
+        ``other`` is a rules object or a rules file (CSV or XLSX, e.g. the
+        workbook a workshop edited). The population, keys and settings are
+        this result's. The tables reconcile to the cent (``.check``).
+
+        Examples
+        --------
+        >>> import lapsibudjetti as lb
+        >>> led = lb.make_ledger({"org_code": ["091"], "year": [2021], "service_class": ["3601"], "amount": [1000.0]},
+        ...     org_type="municipality", phase="actual")
+        >>> cb = lb.child_budget(led)
+        >>> d = cb.compare_rules(cb.rules.replace("sc-3601", colour="yellow", key="fixed:40%"))
+        >>> d.by_category[["category", "child_euros_before", "child_euros_after", "difference"]].values.tolist()
+        [['youth_work', 1000.0, 400.0, -600.0]]
+        """
+        from ._rules_diff import rules_comparison
+
+        return rules_comparison(self, _again(self, self.annotated[list(LEDGER_COLUMNS)], _rules_of(other, profile)))
+
+    def table(self, name: str = "summary", *, lang: str | None = None, formatted: bool = True) -> Any:
+        """A table for reading in a notebook: headings and codes in ``lang``, numbers formatted the way of that language.
+
+        ``name`` is ``summary``, ``by_category``, ``by_tier``, ``by_sector``,
+        ``by_colour``, ``reconciliation``, ``unmapped`` or ``missing_population``.
+        Returns a pandas ``Styler`` (its ``.data`` keeps the numbers); see
+        :func:`lapsibudjetti._present.styled`.
+
+        Examples
+        --------
+        >>> import lapsibudjetti as lb
+        >>> cb = lb.load_sample("synthetic").child_budget()
+        >>> cb.table("summary", lang="sv").data.columns[:3].tolist()
+        ['Organisationstyp', 'Kod', 'År']
+        """
+        from ._present import budget_table
+
+        return budget_table(self, name, lang=lang, formatted=formatted)
 
     def missing_population(self, lang: str = "fi") -> pd.DataFrame:
         """Organisation-years whose target-group population is unknown, by name."""

@@ -353,16 +353,20 @@ def _raise_conflicts(
     ids = t["rule_id"].to_numpy()
     rows["rule_a"] = ids[best[mask]]
     rows["rule_b"] = ids[rival[mask]]
+    rule_row = dict(zip(ids, t["source_row"].astype("int64")))
     pairs = rows.groupby(["rule_a", "rule_b"]).size().reset_index(name="lines")
-    listed = "; ".join(f"{r.rule_a!r} and {r.rule_b!r} on {r.lines} line(s)" for r in pairs.head(10).itertuples())
+    listed = "; ".join(f"{r.rule_a!r} (row {rule_row[r.rule_a]}) and {r.rule_b!r} (row {rule_row[r.rule_b]}) on {r.lines} line(s)"
+                       for r in pairs.head(10).itertuples())
     first = rows.iloc[0]
     raise RuleError(
-        f"equally specific rules both match {int(mask.sum())} line(s): {listed}. "
+        f"equally specific rules both match {int(mask.sum())} line(s): {listed}; the first line is "
+        f"{first['source_file']} row {int(first['source_row'])}. "
         "Make one of each pair narrower (add an account, cost centre or organisation) or change its years; "
         "err.rows lists the lines.",
         rows=rows,
-        file=str(first["source_file"]),
-        row=int(first["source_row"]),
+        file=rules.source,
+        row=int(rule_row[first["rule_a"]]),
+        column="cost_centre" if (t.loc[t["rule_id"] == first["rule_a"], "cost_centre"] != "").any() else None,
     )
 
 

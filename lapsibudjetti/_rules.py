@@ -12,7 +12,6 @@ default set ships with the package (``data/rules/national.csv``).
 
 from __future__ import annotations
 
-import csv
 import fnmatch
 import functools
 import io
@@ -21,14 +20,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ._errors import RuleError
-from ._files import atomic_path
 from ._rule_codes import pad_org_codes
 from ._schema import COLOURS, SECTORS, TIERS
 
@@ -37,8 +34,6 @@ __all__ = [
     "RULE_COLUMNS",
     "DIMENSIONS",
     "default_rules",
-    "load_rules",
-    "write_rules",
     "categories",
     "parse_key",
     "KeySpec",
@@ -372,9 +367,10 @@ def _build(
     # value words as a workshop participant types them (Keltainen, röd, korjaava, väestö): data/values.csv
     from .read._text import value_word
 
-    for col, kind in (("colour", "colour"), ("tier", "tier"), ("sector", "sector"), ("org_type", "org_type"),
-                      ("key", "key"), ("key_fallback", "key")):
-        t[col] = [value_word(kind, v) if v else v for v in t[col]]
+    for col in ("colour", "tier", "sector", "org_type"):
+        t[col] = [value_word(col, v) if v else v for v in t[col]]
+    for col in ("key", "key_fallback"):
+        t[col] = [_key_word(v) for v in t[col]]
 
     problems: list[tuple[int, str, str, str]] = []
 
@@ -406,19 +402,7 @@ def _build(
         matches.append(m)
         keys.append(k)
 
-    # labels: fill from packaged categories, then require consistency
-    packaged = categories().set_index("category")
-    for lang in ("fi", "sv", "en"):
-        col = f"label_{lang}"
-        empty_label = t[col] == ""
-        known = t["category"].isin(packaged.index)
-        fill = empty_label & known
-        t.loc[fill, col] = t.loc[fill, "category"].map(packaged[col])
-        t.loc[t[col] == "", col] = t.loc[t[col] == "", "category"]
-        per_cat = t.groupby("category")[col].nunique()
-        for cat in per_cat.index[per_cat > 1]:
-            for i in t.index[t["category"] == cat]:
-                bad(i, col, f"category {cat!r} has different {col} labels in different rules; use one label per category")
+    _fill_labels(t, bad)
 
     if problems:
         _raise_rule_problems(problems, source)
@@ -431,11 +415,85 @@ def _build(
     return rules
 
 
+def _key_word(cell: str) -> str:
+    """An allocation key with its kind in any language (``väestö``, ``Ikä:16-18``, ``befolkning:0-17``) in canonical form.
+
+    Examples
+    --------
+    >>> _key_word(" Väestö "), _key_word("ikä: 16-18"), _key_word("befolkning:0-17"), _key_word("user:pupils")
+    ('population', 'age:16-18', 'population:0-17', 'user:pupils')
+    """
+    from .read._text import value_word
+
+    if not cell:
+        return cell
+    kind, colon, arg = cell.partition(":")
+    word = value_word("key", kind)
+    return f"{word}:{arg.strip()}" if colon else word
+
+
+def _fill_labels(t: pd.DataFrame, bad: Callable[[int, str, str], None]) -> None:
+    """Fill empty category labels from the packaged categories; one problem per rule whose labels differ from its category's.
+
+    A category's labels are those most of its rules carry (on a tie, the
+    packaged ones), so changing one rule's category without its labels
+    reports that one rule, never the untouched rules of the category.
+    """
+    packaged = categories().set_index("category")
+    label_cols = ["label_fi", "label_sv", "label_en"]
+    known = t["category"].isin(packaged.index)
+    for col in label_cols:
+        fill = (t[col] == "") & known
+        t.loc[fill, col] = t.loc[fill, "category"].map(packaged[col])
+        t.loc[t[col] == "", col] = t.loc[t[col] == "", "category"]
+    names = pd.Series(list(zip(*(t[c] for c in label_cols))), index=t.index)
+    by_names = {tuple(packaged.loc[c, label_cols]): c for c in packaged.index}
+    for cat, rows in names.groupby(t["category"], sort=False):
+        if rows.nunique() < 2:
+            continue
+        counts = rows.value_counts(sort=False)
+        top = counts[counts == counts.max()].index
+        own = tuple(packaged.loc[cat, label_cols]) if cat in packaged.index else None
+        reference: tuple[str, ...] = own if own is not None and own in top else tuple(top[0])
+        for i in rows.index[rows != reference]:
+            differs = [c for c, a, b in zip(label_cols, rows[i], reference) if a != b]
+            other = by_names.get(rows[i])
+            hint = (f"these are the names of category {other!r}: was the category changed without its names? "
+                    if other is not None and other != cat else "")
+            bad(i, differs[0], f"category {cat!r} is named {' / '.join(reference)} in its other rules but "
+                               f"{' / '.join(rows[i])} here; {hint}clear {', '.join(differs)} (the names of {cat!r} are then used) "
+                               "or give every rule of the category the same names")
+
+
+@functools.lru_cache(maxsize=1)
+def rule_column_aliases() -> dict[str, str]:
+    """Folded header → rules column: the canonical names and their fi/sv/en headings (``rulecol.*`` in the labels).
+
+    Examples
+    --------
+    >>> a = rule_column_aliases()
+    >>> a["vari"], a["organisationenskod"], a["colour"]
+    ('colour', 'org_code', 'colour')
+    """
+    from .read._text import _norm
+    from .reference._labels import LANGS, text
+
+    out: dict[str, str] = {}
+    for col in RULE_COLUMNS:
+        out[_norm(col)] = col
+        for lang in LANGS:
+            out.setdefault(_norm(text(f"rulecol.{col}", lang)), col)
+    return out
+
+
 def _checked_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """The rules frame with stripped headers: the required columns there, no unknown ones, some rows."""
     if not isinstance(frame, pd.DataFrame):
         raise RuleError(f"rules must be a DataFrame, got {type(frame).__name__}", file=source)
-    cols = [str(c).strip() for c in frame.columns]
+    aliases = rule_column_aliases()
+    from .read._text import _norm
+
+    cols = [aliases.get(_norm(c), str(c).strip()) for c in frame.columns]
     frame = frame.set_axis(cols, axis=1)
     missing = [c for c in REQUIRED_COLUMNS if c not in cols]
     if missing:
@@ -642,7 +700,7 @@ def _categories() -> pd.DataFrame:
 
 
 def default_rules(profile: Literal["default", "placements_only", "population_keys"] = "default") -> Rules:
-    """The national default rules of domain.md §4, for 2015–2020 task classes and 2021+ service classes.
+    """The national default rules of method §2.1 (lapsibudjetti/data/method.md), for 2015–2020 task classes and 2021+ service classes.
 
     Parameters
     ----------
@@ -669,110 +727,6 @@ def _default_rules(profile: str) -> Rules:
     text = _packaged("national.csv")
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     return Rules.from_frame(frame, source="lapsibudjetti/data/rules/national.csv", profile=profile)
-
-
-def load_rules(path: str | Path, *, profile: Literal["default", "placements_only", "population_keys"] = "default", sheet: str | None = None) -> Rules:
-    """Read rules from a CSV (``,`` or ``;``, UTF-8 with or without BOM) or XLSX file.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp()
-    >>> write_rules(default_rules(), os.path.join(d, "rules.csv"))
-    >>> len(load_rules(os.path.join(d, "rules.csv"))) == len(default_rules())
-    True
-    """
-    path = Path(path)
-    if not path.exists():
-        raise RuleError(f"rules file not found: {path}", file=str(path))
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        frame = _read_rules_xlsx(path, sheet)
-    elif suffix in (".csv", ".txt"):
-        from .read._tables import read_text_table
-
-        frame = read_text_table(path, what="rules")
-    else:
-        raise RuleError(f"rules must be a .csv or .xlsx file, got {path.suffix!r}", file=str(path))
-    return Rules.from_frame(frame, source=path.name, profile=profile)
-
-
-def _read_rules_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    from openpyxl import load_workbook
-
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        name = sheet or ("rules" if "rules" in wb.sheetnames else wb.sheetnames[0])
-        if name not in wb.sheetnames:
-            raise RuleError(f"no sheet {name!r}; sheets: {', '.join(wb.sheetnames)}", file=path.name)
-        rows = list(wb[name].iter_rows(values_only=True))
-    finally:
-        wb.close()
-    header_at = next((k for k, r in enumerate(rows[:30]) if r and "rule_id" in [_cell(v) for v in r]), None)
-    if header_at is None:
-        raise RuleError("no header row with 'rule_id' in the first 30 rows", file=path.name)
-    header = [_cell(v) for v in rows[header_at]]
-    keep = [k for k, h in enumerate(header) if h]
-    data = [[_cell(r[k]) if k < len(r) else "" for k in keep] for r in rows[header_at + 1 :]]
-    frame = pd.DataFrame(data, columns=[header[k] for k in keep], dtype=object)
-    frame["source_row"] = np.arange(header_at + 2, header_at + 2 + len(frame))
-    return frame
-
-
-def write_rules(rules: Rules, path: str | Path) -> None:
-    """Write rules to CSV or XLSX (same columns) for editing and reading back.
-
-    The XLSX has a ``rules`` sheet (header frozen, filters on) and a
-    ``columns`` sheet explaining every column.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "rules.xlsx")
-    >>> write_rules(default_rules(), p)
-    >>> load_rules(p).table["rule_id"].tolist() == default_rules().table["rule_id"].tolist()
-    True
-    """
-    path = Path(path)
-    t = rules.table[list(RULE_COLUMNS)].copy()
-    for col in ("valid_from", "valid_to"):
-        t[col] = [str(int(v)) if pd.notna(v) else "" for v in t[col]]
-    if path.suffix.lower() == ".csv":
-        with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(RULE_COLUMNS)
-            w.writerows(t.itertuples(index=False, name=None))
-        return
-    if path.suffix.lower() != ".xlsx":
-        raise RuleError(f"write rules to a .csv or .xlsx file, not {path.suffix!r}", file=str(path))
-    from ._xlsx import write_rules_workbook
-
-    with atomic_path(path) as tmp:
-        write_rules_workbook(t, tmp, column_help=COLUMN_HELP)
-
-
-COLUMN_HELP: dict[str, str] = {
-    "rule_id": "Unique name of the rule. Results keep it on every line.",
-    "profile": "Empty: the rule applies to every profile. 'placements_only': replaces the rule with the same rule_id in that profile.",
-    "service_class": "Service class (palveluluokka) code, list 3021|3022 or range 2120-2123.",
-    "task_class": "2015–2020 task class (tehtäväluokka) name, or names separated by |.",
-    "account": "Account (tili) number, list or range, e.g. 4000-4999.",
-    "cost_centre": "Cost centre (kustannuspaikka) pattern: * any text, ? one character, | between alternatives.",
-    "org_type": "municipality, wellbeing_area or joint_authority.",
-    "org_code": "Municipality code (091) or wellbeing-area code (01); list with |.",
-    "valid_from": "First year the rule applies (empty: always).",
-    "valid_to": "Last year the rule applies (empty: open-ended).",
-    "colour": "green (100 % child-targeted), yellow (share from the allocation key) or red (0 %).",
-    "tier": "universal, targeted or corrective; empty for red rules.",
-    "sector": "sivistys (education and culture), sote (social and health) or other.",
-    "category": "Row in the comparison tables: an identifier such as early_childhood_education.",
-    "label_fi": "Finnish label of the category.",
-    "label_sv": "Swedish label of the category.",
-    "label_en": "English label of the category.",
-    "key": "Yellow rules: population, population:0-17, age:16-18, ratio:16-17/16-18, fixed:40%, user:NAME.",
-    "key_fallback": "Key used when a user key table has no value for an organisation-year (recorded in the result).",
-    "basis": "Where the rule comes from: law, recommendation, local decision or project choice.",
-}
 
 
 def rules_from_iterable(rows: Iterable[dict[str, object]], **kw: str) -> Rules:

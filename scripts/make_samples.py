@@ -600,7 +600,7 @@ def build_synthetic(shared: Path, out: Path) -> dict[str, object]:
 def build_rules(out: Path) -> None:
     path = out / "rules_default.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    lb.write_rules(lb.default_rules(), path)
+    lb.write_rules(lb.default_rules(), path, lang="fi")  # workshops start in Finnish
     _normalise_xlsx(path)
 
 

@@ -117,7 +117,7 @@ def test_conflicting_finer_rules_raise_with_lines() -> None:
     rules = lb.Rules.from_frame(pd.concat([base, extra], ignore_index=True).fillna(""))
     led = lb.make_ledger({"org_code": ["091", "091"], "task_class": ["Perusopetus"] * 2, "cost_centre": ["K109", "K200"],
                           "amount": [1.0, 2.0], "year": [2019] * 2}, org_type="municipality", phase="actual")
-    with pytest.raises(lb.RuleError, match="'cc' and 'cc2'|'cc2' and 'cc'") as info:
+    with pytest.raises(lb.RuleError, match=r"'cc' \(row \d+\) and 'cc2'|'cc2' \(row \d+\) and 'cc'") as info:
         lb.child_budget(led, rules=rules)
     assert info.value.rows["source_row"].tolist() == [1]
 

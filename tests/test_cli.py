@@ -271,9 +271,9 @@ def test_rules_round_trip(tmp_path: Path, good: Path, capsys: pytest.CaptureFixt
                                   lb.default_rules().table[["rule_id", "colour", "tier", "basis"]])
     # an edited file is used: make basic education yellow with a fixed 50 % key
     wb = load_workbook(path)
-    ws = wb["rules"]
-    head = [c.value for c in ws[1]]
-    for row in ws.iter_rows(min_row=2):
+    ws = wb.worksheets[0]
+    head = [c.value for c in ws[2]]  # row 1 holds the Finnish headings, row 2 the canonical names
+    for row in ws.iter_rows(min_row=3):
         if row[head.index("rule_id")].value == "sc-3051":
             row[head.index("colour")].value = "yellow"
             row[head.index("key")].value = "fixed:50%"

@@ -112,8 +112,8 @@ def test_an_org_code_excel_turned_into_a_number_is_padded_or_refused(tmp_path) -
     path = tmp_path / "saannot.xlsx"
     lb.write_rules(lb.default_rules(), path)
     wb = load_workbook(path)
-    ws = wb["rules"]
-    head = [c.value for c in next(ws.iter_rows(max_row=1))]
+    ws = wb.worksheets[0]  # the rules sheet, its name in the workbook's language
+    head = [c.value for c in ws[2]]  # row 2: the canonical column names
     row = [None] * len(head)
     for col, value in (("rule_id", "hel-basic"), ("task_class", "Perusopetus"), ("org_type", "municipality"), ("org_code", 91),
                        ("valid_from", 2015), ("valid_to", 2020), ("colour", "red"), ("sector", "sivistys"),

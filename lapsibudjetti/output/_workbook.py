@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import io
 import math
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError, ReferenceDataError
+from .._errors import InputError
+from .._present import display_frame, number_kind
 from .._xlsx import Styles, new_workbook, write_sheet
-from ..reference._labels import check_lang, setting_text, text, value_code, value_label
-from ._collect import _GROUP, BudgetResult, _amounts_line, _series_parts, export_tables
+from ..reference._labels import check_lang, text
+from ._collect import BudgetResult, _amounts_line, _series_parts, export_tables
 
 #: Rows per sheet; Excel's limit is 1 048 576 and every row is in the CSV/Parquet files anyway.
 MAX_SHEET_ROWS = 1_000_000
@@ -36,13 +34,6 @@ _INTEGER = "0"
 # workbook
 
 
-#: Columns shown in the notes line of every sheet instead of on every row.
-_CONTEXT_COLUMNS = frozenset({"measure", "target_group"})
-#: Columns whose codes are shown as labels (value.<kind>.<code> in labels.csv).
-_VALUE_COLUMNS: dict[str, str] = {"org_type": "org_type", "member_type": "org_type", "phase": "phase", "tier": "tier",
-                                  "sector": "sector", "colour": "colour", "ok": "ok", "break": "yesno"}
-
-
 _FORMATS: dict[str, str] = {
     "integer": _INTEGER,
     "count": _COUNT,
@@ -57,66 +48,14 @@ _FORMATS: dict[str, str] = {
 _CENT_TABLES = frozenset({"reconciliation", "unmapped", "method_allocation_check"})
 
 
-@functools.lru_cache(maxsize=1)
-def _column_formats() -> dict[str, str]:
-    raw = resources.files("lapsibudjetti").joinpath("data/export_columns.csv").read_text(encoding="utf-8")
-    df = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False)
-    bad = ~df["format"].isin(list(_FORMATS))
-    if bad.any() or df["column"].duplicated().any():
-        raise ReferenceDataError(
-            f"lapsibudjetti/data/export_columns.csv: every column once, formats one of {', '.join(_FORMATS)}",
-            rows=df[bad | df["column"].duplicated(keep=False)],
-        )
-    return dict(zip(df["column"], df["format"]))
-
-
 def _number_format(table: str, col: str) -> str | None:
-    """The Excel number format of a numeric column (``data/export_columns.csv``).
-
-    Columns not in the file (from tables added later) get one by their name's
-    ending, so that euros never show up as bare numbers.
-    """
-    kind = _column_formats().get(col)
+    """The Excel number format of a numeric column (its kind: :func:`lapsibudjetti._present.number_kind`)."""
+    kind = number_kind(col)
     if kind is None:
-        if col.endswith(("_euros", "_per_child")):
-            kind = "euro"
-        elif col.endswith(("_share", "_pct")):
-            kind = "percent"
-        elif col.endswith("_ratio"):
-            kind = "ratio"
-        else:
-            return None
+        return None
     if kind == "euro" and table in _CENT_TABLES:
         kind = "cents"
     return _FORMATS[kind]
-
-
-def _display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The columns shown on a sheet: labels instead of codes, context columns dropped."""
-    t = frame.drop(columns=[c for c in frame.columns if c in _CONTEXT_COLUMNS])
-    dim = name[3:] if name.startswith("by_") else None
-    if dim is not None and dim in t.columns and "label" in t.columns:
-        # One readable column instead of code + label, right after the organisation and year.
-        t = t.drop(columns=dim).rename(columns={"label": dim})
-        front = [c for c in (*_GROUP[:2], "org_name", *_GROUP[2:], dim, "euros", "child_euros", "share_of_child_euros", "lines") if c in t.columns]
-        t = t[front + [c for c in t.columns if c not in front]]
-    for col in t.columns:
-        kind = _VALUE_COLUMNS.get(str(col))
-        if kind is None or (dim is not None and col == dim):
-            continue
-        if kind in ("ok", "yesno"):
-            t[col] = [text(f"value.{kind}." + ("true" if bool(v) else "false"), lang) if value_code(v) else "" for v in t[col]]
-        elif name == "method_rules" and kind in ("org_type",):
-            continue  # a rule constraint; empty or a list, shown as written in the rules file
-        else:
-            t[col] = [value_label(kind, v, lang) if value_code(v) else "" for v in t[col]]
-    if name == "budget_vs_actual":
-        # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
-        t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]
-    if name.startswith("method_") and {"setting", "value"} <= set(t.columns):
-        t["value"] = [setting_text(str(k), v, lang) for k, v in zip(t["setting"], t["value"])]
-        t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
-    return t
 
 
 def _formatted_length(v: object, fmt: str | None) -> int:
@@ -179,7 +118,7 @@ def _table_sheet(wb: Any, styles: Styles, used: set[str], name: str, frame: pd.D
     from .._version import __version__
 
     ws = wb.add_worksheet(_sheet_name(name, lang, used))
-    shown = _display_frame(name, frame, lang)
+    shown = display_frame(name, frame, lang)
     notes = [amounts]
     explanation = text(f"note.{name}", lang, default="", version=__version__)
     if explanation:

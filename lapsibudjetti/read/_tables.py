@@ -7,6 +7,7 @@ with or without BOM, or Windows-1252), XLSX and Parquet, every cell as text.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,7 +19,7 @@ from .._errors import InputError
 from ._amounts import _ambiguous_groups
 from ._encoding import _UTF8_SIGNS
 
-__all__ = ["number_text", "read_text_table"]
+__all__ = ["number_text", "read_text_table", "source_rows"]
 
 
 def number_text(values: pd.Series) -> pd.Series:
@@ -72,21 +73,77 @@ def read_text_table(path: str | Path, *, what: str = "table", numeric: Iterable[
             frame = pd.read_parquet(path).astype(str)
         elif suffix in (".csv", ".txt", ".tsv"):
             text = _decode_table(path.read_bytes(), what, path.name)
-            first = text.split("\n", 1)[0]
-            sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+            frame = _csv_table(text, what, path.name)
         else:
             raise InputError(f"a {what} must be a .csv, .xlsx or .parquet file, not {path.suffix!r}", file=path.name)
     except (ValueError, OSError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"the {what} file could not be read ({exc}); save it as CSV, XLSX or Parquet", file=path.name) from exc
+    rows = frame.attrs.get("source_rows", list(range(2, len(frame) + 2)))
     frame.columns = [str(c).strip() for c in frame.columns]
-    header_row = 1
+    frame.attrs["source_rows"] = rows
     for col in numeric:
         if col in frame:
-            _refuse_ambiguous_numbers(frame[col], what, path.name, header_row)
+            _refuse_ambiguous_numbers(frame[col], what, path.name, rows)
             frame[col] = number_text(frame[col])
+    return frame
+
+
+def source_rows(frame: pd.DataFrame) -> list[int]:
+    """The row of each record as the user sees it in the file (line of a CSV record's start; blank lines counted).
+
+    Set by :func:`read_text_table`; for other frames the header is row 1 and records follow it.
+
+    Examples
+    --------
+    >>> source_rows(pd.DataFrame({"a": ["x", "y"]}))
+    [2, 3]
+    """
+    rows = frame.attrs.get("source_rows")
+    return list(rows) if rows is not None and len(rows) == len(frame) else list(range(2, len(frame) + 2))
+
+
+def _csv_table(text: str, what: str, name: str) -> pd.DataFrame:
+    """Every record of a CSV text as text cells, with the line on which each record starts (``attrs["source_rows"]``).
+
+    Blank lines are skipped but counted, and a quoted cell with a line break
+    makes its record span lines, so the rows named in messages are the lines
+    an editor shows. A record with more cells than the header is refused.
+
+    Examples
+    --------
+    >>> f = _csv_table('a;b\\n\\n1;"x\\ny"\\n2;z\\n', "rules", "r.csv")
+    >>> f.to_dict("records"), f.attrs["source_rows"]
+    ([{'a': '1', 'b': 'x\\ny'}, {'a': '2', 'b': 'z'}], [3, 5])
+    """
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ("\t" if "\t" in first else ",")
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    starts: list[int] = []
+    line = 0
+    try:
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not record:
+                continue
+            if header is None:
+                header = [c.strip() for c in record]
+                continue
+            if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
+                raise InputError(f"line {start} of the {what} has {len(record)} cells but the header has {len(header)}; "
+                                 f"remove the extra {sep!r} or quote the cell that holds it", file=name, row=start)
+            records.append((record + [""] * len(header))[: len(header)])
+            starts.append(start)
+    except csv.Error as exc:
+        raise InputError(f"the {what} is not valid CSV near line {reader.line_num} ({exc}); save it again from Excel as CSV",
+                         file=name, row=reader.line_num) from None
+    if header is None:
+        raise InputError(f"the {what} file is empty; it needs a header row and at least one row", file=name)
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
+    frame.attrs["source_rows"] = starts
     return frame
 
 
@@ -118,7 +175,7 @@ def _decode_table(raw: bytes, what: str, name: str) -> str:
         ) from None
 
 
-def _refuse_ambiguous_numbers(values: pd.Series, what: str, name: str, header_row: int) -> None:
+def _refuse_ambiguous_numbers(values: pd.Series, what: str, name: str, rows_of: list[int]) -> None:
     """Refuse numbers like ``1.500`` or ``1,500`` when no value of the column shows the decimal mark.
 
     ``1.500`` pupils read as 1,5 would make a key share a thousand times too
@@ -126,8 +183,8 @@ def _refuse_ambiguous_numbers(values: pd.Series, what: str, name: str, header_ro
 
     Examples
     --------
-    >>> _refuse_ambiguous_numbers(pd.Series(["0,125", "1,5"]), "key table", "k.csv", 1)  # proven decimal
-    >>> _refuse_ambiguous_numbers(pd.Series(["1.500", "750"]), "key table", "k.csv", 1)
+    >>> _refuse_ambiguous_numbers(pd.Series(["0,125", "1,5"]), "key table", "k.csv", [2, 3])  # proven decimal
+    >>> _refuse_ambiguous_numbers(pd.Series(["1.500", "750"]), "key table", "k.csv", [2, 3])
     Traceback (most recent call last):
     ...
     lapsibudjetti._errors.InputError: k.csv, row 2: 1 value(s) of the key table are ambiguous: ...
@@ -138,7 +195,7 @@ def _refuse_ambiguous_numbers(values: pd.Series, what: str, name: str, header_ro
             continue
         bad = _ambiguous_groups([pa.array(text.tolist(), type=pa.string())], mark)
         if len(bad):
-            rows = [int(i) + header_row + 1 for i in bad]
+            rows = [rows_of[int(i)] for i in bad]
             shown = ", ".join(f"row {r}: {text.iloc[i]!r}" for r, i in list(zip(rows, bad))[:5])
             raise InputError(
                 f"{len(bad)} value(s) of the {what} are ambiguous: {shown}. A {mark!r} followed by three digits may "

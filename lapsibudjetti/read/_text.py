@@ -134,7 +134,8 @@ def _header_table() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
 @cache
 def _value_table() -> dict[tuple[str, str], str]:
     table = _data_table("values.csv")
-    allowed = {"phase": PHASES, "org_type": ORG_TYPES, "colour": COLOURS, "tier": TIERS, "sector": SECTORS, "key": ("population",)}
+    allowed = {"phase": PHASES, "org_type": ORG_TYPES, "colour": COLOURS, "tier": TIERS, "sector": SECTORS,
+               "key": ("population", "age", "ratio", "fixed", "user", "weighted")}
     out: dict[tuple[str, str], str] = {}
     for column, alias, canonical in zip(table["column"], table["alias"], table["canonical"]):
         column, canonical = column.strip(), canonical.strip()

@@ -13,13 +13,14 @@ from __future__ import annotations
 import functools
 import io
 import math
+import os
 from importlib import resources
 
 import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
 
-__all__ = ["LANGS", "check_lang", "measure_text", "text", "value_code", "value_label", "value_order"]
+__all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "set_lang", "measure_text", "text", "value_code", "value_label", "value_order"]
 
 #: The languages of every label, in this order.
 LANGS: tuple[str, ...] = ("fi", "sv", "en")
@@ -56,6 +57,59 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     return lang
+
+
+#: The language chosen with :func:`set_lang` (``None``: the environment's or Finnish).
+_CHOSEN: list[str] = []
+#: The environment variable that sets the language of notebooks and scripts.
+LANG_VARIABLE = "LAPSIBUDJETTI_LANG"
+
+
+def default_lang() -> str:
+    """The language used where none is given: :func:`set_lang`'s, else ``$LAPSIBUDJETTI_LANG``, else ``fi``.
+
+    An unknown language in the environment is refused rather than ignored.
+
+    Examples
+    --------
+    >>> set_lang("sv"); default_lang()
+    'sv'
+    >>> set_lang(None); default_lang() in LANGS
+    True
+    """
+    if _CHOSEN:
+        return _CHOSEN[-1]
+    env = os.environ.get(LANG_VARIABLE, "").strip().lower()
+    if not env:
+        return "fi"
+    if env not in LANGS:
+        raise InputError(f"the environment variable {LANG_VARIABLE}={env!r} is not a language; use one of {', '.join(LANGS)}")
+    return env
+
+
+def set_lang(lang: str | None) -> None:
+    """Choose the language of tables, cards, charts, reports and messages for this Python session (``None``: back to the default).
+
+    Examples
+    --------
+    >>> set_lang("en"); default_lang()
+    'en'
+    >>> set_lang(None)
+    """
+    _CHOSEN.clear()
+    if lang is not None:
+        _CHOSEN.append(check_lang(lang))
+
+
+def lang_or_default(lang: str | None) -> str:
+    """``lang`` checked, or :func:`default_lang` when it is ``None``.
+
+    Examples
+    --------
+    >>> lang_or_default("sv")
+    'sv'
+    """
+    return check_lang(lang) if lang is not None else default_lang()
 
 
 def text(key: str, lang: str = "fi", *, default: str | None = None, **values: object) -> str:

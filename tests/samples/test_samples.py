@@ -348,10 +348,10 @@ def test_changing_one_rule_in_the_workbook_moves_exactly_its_lines(synthetic: Sa
     edited = tmp_path / "rules.xlsx"
     shutil.copy(sample_path("rules_default.xlsx"), edited)
     wb = load_workbook(edited)
-    ws = wb["rules"]
-    header = [c.value for c in ws[1]]
+    ws = wb.worksheets[0]  # "Säännöt": Finnish headings in row 1, the canonical names in row 2
+    header = [c.value for c in ws[2]]
     col = {name: i for i, name in enumerate(header)}
-    row = next(r for r in ws.iter_rows(min_row=2) if r[col["rule_id"]].value == "sc-3601")
+    row = next(r for r in ws.iter_rows(min_row=3) if r[col["rule_id"]].value == "sc-3601")
     for name, value in {"colour": "red", "tier": None, "category": "not_child_targeted", "label_fi": "Ei lapsiin kohdistuva",
                         "label_sv": "Inte riktad till barn", "label_en": "Not child-targeted"}.items():
         row[col[name]].value = value

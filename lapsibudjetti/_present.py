@@ -1,0 +1,201 @@
+"""How result tables are shown to people: headings and codes in the chosen language, one number formatter per language.
+
+One definition serves the workbook sheets, the notebook tables and the
+result objects' HTML: :func:`display_frame` (value labels instead of codes,
+context columns dropped), :func:`number_kind` (what a column's numbers are,
+from ``data/export_columns.csv``), :func:`number_formatter` (how they are
+written in fi/sv/en) and :func:`styled` (a pandas ``Styler`` for notebooks,
+so no notebook needs a ``float_format`` of its own).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Callable
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ._errors import InputError, ReferenceDataError
+from .reference._format import format_number, format_percent
+from .reference._labels import lang_or_default, setting_text, text, value_code, value_label
+
+if TYPE_CHECKING:
+    from ._budget import ChildBudget
+
+__all__ = ["display_frame", "number_kind", "number_formatter", "styled", "budget_table", "NUMBER_KINDS", "TABLES"]
+
+#: The number kinds of ``data/export_columns.csv``.
+NUMBER_KINDS: tuple[str, ...] = ("integer", "count", "euro", "cents", "percent", "percent_fine", "ratio", "index")
+#: Decimals shown per number kind.
+_DECIMALS = {"integer": 0, "count": 0, "euro": 0, "cents": 2, "ratio": 2, "index": 1, "percent": 1, "percent_fine": 2}
+#: Columns shown in the notes line of every sheet instead of on every row.
+_CONTEXT_COLUMNS = frozenset({"measure", "target_group"})
+#: Columns whose codes are shown as labels (value.<kind>.<code> in labels.csv).
+VALUE_COLUMNS: dict[str, str] = {"org_type": "org_type", "member_type": "org_type", "phase": "phase", "tier": "tier",
+                                 "sector": "sector", "colour": "colour", "ok": "ok", "break": "yesno",
+                                 "change": "change", "tier_before": "tier", "tier_after": "tier", "colour_before": "colour",
+                                 "colour_after": "colour", "total_same": "yesno", "category_sum_ok": "yesno", "tier_sum_ok": "yesno"}
+_GROUP = ("org_type", "org_code", "year", "phase")
+#: The tables of a child budget that :func:`budget_table` shows.
+TABLES = ("summary", "by_category", "by_tier", "by_sector", "by_colour", "reconciliation", "unmapped", "missing_population")
+
+
+@functools.lru_cache(maxsize=1)
+def column_kinds() -> dict[str, str]:
+    """Column → number kind, from ``data/export_columns.csv``."""
+    raw = resources.files("lapsibudjetti").joinpath("data/export_columns.csv").read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(raw), dtype=str, keep_default_na=False)
+    bad = ~df["format"].isin(list(NUMBER_KINDS))
+    if bad.any() or df["column"].duplicated().any():
+        raise ReferenceDataError(
+            f"lapsibudjetti/data/export_columns.csv: every column once, formats one of {', '.join(NUMBER_KINDS)}",
+            rows=df[bad | df["column"].duplicated(keep=False)],
+        )
+    return dict(zip(df["column"], df["format"]))
+
+
+def number_kind(col: str) -> str | None:
+    """What a column's numbers are (``euro``, ``percent`` …): ``data/export_columns.csv``, else by the name's ending.
+
+    Columns not in the file (from tables added later) get a kind by their
+    name, so that euros never show up as bare numbers; ``x_before`` and
+    ``x_after`` are of the kind of ``x``.
+
+    Examples
+    --------
+    >>> number_kind("child_euros"), number_kind("preventive_share_after"), number_kind("rule_id")
+    ('euro', 'percent', None)
+    """
+    kind = column_kinds().get(col)
+    if kind is not None:
+        return kind
+    for suffix in ("_before", "_after"):
+        if col.endswith(suffix):
+            return number_kind(col[: -len(suffix)])
+    if col.endswith(("_euros", "_per_child")) or col in ("difference", "euros", "amount"):
+        return "euro"
+    if col.endswith(("_share", "_pct")) or col == "child_share":
+        return "percent"
+    if col.endswith("_ratio"):
+        return "ratio"
+    return None
+
+
+def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The columns shown on a sheet: labels instead of codes, context columns dropped."""
+    t = frame.drop(columns=[c for c in frame.columns if c in _CONTEXT_COLUMNS])
+    dim = name[3:] if name.startswith("by_") else None
+    if dim is not None and dim in t.columns and "label" in t.columns:
+        # One readable column instead of code + label, right after the organisation and year.
+        t = t.drop(columns=dim).rename(columns={"label": dim})
+        front = [c for c in (*_GROUP[:2], "org_name", *_GROUP[2:], dim, "euros", "child_euros", "share_of_child_euros", "lines") if c in t.columns]
+        t = t[front + [c for c in t.columns if c not in front]]
+    for col in t.columns:
+        kind = VALUE_COLUMNS.get(str(col))
+        if kind is None or (dim is not None and col == dim):
+            continue
+        if kind in ("ok", "yesno"):
+            t[col] = [text(f"value.{kind}." + ("true" if bool(v) else "false"), lang) if value_code(v) else "" for v in t[col]]
+        elif name == "method_rules" and kind in ("org_type",):
+            continue  # a rule constraint; empty or a list, shown as written in the rules file
+        else:
+            t[col] = [value_label(kind, v, lang) if value_code(v) else "" for v in t[col]]
+    if name == "budget_vs_actual":
+        # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
+        t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]
+    if name.startswith("method_") and {"setting", "value"} <= set(t.columns):
+        t["value"] = [setting_text(str(k), v, lang) for k, v in zip(t["setting"], t["value"])]
+        t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
+    return t
+
+
+def number_formatter(col: str, lang: str, *, cents: bool = False) -> Callable[[Any], str] | None:
+    """How a column's numbers are shown in ``lang`` (``14 596 531``, ``54,8 %``); ``None`` for a column of text.
+
+    Examples
+    --------
+    >>> number_formatter("child_euros", "fi")(14596531.21)
+    '14\\xa0596\\xa0531'
+    >>> number_formatter("preventive_share", "sv")(0.548)
+    '54,8\\xa0%'
+    >>> number_formatter("preventive_share", "en")(float("nan"))
+    '–'
+    """
+    kind = number_kind(col)
+    if kind is None:
+        return None
+    if kind == "euro" and cents:
+        kind = "cents"
+
+    def show(v: Any) -> str:
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return "–"
+        if not isinstance(v, int | float):
+            return str(v)
+        if kind in ("percent", "percent_fine"):
+            return format_percent(float(v), lang, decimals=_DECIMALS[kind])
+        return format_number(float(v), lang, decimals=_DECIMALS.get(kind or "", 0))
+
+    return show
+
+
+def styled(frame: pd.DataFrame, *, name: str = "", lang: str | None = None, formatted: bool = True, cents: bool = False) -> Any:
+    """A table for display: headings and codes in ``lang``, numbers formatted per language, numbers right-aligned.
+
+    Parameters
+    ----------
+    frame
+        Any result table (``summary()``, ``by(...)``, a comparison's table …).
+    name
+        The table's name (``by_category`` …), for the same layout as the workbook sheet.
+    lang
+        ``fi``, ``sv`` or ``en``; default :func:`lapsibudjetti.default_lang`.
+    formatted
+        ``False``: only the headings and codes are translated; the numbers are shown as pandas shows them.
+    cents
+        Show euros to the cent (reconciliations, lines).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Its ``.data`` is the translated frame with the numbers unchanged.
+
+    Examples
+    --------
+    >>> s = styled(pd.DataFrame({"phase": ["actual"], "child_euros": [1234567.891]}), lang="fi")
+    >>> list(s.data.columns), s.data["Vaihe"].item()
+    (['Vaihe', 'Lapsiin kohdistuvat, €'], 'tilinpäätös')
+    >>> "1\\xa0234\\xa0568" in s.to_html()
+    True
+    """
+    lang = lang_or_default(lang)
+    shown = display_frame(name, frame, lang)
+    formats = {str(c): number_formatter(str(c), lang, cents=cents) for c in shown.columns}
+    headers = {c: text(f"col.{c}", lang, default=str(c)) for c in shown.columns}
+    data = shown.rename(columns=headers)
+    style = data.style.hide(axis="index")
+    if formatted:
+        style = style.format({headers[c]: f for c, f in formats.items() if f is not None}, na_rep="–")
+        numeric = [headers[c] for c, f in formats.items() if f is not None]
+        style = style.set_properties(subset=numeric, **{"text-align": "right"})
+    return style.set_table_styles([{"selector": "th", "props": [("text-align", "left"), ("font-weight", "bold")]}])
+
+
+def budget_table(cb: ChildBudget, name: str, *, lang: str | None, formatted: bool) -> Any:
+    """:meth:`lapsibudjetti.ChildBudget.table`: one of the result's tables, styled."""
+    lang = lang_or_default(lang)
+    if name not in TABLES:
+        raise InputError(f"unknown table {name!r}; use one of {', '.join(TABLES)}")
+    if name == "summary":
+        frame = cb.summary()
+    elif name.startswith("by_"):
+        frame = cb.by(name[3:], lang=lang)  # type: ignore[arg-type]
+    elif name == "missing_population":
+        frame = cb.missing_population(lang)
+    else:
+        frame = getattr(cb, name)
+    return styled(frame, name=name, lang=lang, formatted=formatted, cents=name in ("reconciliation", "unmapped"))
