@@ -568,3 +568,45 @@ def head_counts(orgs: pd.DataFrame, population: Population | None, registry: Reg
         basis = np.full(len(orgs), "no population given", dtype=object)
     out = orgs.assign(children=children, population_basis=basis)
     return out.assign(persons=everyone) if persons else out
+
+
+def missing_keys_message(miss: pd.DataFrame, registry: Registry) -> tuple[str, list[str]]:
+    """The message of a missing allocation key in the chosen language, naming the organisations and years, with the fixes.
+
+    ``miss`` has ``org_type, org_code, year, missing`` per (rule,
+    organisation, year) group; options are spelled as the user gives them
+    (Python or the command line). Returns the message and what is missing
+    for each group, in the same language.
+
+    Examples
+    --------
+    >>> miss = pd.DataFrame({"org_type": ["municipality"], "org_code": ["091"], "year": [2021],
+    ...                      "missing": ["population by age for municipality 091 in 2021"]})
+    >>> print(missing_keys_message(miss, Registry.default())[0])  # doctest: +ELLIPSIS
+    Kohdistusavain puuttuu 1 keltaisten ... väestö iän mukaan: Helsinki (091) 2021. ... population_year='nearest' ...
+    """
+    from .reference._labels import default_lang, option, text
+
+    lang = default_lang()
+    names = registry.names(miss["org_type"].astype(str), miss["org_code"].astype(str), lang).to_numpy()
+    where = [text("word.in_year", lang, org=f"{n} ({c})", year=y) for n, c, y in zip(names, miss["org_code"], miss["year"])]
+    groups: dict[str, list[str]] = {}
+    per_row: list[str] = []
+    for w, m in zip(where, miss["missing"].astype(str)):
+        user = re.match(r"user key ('[^']*')", m)
+        if "population by age" in m:
+            kind = text("error.missing_population", lang, orgs="{orgs}")
+        elif user and "no key table" in m:
+            kind = text("error.no_key_table", lang, name=user.group(1))
+        elif user:
+            kind = text("error.missing_user_key", lang, name=user.group(1), orgs="{orgs}")
+        else:
+            kind = m
+        groups.setdefault(kind, []).append(w)
+        per_row.append(kind.format(orgs=w) if "{orgs}" in kind else kind)
+    parts = [k.format(orgs=", ".join(dict.fromkeys(ws[:8])) + (" …" if len(ws) > 8 else "")) if "{orgs}" in k else k
+             for k, ws in groups.items()]
+    message = text("error.missing_keys", lang, groups=len(miss), what="; ".join(parts))
+    if any("population by age" in m for m in miss["missing"].astype(str)):
+        message += " " + text("hint.population_year", lang, option=option("population_year", "nearest"))
+    return message + " " + text("hint.on_missing_key", lang, option=option("on_missing_key", "unmapped")), per_row

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._allocate import KeyTable, Population, TargetGroup, head_counts, resolve_shares
-from ._classify import Classification, classify
+from ._classify import Classification, classify, warn_unused_rules
 from ._errors import AllocationError, InputError, ReconciliationError
 from ._groups import LineGroups
 from ._rules import Rules, default_rules
@@ -172,11 +172,12 @@ class ChildBudget:
 
         return styled(out, name="summary", lang=lang).data  # type: ignore[no-any-return]
 
-    def by(self, dimension: Literal["category", "tier", "sector", "colour"], *, lang: str = "fi") -> pd.DataFrame:
-        """Child euros per organisation × year × phase × ``dimension``."""
+    def by(self, dimension: Literal["category", "tier", "sector", "colour"], *, lang: str | None = None) -> pd.DataFrame:
+        """Child euros per organisation × year × phase × ``dimension`` (labels in ``lang``; default: the session's language)."""
         from .measure._summary import by
+        from .reference._labels import lang_or_default
 
-        return by(self, dimension, lang=lang)
+        return by(self, dimension, lang=lang_or_default(lang))
 
     def method(self) -> dict[str, pd.DataFrame]:
         """Rules applied with their basis and line counts, keys, population and settings."""
@@ -276,10 +277,12 @@ class ChildBudget:
 
         return budget_table(self, name, lang=lang, formatted=formatted)
 
-    def missing_population(self, lang: str = "fi") -> pd.DataFrame:
-        """Organisation-years whose target-group population is unknown, by name."""
+    def missing_population(self, lang: str | None = None) -> pd.DataFrame:
+        """Organisation-years whose target-group population is unknown, by name (in ``lang``; default: the session's language)."""
+        from .reference._labels import lang_or_default
+
         miss = self.children[self.children["children"].isna()].copy()
-        miss.insert(2, "name", self.registry.names(miss["org_type"], miss["org_code"], lang).to_numpy())
+        miss.insert(2, "name", self.registry.names(miss["org_type"], miss["org_code"], lang_or_default(lang)).to_numpy())
         return miss.reset_index(drop=True)
 
     def _repr_html_(self) -> str:
@@ -468,7 +471,9 @@ def child_budget(
     if on_missing_key not in ("raise", "unmapped"):
         raise InputError(f"on_missing_key must be 'raise' or 'unmapped', not {on_missing_key!r}")
 
-    shares = _shares(frame, rules, classify(frame, rules))
+    classified = classify(frame, rules)
+    warn_unused_rules(rules, classified.rule_index, frame["year"].to_numpy())
+    shares = _shares(frame, rules, classified)
     if shares.yellow.any():
         _allocate_yellow(shares, frame, rules, target=target, population=pop, registry=registry, keys=keys,
                          policy=population_year, on_missing_key=on_missing_key, weights=user_weights)
@@ -648,7 +653,7 @@ def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, targ
     share_g = resolved["child_share"].to_numpy()
     bad_g = np.isnan(share_g)
     if bad_g.any() and on_missing_key == "raise":
-        raise _missing_keys_error(resolved, bad_g, gid, t)
+        raise _missing_keys_error(resolved, bad_g, gid, t, registry)
     shares.child_share[ypos] = np.nan_to_num(share_g, nan=0.0)[gid]
     used_g, used_vocab = pd.factorize(resolved["key_used"].to_numpy(dtype=object), sort=True)
     shares.key_vocab += [str(v) for v in used_vocab]
@@ -662,21 +667,15 @@ def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, targ
     shares.key_shares = key_shares[list(_KEY_SHARE_COLUMNS)]
 
 
-def _missing_keys_error(resolved: pd.DataFrame, bad_g: np.ndarray, gid: np.ndarray, t: pd.DataFrame) -> AllocationError:
+def _missing_keys_error(resolved: pd.DataFrame, bad_g: np.ndarray, gid: np.ndarray, t: pd.DataFrame, registry: Registry) -> AllocationError:
+    from ._allocate import missing_keys_message
+
     miss = resolved.loc[bad_g, ["org_type", "org_code", "year", "service_class", "missing"]].copy()
     miss.insert(0, "rule_id", t["rule_id"].to_numpy()[resolved.loc[bad_g, "rule_index"].to_numpy()])
     miss["lines"] = np.bincount(gid, minlength=len(resolved))[bad_g]
-    what = sorted(set(miss["missing"]))
-    hint = ""
-    if any("population by age" in w for w in what):
-        hint = (" Population by age is packaged for 2019 only: pass population_year='nearest' to use the nearest "
-                "year's age structure scaled to each year's total, or give your own population table.")
-    return AllocationError(
-        f"allocation keys are missing for {int(bad_g.sum())} (rule, organisation, year) group(s) of yellow lines: "
-        f"{'; '.join(what[:8])}{' …' if len(what) > 8 else ''}.{hint} "
-        "Or pass on_missing_key='unmapped' to report those lines as unmapped.",
-        rows=miss.reset_index(drop=True),
-    )
+    message, per_row = missing_keys_message(miss, registry)
+    miss["missing"] = per_row
+    return AllocationError(message, rows=miss.reset_index(drop=True))
 
 
 def _unmap_missing_keys(shares: _Shares, ypos: np.ndarray, gid: np.ndarray, bad_g: np.ndarray, missing_g: np.ndarray) -> None:

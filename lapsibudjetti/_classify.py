@@ -16,16 +16,17 @@ each combination's rule back to its lines.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ._errors import RuleError
+from ._errors import LapsibudjettiWarning, RuleError
 from ._groups import composite_key
-from ._rules import DIMENSIONS, Rules, _Match
+from ._rules import DIMENSIONS, RULE_COLUMNS, Rules, _Match, default_rules
 
-__all__ = ["classify", "Classification"]
+__all__ = ["classify", "Classification", "warn_unused_rules"]
 
 _DENSE_LIMIT = 64_000_000  # composite key spaces up to this size may use a dense lookup array
 _KEY_LIMIT = 2**62  # composite keys are int64: factorise before a product would pass this
@@ -395,3 +396,34 @@ def _reasons(ledger: pd.DataFrame, idx: np.ndarray) -> tuple[tuple[str, ...], np
         else:
             texts.append(f"no class on the line in {year}")
     return tuple(texts), which.astype("int32")
+
+
+def warn_unused_rules(rules: Rules, rule_index: np.ndarray, years: np.ndarray) -> None:
+    """Warn about rules of one's own that match no line in the years they are valid for (a typo'd code, a wrong year).
+
+    A rule is one's own when the packaged rules have no identical rule of
+    that id; the packaged rules are lists, so most of them never match one
+    organisation's ledger, and they are not listed.
+    """
+    from .reference._labels import default_lang, text
+
+    packaged = default_rules(rules.profile if rules.profile in ("default", "placements_only", "population_keys") else "default")  # type: ignore[arg-type]
+    if rules.source == packaged.source or len(years) == 0:
+        return
+    cols = list(RULE_COLUMNS)
+    mine = rules.table[cols].astype(str)
+    theirs = packaged.table[cols].astype(str)
+    same = mine.merge(theirs.drop_duplicates(), how="left", on=cols, indicator=True)["_merge"].eq("both").to_numpy()
+    used = np.zeros(len(rules), dtype=bool)
+    hit = rule_index[rule_index >= 0]
+    used[np.unique(hit)] = True
+    lo, hi = int(years.min()), int(years.max())
+    vf = rules.table["valid_from"].fillna(-1).to_numpy(dtype="int64")
+    vt = rules.table["valid_to"].fillna(10**6).to_numpy(dtype="int64")
+    in_years = (vf <= hi) & (vt >= lo)
+    unused = np.flatnonzero(~same & ~used & in_years)
+    if len(unused):
+        t = rules.table
+        listed = ", ".join(f"{t.at[i, 'rule_id']} ({int(t.at[i, 'source_row'])})" for i in unused[:10]) + (" …" if len(unused) > 10 else "")
+        warnings.warn(f"{rules.source}: " + text("warn.unused_rules", default_lang(), n=len(unused), rules=listed),
+                      LapsibudjettiWarning, stacklevel=3)

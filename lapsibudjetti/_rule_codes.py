@@ -15,6 +15,12 @@ __all__ = ["pad_org_codes"]
 _CODE_DIGITS = {"municipality": 3, "wellbeing_area": 2}
 
 
+def _row_word(row: int) -> str:
+    from .reference._labels import default_lang, text
+
+    return text("word.row", default_lang(), row=row)
+
+
 def pad_org_codes(t: pd.DataFrame, bad: Callable[[int, str, str], None], source: str) -> None:
     """Organisation codes that lost their leading zeros (Excel stores 091 as 91): padded with a warning, or refused when ambiguous.
 
@@ -40,10 +46,12 @@ def pad_org_codes(t: pd.DataFrame, bad: Callable[[int, str, str], None], source:
                 continue
             new = code.zfill(widths.pop())
             if new != code:
-                padded.append(f"row {int(t.at[i, 'source_row'])}: {code} → {new}")
+                padded.append(f"{_row_word(int(t.at[i, 'source_row']))}: {code} → {new}")
             out.append(new)
         t.at[i, "org_code"] = "|".join(out)
     if padded:
-        warnings.warn(f"{source}: organisation code(s) in column org_code had lost their leading zeros (a spreadsheet stores 091 as "
-                      f"91) and were padded by their org_type: {'; '.join(padded[:10])}{' …' if len(padded) > 10 else ''}. "
-                      "Write codes as text to keep the zeros.", LapsibudjettiWarning, stacklevel=4)
+        from .reference._labels import default_lang, text
+
+        shown = "; ".join(padded[:10]) + (" …" if len(padded) > 10 else "")
+        warnings.warn(f"{source}: " + text("warn.padded_codes", default_lang(), rows=shown), LapsibudjettiWarning, stacklevel=4)
+

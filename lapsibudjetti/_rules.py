@@ -284,6 +284,11 @@ class Rules:
     def __repr__(self) -> str:
         return f"Rules({len(self)} rules from {self.source!r}, profile={self.profile!r})"
 
+    def _repr_html_(self) -> str:
+        from ._display import rules_html
+
+        return rules_html(self)
+
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, source: str = "<memory>", profile: str = "default") -> Rules:
         """Validate a frame of rules and resolve the profile.

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._errors import InputError
 from .reference._format import format_euros
-from .reference._labels import lang_or_default, text
+from .reference._labels import lang_or_default, text, value_label
 
 if TYPE_CHECKING:
     from ._budget import ChildBudget
@@ -133,13 +133,28 @@ class RulesComparison:
         changed = self.rules["rule_id"].nunique()
         lines = [text("diff.title", lang, before=self.before_source, after=self.after_source, rules=changed,
                       lines=len(self.lines))]
-        moved = self.by_category[self.by_category["difference"] != 0]
-        for r in moved.head(12).itertuples(index=False):
-            lines.append(f"  {r.org_code} {r.year} {text(f'value.phase.{r.phase}', lang)} {r.label}: "
-                         f"{format_euros(r.child_euros_before, lang)} → {format_euros(r.child_euros_after, lang)} "
-                         f"({'+' if r.difference >= 0 else ''}{format_euros(r.difference, lang)})")
-        if len(moved) > 12:
-            lines.append("  " + text("diff.more", lang, n=len(moved) - 12))
+        if len(self.rules):
+            lines.append(text("sheet.diff_rules", lang) + ":")
+            for r in self.rules.head(8).itertuples(index=False):
+                if r.change != "changed":
+                    lines.append(f"  {r.rule_id}: {text(f'value.change.{r.change}', lang)} ({text('col.row', lang)} {r.row})")
+                    continue
+                kind = r.column if r.column in ("colour", "tier", "sector", "org_type") else None
+                was, now = ((value_label(kind, v, lang) if kind and v else v) for v in (r.before, r.after))
+                lines.append(f"  {r.rule_id}: {text(f'rulecol.{r.column}', lang)} {was or '–'} → {now or '–'}")
+            if len(self.rules) > 8:
+                lines.append("  " + text("diff.more", lang, n=len(self.rules) - 8, table=text("sheet.diff_rules", lang)))
+        for name in ("by_tier", "by_category"):
+            moved = getattr(self, name)
+            if moved.empty:
+                continue
+            lines.append(text(f"sheet.diff_{name}", lang) + ":")
+            for r in moved.head(12).itertuples(index=False):
+                lines.append(f"  {r.org_code} {r.year} {text(f'value.phase.{r.phase}', lang)} {r.label}: "
+                             f"{format_euros(r.child_euros_before, lang)} → {format_euros(r.child_euros_after, lang)} "
+                             f"({'+' if r.difference >= 0 else ''}{format_euros(r.difference, lang)})")
+            if len(moved) > 12:
+                lines.append("  " + text("diff.more", lang, n=len(moved) - 12, table=text(f"sheet.diff_{name}", lang)))
         lines.append(text("diff.reconciled" if self.ok else "diff.not_reconciled", lang))
         return "\n".join(lines)
 

@@ -53,6 +53,24 @@ class Scenario:
     changes: pd.DataFrame
     comparison: pd.DataFrame
 
+    def _title(self) -> str:
+        from .reference._labels import default_lang, text
+
+        moved = self.comparison.filter(like="_difference").fillna(0).ne(0).any(axis=1)
+        return text("card.scenario_title", default_lang(), changes=len(self.changes), moved=int(moved.sum()))
+
+    def __repr__(self) -> str:
+        return self._title()
+
+    def _repr_html_(self) -> str:
+        from ._display import card_html
+        from ._present import styled
+
+        moved = self.comparison[self.comparison.filter(like="_difference").fillna(0).ne(0).any(axis=1)]
+        cols = [c for c in ("org_code", "year", "phase", "child_euros_before", "child_euros_after", "corrective_share_before",
+                            "corrective_share_after") if c in moved.columns]
+        return card_html(self._title(), [], styled(moved[cols].head(20), name="scenario").to_html())
+
 
 def read_changes(changes: pd.DataFrame | str | Path) -> pd.DataFrame:
     """The changes table, checked: ``action`` (move/add), ``org_code``, ``year``, ``phase``, ``from_category`` (moves),

@@ -51,7 +51,9 @@ from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
 from .measure._metrics import pooled
 from .output._report import CHARTS, MAX_CHART_ORGS, report
 from .read._tables import number_text, read_text_table
+from .reference import _labels
 from .reference._format import format_euros, format_percent
+from .reference._labels import default_lang, lang_or_default, set_interface, set_lang
 
 __all__ = ["main", "build_parser", "parse_years"]
 
@@ -61,6 +63,12 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 _ROWS_SHOWN = 20
 # ---------------------------------------------------------------------------
 # argument parsing
+
+
+def _text(key: str, **values: object) -> str:
+    """A label in the command's language (``--lang``, else ``$LAPSIBUDJETTI_LANG``, else Finnish)."""
+    template = _labels.text(key, default_lang())
+    return template.format(**values) if values else template
 
 
 def parse_years(text: str) -> list[int]:
@@ -161,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--price-index", type=Path, metavar="PATH",
                      help="price index (year, index), e.g. the basic-services price index: adds the year-on-year changes "
                           "in nominal and real terms of each municipality (with its share of its wellbeing area)")
-    out.add_argument("--lang", choices=("fi", "sv", "en"), default="fi", help="language of the workbook and charts")
+    out.add_argument("--lang", choices=("fi", "sv", "en"), default=None,
+                     help="language of the report, workbook, charts and notes (default: $LAPSIBUDJETTI_LANG or fi)")
     out.add_argument("--out", type=Path, default=Path("lapsibudjetti-report"), metavar="DIR",
                      help="output folder (default: lapsibudjetti-report)")
     out.add_argument("--csv-dialect", choices=("fi", "plain"), default="fi",
@@ -180,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check ledgers and rules and list every problem",
                               description="Read the ledgers and rules and list every problem; writes nothing.")
     _input_arguments(validate, sample_default=False)
+    validate.add_argument("--lang", choices=("fi", "sv", "en"), default=None, help="language of the notes (default: $LAPSIBUDJETTI_LANG or fi)")
     _add_debug(validate, top=False)
 
     scen = sub.add_parser("scenario", help="the child impact of a decision: move or add euros and compare before and after",
@@ -188,18 +198,26 @@ def build_parser() -> argparse.ArgumentParser:
     scen.add_argument("changes", type=Path, metavar="CHANGES", help="the changes (CSV or XLSX)")
     _input_arguments(scen)
     so = scen.add_argument_group("output")
-    so.add_argument("--lang", choices=("fi", "sv", "en"), default="fi", help="language of the workbook and chart")
+    so.add_argument("--lang", choices=("fi", "sv", "en"), default=None,
+                    help="language of the workbook, chart and notes (default: $LAPSIBUDJETTI_LANG or fi)")
     so.add_argument("--out", type=Path, default=Path("lapsibudjetti-scenario"), metavar="DIR",
                     help="output folder (default: lapsibudjetti-scenario)")
     so.add_argument("--no-charts", action="store_true", help="do not draw the chart")
     so.add_argument("--force", action="store_true", help="replace scenario files already in the folder")
     _add_debug(scen, top=False)
 
-    rules = sub.add_parser("rules", help="write the default rules to an editable XLSX (or CSV)",
-                           description="Write the national default rules to a file to edit and use with --rules.")
-    rules.add_argument("--out", type=Path, required=True, metavar="PATH", help="the .xlsx (or .csv) file to write")
-    rules.add_argument("--profile", choices=("default", "placements_only", "population_keys"), default="default")
+    rules = sub.add_parser("rules", help="write the default rules to an editable workbook, or compare two rules files",
+                           description="Write the national default rules to a workbook (headings, help and dropdowns in --lang) to "
+                                       "edit and use with --rules; or, with --diff A B, show which rules changed and which child "
+                                       "euros move on the given ledgers (default: the bundled sample).")
+    rules.add_argument("--out", type=Path, metavar="PATH",
+                       help="the .xlsx (or .csv) rules file to write; with --diff: the comparison workbook (.xlsx) to write")
+    rules.add_argument("--diff", nargs=2, metavar=("A", "B"),
+                       help="compare rules A and B (CSV or XLSX files; 'default' for the national rules)")
+    rules.add_argument("--lang", choices=("fi", "sv", "en"), default=None,
+                       help="language of the workbook and notes (default: $LAPSIBUDJETTI_LANG or fi)")
     rules.add_argument("--force", action="store_true", help="replace the file if it exists")
+    _input_arguments(rules)
     _add_debug(rules, top=False)
     return parser
 
@@ -279,7 +297,7 @@ def _notes(console: _Console) -> Iterator[list[str]]:
         text = str(message)
         if text not in seen:
             seen.append(text)
-            label = "note" if issubclass(category, LapsibudjettiWarning) else category.__name__
+            label = _text("cli.note") if issubclass(category, LapsibudjettiWarning) else category.__name__
             console.err(f"{label}: {text}")
 
     with warnings.catch_warnings():
@@ -292,11 +310,12 @@ def _rows_text(rows: pd.DataFrame) -> str:
     if rows is None or rows.empty:
         return ""
     shown = rows.head(_ROWS_SHOWN)
+    shown = shown.set_axis([_text(f"col.{c}") if _labels.text(f"col.{c}", "en") != f"col.{c}" else str(c) for c in shown.columns], axis=1)
     text = shown.to_string(index=False, max_colwidth=60)
     more = len(rows) - len(shown)
     lines = ["  " + line for line in text.splitlines()]
     if more > 0:
-        lines.append(f"  … and {more} more row(s)")
+        lines.append("  " + _text("cli.more_rows", n=more))
     return "\n".join(lines)
 
 
@@ -347,7 +366,7 @@ def _collect(problems: list[LapsibudjettiError] | None, action: Callable[[], Any
         return None
 
 
-def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress, *, collect: bool) -> _Inputs:
+def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress, *, collect: bool, rules: bool = True) -> _Inputs:
     import lapsibudjetti as lb
 
     inp = _Inputs()
@@ -355,12 +374,12 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     defaults = dict(args.defaults)
     files = [("ledger", p) for p in args.ledger] + [("statistics", p) for p in args.statistics]
     rules_path: Path | None = args.rules
-    if not files and getattr(args, "command", "") in ("report", "scenario"):
+    if not files and getattr(args, "command", "") in ("report", "scenario", "rules"):
         from .samples._load import load_sample
 
         progress.step("loading the synthetic sample")
         sample = load_sample("synthetic")
-        console.err(f"note: no ledgers given: using the bundled sample ({sample.description})")
+        console.err(f"{_text('cli.note')}: " + _text("cli.no_ledgers", sample=_text(f"sample.{sample.name}")))
         inp.sample = sample.name
         inp.ledgers = list(sample.ledgers.values())
         inp.files = [f"sample:{name}" for name in sample.ledgers]
@@ -370,7 +389,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
         inp.price_index = sample.price_index
         inp.population_year = sample.population_year
         inp.measure = "net cost (expenses − revenue)" if sample.synthetic else "net operating cost"
-        if rules_path is None:
+        if rules_path is None and rules:
             rules_path = sample.rules_path
     for kind, path in files:
         progress.step(f"reading {path.name}")
@@ -386,7 +405,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
         inp.measure = args.measure
     if args.population_year:
         inp.population_year = args.population_year
-    if rules_path is not None:
+    if rules_path is not None and rules:
         inp.rules = _collect(problems, lambda: lb.load_rules(rules_path, profile=args.profile))
     else:
         inp.rules = lb.default_rules(args.profile)
@@ -527,13 +546,16 @@ def _print_changes(result: Any, extra: dict[str, pd.DataFrame], lang: str, conso
 
 
 @contextmanager
-def _computed(args: argparse.Namespace, console: _Console, steps: int) -> Iterator[tuple[Any, Any, Progress]]:
-    """The inputs read and the child budget computed, with a progress bar and the notes said, for a command's block."""
+def _computed(args: argparse.Namespace, console: _Console, steps: int, *, rules: bool = True) -> Iterator[tuple[Any, Any, Progress]]:
+    """The inputs read and the child budget computed, with a progress bar and the notes said, for a command's block.
+
+    ``rules=False``: the packaged rules of ``--profile``, not the sample's or ``--rules``.
+    """
     progress = Progress(steps)
     console.progress = progress
     try:
         with _notes(console):
-            inp = _load_inputs(args, console, progress, collect=False)
+            inp = _load_inputs(args, console, progress, collect=False, rules=rules)
             progress.step("classifying and allocating")
             yield inp, _child_budget(inp, args), progress
     finally:
@@ -557,11 +579,13 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
     _print_summary(shown, args.lang, console)
     _print_changes(result, written.extra, args.lang, console)
     console.out("")
-    console.out(f"Report:   {written.html}" + (f" and {written.pdf}" if written.pdf else ""))
-    console.out(f"Workbook: {written.workbook}")
-    console.out(f"Tables:   {written.folder / 'tables'} ({len(written.tables)} files: CSV {args.csv_dialect} dialect and Parquet)")
+    console.out(_text("cli.written_report", path=written.html))
+    if written.pdf:
+        console.out(_text("cli.written_pdf", path=written.pdf))
+    console.out(_text("cli.written_workbook", path=written.workbook))
+    console.out(_text("cli.written_tables", path=written.folder / "tables", n=len(written.tables), dialect=args.csv_dialect))
     if written.charts:
-        console.out(f"Charts:   {written.folder / 'charts'} ({len(written.charts)} files: PNG 200 dpi and SVG)")
+        console.out(_text("cli.written_charts", path=written.folder / "charts", n=len(written.charts)))
     return EXIT_OK
 
 
@@ -582,20 +606,19 @@ def _validate(args: argparse.Namespace, console: _Console) -> int:
         progress.close()
         console.progress = None
     if inp.problems:
-        console.err(f"{len(inp.problems)} problem(s) found:")
+        console.err(_text("cli.problems", n=len(inp.problems)))
         for k, err in enumerate(inp.problems, start=1):
             console.err(f"\n{k}. {_describe(err)}")
         return EXIT_INPUT
     lines = sum(len(led) for led in inp.ledgers)
-    checked = [f"{len(inp.files)} ledger file(s), {lines} line(s)"] if inp.files else []
+    checked = [_text("cli.checked_ledgers", files=len(inp.files), lines=lines)] if inp.files else []
     if args.rules is not None:
-        checked.append(f"rules {args.rules.name} ({len(inp.rules)} rules)")
-    console.out("OK: " + "; ".join(checked or ["inputs"]) + ": no problems found.")
+        checked.append(_text("cli.checked_rules", name=args.rules.name, n=len(inp.rules)))
+    console.out(_text("cli.validate_ok", checked="; ".join(checked or [_text("cli.checked_inputs")])))
     if result is not None:
         un = result.unmapped
         if len(un):
-            console.out(f"{len(un)} line(s) match no rule and will be reported as unmapped "
-                        f"({float(un['amount'].sum()):,.2f} €); most common reasons:")
+            console.out(_text("cli.validate_unmapped", n=len(un), euros=format_euros(float(un["amount"].sum()), default_lang(), decimals=2)))
             for reason, n in un["reason"].astype(str).value_counts().head(5).items():
                 console.out(f"  {n:>6}  {reason}")
     return EXIT_OK
@@ -604,23 +627,56 @@ def _validate(args: argparse.Namespace, console: _Console) -> int:
 def _rules(args: argparse.Namespace, console: _Console) -> int:
     import lapsibudjetti as lb
 
+    if args.diff:
+        return _rules_diff(args, console)
+    if args.out is None:
+        raise InputError("give --out FILE to write the rules, or --diff A B to compare two rules files")
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(f"write the rules to a .xlsx or .csv file, not {out.name!r}", file=str(out))
-    if out.exists() and not args.force:
+    _check_new_file(out, args.force)
+    rules = lb.default_rules(args.profile)
+    lb.write_rules(rules, out, lang=args.lang)
+    console.out(_text("cli.rules_written", n=len(rules), profile=_text(f"value.profile.{args.profile}"), path=out))
+    console.out(_text("cli.rules_use", path=out))
+    return EXIT_OK
+
+
+def _check_new_file(out: Path, force: bool) -> None:
+    if out.exists() and not force:
         raise InputError(f"{out} exists; it may hold your edits. Choose another name or add --force to replace it", file=str(out))
     if not out.parent.exists():
         raise InputError(f"the folder {str(out.parent)!r} does not exist; create it first", file=str(out))
-    rules = lb.default_rules(args.profile)
-    lb.write_rules(rules, out)
-    console.out(f"Wrote {len(rules)} rules (profile {args.profile}) to {out}.")
-    console.out(f"Edit them and use them with: lapsibudjetti report --rules {out} ...")
+
+
+def _rules_diff(args: argparse.Namespace, console: _Console) -> int:
+    from .output._rules_diff_out import write_rules_comparison
+
+    if args.rules is not None:
+        raise InputError("with --diff A B the rules are A and B; leave out --rules")
+    if args.out is not None:
+        if args.out.suffix.lower() != ".xlsx":
+            raise InputError(f"write the comparison to a .xlsx file, not {args.out.name!r}", file=str(args.out))
+        _check_new_file(args.out, args.force)
+    first, second = (None if a.strip().lower() == "default" else Path(a) for a in args.diff)
+    for path in (first, second):
+        if path is not None and not path.exists():
+            raise InputError(f"rules file not found: {path}", file=str(path))
+    args.rules = first
+    with _computed(args, console, 3, rules=first is not None) as (_inp, result, progress):
+        progress.step("comparing the rules")
+        import lapsibudjetti as lb
+
+        diff = result.compare_rules(second if second is not None else lb.default_rules(args.profile), profile=args.profile)
+    console.out(diff.text(args.lang))
+    if args.out is not None:
+        write_rules_comparison(diff, args.out, lang=args.lang)
+        console.out(_text("cli.written", paths=args.out))
     return EXIT_OK
 
 
 def _scenario(args: argparse.Namespace, console: _Console) -> int:
     from .output._scenario_out import SCENARIO_FILES, write_scenario
-    from .reference._format import format_euros, format_percent
 
     existing = [args.out / n for n in SCENARIO_FILES if (args.out / n).exists()]
     if existing and not args.force:
@@ -631,13 +687,13 @@ def _scenario(args: argparse.Namespace, console: _Console) -> int:
         s = result.scenario(args.changes)
         written = write_scenario(s, args.out, lang=args.lang, charts=not args.no_charts)
     moved = s.comparison[s.comparison.filter(like="_difference").fillna(0).ne(0).any(axis=1)]
-    console.out(f"{len(s.changes)} change(s); {len(moved)} organisation-year(s) move:")
+    console.out(_text("cli.scenario_moves", changes=len(s.changes), moved=len(moved)))
     for r in moved.head(12).itertuples(index=False):
-        console.out(f"  {r.org_code} {r.year} {r.phase}: child euros {format_euros(r.child_euros_before, args.lang)} -> "
-                    f"{format_euros(r.child_euros_after, args.lang)}; corrective share "
-                    f"{format_percent(r.corrective_share_before, args.lang, decimals=1)} -> "
-                    f"{format_percent(r.corrective_share_after, args.lang, decimals=1)}")
-    console.out(f"Written: {', '.join(str(p) for p in written)}")
+        console.out("  " + _text("cli.scenario_line", org=r.org_code, year=r.year, phase=_text(f"value.phase.{r.phase}"),
+                                 before=format_euros(r.child_euros_before, args.lang), after=format_euros(r.child_euros_after, args.lang),
+                                 share_before=format_percent(r.corrective_share_before, args.lang, decimals=1),
+                                 share_after=format_percent(r.corrective_share_after, args.lang, decimals=1)))
+    console.out(_text("cli.written", paths=", ".join(str(p) for p in written)))
     return EXIT_OK
 
 
@@ -689,10 +745,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = _Console()
     previous = _on_sigterm()
     _TERMINATED.clear()
+    chosen = list(_labels._CHOSEN)
     try:
+        if hasattr(args, "lang"):
+            args.lang = lang_or_default(args.lang)
+            set_lang(args.lang)
+        set_interface("cli")  # messages spell options as flags (--population-year nearest)
         code = _COMMANDS[args.command](args, console)
         if _TERMINATED:  # the signal came where Python could not raise it; the command still finished whole
-            console.err("terminated: every file was written whole or not at all")
+            console.err(_text("cli.terminated"))
             return 143
         return code
     except LapsibudjettiError as err:
@@ -707,10 +768,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.err(f"{type(err).__name__}: {err.strerror or err}{where}")
         return EXIT_INPUT
     except _Terminated:
-        console.err("terminated: every file was written whole or not at all")
+        console.err(_text("cli.terminated"))
         return 143
     except KeyboardInterrupt:
-        console.err("interrupted: every file was written whole or not at all")
+        console.err(_text("cli.interrupted"))
         return 130
     except Exception as err:  # a bug: say so plainly, traceback on request
         if args.debug:
@@ -720,5 +781,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "This is a bug in lapsibudjetti, not in your files. Run again with --debug for the details and please report it.")
         return EXIT_INTERNAL
     finally:
+        set_interface("python")
+        _labels._CHOSEN[:] = chosen
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -183,7 +183,7 @@ MUNICIPALITIES = [
     ("X01", "Esimerkkilä", "Exempelby", "Esimerkkilä", 20_150),
     ("X02", "Mallila", "Modellby", "Mallila", 8_040),
 ]
-AREA = ("X1", "Esimerkin hyvinvointialue", "Esimerkki välfärdsområde", "Esimerkki wellbeing services county")
+AREA = ("X1", "Esimerkin hyvinvointialue", "Exempels välfärdsområde", "Example wellbeing services county")
 
 #: Share of gross expenses per account (expenses > 0) and of revenue per
 #: account (entered as negative amounts); revenue is a share of gross expenses.

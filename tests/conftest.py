@@ -28,3 +28,13 @@ def shared_data() -> Path:
     if not KTA14.exists():
         pytest.skip(f"SKIPPED: ../shared/data not found at {SHARED}: the real-data checks did not run")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _session_language():  # type: ignore[no-untyped-def]
+    """Every test starts in the default language (Finnish unless $LAPSIBUDJETTI_LANG says otherwise); set_lang() does not leak."""
+    import lapsibudjetti as lb
+
+    lb.set_lang(None)
+    yield
+    lb.set_lang(None)

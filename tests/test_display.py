@@ -17,13 +17,17 @@ def _budget() -> lb.ChildBudget:
 
 
 def test_text_summary_for_terminals() -> None:
-    text = repr(_budget())
+    text = repr(_budget())  # the session's language: Finnish unless set_lang() or $LAPSIBUDJETTI_LANG says otherwise
     lines = text.splitlines()
-    assert lines[0].startswith("ChildBudget: 4 lines, 1 organisation(s), years 2019, children 0–17")
-    assert "reconciliation: OK to the cent" in text
-    assert "unmapped lines: 1 (1\u00a0€)" in text
-    assert "net operating cost" in text
+    assert lines[0].startswith("Lapsibudjetti: 4 riviä · 1 organisaatiota · 2019 · 0–17-vuotiaat")
+    assert "täsmää sentilleen" in text
+    assert "luokittelemattomia rivejä 1 (1\u00a0€)" in text
+    assert "nettokäyttökustannukset" in text
     assert len(lines) <= 5  # short: a terminal summary, not a table dump
+    lb.set_lang("en")
+    text = repr(_budget())
+    assert text.startswith("Child budget: 4 lines · 1 organisation(s) · 2019 · ages 0–17")
+    assert "reconciled to the cent" in text and "unmapped lines 1 (€1)" in text and "net operating cost" in text
 
 
 class _Collect(html.parser.HTMLParser):
@@ -40,12 +44,13 @@ class _Collect(html.parser.HTMLParser):
 
 
 def test_html_summary_for_notebooks() -> None:
+    lb.set_lang("en")
     cb = _budget()
     p = _Collect()
     p.feed(cb._repr_html_())
     text = " ".join(p.text)
     assert "reconciled to the cent" in text
-    assert "unmapped lines:" in text and "1\u00a0€" in text
+    assert "unmapped lines 1 (€1)" in text
     assert "table" in p.tags
     # the top categories, largest first
     assert text.index("Basic education") < text.index("Libraries")
@@ -63,4 +68,5 @@ def test_headline_is_one_year_and_phase_not_a_sum_over_them() -> None:
             "amount": [100.0, 200.0, 300.0], "phase": ["actual", "actual", "budget"]}
     led = lb.make_ledger(rows, org_type="municipality")
     text = repr(lb.child_budget(led))
-    assert "2019 actual: all spend 200\u00a0€; child-targeted 200\u00a0€ (100,0\u00a0%)" in text  # one formatter: the amounts and the share in the same style
+    # one formatter: the amounts and the share in the same style
+    assert "2019 tilinpäätös: kaikki menot 200\u00a0€; lapsiin kohdistuvat 200\u00a0€ (100,0\u00a0%)" in text

@@ -124,7 +124,7 @@ def test_an_org_code_excel_turned_into_a_number_is_padded_or_refused(tmp_path) -
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", lb.LapsibudjettiWarning)
         rules = lb.load_rules(path)
-    said = [str(w.message) for w in caught if "leading zeros" in str(w.message)]
+    said = [str(w.message) for w in caught if "91 → 091" in str(w.message)]
     assert said and "saannot.xlsx" in said[0] and "91 → 091" in said[0]
     led = lb.make_ledger({"org_code": ["091"], "year": [2019], "task_class": ["Perusopetus"], "amount": [100.0]},
                          org_type="municipality", phase="actual")

@@ -102,12 +102,12 @@ def test_the_scenario_command_writes_the_workbook_and_chart(tmp_path) -> None:  
     head = rows[3]
     assert head == ("Organisation", "Year", "Phase", "Figure", "before", "after", "difference")
     body = {(r[0], r[3]): r for r in rows[4:]}
-    child = body[("Esimerkki wellbeing services county", "Child-targeted, €")]
+    child = body[("Example wellbeing services county", "Child-targeted, €")]
     assert child[1] == 2024 and child[6] == pytest.approx(0.0, abs=1e-6)
-    share = body[("Esimerkki wellbeing services county", "Corrective share")]
+    share = body[("Example wellbeing services county", "Corrective share")]
     assert share[6] == pytest.approx(-1_000_000.0 / child[4], rel=1e-9)
     ws = wb["Before and after"]
-    cell = next(c for c in ws[5 + list(body).index(("Esimerkki wellbeing services county", "Corrective share"))] if c.column == 7)
+    cell = next(c for c in ws[5 + list(body).index(("Example wellbeing services county", "Corrective share"))] if c.column == 7)
     assert cell.number_format == "0.0 %"
     assert cli.main(["scenario", str(changes), "--out", str(out), "--no-charts"]) == 1  # never replaced without --force
 

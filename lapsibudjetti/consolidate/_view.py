@@ -115,6 +115,24 @@ class BoundarySeries:
     price_index: pd.DataFrame
     base_year: int | None = None
 
+    def _title(self) -> str:
+        from .._display import _years
+        from ..reference._labels import default_lang, text
+
+        return text("card.series_title", default_lang(), orgs=len(self.totals[["org_type", "org_code"]].drop_duplicates()),
+                    years=_years(self.totals["year"].unique().tolist()))
+
+    def __repr__(self) -> str:
+        return self._title()
+
+    def _repr_html_(self) -> str:
+        from .._display import card_html
+        from .._present import styled
+
+        cols = [c for c in ("org_type", "org_code", "year", "phase", "child_euros", "euros_per_child", "preventive_share",
+                            "corrective_share", "sources") if c in self.totals.columns]
+        return card_html(self._title(), [], styled(self.totals[cols].head(20), name="series").to_html())
+
     def method(self) -> dict[str, pd.DataFrame]:
         """The view's method tables plus ``series`` (price index and base year)."""
         out = self.view.method()

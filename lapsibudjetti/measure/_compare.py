@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._errors import AllocationError, InputError
 from .._util import _as_years, _listing, _name
-from ..reference._labels import text
+from ..reference._labels import lang_or_default, text
 from ..reference._registry import Registry
 from ._metrics import METRICS, pooled
 
@@ -56,7 +56,7 @@ def compare(
     phase: str | None = None,
     membership_year: int | None = None,
     registry: Registry | None = None,
-    lang: str = "fi",
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """Rank organisations of the same kind against the national and a group median.
 
@@ -123,8 +123,7 @@ def compare(
     """
     if not hasattr(result, "summary"):
         raise InputError(f"compare() takes a ChildBudget or a view, not {type(result).__name__}")
-    if lang not in ("fi", "sv", "en"):
-        raise InputError(f"lang must be fi, sv or en, not {lang!r}")
+    lang = lang_or_default(lang)
     reg = registry or getattr(result, "registry", None) or Registry.default()
     s, org_type, metrics = _summary_to_compare(result, reg, org_type=org_type, years=years, phase=phase, metric=metric, lang=lang)
 

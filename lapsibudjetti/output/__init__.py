@@ -1,6 +1,7 @@
 """Stage 7, output: tables (CSV/Parquet), the workbook, the charts and the annual report."""
 
 from ._report import Report, report
+from ._rules_diff_out import write_rules_comparison
 from ._scenario_out import plot_scenario, write_scenario
 from ._tables import write_tables
 from ._workbook import write_workbook
@@ -15,6 +16,7 @@ from .charts import (
 )
 
 __all__ = [
+    "write_rules_comparison",
     "Report",
     "report",
     "plot_child_protection_balance",

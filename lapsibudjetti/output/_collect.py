@@ -11,7 +11,7 @@ import pandas as pd
 from .._errors import InputError
 from ..measure._compare import comparison_table
 from ..reference._labels import (
-    check_lang,
+    lang_or_default,
     measure_text,
     text,
     value_code,
@@ -160,7 +160,7 @@ def _series_parts(result: Any) -> tuple[Any, dict[str, pd.DataFrame], Any]:
 def export_tables(
     result: BudgetResult,
     *,
-    lang: str = "fi",
+    lang: str | None = None,
     comparison: pd.DataFrame | None = None,
     extra: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, pd.DataFrame]:
@@ -211,7 +211,7 @@ def export_tables(
     >>> tables["summary"][["org_name", "year", "child_euros"]].to_dict("records")
     [{'org_name': 'Oulu', 'year': 2019, 'child_euros': 1000.0}]
     """
-    check_lang(lang)
+    lang = lang_or_default(lang)
     result, series_tables, method_source = _series_parts(result)
     more = {**series_tables, **dict(extra or {})}
     for name, frame in more.items():

@@ -28,7 +28,7 @@ from .._files import write_atomic
 from .._version import __version__
 from ..measure._metrics import METRICS, pooled
 from ..reference._format import format_euros, format_number, format_percent
-from ..reference._labels import check_lang, setting_text, text, value_label
+from ..reference._labels import lang_or_default, setting_text, text, value_label
 
 __all__ = ["HTML_NAME", "browser", "print_pdf", "write_html"]
 
@@ -400,7 +400,7 @@ def write_html(
     tables: Mapping[str, pd.DataFrame],
     path: str | Path,
     *,
-    lang: str = "fi",
+    lang: str | None = None,
     charts: Mapping[str, str] | None = None,
     shown: str = "booked",
     amounts: str = "",
@@ -443,7 +443,7 @@ def write_html(
     >>> "Child budget: Oulu" in page.read_text(encoding="utf-8")
     True
     """
-    check_lang(lang)
+    lang = lang_or_default(lang)
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"write the report page to a file ending in .html, not {path.name!r}", file=str(path))

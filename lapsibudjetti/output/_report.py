@@ -26,6 +26,7 @@ from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._region import region_view
 from ..consolidate._series import series
+from ..reference._labels import lang_or_default
 from ..reference._tables import reference_figures
 from ._collect import _amounts_line, export_tables
 from ._html import HTML_NAME, browser, print_pdf, write_html
@@ -105,6 +106,26 @@ class Report:
     shown: str = "booked"
     pdf: Path | None = None
 
+    def _card(self) -> tuple[str, list[str]]:
+        from ..reference._labels import default_lang, text
+
+        lang = default_lang()
+        lines = [text("cli.written_report", lang, path=self.html)] + ([text("cli.written_pdf", lang, path=self.pdf)] if self.pdf else [])
+        lines += [text("cli.written_workbook", lang, path=self.workbook),
+                  text("cli.written_tables", lang, path=self.folder / "tables", n=len(self.tables), dialect="fi/plain")]
+        if self.charts:
+            lines.append(text("cli.written_charts", lang, path=self.folder / "charts", n=len(self.charts)))
+        return text("card.report_title", lang, folder=self.folder), lines
+
+    def __repr__(self) -> str:
+        title, lines = self._card()
+        return "\n  ".join([title, *lines])
+
+    def _repr_html_(self) -> str:
+        from .._display import card_html
+
+        return card_html(*self._card())
+
 
 class _Notes(list[str]):
     def add(self, text: str) -> None:
@@ -132,7 +153,7 @@ def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: _N
     return [code for code, _ in ranked]
 
 
-def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: Literal["fi", "sv", "en"], orgs: Sequence[str] | None,
+def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: str, orgs: Sequence[str] | None,
                  notes: _Notes, progress: Callable[[str], None]) -> list[Path]:
     from matplotlib.figure import Figure
 
@@ -343,7 +364,7 @@ def report(
     result: ChildBudget,
     out: str | Path = "lapsibudjetti-report",
     *,
-    lang: Literal["fi", "sv", "en"] = "fi",
+    lang: str | None = None,
     price_index: pd.DataFrame | Mapping[int, float] | str | Path | None = None,
     charts: bool = True,
     chart_orgs: Sequence[str] | None = None,
@@ -418,6 +439,7 @@ def report(
     >>> r.workbook.name, len(r.tables) > 10
     ('lapsibudjetti.xlsx', True)
     """
+    lang = lang_or_default(lang)
     step = progress or (lambda _label: None)
     notes = _Notes()
     folder = Path(out)

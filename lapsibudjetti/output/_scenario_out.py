@@ -11,7 +11,7 @@ import pandas as pd
 from .._errors import InputError
 from .._xlsx import Styles, new_workbook, write_sheet
 from ..reference._format import format_percent
-from ..reference._labels import check_lang, text, value_label
+from ..reference._labels import lang_or_default, text, value_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,11 +33,11 @@ def _changed(s: Scenario) -> pd.DataFrame:
     return c[moved].sort_values(["org_code", "year", "phase"], kind="stable").reset_index(drop=True)
 
 
-def plot_scenario(s: Scenario, *, lang: str = "fi", ax: Axes | None = None) -> Axes:
+def plot_scenario(s: Scenario, *, lang: str | None = None, ax: Axes | None = None) -> Axes:
     """The corrective share of the child euros before and after the changes, per organisation-year they move."""
     from .charts import _base
 
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     rows = _changed(s)
     if rows.empty:
         raise InputError("the scenario changes no figure: nothing to draw")
@@ -131,9 +131,9 @@ def _sheet(wb: Any, styles: Styles, name: str, frame: pd.DataFrame, lang: str, t
                 widths={str(c): 16.0 for c in frame.columns})
 
 
-def write_scenario(s: Scenario, folder: str | Path, *, lang: str = "fi", charts: bool = True) -> list[Path]:
+def write_scenario(s: Scenario, folder: str | Path, *, lang: str | None = None, charts: bool = True) -> list[Path]:
     """Write ``scenario.xlsx`` (before/after per organisation-year, and the changes) and the chart into ``folder``."""
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "scenario.xlsx"]

@@ -15,7 +15,7 @@ import pandas as pd
 from .._errors import InputError
 from .._files import atomic_path, write_atomic
 from .._xlsx import safe_text
-from ..reference._labels import check_lang, value_code
+from ..reference._labels import lang_or_default, value_code
 from ._collect import BudgetResult, _measure, _series_parts, _target, export_tables
 
 # ---------------------------------------------------------------------------
@@ -106,7 +106,7 @@ def write_tables(
     *,
     dialect: Literal["fi", "plain"] = "fi",
     formats: Iterable[str] = ("csv", "parquet"),
-    lang: Literal["fi", "sv", "en"] = "fi",
+    lang: str | None = None,
     comparison: pd.DataFrame | None = None,
     extra: Mapping[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
@@ -164,7 +164,7 @@ def write_tables(
     >>> paths[0].read_text(encoding="utf-8-sig").splitlines()[1][:45]
     'municipality;564;Oulu;2019;actual;1234,5;1234'
     """
-    check_lang(lang)
+    lang = lang_or_default(lang)
     if dialect not in ("fi", "plain"):
         raise InputError(f"dialect must be 'fi' (; and decimal comma) or 'plain' (, and decimal point), not {dialect!r}")
     wanted = [formats] if isinstance(formats, str) else list(formats)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ import pandas as pd
 from .._errors import InputError
 from .._present import display_frame, number_kind
 from .._xlsx import Styles, new_workbook, write_sheet
-from ..reference._labels import check_lang, text
+from ..reference._labels import lang_or_default, text
 from ._collect import BudgetResult, _amounts_line, _series_parts, export_tables
 
 #: Rows per sheet; Excel's limit is 1 048 576 and every row is in the CSV/Parquet files anyway.
@@ -139,7 +139,7 @@ def write_workbook(
     result: BudgetResult,
     path: str | Path,
     *,
-    lang: Literal["fi", "sv", "en"] = "fi",
+    lang: str | None = None,
     comparison: pd.DataFrame | None = None,
     extra: Mapping[str, pd.DataFrame] | None = None,
     cover: bool = False,
@@ -223,7 +223,7 @@ def write_workbook(
     >>> wb["Summary"]["A2"].value
     'Amounts: amounts as given in the ledger. Target group: ages 0–17.'
     """
-    check_lang(lang)
+    lang = lang_or_default(lang)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"write the workbook to a file ending in .xlsx, not {path.name!r}", file=str(path))

@@ -20,7 +20,8 @@ import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
 
-__all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "set_lang", "measure_text", "text", "value_code", "value_label", "value_order"]
+__all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "option", "set_interface", "set_lang", "measure_text", "text",
+           "value_code", "value_label", "value_order"]
 
 #: The languages of every label, in this order.
 LANGS: tuple[str, ...] = ("fi", "sv", "en")
@@ -110,6 +111,33 @@ def lang_or_default(lang: str | None) -> str:
     'sv'
     """
     return check_lang(lang) if lang is not None else default_lang()
+
+
+#: How options are spelled in messages: ``python`` (``population_year='nearest'``) or ``cli`` (``--population-year nearest``).
+_INTERFACE: list[str] = ["python"]
+
+
+def set_interface(interface: str) -> None:
+    """Spell options in messages for ``python`` (the library, the default) or the ``cli`` (set by the command)."""
+    if interface not in ("python", "cli"):
+        raise InputError(f"interface must be 'python' or 'cli', not {interface!r}")
+    _INTERFACE[:] = [interface]
+
+
+def option(name: str, value: object = None) -> str:
+    """An option as the user gives it: ``population_year='nearest'`` in Python, ``--population-year nearest`` on the command line.
+
+    Examples
+    --------
+    >>> option("population_year", "nearest")
+    "population_year='nearest'"
+    >>> set_interface("cli"); option("population_year", "nearest"); set_interface("python")
+    '--population-year nearest'
+    """
+    if _INTERFACE[0] == "cli":
+        flag = "--" + name.replace("_", "-")
+        return flag if value is None else f"{flag} {value}"
+    return name if value is None else f"{name}={value!r}"
 
 
 def text(key: str, lang: str = "fi", *, default: str | None = None, **values: object) -> str:

@@ -150,6 +150,25 @@ class Sample:
     synthetic: bool
     description: str
 
+    def _card(self) -> tuple[str, list[str]]:
+        from .._display import _years
+        from ..reference._labels import default_lang, text
+
+        lang = default_lang()
+        lines = [text(f"sample.{self.name}", lang)]
+        for name, led in self.ledgers.items():
+            lines.append(text("card.sample_ledgers", lang, ledgers=name, lines=len(led), years=_years(led["year"].unique().tolist())))
+        return text("card.sample_title", lang, name=f"load_sample({self.name!r})"), lines
+
+    def __repr__(self) -> str:
+        title, lines = self._card()
+        return "\n  ".join([title, *lines])
+
+    def _repr_html_(self) -> str:
+        from .._display import card_html
+
+        return card_html(*self._card())
+
     def child_budget(self, **options: Any) -> ChildBudget:
         """:func:`lapsibudjetti.child_budget` of all the sample's ledgers with its population, keys and registry.
 

@@ -12,6 +12,7 @@ from ..._errors import InputError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from ...reference._labels import check_lang as check_lang
+from ...reference._labels import lang_or_default
 from ...reference._labels import text as label_text
 from ._base import (
     _INK,
@@ -44,7 +45,7 @@ def plot_child_protection_balance(
     *,
     measure: Literal["both", "placements_ratio", "family_services_corrective_share"] = "both",
     ax: Axes | None = None,
-    lang: str = "fi",
+    lang: str | None = None,
     phase: str | None = None,
     orgs: Sequence[str] | None = None,
     highlight: str | Sequence[str] | None = None,
@@ -93,7 +94,7 @@ def plot_child_protection_balance(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     what = "plot_child_protection_balance"
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     allowed = ("both", "placements_ratio", "family_services_corrective_share")
     if measure not in allowed:
         raise InputError(f"{what}: measure must be one of {', '.join(allowed)}, not {measure!r}")

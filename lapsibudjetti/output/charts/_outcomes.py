@@ -12,7 +12,7 @@ from ..._errors import InputError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from ...reference._format import format_number
-from ...reference._labels import check_lang
+from ...reference._labels import lang_or_default
 from ...reference._labels import text as label_text
 from ._base import (
     _INK,
@@ -42,7 +42,7 @@ def plot_outcome(
     indicator: str = "placed_children",
     indicators: pd.DataFrame | None = None,
     ax: Axes | None = None,
-    lang: str = "fi",
+    lang: str | None = None,
     phase: str = "actual",
     figsize: tuple[float, float] | None = None,
     fontsize: float | None = None,
@@ -71,7 +71,7 @@ def plot_outcome(
     matplotlib.axes.Axes
         The euro axes (the indicator is on its twin).
     """
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     import warnings
 
     with warnings.catch_warnings():

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from ...reference._format import format_euros, format_percent
 from ...reference._labels import check_lang as check_lang
+from ...reference._labels import lang_or_default, value_label
 from ...reference._labels import text as label_text
-from ...reference._labels import value_label
 from ._base import (
     _DARK,
     _INK,
@@ -52,7 +52,7 @@ def plot_sisote_split(
     org_code: str | None = None,
     year: int | None = None,
     ax: Axes | None = None,
-    lang: str = "fi",
+    lang: str | None = None,
     phase: str | None = None,
     orgs: Sequence[str] | None = None,
     figsize: tuple[float, float] | None = None,
@@ -101,7 +101,7 @@ def plot_sisote_split(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     what = "plot_sisote_split"
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     table = _plain(result.by("sector", lang=lang))
     table = table[table["sector"].astype(object).isin(list(SECTOR_STYLE))]
     table = _filter_orgs(table, [str(org_code)] if org_code is not None else orgs, what)

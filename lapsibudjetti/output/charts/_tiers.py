@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from ...reference._format import format_euros, format_percent
 from ...reference._labels import check_lang as check_lang
+from ...reference._labels import lang_or_default
 from ...reference._labels import text as label_text
 from ._base import (
     _DARK,
@@ -54,7 +55,7 @@ def plot_tiers(
     *,
     year: int | None = None,
     ax: Axes | None = None,
-    lang: str = "fi",
+    lang: str | None = None,
     by: Literal["tier", "colour"] = "tier",
     stat: Literal["auto", "euros", "share"] = "auto",
     phase: str | None = None,
@@ -114,7 +115,7 @@ def plot_tiers(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     what = "plot_tiers"
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     if by not in ("tier", "colour"):
         raise InputError(f"{what}: by must be 'tier' or 'colour', not {by!r}")
     if stat not in ("auto", "euros", "share"):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from ...reference._format import format_euros
 from ...reference._labels import check_lang as check_lang
+from ...reference._labels import lang_or_default
 from ...reference._labels import text as label_text
 from ._base import (
     _HIGHLIGHT_OTHER,
@@ -156,7 +157,7 @@ def plot_preventive_share(
     result: ResultLike,
     *,
     ax: Axes | None = None,
-    lang: str = "fi",
+    lang: str | None = None,
     phase: str | None = None,
     orgs: Sequence[str] | None = None,
     highlight: str | Sequence[str] | None = None,
@@ -200,7 +201,7 @@ def plot_preventive_share(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     what = "plot_preventive_share"
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     summary = _plain(result.summary())
     frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
     hl = _highlight_set(highlight, frame, what)
@@ -225,7 +226,7 @@ def plot_per_child(
     *,
     year: int | None = None,
     ax: Axes | None = None,
-    lang: str = "fi",
+    lang: str | None = None,
     phase: str | None = None,
     orgs: Sequence[str] | None = None,
     highlight: str | Sequence[str] | None = None,
@@ -268,7 +269,7 @@ def plot_per_child(
     >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
     """
     what = "plot_per_child"
-    lang = check_lang(lang)
+    lang = lang_or_default(lang)
     summary = _plain(result.summary())
     frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
     yr = _select_year(frame, year, what)
