@@ -26,6 +26,7 @@ from ._errors import (
     ReferenceDataError,
     RuleError,
 )
+from ._present import styled
 from ._rules import Rules, categories, default_rules
 from ._rules_file import load_rules, write_rules
 from ._schema import LEDGER_COLUMNS
@@ -66,6 +67,7 @@ from .reference import (
     task_classes,
     wellbeing_areas,
 )
+from .reference._format import format_euros, format_number, format_percent
 from .reference._labels import default_lang, set_lang
 from .samples import Sample, load_sample, sample_path
 
@@ -82,6 +84,9 @@ __all__ = [
     "compare",
     "default_lang",
     "default_rules",
+    "format_euros",
+    "format_number",
+    "format_percent",
     "InputError",
     "KeyTable",
     "LapsibudjettiError",
@@ -118,6 +123,7 @@ __all__ = [
     "save_chart",
     "series",
     "set_lang",
+    "styled",
     "service_classes",
     "TargetGroup",
     "task_classes",

@@ -103,7 +103,8 @@ def budget_html(cb: ChildBudget, lang: str | None = None) -> str:
     lang = lang_or_default(lang)
     lines, f = _lines(cb, lang)
     e = html.escape
-    rows = "".join(f"<tr><td>{e(str(k))}</td><td style='text-align:right'>{e(format_euros(v, lang))}</td></tr>" for k, v in f["top"].items())
+    rows = "".join(f"<tr><td style='text-align:left'>{e(str(k))}</td><td style='text-align:right'>{e(format_euros(v, lang))}</td></tr>"
+                   for k, v in f["top"].items())
     table = (f"<table style='margin-top:6px'><tr><th style='text-align:left'>{e(text('card.top', lang, headline=f['headline']))}</th>"
              f"<th style='text-align:right'>{e(text('col.child_euros', lang))}</th></tr>{rows}</table>")
     return card_html(f"{text('cli.title', lang)} · {lines[0]}", lines[1:], table, ok=f["reconciled"])

@@ -138,6 +138,8 @@ def number_formatter(col: str, lang: str, *, cents: bool = False) -> Callable[[A
             return str(v)
         if kind in ("percent", "percent_fine"):
             return format_percent(float(v), lang, decimals=_DECIMALS[kind])
+        if kind == "integer":  # years and codes: no thousands separator
+            return str(int(v)) if float(v).is_integer() else str(v)
         return format_number(float(v), lang, decimals=_DECIMALS.get(kind or "", 0))
 
     return show
@@ -182,6 +184,8 @@ def styled(frame: pd.DataFrame, *, name: str = "", lang: str | None = None, form
         style = style.format({headers[c]: f for c, f in formats.items() if f is not None}, na_rep="–")
         numeric = [headers[c] for c, f in formats.items() if f is not None]
         style = style.set_properties(subset=numeric, **{"text-align": "right"})
+        text_columns = [h for h in data.columns if h not in numeric]
+        style = style.set_properties(subset=text_columns, **{"text-align": "left"})
     return style.set_table_styles([{"selector": "th", "props": [("text-align", "left"), ("font-weight", "bold")]}])
 
 

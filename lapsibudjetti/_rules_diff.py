@@ -6,7 +6,6 @@ population and keys again under other rules and hands both results here.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -162,10 +161,13 @@ class RulesComparison:
         return self.text()
 
     def _repr_html_(self) -> str:
+        from ._display import card_html
+
         lang = lang_or_default(None)
-        head = "<br>".join(html.escape(line) for line in self.text(lang).splitlines()[:1])
-        body = self.table("by_category", lang=lang)
-        return f"<div style='font-family:sans-serif;font-size:13px'>{head}</div>" + body.to_html()  # type: ignore[attr-defined]
+        said = self.text(lang).splitlines()
+        rules_part = said[1 : 2 + min(len(self.rules), 8)] if len(self.rules) else []
+        table = self.table("by_tier" if self.by_category.empty else "by_category", lang=lang)
+        return card_html(said[0], [*rules_part, said[-1]], table.to_html(), ok=self.ok)  # type: ignore[attr-defined]
 
 
 def rules_comparison(before: ChildBudget, after: ChildBudget) -> RulesComparison:

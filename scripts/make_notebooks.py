@@ -1,9 +1,11 @@
-"""Build the workshop notebooks in ``notebooks/`` (Finnish, with an English twin).
+"""Build the workshop notebooks in ``notebooks/`` (Finnish, with English and Swedish twins).
 
-Each notebook is written here once, with the Finnish and the English text
-side by side, so the two languages cannot drift apart: a markdown cell is a
-``(fi, en)`` pair, and a code cell is one source in which ``⟪suomeksi‖in
-English⟫`` picks the comment, label or ``lang=`` value of each language. The
+Each notebook is written here once, with the Finnish, English and Swedish
+text side by side, so the languages cannot drift apart: a markdown cell is a
+``(fi, en, sv)`` triple, and a code cell is one source in which ``⟪suomeksi‖in
+English‖på svenska⟫`` picks the comment, file name or value of each language.
+Every notebook sets its language once (``lb.set_lang``): the cards, tables and
+charts follow it. The
 notebooks are committed without outputs; ``tests/test_notebooks.py`` runs
 every one of them top to bottom.
 
@@ -29,14 +31,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 FOLDER = REPO / "notebooks"
-LANGS = ("fi", "en")
-_PICK = re.compile(r"⟪(.*?)‖(.*?)⟫", re.DOTALL)
+LANGS = ("fi", "en", "sv")
+_PICK = re.compile(r"⟪(.*?)‖(.*?)‖(.*?)⟫", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Md:
     fi: str
     en: str
+    sv: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class Code:
 class Notebook:
     fi_name: str
     en_name: str
+    sv_name: str
+
+    def name(self, lang: str) -> str:
+        return {"fi": self.fi_name, "en": self.en_name, "sv": self.sv_name}[lang]
     cells: tuple[Md | Code, ...]
 
 
@@ -60,13 +67,8 @@ def _clean(text: str) -> str:
     return text.strip("\n").rstrip() + ""
 
 
-def setup_code(folder: str, *, euros: bool = False) -> Code:
-    """The first code cell of notebooks 2–4: imports, number display, the results folder."""
-    helper = """
-
-def euros(x: float) -> str:
-    return ⟪f"{x:,.2f} €".replace(",", " ").replace(".", ",")‖f"{x:,.2f} €"⟫
-""" if euros else ""
+def setup_code(folder: str) -> Code:
+    """The first code cell of notebooks 2–5: imports, the language of tables and charts, the results folder."""
     return Code(
         f"""
 from pathlib import Path
@@ -75,13 +77,12 @@ import pandas as pd
 
 import lapsibudjetti as lb
 
-# ⟪euromäärät suomalaisittain: 1 234 567,89‖amounts with thousands separators: 1,234,567.89⟫
-pd.options.display.float_format = ⟪lambda x: f"{{x:,.2f}}".replace(",", " ").replace(".", ",")‖"{{:,.2f}}".format⟫
+LANG = ⟪"fi"‖"en"‖"sv"⟫
+lb.set_lang(LANG)                                      # ⟪kortit, taulukot ja kaaviot suomeksi‖cards, tables and charts in English‖kort, tabeller och figurer på svenska⟫
 pd.options.display.max_columns = 30
 pd.options.display.width = 200
-{helper}
 
-# ⟪kaikki tiedostot menevät tähän kansioon (tulokset = results)‖every file goes into this folder (tulokset = results)⟫
+# ⟪kaikki tiedostot menevät tähän kansioon (tulokset = results)‖every file goes into this folder (tulokset = results)‖alla filer hamnar i den här mappen (tulokset = resultat)⟫
 OUT = Path("tulokset") / "{folder}"
 OUT.mkdir(parents=True, exist_ok=True)
 """
@@ -94,6 +95,7 @@ OUT.mkdir(parents=True, exist_ok=True)
 NB1 = Notebook(
     "01_ensimmainen_lapsibudjetti",
     "01_first_child_budget",
+    "01_forsta_barnbudgeten",
     (
         Md(
             """
@@ -127,6 +129,21 @@ euros made up.
 Run the cells from top to bottom (*Shift + Enter*). The notebook writes files only
 into `tulokset/` (results). Finnish version: `01_ensimmainen_lapsibudjetti.ipynb`.
 """,
+            """
+# 1. Din första barnbudget på tio rader
+
+Den här anteckningsboken räknar ut en barnbudget: hur många euro som når barn,
+unga och barnfamiljer, genom vilka tjänster, och om de kommer i tid (allmänna
+tjänster och tidigt stöd) eller sent (korrigerande tjänster).
+
+**Materialet är SYNTETISKT**: den fiktiva kommunen Exempelby (Esimerkkilä, X01),
+grannen Modellby (Mallila, X02) och deras välfärdsområde X1, budgetar (TA) och
+bokslut (TP) 2021–2024. Tjänsteklasserna och kontona är verkliga, euron påhittade.
+
+Kör cellerna uppifrån och ned (*Shift + Enter*). Anteckningsboken skriver filer
+bara i mappen `tulokset/` (resultat). Finsk version:
+`01_ensimmainen_lapsibudjetti.ipynb`, engelsk version: `01_first_child_budget.ipynb`.
+""",
         ),
         Md(
             """
@@ -141,30 +158,30 @@ ja katsotaan tulos: yhteenveto, tunnusluvut, eurot luokittain ja kaavio.
 Load the sample, compute the child budget with the national default rules and look
 at the result: the overview, the metrics, euros by category and a chart.
 """,
+            """
+## Tio rader
+
+Vi laddar exempelmaterialet, räknar ut barnbudgeten med de nationella
+standardreglerna och tittar på resultatet: sammandraget, nyckeltalen, euron per
+tjänstegrupp och en figur.
+""",
         ),
         Code(
             """
 import lapsibudjetti as lb
 
-sample = lb.load_sample("synthetic")                   # ⟪Esimerkkilä, Mallila ja niiden hyvinvointialue‖Esimerkkilä, Mallila and their wellbeing area⟫
-ledgers = list(sample.ledgers.values())                # ⟪kolme kirjanpitoa: X01, X02, X1‖three ledgers: X01, X02, X1⟫
+LANG = ⟪"fi"‖"en"‖"sv"⟫
+lb.set_lang(LANG)                                      # ⟪kortit, taulukot ja kaaviot suomeksi‖cards, tables and charts in English‖kort, tabeller och figurer på svenska⟫
+sample = lb.load_sample("synthetic")                   # ⟪Esimerkkilä, Mallila ja niiden hyvinvointialue‖Esimerkkilä, Mallila and their wellbeing area‖Exempelby, Modellby och deras välfärdsområde⟫
+ledgers = list(sample.ledgers.values())                # ⟪kolme kirjanpitoa: X01, X02, X1‖three ledgers: X01, X02, X1‖tre bokföringar: X01, X02, X1⟫
 budget = lb.child_budget(
     ledgers,
-    population=sample.population,                      # ⟪asukkaat iän mukaan (väestöosuudet, euroa lasta kohden)‖residents by age (population shares, euros per child)⟫
-    keys=sample.keys,                                  # ⟪omat jakoavaimet, esim. lukion alle 18-vuotiaat opiskelijat‖own keys, e.g. upper-secondary students under 18⟫
-    registry=sample.registry,                          # ⟪kuvitteelliset organisaatiot nimineen‖the fictional organisations and their names⟫
-    measure="net cost (expenses − revenue)",           # ⟪mitä eurot ovat: näkyy taulukoissa ja kaavioissa‖what the amounts are: shown on tables and charts⟫
+    population=sample.population,                      # ⟪asukkaat iän mukaan (väestöosuudet, euroa lasta kohden)‖residents by age (population shares, euros per child)‖invånare efter ålder (befolkningsandelar, euro per barn)⟫
+    keys=sample.keys,                                  # ⟪omat jakoavaimet, esim. lukion alle 18-vuotiaat opiskelijat‖own keys, e.g. upper-secondary students under 18‖egna nycklar, t.ex. gymnasiestuderande under 18 år⟫
+    registry=sample.registry,                          # ⟪kuvitteelliset organisaatiot nimineen‖the fictional organisations and their names‖de fiktiva organisationerna och deras namn⟫
+    measure="net cost (expenses − revenue)",           # ⟪mitä eurot ovat: näkyy taulukoissa ja kaavioissa‖what the amounts are: shown on tables and charts‖vad beloppen är: syns i tabeller och figurer⟫
 )
 budget
-"""
-        ),
-        Code(
-            """
-import pandas as pd
-
-# ⟪taulukoiden euromäärät suomalaisittain: 1 234 567,89‖amounts in tables with thousands separators: 1,234,567.89⟫
-pd.options.display.float_format = ⟪lambda x: f"{x:,.2f}".replace(",", " ").replace(".", ",")‖"{:,.2f}".format⟫
-pd.options.display.max_columns = 30
 """
         ),
         Md(
@@ -178,7 +195,7 @@ Yhteenvedosta näet heti kolme asiaa:
 - suurimmat **luokat** lapsiin kohdistuvina euroina.
 
 Tunnusluvut organisaatioittain ja vuosittain (`summary()`); tässä vain tilinpäätökset
-ja tärkeimmät sarakkeet:
+ja tärkeimmät sarakkeet, suomenkielisin otsikoin (`lb.styled`):
 """,
             """
 The overview tells three things at once:
@@ -190,16 +207,28 @@ The overview tells three things at once:
 - the largest **categories** in child-targeted euros.
 
 The metrics per organisation and year (`summary()`); here the actuals only and the
-main columns:
+main columns, with headings for reading (`lb.styled`):
+""",
+            """
+Sammandraget visar genast tre saker:
+
+- **alla utgifter och de barnriktade euron** (gröna rader helt, av gula rader
+  fördelningsnyckelns andel);
+- **avstämning**: varje euro i indata är antingen klassificerad eller listad som
+  oklassificerad (`unmapped`), och summorna stämmer på centen;
+- de största **tjänstegrupperna** i barnriktade euro.
+
+Nyckeltalen per organisation och år (`summary()`); här bara boksluten och de
+viktigaste kolumnerna, med rubriker på svenska (`lb.styled`):
 """,
         ),
         Code(
             """
 summary = budget.summary()
-summary.query("phase == 'actual'")[
+lb.styled(summary.query("phase == 'actual'")[
     ["org_code", "year", "total_euros", "child_euros", "child_share_of_total", "children", "euros_per_child",
      "preventive_share", "corrective_share"]
-]
+])
 """
         ),
         Md(
@@ -234,6 +263,22 @@ protection, child health clinics, school health care …) moved to the wellbeing
 area on 1.1.2023 and are in the area's ledger from then on. Notebook 2 puts the
 municipality's and the area's figures together.
 """,
+            """
+| kolumn i koden | betydelse |
+|---|---|
+| `total_euros` | alla euro i bokföringen (här nettokostnad: kostnader − intäkter) |
+| `child_euros` | barnriktade euro |
+| `child_share_of_total` | deras andel av alla utgifter |
+| `children` | invånare 0–17 år (för ett välfärdsområde summan av medlemskommunerna) |
+| `euros_per_child` | barnriktade euro per barn |
+| `preventive_share` | förebyggande andel = (allmänna + tidigt stöd) ÷ barnriktade euro |
+| `corrective_share` | de korrigerande tjänsternas andel |
+
+Observera kommunernas siffror år 2023: social- och hälsovårdstjänsterna
+(barnskydd, rådgivning, skolhälsovård …) flyttades 1.1.2023 till välfärdsområdet
+och finns från och med då i områdets bokföring. Anteckningsbok 2 för samman
+kommunens och områdets siffror.
+""",
         ),
         Md(
             """
@@ -249,11 +294,17 @@ eurot, `child_euros` = niistä lapsiin kohdistuvat). Tässä Esimerkkilän tilin
 the category, `child_euros` = the child-targeted part). Here Esimerkkilä's actuals
 for 2022:
 """,
+            """
+## Euro per tjänstegrupp
+
+`by("category")` ger de barnriktade euron per tjänstegrupp (`euros` = alla euro i
+gruppen, `child_euros` = den barnriktade delen). Här Exempelbys bokslut 2022:
+""",
         ),
         Code(
             """
-categories = budget.by("category", lang=⟪"fi"‖"en"⟫)
-categories.query("org_code == 'X01' and year == 2022 and phase == 'actual'")[["label", "euros", "child_euros", "lines"]]
+categories = budget.by("category", lang=LANG)
+lb.styled(categories.query("org_code == 'X01' and year == 2022 and phase == 'actual'")[["label", "euros", "child_euros", "lines"]])
 """
         ),
         Md(
@@ -263,16 +314,19 @@ Sama palvelutasoittain (`tier`) ja liikennevalon värin mukaan (`colour`):
             """
 The same by service tier (`tier`) and by traffic-light colour (`colour`):
 """,
+            """
+Samma per tjänstenivå (`tier`) och enligt trafikljusets färg (`colour`):
+""",
         ),
         Code(
             """
-tiers = budget.by("tier", lang=⟪"fi"‖"en"⟫).dropna(subset=["tier"])   # ⟪punaisilla riveillä ei ole palvelutasoa‖red lines have no tier⟫
-tiers.query("year == 2024 and phase == 'actual'")[["org_code", "label", "child_euros"]]
+tiers = budget.by("tier", lang=LANG).dropna(subset=["tier"])   # ⟪punaisilla riveillä ei ole palvelutasoa‖red lines have no tier‖röda rader har ingen tjänstenivå⟫
+lb.styled(tiers.query("year == 2024 and phase == 'actual'")[["org_code", "label", "child_euros"]])
 """
         ),
         Code(
             """
-budget.by("colour", lang=⟪"fi"‖"en"⟫).query("year == 2024 and phase == 'actual'")[["org_code", "label", "euros", "child_euros"]]
+lb.styled(budget.by("colour").query("year == 2024 and phase == 'actual'")[["org_code", "label", "euros", "child_euros"]])
 """
         ),
         Md(
@@ -290,10 +344,17 @@ Child-targeted euros by service tier in 2024 (actuals). The municipalities' euro
 are mostly universal services (early childhood education, school), the wellbeing
 area's mostly corrective (placements, specialised health care).
 """,
+            """
+## En figur
+
+Barnriktade euro per tjänstenivå år 2024 (bokslut). Kommunernas euro är mest
+allmänna tjänster (småbarnspedagogik, skola), välfärdsområdets mest korrigerande
+(vård utom hemmet, specialiserad sjukvård).
+""",
         ),
         Code(
             """
-ax = lb.plot_tiers(budget, lang=⟪"fi"‖"en"⟫)
+ax = lb.plot_tiers(budget, lang=LANG)
 """
         ),
         Md(
@@ -312,6 +373,14 @@ Every ledger line gets a rule (`rule_id`), a colour, a tier, a sector and a
 category. On yellow lines the child share (`child_share`) comes from an allocation
 key (`key_used`): for libraries the share of residents aged 0–17, for upper
 secondary school the share of students under 18.
+""",
+            """
+## Varifrån kommer en siffra? Rader och regler
+
+Varje bokföringsrad får en regel (`rule_id`), en färg, en tjänstenivå, en sektor
+och en tjänstegrupp. På gula rader kommer barnandelen (`child_share`) från en
+fördelningsnyckel (`key_used`): för bibliotek andelen invånare 0–17 år, för
+gymnasiet andelen studerande under 18 år.
 """,
         ),
         Code(
@@ -332,11 +401,16 @@ Unmapped lines never disappear: they are in `unmapped` with the reason. In these
 data every line matches a rule, so the table is empty, and the reconciliation shows
 a difference of 0.00 € for every organisation, year and phase:
 """,
+            """
+Oklassificerade rader försvinner aldrig: de finns i `unmapped` med orsaken. I det
+här materialet träffar varje rad en regel, så tabellen är tom, och avstämningen
+visar skillnaden 0,00 € för varje organisation, år och skede:
+""",
         ),
         Code(
             """
-print(⟪"luokittelemattomia rivejä:"‖"unmapped lines:"⟫, len(budget.unmapped))
-budget.reconciliation[["org_code", "year", "phase", "input_euros", "classified_euros", "unmapped_euros", "difference_euros", "ok"]]
+print(⟪"luokittelemattomia rivejä:"‖"unmapped lines:"‖"oklassificerade rader:"⟫, len(budget.unmapped))
+budget.table("reconciliation")
 """
         ),
         Md(
@@ -359,6 +433,15 @@ Finnish or Swedish column headers. The sample's CSV file is just like that (see 
 first two lines). The fictional organisations are known from the sample's registry
 (`registry=`); a real municipality's file does not need it.
 """,
+            """
+## Din egen bokföring
+
+Läs din egen fil med `lb.read_ledger`. Den förstår finländska exporter:
+avgränsaren `;`, decimalkomma, tusentalsavgränsare, namnrader ovanför
+rubrikraden och finska eller svenska kolumnrubriker. Exempelmaterialets CSV-fil
+är just sådan (se dess två första rader). De fiktiva organisationerna är kända från
+exemplets register (`registry=`); en verklig kommuns fil behöver det inte.
+""",
         ),
         Code(
             """
@@ -366,7 +449,7 @@ path = lb.sample_path("synthetic/SYNTHETIC_ledger_X01_esimerkkila.csv")
 print(path.read_text(encoding="utf-8-sig").splitlines()[:3])
 
 ledger = lb.read_ledger(path, registry=sample.registry)
-print(ledger.attrs)                                    # ⟪merkistö, erotin ja otsikkorivi‖encoding, separator and header row⟫
+print(ledger.attrs)                                    # ⟪merkistö, erotin ja otsikkorivi‖encoding, separator and header row‖teckenkodning, avgränsare och rubrikrad⟫
 ledger.head()
 """
         ),
@@ -398,6 +481,20 @@ The result is the canonical ledger: every line keeps its file and row number
 
 User guide: `docs/user-guide.md`; definitions and assumptions: `docs/method.md`.
 """,
+            """
+Resultatet är den kanoniska bokföringen: varje rad behåller sin fil och sitt
+radnummer (`source_file`, `source_row`), så varje euro kan spåras till sin rad.
+
+## Härnäst
+
+- `02_over_sote_gransen.ipynb`: kommunen och välfärdsområdet tillsammans, en
+  tidsserie över 2023 och en jämförelse med medianen;
+- `03_regler_i_excel.ipynb`: ändra en regel i Excel och se hur resultatet ändras;
+- `04_arsrapport_till_fullmaktige.ipynb`: arbetsboken, tabellerna och figurerna med
+  ett kommando.
+
+Användarhandledning: `docs/user-guide.md`; definitioner och antaganden: `docs/method.md`.
+""",
         ),
     ),
 )
@@ -408,6 +505,7 @@ User guide: `docs/user-guide.md`; definitions and assumptions: `docs/method.md`.
 NB2 = Notebook(
     "02_sote_rajan_yli",
     "02_across_the_sisote_boundary",
+    "02_over_sote_gransen",
     (
         Md(
             """
@@ -443,12 +541,29 @@ In this notebook:
 
 Data for 1–3: SYNTHETIC (the fictional Esimerkkilä, Mallila and wellbeing area X1).
 """,
+            """
+# 2. Över gränsen mellan bildning och social- och hälsovård
+
+Sedan 2023 finansieras ett barns tjänster av två organisationer: kommunen
+(småbarnspedagogik, skola, ungdomsarbete, kultur och idrott = **bildning**) och
+välfärdsområdet (barnskydd, familjetjänster, rådgivning, skolhälsovård, psykiatri
+= **social- och hälsovård**, sote). Den enas barnbudget är bara halva bilden. I den
+här anteckningsboken:
+
+1. **områdets vy**: välfärdsområdet och dess medlemskommuner tillsammans;
+2. **kommunvyn**: kommunens egna utgifter och dess andel av områdets, med
+   befolkningsnyckeln och med en egen nyckel;
+3. en **tidsserie** 2021–2024 över brytpunkten 2022/2023;
+4. en **jämförelse med medianen** (med Statistikcentralens verkliga siffror 2015–2019).
+
+Material för 1–3: SYNTETISKT (de fiktiva Exempelby, Modellby och välfärdsområdet X1).
+""",
         ),
         setup_code("02"),
         Code(
             """
 sample = lb.load_sample("synthetic")
-budget = sample.child_budget()                         # ⟪kaikki kolme kirjanpitoa, esimerkin väestö ja avaimet‖all three ledgers, the sample's population and keys⟫
+budget = sample.child_budget()                         # ⟪kaikki kolme kirjanpitoa, esimerkin väestö ja avaimet‖all three ledgers, the sample's population and keys‖alla tre bokföringar, exemplets befolkning och nycklar⟫
 
 per_child = budget.summary().query("phase == 'actual'")
 per_child.pivot(index="year", columns="org_code", values="euros_per_child")
@@ -475,13 +590,23 @@ ledger. A comparable figure needs both ledgers.
 `lb.region_view` joins the lines of the area and of its member municipalities. Euros
 per child are over all the area's children (the sum of its municipalities').
 """,
+            """
+Kommunernas euro per barn sjunker kraftigt år 2023 fast ingen tjänst upphörde:
+social- och hälsovårdsutgifterna flyttade bara till välfärdsområdets bokföring.
+En jämförbar siffra behöver båda bokföringarna.
+
+## 1. Områdets vy: välfärdsområdet och dess kommuner
+
+`lb.region_view` för samman raderna för området och dess medlemskommuner. Euro per
+barn räknas över alla områdets barn (summan av medlemskommunernas).
+""",
         ),
         Code(
             """
 region = lb.region_view(budget, "X1")
-region.summary().query("phase == 'actual'")[
+lb.styled(region.summary().query("phase == 'actual'")[
     ["org_type", "org_code", "year", "child_euros", "children", "euros_per_child", "preventive_share", "corrective_share"]
-]
+])
 """
         ),
         Md(
@@ -492,6 +617,10 @@ summautuvat sentilleen alueen lukuihin.
             """
 What the region's figure is made of: `composition` shows each member's part. The
 rows add up to the region's totals to the cent.
+""",
+            """
+Vad områdets siffra består av: `composition` visar varje medlems del. Raderna
+summerar till områdets siffror på centen.
 """,
         ),
         Code(
@@ -517,6 +646,13 @@ municipalities, to the cent. The default key is the municipality's share of the
 area's residents aged 0–17. The municipality's figure = its own spending + its share
 of the area's.
 """,
+            """
+## 2. Kommunvyn med befolkningsnyckeln
+
+`lb.municipality_view` fördelar varje rad i välfärdsområdet på alla dess
+medlemskommuner, på centen. Standardnyckeln är kommunens andel av områdets invånare
+0–17 år. Kommunens siffra = egna utgifter + andel av områdets utgifter.
+""",
         ),
         Code(
             """
@@ -532,6 +668,10 @@ jäsenkunnille jaetut eurot ovat samat sentilleen (`ok`):
             """
 Now the figures are comparable across 2023. The allocation check: the area's euros
 and the euros allocated to its municipalities agree to the cent (`ok`):
+""",
+            """
+Nu är siffrorna jämförbara över 2023. Fördelningens kontroll: områdets euro och de
+euro som fördelats på medlemskommunerna stämmer på centen (`ok`):
 """,
         ),
         Code(
@@ -560,6 +700,16 @@ year, the service class and a value (`value`: customers or costs); a row without
 class applies to the other classes. Here (made-up) placement customers for classes
 2122 and 2123 and, for the other classes, the number of residents aged 0–17:
 """,
+            """
+## 2b. Kommunvyn med en egen nyckel
+
+Befolkningsandelen antar att varje barn använder områdets tjänster lika mycket. I
+vård utom hemmet gör de inte det. Om området har **klienter per hemkommun** är de
+en bättre nyckel. Nyckeltabellen har kommunen, året, tjänsteklassen och ett värde
+(`value`: klienter eller kostnader); en rad utan tjänsteklass gäller de övriga
+klasserna. Här (påhittade) klienter i vård utom hemmet för klasserna 2122 och 2123
+och, för de övriga klasserna, antalet invånare 0–17 år:
+""",
         ),
         Code(
             """
@@ -567,13 +717,13 @@ customers = pd.DataFrame({
     "municipality_code": ["X01", "X02"] * 4,
     "year": [2023, 2023, 2024, 2024] * 2,
     "service_class": ["2122"] * 4 + ["2123"] * 4,
-    "value": [40, 25, 42, 24, 10, 8, 11, 8],         # ⟪sijaishuollon asiakkaat kotikunnittain (keksitty)‖placement customers by home municipality (made up)⟫
+    "value": [40, 25, 42, 24, 10, 8, 11, 8],         # ⟪sijaishuollon asiakkaat kotikunnittain (keksitty)‖placement customers by home municipality (made up)‖klienter i vård utom hemmet per hemkommun (påhittade)⟫
 })
 children = (
     sample.population.by_age.query("age <= 17 and year >= 2023")
     .groupby(["org_code", "year"], as_index=False)["persons"].sum()
     .rename(columns={"org_code": "municipality_code", "persons": "value"})
-    .assign(service_class="")                        # ⟪tyhjä luokka = kaikki muut luokat‖empty class = every other class⟫
+    .assign(service_class="")                        # ⟪tyhjä luokka = kaikki muut luokat‖empty class = every other class‖tom klass = alla övriga klasser⟫
 )
 key = pd.concat([customers, children], ignore_index=True)
 key
@@ -584,10 +734,10 @@ key
 by_customers = lb.municipality_view(budget, "all", key=key)
 
 compare_keys = pd.DataFrame({
-    ⟪"väestöavain"‖"population key"⟫: municipalities.summary().set_index(["org_code", "year", "phase"])["child_euros"],
-    ⟪"asiakasavain"‖"customer key"⟫: by_customers.summary().set_index(["org_code", "year", "phase"])["child_euros"],
+    ⟪"väestöavain"‖"population key"‖"befolkningsnyckel"⟫: municipalities.summary().set_index(["org_code", "year", "phase"])["child_euros"],
+    ⟪"asiakasavain"‖"customer key"‖"klientnyckel"⟫: by_customers.summary().set_index(["org_code", "year", "phase"])["child_euros"],
 }).query("year >= 2023")
-compare_keys[⟪"erotus"‖"difference"⟫] = compare_keys.iloc[:, 1] - compare_keys.iloc[:, 0]
+compare_keys[⟪"erotus"‖"difference"‖"skillnad"⟫] = compare_keys.iloc[:, 1] - compare_keys.iloc[:, 0]
 compare_keys
 """
         ),
@@ -603,6 +753,12 @@ Mallila gets more placement euros with the customer key because its share of
 placement customers is larger than its share of children. The municipalities'
 differences cancel out: the area's euros are always allocated in full. Every share
 used is in `allocation`:
+""",
+            """
+Modellby får fler euro för vård utom hemmet med klientnyckeln, eftersom dess andel
+av klienterna är större än dess andel av barnen. Kommunernas skillnader tar ut
+varandra: områdets euro fördelas alltid helt. Varje andel som använts finns i
+`allocation`:
 """,
         ),
         Code(
@@ -631,6 +787,15 @@ the municipality's ledger, from 2023 as its share of the area's ledger. The colu
 changes. With a price index (synthetic here) the change is also in real terms. Shares
 and changes are fractions in the tables: 0.05 = 5 %.
 """,
+            """
+## 3. En tidsserie 2021–2024 över brytpunkten
+
+`lb.series` bygger kommunens tidsserie: fram till 2022 kommer sote-raderna från
+kommunens bokföring, från 2023 som dess andel av områdets bokföring. Kolumnen
+`source` anger källan och `break` markerar året då källan byts. Med ett prisindex
+(här syntetiskt) fås förändringen också reellt. Andelar och förändringar är
+decimaltal i tabellerna: 0,05 = 5 %.
+""",
         ),
         Code(
             """
@@ -640,9 +805,9 @@ esimerkkila.table.query("phase == 'actual' and sector == 'sote'")[["year", "chil
         ),
         Code(
             """
-esimerkkila.totals.query("phase == 'actual'")[
+lb.styled(esimerkkila.totals.query("phase == 'actual'")[
     ["year", "child_euros", "euros_per_child", "change_pct", "real_change_pct", "preventive_share", "break"]
-]
+])
 """
         ),
         Md(
@@ -651,6 +816,9 @@ Talousarvio ja toteuma rinnakkain (`actual_to_budget` = toteuma ÷ talousarvio):
 """,
             """
 Budget and actual side by side (`actual_to_budget` = actual ÷ budget):
+""",
+            """
+Budget och utfall sida vid sida (`actual_to_budget` = utfall ÷ budget):
 """,
         ),
         Code(
@@ -670,15 +838,20 @@ As a chart: the education-and-culture and social-and-health parts of Esimerkkil�
 child-targeted euros in the municipality view. From 2023 the sote part is the
 municipality's share of the wellbeing area's spending.
 """,
+            """
+Som figur: bildningens och social- och hälsovårdens delar av Exempelbys barnriktade
+euro i kommunvyn. Från 2023 är sote-delen kommunens andel av välfärdsområdets
+utgifter.
+""",
         ),
         Code(
             """
-ax = lb.plot_sisote_split(municipalities, org_code="X01", lang=⟪"fi"‖"en"⟫)
+ax = lb.plot_sisote_split(municipalities, org_code="X01", lang=LANG)
 """
         ),
         Code(
             """
-ax = lb.plot_preventive_share(municipalities, lang=⟪"fi"‖"en"⟫)
+ax = lb.plot_preventive_share(municipalities, lang=LANG)
 """
         ),
         Md(
@@ -689,6 +862,10 @@ asteikon saa valitsimella `ylim=(0, 1)`.
             """
 Note the vertical axis: it does not start at zero, so small changes show. The full
 scale: `ylim=(0, 1)`.
+""",
+            """
+Observera den lodräta axeln: den börjar inte från noll, så att även små
+förändringar syns. Hela skalan: `ylim=(0, 1)`.
 """,
         ),
         Md(
@@ -714,6 +891,17 @@ The age structure is known for 2019 only, so the population shares of 2015–201
 the 2019 age structure scaled to each year's total population. The library says so
 in a warning (below) and records it in the `method()` tables.
 """,
+            """
+## 4. Jämförelse med medianen (verkliga siffror)
+
+Det andra exempelmaterialet är **verkliga data**: Statistikcentralens
+nettodriftskostnader per uppgift 2015–2019 (tabell kta_14, CC BY 4.0) för alla
+kommuner i två välfärdsområden: Vanda och Kervo (urbant) och Kajanaland (landsbygd).
+
+Åldersstrukturen finns bara för 2019, så befolkningsandelarna för 2015–2018 räknas
+med 2019 års åldersstruktur skalad till varje års folkmängd. Biblioteket säger det
+i en varning (nedan) och antecknar det i tabellerna i `method()`.
+""",
         ),
         Code(
             """
@@ -733,16 +921,21 @@ alueen mediaaniin.
 them and with the median of their own wellbeing area (`by="area"`).
 `vs_group_median` is the difference from the area's median.
 """,
+            """
+`lb.compare` rangordnar kommunerna och jämför dem med medianen för alla och med
+medianen för deras eget välfärdsområde (`by="area"`). `vs_group_median` är
+skillnaden mot områdets median.
+""",
         ),
         Code(
             """
-ranking = lb.compare(real_budget, by="area", metric="euros_per_child", years=2019, lang=⟪"fi"‖"en"⟫)
-ranking[["name", "value", "rank", "national_median", "group_name", "group_median", "vs_group_median"]].sort_values("rank")
+ranking = lb.compare(real_budget, by="area", metric="euros_per_child", years=2019, lang=LANG)
+lb.styled(ranking[["name", "value", "rank", "national_median", "group_name", "group_median", "vs_group_median"]].sort_values("rank"))
 """
         ),
         Code(
             """
-ax = lb.plot_per_child(real_budget, year=2019, lang=⟪"fi"‖"en"⟫)
+ax = lb.plot_per_child(real_budget, year=2019, lang=LANG)
 """
         ),
         Md(
@@ -758,11 +951,17 @@ euros per child vary more: a single placement shows in the figure.
 
 The two areas side by side as region views:
 """,
+            """
+Medianen är kommunernas median (varje kommun väger lika mycket). I små kommuner
+varierar euro per barn mer: en enda placering syns i siffran.
+
+De två områdena sida vid sida som områdesvyer:
+""",
         ),
         Code(
             """
 regions = lb.region_view(real_budget)
-regions.summary()[["org_code", "year", "child_euros", "children", "euros_per_child", "preventive_share"]]
+lb.styled(regions.summary()[["org_code", "year", "child_euros", "children", "euros_per_child", "preventive_share"]])
 """
         ),
         Md(
@@ -774,6 +973,10 @@ Lisää: `docs/user-guide.md` (luku *Across the boundary*) ja `docs/method.md`
 More: `docs/user-guide.md` (section *Across the boundary*) and `docs/method.md`
 (the 2022/2023 switch and the keys).
 """,
+            """
+Mer: `docs/user-guide.md` (avsnittet *Across the boundary*) och `docs/method.md`
+(bytet 2022/2023 och nycklarna).
+""",
         ),
     ),
 )
@@ -784,6 +987,7 @@ More: `docs/user-guide.md` (section *Across the boundary*) and `docs/method.md`
 NB3 = Notebook(
     "03_saannot_excelissa",
     "03_edit_rules_in_excel",
+    "03_regler_i_excel",
     (
         Md(
             """
@@ -791,14 +995,15 @@ NB3 = Notebook(
 
 Lapsibudjetin säännöt ovat taulukko, ei ohjelmakoodia: jokainen rivi kertoo, mitkä
 kirjanpitorivit se kattaa (palveluluokka, tili, kustannuspaikka …), minkä värin,
-palvelutason ja luokan ne saavat ja millä perusteella (`basis`).
+palvelutason ja palveluryhmän ne saavat ja millä perusteella (*Peruste*).
 
 Harjoitus:
 
-1. kirjoita oletussäännöt Excel-työkirjaksi;
-2. muuta yksi sääntö, kuten työpajan osallistuja tekisi Excelissä: **nuorisopalvelut
+1. kirjoita oletussäännöt suomenkieliseksi Excel-työkirjaksi;
+2. muuta yksi sääntö, kuten työpajan osallistuja tekisi Excelissä: **nuorisotyö
    (3601) vihreästä punaiseksi**;
-3. lue työkirja takaisin ja laske uudelleen;
+3. lue työkirja takaisin ja vertaa: `compare_rules` näyttää, mitkä säännöt
+   muuttuivat ja mitkä eurot siirtyivät;
 4. tarkista, että lapsiin kohdistuvat eurot muuttuivat **täsmälleen** sen säännön
    kattamien rivien verran.
 
@@ -810,65 +1015,110 @@ Aineisto on SYNTEETTINEN.
 
 The child-budget rules are a table, not program code: each row says which ledger
 lines it covers (service class, account, cost centre …), which colour, tier and
-category they get, and on what grounds (`basis`).
+category they get, and on what grounds (*Basis*).
 
 The exercise:
 
-1. write the default rules to an Excel workbook;
+1. write the default rules to an Excel workbook in English;
 2. change one rule as a workshop participant would in Excel: **youth work (3601)
    from green to red**;
-3. read the workbook back and compute again;
+3. read the workbook back and compare: `compare_rules` shows which rules changed
+   and which euros moved;
 4. check that the child-targeted euros changed by **exactly** the lines that rule
    covers.
 
 Then a second exercise: a new cost-centre rule (`K999 Selvitettävät`, "to be
 cleared"). The data are SYNTHETIC.
 """,
+            """
+# 3. Ändra en regel i Excel och jämför
+
+Barnbudgetens regler är en tabell, inte programkod: varje rad säger vilka
+bokföringsrader den täcker (tjänsteklass, konto, kostnadsställe …), vilken färg,
+tjänstenivå och tjänstegrupp de får och på vilka grunder (*Grund*).
+
+Övningen:
+
+1. skriv standardreglerna till en svensk Excel-arbetsbok;
+2. ändra en regel som en deltagare i en workshop skulle göra i Excel:
+   **ungdomsarbete (3601) från grönt till rött**;
+3. läs tillbaka arbetsboken och jämför: `compare_rules` visar vilka regler som
+   ändrades och vilka euro som flyttade;
+4. kontrollera att de barnriktade euron ändrades med **exakt** de rader regeln
+   täcker.
+
+Till sist en andra övning: en ny regel för ett kostnadsställe (`K999
+Selvitettävät`, "att utreda"). Materialet är SYNTETISKT.
+""",
         ),
-        setup_code("03", euros=True),
+        setup_code("03"),
         Md(
             """
 ## 1. Oletussäännöt Excel-työkirjaksi
 
-`lb.write_rules` kirjoittaa säännöt työkirjaan: välilehdellä `rules` ovat säännöt
-(otsikkorivi lukittu, suodattimet päällä) ja välilehdellä `columns` jokaisen sarakkeen
-selitys. Saman tiedoston saa komentoriviltä: `lapsibudjetti rules --out saannot.xlsx`.
+`lb.write_rules` kirjoittaa säännöt työkirjaan. Välilehdellä *Säännöt* rivillä 1
+ovat suomenkieliset otsikot ja rivillä 2 sarakkeiden nimet ohjelmille; värille,
+palvelutasolle, sektorille, palveluryhmälle ja avaimelle on pudotusvalikot, ja
+jokainen sarake näyttää ohjeensa, kun solu valitaan. Välilehdet *Palveluryhmät*,
+*Kohdistusavaimet* ja *Sarakkeet* kertovat sallitut arvot. Saman tiedoston saa
+komentoriviltä: `lapsibudjetti rules --out saannot.xlsx`.
 """,
             """
 ## 1. The default rules as an Excel workbook
 
-`lb.write_rules` writes the rules to a workbook: the `rules` sheet holds the rules
-(header frozen, filters on) and the `columns` sheet explains every column. The
-command line gives the same file: `lapsibudjetti rules --out rules.xlsx`.
+`lb.write_rules` writes the rules to a workbook. On the *Rules* sheet row 1 holds
+the headings and row 2 the column names for scripts; colour, tier, sector,
+category and key have dropdowns, and every column shows its help when a cell is
+selected. The sheets *Categories*, *Allocation keys* and *Columns* list the
+valid values. The command line gives the same file:
+`lapsibudjetti rules --lang en --out rules.xlsx`.
+""",
+            """
+## 1. Standardreglerna som Excel-arbetsbok
+
+`lb.write_rules` skriver reglerna till en arbetsbok. På bladet *Regler* finns
+rubrikerna på rad 1 och kolumnnamnen för program på rad 2; färg, tjänstenivå,
+sektor, tjänstegrupp och nyckel har rullgardinsmenyer, och varje kolumn visar sin
+hjälp när en cell väljs. Bladen *Tjänstegrupper*, *Fördelningsnycklar* och
+*Kolumner* listar de giltiga värdena. Kommandoraden ger samma fil:
+`lapsibudjetti rules --lang sv --out regler.xlsx`.
 """,
         ),
         Code(
             """
-rules_file = OUT / ⟪"saannot.xlsx"‖"rules.xlsx"⟫
-lb.write_rules(lb.default_rules(), rules_file)
+rules_file = OUT / ⟪"saannot.xlsx"‖"rules.xlsx"‖"regler.xlsx"⟫
+lb.write_rules(lb.default_rules(), rules_file)         # ⟪istunnon kielellä (lb.set_lang)‖in the session's language (lb.set_lang)‖på sessionens språk (lb.set_lang)⟫
 
 rules = lb.load_rules(rules_file)
-print(rules)
-rules.table.query("service_class in ['3601', '3051']")[
-    ["rule_id", "service_class", "colour", "tier", "sector", "category", "basis"]
-]
+rules
 """
         ),
         Md(
             """
 ## 2. Muutetaan sääntö kuten Excelissä
 
-Excelissä: avaa `tulokset/03/saannot.xlsx`, suodata `rule_id` = `sc-3601`, vaihda
-sarakkeeseen `colour` arvo `red`, tyhjennä `tier` (punaisella säännöllä ei ole
-palvelutasoa) ja tallenna uudella nimellä. Tässä sama tehdään openpyxl-kirjastolla,
-jotta muistio toimii ilman Exceliä:
+Excelissä: avaa `tulokset/03/saannot.xlsx`, suodata *Säännön tunnus* = `sc-3601`,
+valitse sarakkeeseen *Väri* `punainen`, tyhjennä *Palvelutaso* (punaisella säännöllä
+ei ole palvelutasoa) ja tallenna uudella nimellä. Arvot voi kirjoittaa myös ruotsiksi
+tai englanniksi, isoilla tai pienillä kirjaimilla. Tässä sama tehdään
+openpyxl-kirjastolla, jotta muistio toimii ilman Exceliä:
 """,
             """
 ## 2. Change the rule as in Excel
 
-In Excel: open `tulokset/03/rules.xlsx`, filter `rule_id` = `sc-3601`, write `red`
-in the `colour` column, clear `tier` (a red rule has no tier) and save under a new
-name. Here the same is done with openpyxl so that the notebook runs without Excel:
+In Excel: open `tulokset/03/rules.xlsx`, filter *Rule id* = `sc-3601`, choose `red`
+in the *Colour* column, clear *Tier* (a red rule has no tier) and save under a new
+name. Values may also be written in Finnish or Swedish, in any case. Here the same
+is done with openpyxl so that the notebook runs without Excel:
+""",
+            """
+## 2. Ändra regeln som i Excel
+
+I Excel: öppna `tulokset/03/regler.xlsx`, filtrera *Regel-id* = `sc-3601`, välj
+`röd` i kolumnen *Färg*, töm *Tjänstenivå* (en röd regel har ingen tjänstenivå)
+och spara under ett nytt namn. Värdena kan också skrivas på finska eller
+engelska, med stora eller små bokstäver. Här görs samma sak med openpyxl så att
+anteckningsboken fungerar utan Excel:
 """,
         ),
         Code(
@@ -876,50 +1126,54 @@ name. Here the same is done with openpyxl so that the notebook runs without Exce
 from openpyxl import load_workbook
 
 wb = load_workbook(rules_file)
-sheet = wb["rules"]
-header = [cell.value for cell in sheet[1]]
+sheet = wb.worksheets[0]
+header = [cell.value for cell in sheet[2]]             # ⟪rivi 2: sarakkeiden nimet ohjelmille‖row 2: the column names for scripts‖rad 2: kolumnnamnen för program⟫
 column = {name: i for i, name in enumerate(header)}
-for row in sheet.iter_rows(min_row=2):
+for row in sheet.iter_rows(min_row=3):
     if row[column["rule_id"]].value == "sc-3601":
-        row[column["colour"]].value = "red"            # ⟪vihreä → punainen‖green → red⟫
-        row[column["tier"]].value = None               # ⟪punaisella ei palvelutasoa‖a red rule has no tier⟫
-edited_file = OUT / ⟪"saannot_muokattu.xlsx"‖"rules_edited.xlsx"⟫
+        row[column["colour"]].value = ⟪"punainen"‖"red"‖"röd"⟫
+        row[column["tier"]].value = None               # ⟪punaisella ei palvelutasoa‖a red rule has no tier‖en röd regel har ingen tjänstenivå⟫
+edited_file = OUT / ⟪"saannot_muokattu.xlsx"‖"rules_edited.xlsx"‖"regler_andrade.xlsx"⟫
 wb.save(edited_file)
 """
         ),
         Md(
             """
-## 3. Luetaan takaisin ja lasketaan uudelleen
+## 3. Luetaan takaisin ja verrataan
 
-`lb.load_rules` tarkistaa jokaisen rivin; virheestä tulee viesti, joka nimeää rivin ja
-sarakkeen (kokeile alempana). Lasketaan lapsibudjetti ennen ja jälkeen.
+`lb.load_rules` tarkistaa jokaisen rivin; virheestä tulee viesti, joka nimeää
+tiedoston, rivin ja sarakkeen (kokeile alempana). `compare_rules` laskee saman
+lapsibudjetin muokatuilla säännöillä ja näyttää, mitkä säännöt muuttuivat ja mitkä
+eurot siirtyivät palveluryhmittäin, palvelutasoittain ja organisaatioittain.
 """,
             """
-## 3. Read it back and compute again
+## 3. Read it back and compare
 
-`lb.load_rules` checks every row; a mistake gives a message naming the row and the
-column (try it below). Compute the child budget before and after.
+`lb.load_rules` checks every row; a mistake gives a message naming the file, the
+row and the column (try it below). `compare_rules` computes the same child budget
+with the edited rules and shows which rules changed and which euros moved, by
+category, tier and organisation.
 """,
-        ),
-        Code(
             """
-edited = lb.load_rules(edited_file)
-edited.table.query("rule_id == 'sc-3601'")[["rule_id", "service_class", "colour", "tier", "category"]]
-"""
+## 3. Läs tillbaka och jämför
+
+`lb.load_rules` kontrollerar varje rad; ett fel ger ett meddelande som nämner filen,
+raden och kolumnen (prova längre ned). `compare_rules` räknar ut samma barnbudget
+med de ändrade reglerna och visar vilka regler som ändrades och vilka euro som
+flyttade, per tjänstegrupp, tjänstenivå och organisation.
+""",
         ),
         Code(
             """
 sample = lb.load_sample("synthetic")
-before = sample.child_budget()                         # ⟪kansalliset oletussäännöt‖the national default rules⟫
-after = sample.child_budget(rules=edited)              # ⟪muokattu työkirja‖the edited workbook⟫
-
-keys = ["org_code", "year", "phase"]
-change = pd.DataFrame({
-    ⟪"ennen"‖"before"⟫: before.summary().set_index(keys)["child_euros"],
-    ⟪"jälkeen"‖"after"⟫: after.summary().set_index(keys)["child_euros"],
-})
-change[⟪"muutos"‖"change"⟫] = change[⟪"jälkeen"‖"after"⟫] - change[⟪"ennen"‖"before"⟫]
-change
+before = sample.child_budget()                         # ⟪kansalliset oletussäännöt‖the national default rules‖de nationella standardreglerna⟫
+diff = before.compare_rules(edited_file)               # ⟪muokattu työkirja‖the edited workbook‖den ändrade arbetsboken⟫
+diff
+"""
+        ),
+        Code(
+            """
+diff.table("by_organisation")
 """
         ),
         Md(
@@ -935,42 +1189,42 @@ lapsiin kohdistuviksi). Verrataan niiden summaa muutokseen sentteinä:
 The lines rule `sc-3601` covered before the change (green, so counted in full as
 child-targeted). Compare their sum with the change, in cents:
 """,
+            """
+## 4. Ändringen är exakt regelns rader
+
+Raderna som regeln `sc-3601` täckte före ändringen (gröna, så de räknades helt som
+barnriktade). Vi jämför deras summa med ändringen, i cent:
+""",
         ),
         Code(
             """
 covered = before.lines[before.lines["rule_id"] == "sc-3601"]
-covered_euros = covered.astype({"org_code": str, "phase": str}).groupby(keys)["child_euros"].sum()
-
-check = change.join(covered_euros.rename(⟪"säännön_rivit"‖"rule_lines"⟫), how="left").fillna({⟪"säännön_rivit"‖"rule_lines"⟫: 0.0})
-# ⟪sentteinä, jotta liukulukujen pyöristys ei sotke vertailua‖in cents, so that floating-point rounding cannot blur the comparison⟫
-check[⟪"täsmää"‖"matches"⟫] = (check[⟪"muutos"‖"change"⟫] * 100).round() == (-check[⟪"säännön_rivit"‖"rule_lines"⟫] * 100).round()
-print(⟪"säännön rivejä:"‖"lines of the rule:"⟫, len(covered), ⟪"palveluluokat:"‖"service classes:"⟫, sorted(set(covered["service_class"].astype(str))))
-check
-"""
-        ),
-        Code(
-            """
-assert check[⟪"täsmää"‖"matches"⟫].all(), ⟪"muutos ei vastaa säännön rivejä"‖"the change does not equal the rule's lines"⟫
-print(⟪"Lapsiin kohdistuvat eurot muuttuivat täsmälleen säännön sc-3601 rivien verran:"‖"The child-targeted euros changed by exactly the lines of rule sc-3601:"⟫,
-      euros(-covered["child_euros"].sum()))
+moved = diff.by_organisation["difference"].sum()
+# ⟪sentteinä, jotta liukulukujen pyöristys ei sotke vertailua‖in cents, so that floating-point rounding cannot blur the comparison‖i cent, så att avrundningen av flyttal inte stör jämförelsen⟫
+assert round(moved * 100) == -round(covered["child_euros"].sum() * 100)
+assert diff.ok                                         # ⟪kaikki menot samat, siirrot täsmäävät‖all spending the same, the moves reconcile‖alla utgifter desamma, flyttarna stämmer⟫
+print(len(covered), lb.format_euros(moved, decimals=2))
 """
         ),
         Md(
             """
 Muut säännöt eivät muuttuneet: hyvinvointialueen (X1) luvut ovat samat, koska
-nuorisopalvelut ovat kunnan tehtävä. Menetelmätaulukko (`method()["rules"]`) kertoo
+nuorisotyö on kunnan tehtävä. Menetelmätaulukko (`method()["rules"]`) kertoo
 jokaisen säännön rivimäärän ja eurot; sama taulukko on raportin työkirjassa.
+Komentorivillä sama vertailu: `lapsibudjetti rules --diff default saannot_muokattu.xlsx`.
 """,
             """
 Nothing else changed: the wellbeing area's (X1) figures are the same, since youth
 work is a municipal task. The method table (`method()["rules"]`) gives every rule's
-line count and euros; the report workbook has the same table.
+line count and euros; the report workbook has the same table. The same comparison
+on the command line: `lapsibudjetti rules --diff default rules_edited.xlsx`.
 """,
-        ),
-        Code(
             """
-after.method()["rules"].query("rule_id == 'sc-3601'")[["rule_id", "colour", "lines", "euros", "child_euros", "basis"]]
-"""
+Inget annat ändrades: välfärdsområdets (X1) siffror är desamma, eftersom
+ungdomsarbete är en kommunal uppgift. Metodtabellen (`method()["rules"]`) ger varje
+regels antal rader och euro; rapportens arbetsbok har samma tabell. Samma
+jämförelse på kommandoraden: `lapsibudjetti rules --diff default regler_andrade.xlsx`.
+""",
         ),
         Md(
             """
@@ -995,30 +1249,44 @@ cleared. In the cost-centre column `*` means any text.
 The cost-centre rule beats the service-class rule because a cost centre is the
 narrower constraint (see `docs/user-guide.md`, *precedence*).
 """,
+            """
+## Andra övningen: en regel för ett kostnadsställe
+
+Exempelbys grundläggande utbildning har kostnadsstället `K999 Selvitettävät`:
+poster som ännu inte utretts. Standardreglerna räknar dem som grundläggande
+utbildning (3051, grön). Lägg till en rad i arbetsboken som håller dem utanför
+barnbudgeten tills de är utredda. I kolumnen för kostnadsställe betyder `*` vilken
+text som helst.
+
+Regeln för kostnadsstället vinner över regeln för tjänsteklassen, eftersom ett
+kostnadsställe är en snävare avgränsning (se `docs/user-guide.md`, *precedence*).
+""",
         ),
         Code(
             """
-wb = load_workbook(rules_file)                         # ⟪taas oletussäännöistä‖from the default rules again⟫
-sheet = wb["rules"]
+wb = load_workbook(rules_file)                         # ⟪taas oletussäännöistä‖from the default rules again‖från standardreglerna igen⟫
+sheet = wb.worksheets[0]
 new_rule = {
     "rule_id": "kp-k999",
     "cost_centre": "K999*",
-    "colour": "red",
+    "colour": ⟪"punainen"‖"red"‖"röd"⟫,
     "sector": "sivistys",
     "category": "not_child_targeted",
-    "basis": ⟪"paikallinen päätös: selvitettävät erät eivät ole lapsibudjetissa ennen selvitystä"‖"local decision: items to be cleared stay out of the child budget until cleared"⟫,
+    "basis": ⟪"paikallinen päätös: selvitettävät erät eivät ole lapsibudjetissa ennen selvitystä"‖"local decision: items to be cleared stay out of the child budget until cleared"‖"lokalt beslut: poster som ska utredas hålls utanför barnbudgeten tills de är utredda"⟫,
 }
 sheet.append([new_rule.get(name) for name in header])
-k999_file = OUT / ⟪"saannot_k999.xlsx"‖"rules_k999.xlsx"⟫
+k999_file = OUT / ⟪"saannot_k999.xlsx"‖"rules_k999.xlsx"‖"regler_k999.xlsx"⟫
 wb.save(k999_file)
 
-with_k999 = sample.child_budget(rules=lb.load_rules(k999_file))
-k999 = before.lines[before.lines["cost_centre"].astype(str).str.startswith("K999")]
-moved = with_k999.lines.query("rule_id == 'kp-k999'")
-print(⟪"K999-rivejä:"‖"K999 lines:"⟫, len(k999), ⟪"— uusi sääntö kattaa:"‖"— the new rule covers:"⟫, len(moved))
-change_k999 = with_k999.summary()["child_euros"].sum() - before.summary()["child_euros"].sum()
-print(⟪"muutos:"‖"change:"⟫, euros(change_k999), ⟪"— K999-rivien lapsiin kohdistuvat eurot ennen:"‖"— child euros of the K999 lines before:"⟫, euros(k999["child_euros"].sum()))
-assert round(change_k999 * 100) == -round(k999["child_euros"].sum() * 100)
+k999 = before.compare_rules(k999_file)
+k999.table("by_category")
+"""
+        ),
+        Code(
+            """
+cleared = before.lines[before.lines["cost_centre"].astype(str).str.startswith("K999")]
+assert round(k999.by_category["difference"].sum() * 100) == -round(cleared["child_euros"].sum() * 100)
+k999.rules
 """
         ),
         Md(
@@ -1028,7 +1296,8 @@ assert round(change_k999 * 100) == -round(k999["child_euros"].sum() * 100)
 Kirjoitusvirhe ei mene läpi hiljaa. Värin voi kirjoittaa suomeksi, ruotsiksi tai
 englanniksi (`punainen`, `röd`, `red`), mutta kokeillaan väriä `punanen`:
 `lb.load_rules` nostaa `RuleError`-virheen, joka nimeää tiedoston, rivin ja sarakkeen,
-ja `err.rows` listaa kaikki ongelmat.
+ja `err.rows` listaa kaikki ongelmat. Excelin nollat: jos koodi 091 on tallentunut
+lukuna 91, kirjasto täydentää sen organisaatiotyypin mukaan ja kertoo rivin.
 """,
             """
 ## When a rule has a mistake
@@ -1036,16 +1305,27 @@ ja `err.rows` listaa kaikki ongelmat.
 A typo does not pass silently. Colours may be written in Finnish, Swedish or English
 (`punainen`, `röd`, `red`), but try the colour `punanen`: `lb.load_rules` raises a
 `RuleError` naming the file, row and column, and `err.rows` lists every problem.
+Excel's zeros: when the code 091 was stored as the number 91, the library pads it
+by the organisation type and names the row.
+""",
+            """
+## När en regel har ett fel
+
+Ett skrivfel slinker inte igenom. Färgen kan skrivas på finska, svenska eller
+engelska (`punainen`, `röd`, `red`), men prova färgen `punanen`: `lb.load_rules`
+ger ett `RuleError` som nämner filen, raden och kolumnen, och `err.rows` listar
+alla problem. Excels nollor: om koden 091 har sparats som talet 91 fyller biblioteket
+i den enligt organisationstypen och nämner raden.
 """,
         ),
         Code(
             """
 wb = load_workbook(rules_file)
-sheet = wb["rules"]
-for row in sheet.iter_rows(min_row=2):
+sheet = wb.worksheets[0]
+for row in sheet.iter_rows(min_row=3):
     if row[column["rule_id"]].value == "sc-3601":
         row[column["colour"]].value = "punanen"
-typo_file = OUT / ⟪"saannot_virhe.xlsx"‖"rules_typo.xlsx"⟫
+typo_file = OUT / ⟪"saannot_virhe.xlsx"‖"rules_typo.xlsx"‖"regler_fel.xlsx"⟫
 wb.save(typo_file)
 
 try:
@@ -1065,6 +1345,7 @@ problems
 NB4 = Notebook(
     "04_vuosiraportti_valtuustolle",
     "04_annual_report_for_council",
+    "04_arsrapport_till_fullmaktige",
     (
         Md(
             """
@@ -1095,6 +1376,20 @@ municipality's own spending plus its share of the wellbeing area's):
 
 The data are SYNTHETIC. The files go into `tulokset/04/`.
 """,
+            """
+# 4. Årsrapporten till fullmäktige
+
+Barnbudgetens årsrapport är reproducerbar: samma material ger samma filer, byte för
+byte. I den här anteckningsboken görs Exempelbys rapport som kommunvy (kommunens
+egna utgifter och dess andel av välfärdsområdets utgifter):
+
+1. Excel-arbetsboken (`lb.write_workbook`);
+2. tabellerna som CSV och Parquet (`lb.write_tables`);
+3. figurerna som PNG- och SVG-bilder (`lb.save_chart`);
+4. allt med ett kommando: `lapsibudjetti report`.
+
+Materialet är SYNTETISKT. Filerna hamnar i mappen `tulokset/04/`.
+""",
         ),
         setup_code("04"),
         Code(
@@ -1122,12 +1417,20 @@ lines, reconciliation and the method (the rules with their basis, keys, populati
 settings). The second row of every sheet says what the amounts are and the target
 group.
 """,
+            """
+## 1. Arbetsboken
+
+Blad: sammandrag, per tjänstegrupp, per tjänstenivå, per sektor, per färg,
+jämförelse, oklassificerade rader, avstämning och metoden (reglerna med grunder,
+nycklar, befolkning, inställningar). På varje blads andra rad står vad beloppen är
+och vilken målgruppen är.
+""",
         ),
         Code(
             """
 from openpyxl import load_workbook
 
-workbook = lb.write_workbook(report, OUT / ⟪"lapsibudjetti_2024.xlsx"‖"child_budget_2024.xlsx"⟫, lang=⟪"fi"‖"en"⟫)
+workbook = lb.write_workbook(report, OUT / ⟪"lapsibudjetti_2024.xlsx"‖"child_budget_2024.xlsx"‖"barnbudget_2024.xlsx"⟫, lang=LANG)
 sheets = load_workbook(workbook, read_only=True).sheetnames
 print(workbook)
 sheets
@@ -1135,7 +1438,7 @@ sheets
         ),
         Code(
             """
-# ⟪yhteenvetovälilehti: rivit 1–3 ovat otsikko ja selitteet, rivillä 5 sarakeotsikot‖the summary sheet: rows 1–3 are the title and notes, row 5 the column headers⟫
+# ⟪yhteenvetovälilehti: rivit 1–3 ovat otsikko ja selitteet, rivillä 5 sarakeotsikot‖the summary sheet: rows 1–3 are the title and notes, row 5 the column headers‖sammandragsbladet: rad 1–3 är rubrik och förklaringar, rad 5 kolumnrubrikerna⟫
 first = load_workbook(workbook, read_only=True)[sheets[0]]
 for row in first.iter_rows(min_row=1, max_row=3, max_col=1, values_only=True):
     print(row[0])
@@ -1157,12 +1460,19 @@ For further work (Power BI, R, a database). `dialect="fi"`: `;` and decimal comm
 opens directly in Finnish Excel; `dialect="plain"`: `,` and decimal point. The
 column names are English and stay the same from year to year.
 """,
+            """
+## 2. Tabellerna som CSV och Parquet
+
+För vidare bearbetning (Power BI, R, en databas). `dialect="fi"`: `;` och
+decimalkomma, öppnas direkt i ett finskt eller svenskt Excel; `dialect="plain"`: `,`
+och decimalpunkt. Kolumnnamnen är på engelska och förblir desamma från år till år.
+""",
         ),
         Code(
             """
-tables = lb.write_tables(report, OUT / ⟪"taulukot"‖"tables"⟫, dialect=⟪"fi"‖"plain"⟫, lang=⟪"fi"‖"en"⟫)
-print(len(tables), ⟪"tiedostoa, esimerkiksi:"‖"files, for example:"⟫, [p.name for p in tables[:6]])
-summary = pd.read_parquet(OUT / ⟪"taulukot"‖"tables"⟫ / "summary.parquet")
+tables = lb.write_tables(report, OUT / ⟪"taulukot"‖"tables"‖"tabeller"⟫, dialect=⟪"fi"‖"plain"‖"fi"⟫, lang=LANG)
+print(len(tables), ⟪"tiedostoa, esimerkiksi:"‖"files, for example:"‖"filer, till exempel:"⟫, [p.name for p in tables[:6]])
+summary = pd.read_parquet(OUT / ⟪"taulukot"‖"tables"‖"tabeller"⟫ / "summary.parquet")
 summary[["org_code", "org_name", "year", "phase", "child_euros", "children", "euros_per_child", "measure"]].head()
 """
         ),
@@ -1180,12 +1490,17 @@ The charts are slide-sized (16:9), readable for colour-blind readers and in
 greyscale, with texts in the chosen language. `lb.save_chart` saves them
 reproducibly.
 """,
+            """
+## 3. Figurerna
+
+Figurerna har bildformat (16:9), passar färgblinda läsare och gråskaleutskrift, och
+texterna är på det valda språket. `lb.save_chart` sparar dem reproducerbart.
+""",
         ),
         Code(
             """
-charts = OUT / ⟪"kaaviot"‖"charts"⟫
+charts = OUT / ⟪"kaaviot"‖"charts"‖"figurer"⟫
 charts.mkdir(exist_ok=True)
-LANG = ⟪"fi"‖"en"⟫
 
 ax = lb.plot_sisote_split(report, org_code="X01", lang=LANG)
 saved = lb.save_chart(ax, charts / "sisote_split.png")
@@ -1218,6 +1533,12 @@ so the ratios are the area's ratios. Differences between municipalities show onl
 with a key of your own (customers by home municipality, see notebook 2). Tell the
 council so next to the chart.
 """,
+            """
+Från 2023 möts kommunernas linjer: med befolkningsnyckeln får varje kommun samma
+andel av områdets barnskydd som av dess barn, så kvoterna är områdets kvoter.
+Skillnader mellan kommunerna syns först med en egen nyckel (klienter per hemkommun,
+se anteckningsbok 2). Berätta det för fullmäktige i anslutning till figuren.
+""",
         ),
         Md(
             """
@@ -1231,10 +1552,9 @@ lapsibudjetti report --ledger tp2024_kunta.xlsx --ledger tp2024_hyvinvointialue.
 
 Ilman `--ledger`-tiedostoja komento käyttää esimerkkiaineistoa. Komento ja muistio
 tekevät saman raportin samalla funktiolla, `lb.report(...)`: se kirjoittaa työkirjan,
-taulukot ja kaaviot kansioon ja palauttaa, mitä kirjoitti. Työkirja ja taulukot
-näyttävät kunnat ja hyvinvointialueen erikseen, kuten kirjanpidoissa; kun mukana on
-alueen kirjanpito, sote-jaon kaavio ja (hintaindeksillä) muutokset vuodesta toiseen
-lasketaan kuntanäkymistä.
+taulukot ja kaaviot kansioon ja palauttaa, mitä kirjoitti.
+Kun mukana ovat kunnat ja niiden hyvinvointialue, raportti näyttää kuntanäkymät;
+kirjanpidot sellaisinaan ovat työkirjan viimeisellä välilehdellä.
 """,
             """
 ## 4. All of it in one command
@@ -1247,24 +1567,38 @@ lapsibudjetti report --ledger tp2024_municipality.xlsx --ledger tp2024_wellbeing
 
 Without `--ledger` files the command uses the sample. The command and this notebook
 make the same report with the same function, `lb.report(...)`: it writes the workbook,
-the tables and the charts into a folder and returns what it wrote. The workbook and
-tables show the municipalities and the wellbeing area separately, as booked; when the
-area's ledger is among the inputs, the si-sote chart and (with a price index) the
-changes from year to year come from the municipality views.
+the tables and the charts into a folder and returns what it wrote. When municipalities
+and their wellbeing area are among the inputs, the report shows the municipality
+views; the ledgers as booked are on the workbook's last sheet.
+""",
+            """
+## 4. Allt med ett kommando
+
+På kommandoraden (en terminal, PowerShell) fås samma rapport med
+
+```
+lapsibudjetti report --ledger bs2024_kommun.xlsx --ledger bs2024_valfardsomrade.csv --rules regler.xlsx --lang sv --out barnbudget-2024
+```
+
+Utan `--ledger`-filer använder kommandot exempelmaterialet. Kommandot och den här
+anteckningsboken gör samma rapport med samma funktion, `lb.report(...)`: den skriver
+arbetsboken, tabellerna och figurerna i en mapp och returnerar vad den skrev. När
+kommuner och deras välfärdsområde finns med visar rapporten kommunvyerna;
+bokföringarna som de är finns på arbetsbokens sista blad.
 """,
         ),
         Code(
             """
 sample = lb.load_sample("synthetic")
-written = lb.report(sample.child_budget(), OUT / ⟪"raportti"‖"report"⟫, lang=LANG, price_index=sample.price_index,
+written = lb.report(sample.child_budget(), OUT / ⟪"raportti"‖"report"‖"rapport"⟫, lang=LANG, price_index=sample.price_index,
                     registry=sample.registry, population=sample.population)
 print(written.workbook)
-print(len(written.tables), ⟪"taulukkoa"‖"tables"⟫, len(written.charts), ⟪"kaaviotiedostoa"‖"chart files"⟫)
+print(len(written.tables), ⟪"taulukkoa"‖"tables"‖"tabeller"⟫, len(written.charts), ⟪"kaaviotiedostoa"‖"chart files"‖"figurfiler"⟫)
 """
         ),
         Code(
             """
-sorted(str(p.relative_to(OUT)) for p in (OUT / ⟪"raportti"‖"report"⟫).rglob("*") if p.is_file())[:12]
+sorted(str(p.relative_to(OUT)) for p in (OUT / ⟪"raportti"‖"report"‖"rapport"⟫).rglob("*") if p.is_file())[:12]
 """
         ),
         Md(
@@ -1279,6 +1613,11 @@ Before the report, check your own files: `lapsibudjetti validate --ledger ...
 --rules ...` reads everything, lists every problem (file, row, column) and writes
 nothing. Other options: `lapsibudjetti report --help` and `docs/user-guide.md`.
 """,
+            """
+Kontrollera dina egna filer före rapporten: `lapsibudjetti validate --ledger ...
+--rules ...` läser allt, listar varje problem (fil, rad, kolumn) och skriver
+ingenting. Övriga val: `lapsibudjetti report --help` och `docs/user-guide.md`.
+""",
         ),
     ),
 )
@@ -1290,6 +1629,7 @@ nothing. Other options: `lapsibudjetti report --help` and `docs/user-guide.md`.
 NB5 = Notebook(
     "05_paatoksen_vaikutus_lapsiin",
     "05_child_impact_of_a_decision",
+    "05_beslutets_konsekvenser_for_barn",
     (
         Md(
             """
@@ -1316,13 +1656,27 @@ ledger lines, classifies them like any line and compares every headline figure
 before and after. Finally we look at how much of the corrective share is the
 choice of allocation key (sensitivity). The data are SYNTHETIC.
 """,
+            """
+# 5. Ett besluts konsekvenser för barn: tänk om vi flyttar en miljon?
+
+LAPE-programmets fråga till beslutsfattaren: **vad skulle hända om vi flyttade
+1 M€ från vård utom hemmet inom barnskyddet till familjearbete?** Skulle de
+barnriktade euron, de förebyggande och korrigerande andelarna och euro per barn
+ändras?
+
+Ett scenario är en tabell med ändringar (`move` = flytt, `add` = tillägg).
+Biblioteket lägger till dem som bokföringsrader, klassificerar dem som andra rader
+och jämför varje nyckeltal före och efter. Till sist ser vi hur mycket av den
+korrigerande andelen som är ett val av fördelningsnyckel (känslighet). Materialet
+är SYNTETISKT.
+""",
         ),
         setup_code("05"),
         Code(
             """
 sample = lb.load_sample("synthetic")
 budget = sample.child_budget()
-budget.summary().query("year == 2024 and phase == 'actual'")[["org_code", "child_euros", "preventive_share", "corrective_share"]]
+lb.styled(budget.summary().query("year == 2024 and phase == 'actual'")[["org_code", "child_euros", "preventive_share", "corrective_share"]])
 """
         ),
         Md(
@@ -1338,6 +1692,12 @@ sen kirjanpitoon.
 The wellbeing services county (X1) runs the social services from 2023, so the
 change goes into its ledger.
 """,
+            """
+## Ändringen: 1 M€ från vård utom hemmet till familjearbete år 2024
+
+Välfärdsområdet (X1) ordnar socialtjänsterna från 2023, så ändringen görs i dess
+bokföring.
+""",
         ),
         Code(
             """
@@ -1349,7 +1709,7 @@ changes = pd.DataFrame({
 s = budget.scenario(changes)
 cols = ["org_code", "year", "phase", "child_euros_before", "child_euros_after", "corrective_share_before",
         "corrective_share_after", "corrective_share_difference"]
-s.comparison.query("org_code == 'X1' and year == 2024 and phase == 'actual'")[cols]
+lb.styled(s.comparison.query("org_code == 'X1' and year == 2024 and phase == 'actual'")[cols])
 """
         ),
         Md(
@@ -1360,6 +1720,10 @@ osuus laskee täsmälleen 1 M€ / lapsiin kohdistuvat eurot. Tarkistus:
             """
 A move conserves euros: the child euros do not change, but the corrective share
 falls by exactly 1 M€ / child euros. A check:
+""",
+            """
+En flytt bevarar euron: de barnriktade euron ändras inte, men den korrigerande
+andelen sjunker med exakt 1 M€ / barnriktade euro. En kontroll:
 """,
         ),
         Code(
@@ -1383,6 +1747,12 @@ kunnan korjaavien osuudessa:
 In the municipality view the county's euros are shared among its members. The
 same change shows in both municipalities' corrective shares:
 """,
+            """
+## Vad ser kommunerna?
+
+I kommunvyn fördelas områdets euro på medlemskommunerna. Samma ändring syns i
+båda kommunernas korrigerande andel:
+""",
         ),
         Code(
             """
@@ -1395,7 +1765,7 @@ pd.DataFrame({"org_code": before["org_code"].astype(str).to_numpy(),
         ),
         Code(
             """
-ax = lb.plot_scenario(s, lang=⟪"fi"‖"en"⟫)
+ax = lb.plot_scenario(s, lang=LANG)
 lb.save_chart(ax, OUT / "skenaario.png")
 """
         ),
@@ -1416,18 +1786,27 @@ share weighted by the health-care base prices by age; `population_keys` uses the
 plain population share (as earlier reports did). The difference is how much of
 the corrective share is an allocation choice rather than a decision.
 """,
+            """
+## Känslighet: hur mycket är valet av nyckel?
+
+Hälso- och sjukvårdens barnandel är en uppskattning. Som standard är den
+befolkningsandelen viktad med hälso- och sjukvårdens grundpriser efter ålder;
+`population_keys` använder den rena befolkningsandelen (som tidigare rapporter).
+Skillnaden visar hur stor del av den korrigerande andelen som är ett
+fördelningsval och inte ett beslut.
+""",
         ),
         Code(
             """
 t = budget.sensitivity()
-t.query("org_type == 'all' and year == 2024 and phase == 'actual'")[
-    ["profile", "child_euros", "preventive_share", "corrective_share", "corrective_keyed_share"]]
+lb.styled(t.query("org_type == 'all' and year == 2024 and phase == 'actual'")[
+    ["profile", "child_euros", "preventive_share", "corrective_share", "corrective_keyed_share"]])
 """
         ),
         Code(
             """
-# ⟪skenaarion työkirja ja kaavio tiedostoiksi (sama kuin: lapsibudjetti scenario muutokset.csv)‖the scenario's workbook and chart as files (the same as: lapsibudjetti scenario changes.csv)⟫
-lb.write_scenario(s, OUT, lang=⟪"fi"‖"en"⟫)
+# ⟪skenaarion työkirja ja kaavio tiedostoiksi (sama kuin: lapsibudjetti scenario muutokset.csv)‖the scenario's workbook and chart as files (the same as: lapsibudjetti scenario changes.csv)‖scenariots arbetsbok och figur som filer (samma som: lapsibudjetti scenario andringar.csv)⟫
+lb.write_scenario(s, OUT, lang=LANG)
 """
         ),
     ),
@@ -1438,11 +1817,11 @@ NOTEBOOKS: tuple[Notebook, ...] = (NB1, NB2, NB3, NB4, NB5)
 
 def build(nb: Notebook, lang: str) -> nbformat.NotebookNode:
     """One language version of a notebook, with deterministic cell ids and no outputs."""
-    name = nb.fi_name if lang == "fi" else nb.en_name
+    name = nb.name(lang)
     cells = []
     for k, cell in enumerate(nb.cells):
         if isinstance(cell, Md):
-            c = new_markdown_cell(_clean(cell.fi if lang == "fi" else cell.en))
+            c = new_markdown_cell(_clean(getattr(cell, lang)))
         else:
             c = new_code_cell(_clean(_pick(cell.source, lang)))
         c["id"] = f"{name[:2]}-{lang}-{k:02d}"
@@ -1458,7 +1837,7 @@ def build(nb: Notebook, lang: str) -> nbformat.NotebookNode:
 
 def render(nb: Notebook, lang: str) -> tuple[str, str]:
     """File name and text of one notebook."""
-    name = (nb.fi_name if lang == "fi" else nb.en_name) + ".ipynb"
+    name = nb.name(lang) + ".ipynb"
     return name, nbformat.writes(build(nb, lang)) + "\n"
 
 

@@ -40,7 +40,7 @@ def test_every_notebook_has_a_twin_and_is_what_the_script_makes() -> None:
     assert sorted(expected) == NOTEBOOKS, "notebooks/ and scripts/make_notebooks.py disagree; run the script"
     for name, text in expected.items():
         assert (FOLDER / name).read_text(encoding="utf-8") == text, f"{name} differs from scripts/make_notebooks.py; run it"
-    assert len(NOTEBOOKS) == 10  # five notebooks, Finnish and English
+    assert len(NOTEBOOKS) == 15  # five notebooks in Finnish, English and Swedish
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -53,14 +53,21 @@ def test_committed_notebook_has_no_outputs(name: str) -> None:
 
 
 def test_twins_run_the_same_code() -> None:
-    """Finnish and English versions differ only in text: same cells, same calls."""
+    """The Finnish, English and Swedish versions differ only in text: same cells, same calls."""
     gen = _generator()
     for nb in gen.NOTEBOOKS:
-        fi, en = gen.build(nb, "fi"), gen.build(nb, "en")
-        assert [c.cell_type for c in fi.cells] == [c.cell_type for c in en.cells]
-        for a, b in zip(fi.cells, en.cells):
+        fi, en, sv = gen.build(nb, "fi"), gen.build(nb, "en"), gen.build(nb, "sv")
+        assert [c.cell_type for c in fi.cells] == [c.cell_type for c in en.cells] == [c.cell_type for c in sv.cells]
+        for a, b, c in zip(fi.cells, en.cells, sv.cells):
             if a.cell_type == "code":
-                assert len(a.source.splitlines()) == len(b.source.splitlines())
+                assert len(a.source.splitlines()) == len(b.source.splitlines()) == len(c.source.splitlines())
+            assert "⟪" not in a.source + b.source + c.source  # every pick resolved
+
+
+def test_no_notebook_sets_its_own_number_format() -> None:
+    """Numbers are shown by the library's formatter per language (lb.styled, .table()), never a float_format lambda."""
+    for name in NOTEBOOKS:
+        assert "float_format" not in (FOLDER / name).read_text(encoding="utf-8"), name
 
 
 def _run(name: str, root: Path) -> tuple[nbformat.NotebookNode, set[Path], set[Path], float, BaseException | None]:

@@ -13,7 +13,7 @@ import math
 from typing import Literal
 
 from .._errors import InputError
-from ._labels import check_lang, text
+from ._labels import lang_or_default, text
 
 __all__ = ["format_euros", "format_number", "format_percent"]
 
@@ -35,7 +35,7 @@ def _signed(body: str, shown: float) -> str:
     return (_MINUS + body) if shown < 0 else body
 
 
-def format_number(value: float, lang: str = "fi", *, decimals: int = 0) -> str:
+def format_number(value: float, lang: str | None = None, *, decimals: int = 0) -> str:
     """A plain number in ``lang`` (ratios, counts).
 
     Examples
@@ -45,13 +45,13 @@ def format_number(value: float, lang: str = "fi", *, decimals: int = 0) -> str:
     >>> format_number(-1234.5, "en", decimals=1)
     '−1,234.5'
     """
-    check_lang(lang)
+    lang = lang_or_default(lang)
     return _signed(_digits(value, decimals, lang), round(value, decimals) if math.isfinite(value) else 0.0)
 
 
 def format_euros(
     value: float,
-    lang: str = "fi",
+    lang: str | None = None,
     *,
     scale: Literal["unit", "million", "auto"] = "unit",
     decimals: int | None = None,
@@ -63,7 +63,7 @@ def format_euros(
     value
         Euros.
     lang
-        ``fi``, ``sv`` or ``en``.
+        ``fi``, ``sv`` or ``en``; default: the session's language (:func:`lapsibudjetti.set_lang`).
     scale
         ``unit`` (whole euros), ``million`` (``1,2 M€``) or ``auto``
         (millions from one million up).
@@ -81,7 +81,7 @@ def format_euros(
     >>> format_euros(581_422_900.0, "en", scale="auto")
     '€581.4M'
     """
-    check_lang(lang)
+    lang = lang_or_default(lang)
     if scale not in ("unit", "million", "auto"):
         raise InputError(f"scale must be 'unit', 'million' or 'auto', not {scale!r}")
     finite = math.isfinite(value)
@@ -92,7 +92,7 @@ def format_euros(
     return _signed(body, round(value / unit, d) if finite else 0.0)
 
 
-def format_percent(share: float, lang: str = "fi", *, decimals: int = 0) -> str:
+def format_percent(share: float, lang: str | None = None, *, decimals: int = 0) -> str:
     """A share (0.78) as a percentage in ``lang``.
 
     Examples
@@ -102,6 +102,6 @@ def format_percent(share: float, lang: str = "fi", *, decimals: int = 0) -> str:
     >>> format_percent(0.7826, "en", decimals=1)
     '78.3%'
     """
-    check_lang(lang)
+    lang = lang_or_default(lang)
     body = text("fmt.percent", lang, n=_digits(share * 100.0, decimals, lang))
     return _signed(body, round(share * 100.0, decimals) if math.isfinite(share) else 0.0)
