@@ -509,9 +509,10 @@ def resolve_shares(
     out["missing"] = missing
     nearest = notes["basis"].isin(["nearest", "successor"]) | notes["detail"].str.contains("scaled|size of", regex=True)
     if policy == "nearest" and nearest.any():
+        from .reference._labels import default_lang, text
+
         warnings.warn(
-            f"population by age was missing for {int(nearest.sum())} organisation-year(s); used the nearest "
-            "year's age structure scaled to the year's total population (see ChildBudget.method()).",
+            text("warn.nearest_population", default_lang(), n=int(nearest.sum())),
             LapsibudjettiWarning,
             stacklevel=4,
         )

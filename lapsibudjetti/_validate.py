@@ -459,9 +459,10 @@ def _normalise_org_codes(ot: pd.Categorical, oc: pd.Categorical, block: int = 1 
     if changed:
         n_rows = int(sum(per_pair[k] for k, (a, b) in enumerate(zip(old_vals, new_vals)) if a is not None and a != b))
         examples = sorted({f"{a}→{b}" for a, b in changed})[:5]
+        from .reference._labels import default_lang, text
+
         warnings.warn(
-            f"{n_rows} organisation code(s) were zero-padded ({', '.join(examples)}); "
-            "municipality codes have 3 digits and wellbeing-area codes 2.",
+            text("warn.padded_ledger_codes", default_lang(), n=n_rows, examples=", ".join(examples)),
             LapsibudjettiWarning,
             stacklevel=3,
         )

@@ -113,7 +113,8 @@ def test_report_on_the_real_statistics(shared_data: Path, tmp_path: Path, capsys
     assert code == 0, err
     assert "Täsmäytys: kaikki 1558 organisaatio-vuotta täsmäävät sentilleen." in out
     assert "nettokäyttökustannukset" in out
-    assert "the charts show the 20 organisations with the most child euros in 2019 of 316" in err
+    assert "kaaviot näyttävät ne 20 organisaatiota, joilla on eniten lapsiin kohdistuvia euroja vuonna 2019 (316 organisaatiosta)" in err
+    assert "--chart-orgs" in err  # the command's own spelling of the option
     summary = pq.read_table(tmp_path / "tmp" / "tables" / "summary.parquet").to_pandas()
     assert len(summary) == 1558 and set(summary["year"]) == set(range(2015, 2020))
     assert set(summary["measure"]) == {"net operating cost"}
@@ -215,7 +216,7 @@ def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pyte
     assert code == 0, err
     assert "Child budget (gross operating expenses; ages 0–17)" in out
     assert "Reconciliation: all 1 organisation-years reconcile to the cent." in out
-    assert "note: chart preventive_share skipped: it shows a change over time and the data have one year only" in err
+    assert "note: chart preventive_share skipped: it shows a change over time and the data have one year only." in err
     wb = load_workbook(tmp_path / "r" / "lapsibudjetti.xlsx")
     assert wb.sheetnames[:3] == ["Cover", "By year", "Charts"] and wb.sheetnames[3] == "Summary"
     assert wb["Summary"]["A2"].value == "Amounts: gross operating expenses. Target group: ages 0–17."

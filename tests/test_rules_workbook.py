@@ -163,3 +163,18 @@ def test_headings_in_any_language_are_read(tmp_path: Path) -> None:
     t.columns = [text(f"rulecol.{c}", "sv") for c in RULE_COLUMNS]
     t.to_csv(path, index=False, sep=";")
     assert len(lb.load_rules(path)) == len(lb.default_rules())
+
+
+def test_a_rule_of_ones_own_that_matches_no_line_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "omat.csv"
+    lb.write_rules(lb.default_rules(), path)
+    t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    mine = t[t["rule_id"] == "sc-3601"].assign(rule_id="vantaa-nuoriso", org_type="municipality", org_code="092")
+    pd.concat([t, mine]).to_csv(path, index=False)
+    led = lb.make_ledger({"org_code": ["091"], "year": [2021], "service_class": ["3601"], "amount": [10.0]},
+                         org_type="municipality", phase="actual")
+    with pytest.warns(lb.LapsibudjettiWarning, match=r"omat.csv: 1 omaa sääntöä ei vastaa yhtäkään.*vantaa-nuoriso \(88\)"):
+        lb.child_budget(led, rules=path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", lb.LapsibudjettiWarning)
+        lb.child_budget(led)  # the packaged rules are lists: most never match one ledger, and that is no news

@@ -22,6 +22,8 @@ from .._errors import (
 from .._schema import amount_cents
 from .._util import _listing, _name
 from ..read._tables import read_text_table
+from ..reference._labels import default_lang, option
+from ..reference._labels import text as _label
 from ..reference._registry import Registry
 from ._cents import allocate_cents
 from ._common import (
@@ -305,8 +307,7 @@ class _Plan:
                 rows=pd.DataFrame(missing, columns=["municipality_code", "year", "problem"]))
         if self.aland:
             warnings.warn(
-                f"{', '.join(_name(reg, 'municipality', t) for t in sorted(self.aland))}: Åland is outside the wellbeing-area "
-                "system, so the municipality view has the municipality's own spend only (no area share)",
+                _label("warn.aland", default_lang(), orgs=", ".join(_name(reg, "municipality", t) for t in sorted(self.aland))),
                 LapsibudjettiWarning, stacklevel=3)
             self.notes.append(("Åland", f"{', '.join(sorted(self.aland))}: outside the wellbeing-area system; own spend only, no area share"))
 
@@ -468,10 +469,10 @@ class _Plan:
         children = pd.concat(child_parts, ignore_index=True)
         unknown = children[children["children"].isna()]
         if len(unknown):
-            listed = [f"{_name(self.reg, 'municipality', c)} in {y}" for c, y in zip(unknown["org_code"], unknown["year"])]
+            listed = [_label("word.in_year", default_lang(), org=_name(self.reg, "municipality", c), year=y)
+                      for c, y in zip(unknown["org_code"], unknown["year"])]
             warnings.warn(
-                f"no population for {len(listed)} municipality-year(s) of the view: {_listing(listed)}; their euros per child "
-                "are left empty (see missing_population()). Give population= for them",
+                _label("warn.view_no_population", default_lang(), n=len(listed), orgs=_listing(listed), option=option("population")),
                 LapsibudjettiWarning, stacklevel=3)
             self.notes.append(("population missing", _listing(listed)))
         return children
@@ -481,10 +482,9 @@ class _Plan:
         no_area = sorted({(t, y) for (t, y), ar in self.areas_of.items() if y >= first and t not in self.aland
                           and (ar, y) not in self.area_groups.index})
         if no_area:
-            listed = [f"{t} in {y} (area {self.areas_of[(t, y)]})" for t, y in no_area]
+            listed = [_label("word.in_year", default_lang(), org=f"{t} ({self.areas_of[(t, y)]})", year=y) for t, y in no_area]
             warnings.warn(
-                f"the data have no wellbeing-area lines for {_listing(listed)}: from {first} on the social and health services "
-                "are in the area's ledger, so these municipality-years show the municipality's own spend only. Add the area's ledger",
+                _label("warn.view_no_area_lines", default_lang(), orgs=_listing(listed), first=first),
                 LapsibudjettiWarning, stacklevel=3)
             self.notes.append(("no area lines", _listing(listed)))
 

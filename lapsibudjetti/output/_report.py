@@ -26,7 +26,7 @@ from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._region import region_view
 from ..consolidate._series import series
-from ..reference._labels import lang_or_default
+from ..reference._labels import default_lang, lang_or_default, option, text
 from ..reference._tables import reference_figures
 from ._collect import _amounts_line, export_tables
 from ._html import HTML_NAME, browser, print_pdf, write_html
@@ -148,8 +148,8 @@ def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: _N
     euros = latest.groupby(latest["org_code"].astype(str))["child_euros"].sum()
     ranked = sorted(euros.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHART_ORGS]
     if notes is not None:
-        notes.add(f"the charts show the {MAX_CHART_ORGS} organisations with the most child euros in "
-                  f"{int(latest['year'].max())} of {len(codes)}; all are in the workbook. Choose others with --chart-orgs.")
+        notes.add(text("note.chart_orgs", default_lang(), n=MAX_CHART_ORGS, year=int(latest["year"].max()), total=len(codes),
+                       option=option("chart_orgs")))
     return [code for code, _ in ranked]
 
 
@@ -169,7 +169,7 @@ def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, l
     for stem, function, needs_years in CHARTS:
         progress(f"chart {stem}")
         if needs_years and years < 2:
-            notes.add(f"chart {stem} skipped: it shows a change over time and the data have one year only")
+            notes.add(text("note.chart_one_year", lang, chart=stem))
             continue
         drawn: Any = view if (stem == "sisote_split" and view is not None) else result
         fig = Figure(figsize=charts.SLIDE_SIZE, layout="constrained")
@@ -279,7 +279,7 @@ def changes(result: ChildBudget, view: BoundaryView | None, price_index: Any, no
         return {}
     if result.summary()["year"].nunique() < 2:
         if notes is not None:
-            notes.add("the price index is not used: changes from year to year need two years or more")
+            notes.add(text("note.price_index_one_year", default_lang()))
         return {}
     shown = view if view is not None else municipality_view(result, "all", **options)
     s = series(shown, price_index=price_index)

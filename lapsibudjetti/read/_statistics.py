@@ -199,8 +199,10 @@ def _reconcile(
     grand = {_norm(g) for g in _GRAND_TOTAL_NAMES}
     grand_names = [a for a in aggregates if _norm(a) in grand]
     if not grand_names:
+        from ..reference._labels import default_lang, text
+
         warnings.warn(
-            f"{name}: no '{_GRAND_TOTAL_NAMES[0]}' rows, so the task rows could not be reconciled with a total.",
+            f"{name}: " + text("warn.no_grand_total", default_lang(), total=_GRAND_TOTAL_NAMES[0]),
             LapsibudjettiWarning,
             stacklevel=3,
         )

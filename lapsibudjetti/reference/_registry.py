@@ -590,9 +590,11 @@ class Registry:
         out["org_type"] = ot
         out["org_code"] = oc
         pairs = sorted({f"{w} → {t} {c} ({self.name(t, c)})" for w, t, c in zip(wanted, types, codes)})
+        from ._labels import default_lang, text
+
         warnings.warn(
-            f"org_type and org_code of {int(todo.sum())} line(s) were filled from the business ID through the registry "
-            f"({self.source}): {'; '.join(pairs[:10])}{' …' if len(pairs) > 10 else ''}",
+            text("warn.business_id", default_lang(), n=int(todo.sum()), source=self.source,
+                 pairs="; ".join(pairs[:10]) + (" …" if len(pairs) > 10 else "")),
             LapsibudjettiWarning,
             stacklevel=3,
         )

@@ -82,7 +82,7 @@ def test_utf8_bom_unicode_minus_and_narrow_nbsp(tmp_path: Path) -> None:
         f"91;2019;talousarvio;Nuorisotoiminta;{MINUS} 7,00\n"
     )
     path = write(tmp_path / "hki.csv", text)
-    with pytest.warns(LapsibudjettiWarning, match="zero-padded"):
+    with pytest.warns(LapsibudjettiWarning, match="etunollilla"):
         led = read_ledger(path, defaults=MUNI, check_codes=False)
     assert led.attrs["encoding"] == "utf-8-sig"
     assert records(led, "org_code", "phase", "task_class", "amount", "source_row") == [
@@ -432,7 +432,7 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     # aliased column names and integer codes in Parquet
     pd.DataFrame({"kunta": [5, 564], "vuosi": [2022, 2022], "vaihe": ["TP", "TP"],
                   "palveluluokka": [3021, 3051], "euroa": [1.5, 2.0]}).to_parquet(tmp_path / "b.parquet")
-    with pytest.warns(LapsibudjettiWarning, match="zero-padded"):
+    with pytest.warns(LapsibudjettiWarning, match="etunollilla"):
         b = read_ledger(tmp_path / "b.parquet", defaults=MUNI, check_codes=False)
     assert records(b, "org_code", "service_class", "amount", "source_row") == [
         {"org_code": "005", "service_class": "3021", "amount": 1.5, "source_row": 1},
