@@ -24,7 +24,7 @@ import pandas as pd
 
 from ._errors import LapsibudjettiWarning, RuleError
 from ._groups import composite_key
-from ._rules import DIMENSIONS, RULE_COLUMNS, Rules, _Match, default_rules
+from ._rules import DIMENSIONS, Rules, _Match, default_rules
 
 __all__ = ["classify", "Classification", "warn_unused_rules"]
 
@@ -401,18 +401,21 @@ def _reasons(ledger: pd.DataFrame, idx: np.ndarray) -> tuple[tuple[str, ...], np
 def warn_unused_rules(rules: Rules, rule_index: np.ndarray, years: np.ndarray) -> None:
     """Warn about rules of one's own that match no line in the years they are valid for (a typo'd code, a wrong year).
 
-    A rule is one's own when the packaged rules have no identical rule of
-    that id; the packaged rules are lists, so most of them never match one
-    organisation's ledger, and they are not listed.
+    A rule is one's own when no packaged rule (of any profile) matches the
+    same classes, accounts, cost centres, organisations and years; the
+    packaged rules are lists, so most of them never match one organisation's
+    ledger, and they are not listed.
     """
     from .reference._labels import default_lang, text
 
-    packaged = default_rules(rules.profile if rules.profile in ("default", "placements_only", "population_keys") else "default")  # type: ignore[arg-type]
-    if rules.source == packaged.source or len(years) == 0:
+    profiles = ("default", "placements_only", "population_keys")
+    packaged = [default_rules(p) for p in profiles]  # type: ignore[arg-type]
+    if rules.source == packaged[0].source or len(years) == 0:
         return
-    cols = list(RULE_COLUMNS)
+    # what a rule matches is its own when no packaged rule matches the same (a recoloured national rule is not)
+    cols = [*DIMENSIONS, "valid_from", "valid_to"]
     mine = rules.table[cols].astype(str)
-    theirs = packaged.table[cols].astype(str)
+    theirs = pd.concat([r.table[cols] for r in packaged]).astype(str)
     same = mine.merge(theirs.drop_duplicates(), how="left", on=cols, indicator=True)["_merge"].eq("both").to_numpy()
     used = np.zeros(len(rules), dtype=bool)
     hit = rule_index[rule_index >= 0]

@@ -629,8 +629,8 @@ def _rules(args: argparse.Namespace, console: _Console) -> int:
 
     if args.diff:
         return _rules_diff(args, console)
-    if args.out is None:
-        raise InputError("give --out FILE to write the rules, or --diff A B to compare two rules files")
+    if args.out is None:  # pragma: no cover - main() refuses it as a usage error
+        return EXIT_USAGE
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
         raise InputError(f"write the rules to a .xlsx or .csv file, not {out.name!r}", file=str(out))
@@ -740,6 +740,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
+        if args.command == "rules" and args.out is None and not args.diff:
+            parser.error("rules: give --out FILE to write the rules, or --diff A B to compare two rules files")
     except SystemExit as exc:  # argparse: --help and --version exit 0, usage errors 2
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     console = _Console()

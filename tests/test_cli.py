@@ -70,14 +70,14 @@ def test_report_on_the_bundled_sample(tmp_path: Path) -> None:
     proc = run("report", "--out", "report", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "report"
-    assert "note: no ledgers given: using the bundled sample" in proc.stderr
+    assert "huom: ei kirjanpitoja annettu: käytetään mukana tulevaa esimerkkiaineistoa" in proc.stderr
     assert "\r" not in proc.stderr  # no progress bar when stderr is not a terminal
     assert "Traceback" not in proc.stderr
     assert proc.stdout.startswith("Kuntanäkymät: kunnan omat menot + sen osuus hyvinvointialueen menoista")
     assert "Täsmäytys: kaikki 16 organisaatio-vuotta täsmäävät sentilleen." in proc.stdout  # 2 municipality views × 4 years × 2 phases
     assert "Luokittelemattomia rivejä: 0" in proc.stdout
     assert "Perusopetus" in proc.stdout  # the top categories
-    assert f"Workbook: {Path('report') / 'lapsibudjetti.xlsx'}" in proc.stdout
+    assert f"Työkirja:   {Path('report') / 'lapsibudjetti.xlsx'}" in proc.stdout
     wb = load_workbook(out / "lapsibudjetti.xlsx")
     # the council's sheets first (cover, key figures by year, charts), then the tables
     assert wb.sheetnames[:5] == ["Kansilehti", "Vuosittain", "Kuviot", "Yhteenveto", "Palveluryhmittäin"]
@@ -136,7 +136,7 @@ def test_validate_lists_every_problem_with_file_row_and_column(tmp_path: Path, b
     proc = run("validate", "--ledger", broken, "--ledger", second, "--set", "org_type=municipality", cwd=tmp_path)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "2 problem(s) found" in proc.stderr
+    assert "2 ongelmaa löytyi" in proc.stderr
     err = proc.stderr
     assert "broken.csv, row 3, column 'Euroa'" in err
     assert "not a number" in err and "'abc'" in err and "'12x'" in err  # every bad cell, not only the first
@@ -147,7 +147,7 @@ def test_validate_lists_every_problem_with_file_row_and_column(tmp_path: Path, b
 def test_validate_good_inputs(tmp_path: Path, good: Path) -> None:
     proc = run("validate", "--ledger", good, "--set", "org_type=municipality", "--population-year", "nearest", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("OK: 1 ledger file(s), 6 line(s): no problems found.")
+    assert proc.stdout.startswith("OK: 1 kirjanpitotiedostoa, 6 riviä: ei ongelmia.")
     assert list(tmp_path.iterdir()) == [good]  # validate writes nothing
 
 
@@ -165,8 +165,8 @@ def test_missing_population_is_an_input_problem(tmp_path: Path, good: Path, caps
     code = cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--out", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("AllocationError: allocation keys are missing")
-    assert "population_year='nearest'" in err and "municipality 564 in 2022" in err
+    assert err.startswith("AllocationError: Kohdistusavain puuttuu")
+    assert "--population-year nearest" in err and "Oulu (564) 2022" in err
 
 
 def test_price_index_for_changes_in_real_terms(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -239,7 +239,7 @@ def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pyte
     assert cli.main(one_year) == 1
     assert "tables/my_notes.csv" in capsys.readouterr().err
     assert cli.main([*one_year, "--force"]) == 0
-    assert "note: removed 4 file(s) of an earlier report" in capsys.readouterr().err
+    assert "huom: poistettiin 4 aiemman raportin tiedostoa" in capsys.readouterr().err
     assert not (tmp_path / "r" / "charts" / "preventive_share.png").exists()
     assert mine.read_text(encoding="utf-8") == "my own notes"
     assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2030",
@@ -266,7 +266,7 @@ def test_usage_error_exit_code_of_the_process(tmp_path: Path) -> None:
 def test_rules_round_trip(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "rules.xlsx"
     assert cli.main(["rules", "--out", str(path)]) == 0
-    assert f"Wrote {len(lb.default_rules())} rules" in capsys.readouterr().out
+    assert f"Kirjoitettu {len(lb.default_rules())} sääntöä" in capsys.readouterr().out
     back = lb.load_rules(path)
     pd.testing.assert_frame_equal(back.table[["rule_id", "colour", "tier", "basis"]],
                                   lb.default_rules().table[["rule_id", "colour", "tier", "basis"]])
@@ -323,7 +323,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, good: Path, monkeypatch
     assert cli.main(["validate", "--ledger", str(good), "--ledger", str(second), "--set", "org_type=municipality",
                      "--population-year", "nearest"]) == 0
     assert "reading second.csv" in term.getvalue() and "\r[" in term.getvalue()
-    assert "\r" not in out.getvalue() and out.getvalue().startswith("OK: 2 ledger file(s), 12 line(s)")
+    assert "\r" not in out.getvalue() and out.getvalue().startswith("OK: 2 kirjanpitotiedostoa, 12 riviä")
 
 
 def test_internal_errors_are_named_as_bugs(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

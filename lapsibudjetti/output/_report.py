@@ -490,8 +490,8 @@ def report(
     table_files = [p for p in placed if p.parent == folder / "tables"]
     drawn = [p for p in placed if p.parent == folder / "charts"]
     if removed:
-        notes.add(f"removed {len(removed)} file(s) of an earlier report that this one does not have: "
-                  + ", ".join(str(p.relative_to(folder)) for p in removed[:6]) + (" …" if len(removed) > 6 else ""))
+        notes.add(text("note.removed", default_lang(), n=len(removed),
+                       files=", ".join(str(p.relative_to(folder)) for p in removed[:6]) + (" …" if len(removed) > 6 else "")))
     return Report(folder=folder, workbook=workbook, html=folder / HTML_NAME, tables=table_files, charts=drawn, removed=removed,
                   view=mview, extra=extra, notes=list(notes), shown=_shown_name(shown, result),
                   pdf=folder / PDF_NAME if pdf else None)

@@ -144,7 +144,7 @@ def test_the_cli_reads_a_ledger_on_a_named_sheet(tmp_path: Path, capsys: pytest.
     code = cli.main(["validate", "--ledger", str(book), "--sheet", "Kirjanpito"])
     out = capsys.readouterr()
     assert code == 0, out.err
-    assert "1 line" in out.out
+    assert "1 riviä" in out.out  # the CLI speaks Finnish by default
 
 
 # ---------------------------------------------------------------- class 5: business IDs cross-checked
