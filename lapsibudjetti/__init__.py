@@ -56,7 +56,7 @@ from .output import (
     write_tables,
     write_workbook,
 )
-from .read import read_ledger, read_statistics
+from .read import read_ledger, read_pxweb, read_statistics
 from .reference import (
     Registry,
     membership,
@@ -109,6 +109,7 @@ __all__ = [
     "population_by_age",
     "population_total",
     "read_ledger",
+    "read_pxweb",
     "read_statistics",
     "ReconciliationError",
     "ReferenceDataError",

@@ -75,7 +75,7 @@ def test_missing_population_is_an_error_naming_it() -> None:
     assert "population_year='nearest'" in str(info.value)
     assert info.value.rows.loc[0, "org_code"] == "564"
     # explicit opt-in: nearest year, with a warning and a record in the method
-    with pytest.warns(lb.LapsibudjettiWarning, match="nearest"):
+    with pytest.warns(lb.LapsibudjettiWarning, match="lähimmän vuoden ikärakennetta"):
         cb = lb.child_budget(led, population_year="nearest")
     assert "scaled" in cb.lines.loc[0, "key_used"]
     # or report those lines as unmapped

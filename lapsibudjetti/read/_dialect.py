@@ -11,15 +11,18 @@ canonical column names, exact amounts, the file's row of every line). A
   and its copies): the aggregate rows (*… yhteensä*) are checked against
   their parts to the cent and left out of the ledger.
 
-Other published layouts (PxWeb tables with the years as columns, income
-statements) plug in here with :func:`register_dialect`: a new module defines
-the reshaping and registers it; ``read_ledger`` and ``read_statistics`` do
-not change.
+- ``pxweb``: Statistics Finland / THL PxWeb exports (title lines, stub
+  columns, the years or measures as columns with their units): reshaped to
+  the statistics layout, units applied exactly, then reconciled as above.
+
+Other published layouts (income statements) plug in here with
+:func:`register_dialect`: a new module defines the reshaping and registers
+it; ``read_ledger`` and ``read_statistics`` do not change.
 
 Examples
 --------
 >>> sorted(DIALECTS)
-['ledger', 'statistics']
+['ledger', 'pxweb', 'statistics']
 >>> DIALECTS["statistics"].description
 "Statistics Finland's net operating costs by task (organisation × year × task × amount), aggregates reconciled"
 """

@@ -106,6 +106,11 @@ def read_statistics(
     >>> totals[["org_code", "task_class", "amount"]].to_dict("records")[-1]
     {'org_code': '005', 'task_class': 'Käyttötalous yhteensä', 'amount': 120.0}
     """
+    if isinstance(source, str | Path):
+        from ._pxweb import looks_like_pxweb, read_pxweb
+
+        if Path(source).suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm") and looks_like_pxweb(source):
+            return read_pxweb(source, phase=phase, return_totals=return_totals, check_codes=check_codes)
     options = {"phase": phase, "check_codes": check_codes}
     raw = _read_raw(source, sheet=None, column_map=None, defaults=STATISTICS.defaults(options), encoding=None, sep=None)
     result = STATISTICS.to_ledger(raw, options)
@@ -130,7 +135,7 @@ def _statistics_ledger(raw: _Raw, options: Mapping[str, Any]) -> DialectResult:
     names = full["task_class"]
     aggregate_names, parents = _aggregates(names.cat.categories)
     is_agg = names.isin(aggregate_names).to_numpy()
-    _reconcile(full, is_agg, aggregate_names, parents, raw.name)
+    _reconcile(full, is_agg, aggregate_names, parents, raw.name, skip=options.get("skip_reconcile") or set())
 
     services = full.loc[~is_agg].reset_index(drop=True)
     services = services.assign(
@@ -192,8 +197,14 @@ def _aggregates(names: pd.Index) -> tuple[list[str], dict[str, str]]:
 
 
 def _reconcile(
-    full: pd.DataFrame, is_agg: np.ndarray, aggregates: list[str], parents: dict[str, str], name: str
+    full: pd.DataFrame, is_agg: np.ndarray, aggregates: list[str], parents: dict[str, str], name: str,
+    skip: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset(),
 ) -> None:
+    """Every aggregate row equals the sum of its parts, to the cent (``skip``: organisation-years with a missing cell)."""
+    if skip:
+        pairs = list(zip(full["org_code"].astype(str), full["year"].astype("int64")))
+        keep = np.array([p not in skip for p in pairs], dtype=bool)
+        full, is_agg = full.loc[keep], is_agg[keep]
     cents = amount_cents(full["amount"])
     keys = ["org_code", "year"]
     grand = {_norm(g) for g in _GRAND_TOTAL_NAMES}

@@ -772,7 +772,7 @@ def test_amount_column_decides_the_encoding_too(tmp_path: Path) -> None:
 def test_business_id_keyed_ledger_gets_org_codes_from_the_registry(tmp_path: Path) -> None:
     pytest.importorskip("lapsibudjetti.reference._registry")
     text = "Y-tunnus;Vuosi;Vaihe;Palveluluokka;Euroa\n0187690-1;2022;TP;3021;100,00\n"
-    with pytest.warns(LapsibudjettiWarning, match="business ID"):
+    with pytest.warns(LapsibudjettiWarning, match="Y-tunnuksesta"):
         led = read_ledger(write(tmp_path / "valtiokonttori.csv", text))
     assert records(led, "org_type", "org_code", "business_id", "amount") == [
         {"org_type": "municipality", "org_code": "564", "business_id": "0187690-1", "amount": 100.0}
