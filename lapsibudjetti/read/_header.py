@@ -134,12 +134,21 @@ def _choose_header(
     found = ", ".join(
         f"{c!r}→{canon}" for canon, i in header.mapping.items() for c in [header.cells[i]]
     )
+    from ..reference._labels import interface
+
+    cli = interface() == "cli"
+    statistics = ""
+    if {"org_code", "year", "task_class", "amount"} <= set(header.mapping) and "phase" in missing:
+        statistics = (" This looks like Statistics Finland's net operating costs by task (kta_14: area, year, task, amount), "
+                      "whose total rows are reconciled and left out by " + ("--statistics instead of --ledger." if cli else
+                                                                             "read_statistics(path), not read_ledger."))
+    mapping = (f"--set {wanted[0]}={_default_example(wanted[0])}" if cli else
+               f"column_map={{'your header': '{wanted[0]}'}}; or, for a value that is the same on every line, pass defaults="
+               f"{{'{wanted[0]}': {_default_example(wanted[0])!r}}}")
     raise InputError(
         f"no column for {', '.join(missing)}. The header on {where} {header.line} has "
-        f"{list(header.cells)!r} (recognised: {found or 'none'}). Name the column with one of: "
-        f"{_alias_hint(wanted, aliases)}; or map your own header with column_map={{'your header': "
-        f"'{wanted[0]}'}}; or, for a value that is the same on every line, pass defaults="
-        f"{{'{wanted[0]}': {_default_example(wanted[0])!r}}}.",
+        f"{list(header.cells)!r} (recognised: {found or 'none'}).{statistics} Name the column with one of: "
+        f"{_alias_hint(wanted, aliases)}; or {'give a value for every line with ' if cli else 'map your own header with '}{mapping}.",
         file=name,
         row=header.line,
         column=missing[0],

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -200,7 +201,41 @@ def read_ledger(
 
 
 def _as_ledger(raw: _Raw, options: Mapping[str, Any]) -> DialectResult:
-    return DialectResult(_validate(raw, bool(options.get("check_codes", True)), options.get("registry")))
+    ledger = _validate(raw, bool(options.get("check_codes", True)), options.get("registry"))
+    _refuse_totals(ledger, raw)
+    return DialectResult(ledger)
+
+
+#: Values of the class, account and cost-centre columns that name a total, not an accounting line (folded as headers are).
+_TOTAL_WORDS = ("summa", "yhteensa", "total", "totalt", "sammanlagt")
+
+
+def _refuse_totals(ledger: pd.DataFrame, raw: _Raw) -> None:
+    """A ledger with total rows (``Käyttötalous yhteensä``, ``Total``, ``Summa``) counts their euros twice: refused.
+
+    The message names the rows and the reader of statistics files with their totals.
+    """
+    from ..reference._labels import default_lang, interface, text
+    from ._text import _AGGREGATE_SUFFIXES, _norm
+
+    hits: list[tuple[int, str, str]] = []
+    rows = ledger["source_row"].to_numpy()
+    for col in ("task_class", "service_class", "account", "cost_centre"):
+        cat = ledger[col]
+        totals = [v for v in cat.cat.categories if _norm(v) in _TOTAL_WORDS or _norm(v).endswith(_AGGREGATE_SUFFIXES)]
+        if totals:
+            codes = cat.cat.codes.to_numpy()
+            wanted = np.isin(codes, [cat.cat.categories.get_loc(v) for v in totals])
+            hits += [(int(r), col, str(v)) for r, v in zip(rows[wanted], cat.to_numpy()[wanted])]
+    if not hits:
+        return
+    hits.sort()
+    table = pd.DataFrame(hits, columns=["row", "column", "value"])
+    table.insert(0, "file", raw.name)
+    shown = ", ".join(f"{r} {v!r}" for r, _, v in hits[:8]) + (" …" if len(hits) > 8 else "")
+    reader = "--statistics" if interface() == "cli" else "read_statistics()"
+    raise InputError(text("error.aggregate_rows", default_lang(), n=len(hits), rows=shown, reader=reader), rows=table,
+                     file=raw.name, row=hits[0][0], column=raw.headers.get(hits[0][1], hits[0][1]))
 
 
 #: The plain layout: one accounting line a row, validated as it is.

@@ -235,7 +235,12 @@ def looks_like_pxweb(path: str | Path) -> bool:
     voc = _vocabulary()
     kinds = [voc.stubs.get(_norm(_stub_word(h))) for h in t.header]
     headings = [_parse_heading(h) for h, k in zip(t.header, kinds) if k is None and h]
-    long_statistics = {_norm(h) for h in t.header} >= {"muni", "year", "func", "amount"}
+    from ._text import _header_table
+
+    # the long statistics layout (area, year, task, amount in ledger header words) is read_statistics' own
+    canonical = {_header_table()[0].get(_norm(h)) for h in t.header}
+    long_statistics = ({"org_code", "year", "amount"} <= canonical and bool({"task_class", "service_class"} & canonical)
+                       and "measure" not in kinds and not t.title)
     figures = any(h.year is not None or h.unit for h in headings) or (
         "year" in kinds and any(_norm(h) in voc.values for h, k in zip(t.header, kinds) if k is None))
     return "area" in kinds and "task" in kinds and figures and not long_statistics

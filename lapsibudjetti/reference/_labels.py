@@ -20,7 +20,7 @@ import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
 
-__all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "option", "set_interface", "set_lang", "measure_text", "text",
+__all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "interface", "option", "set_interface", "set_lang", "measure_text", "text",
            "value_code", "value_label", "value_order"]
 
 #: The languages of every label, in this order.
@@ -122,6 +122,11 @@ def set_interface(interface: str) -> None:
     if interface not in ("python", "cli"):
         raise InputError(f"interface must be 'python' or 'cli', not {interface!r}")
     _INTERFACE[:] = [interface]
+
+
+def interface() -> str:
+    """``cli`` while the command runs, else ``python``: how messages spell options and readers."""
+    return _INTERFACE[0]
 
 
 def option(name: str, value: object = None) -> str:

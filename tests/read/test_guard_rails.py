@@ -1,0 +1,50 @@
+"""Issue 12: a statistics file read as a ledger is refused with the right reader named, never summed with its totals."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+import lapsibudjetti as lb
+from lapsibudjetti import cli
+
+KTA = lb.sample_path("real_2015_2019/net_operating_costs_by_task_2015_2019.csv")
+
+
+def test_a_kta14_file_as_a_ledger_names_read_statistics() -> None:
+    with pytest.raises(lb.InputError, match=r"kta_14.*read_statistics\(path\), not read_ledger"):
+        lb.read_ledger(KTA)
+
+
+def test_total_rows_in_a_ledger_are_refused_naming_them() -> None:
+    with pytest.raises(lb.InputError) as err:
+        lb.read_ledger(KTA, defaults={"org_type": "municipality", "phase": "actual"})
+    rows = err.value.rows
+    assert set(rows["value"]) >= {"Käyttötalous yhteensä"} and (rows["file"] == KTA.name).all()
+    assert "read_statistics()" in str(err.value)
+    assert len(lb.read_statistics(KTA)) > 0  # the right reader takes it
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(args))
+    return code, out.getvalue() + err.getvalue()
+
+
+def test_the_cli_points_to_its_own_flag(tmp_path: Path) -> None:
+    code, said = _cli("report", "--ledger", str(KTA), "--out", str(tmp_path / "r"))
+    assert code == 1 and "--statistics instead of --ledger" in said and "column_map=" not in said
+    code, said = _cli("report", "--ledger", str(KTA), "--set", "org_type=municipality", "--set", "phase=TP", "--out", str(tmp_path / "r"))
+    assert code == 1 and "--statistics" in said and "Käyttötalous yhteensä" in said
+    assert not (tmp_path / "r").exists()  # nothing written on refused input
+
+
+def test_a_ledger_with_an_ordinary_cost_centre_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "tp.csv"
+    path.write_text("org_type;org_code;year;phase;service_class;cost_centre;amount\n"
+                    "kunta;564;2022;TP;3051;K100 Koulu;100,00\n", encoding="utf-8")
+    assert len(lb.read_ledger(path)) == 1
