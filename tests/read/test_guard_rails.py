@@ -48,3 +48,16 @@ def test_a_ledger_with_an_ordinary_cost_centre_is_read(tmp_path: Path) -> None:
     path.write_text("org_type;org_code;year;phase;service_class;cost_centre;amount\n"
                     "kunta;564;2022;TP;3051;K100 Koulu;100,00\n", encoding="utf-8")
     assert len(lb.read_ledger(path)) == 1
+
+
+def test_a_forgotten_thousand_is_caught() -> None:
+    """The packaged real kta_14 sample in 1000 € read as euros: about 11–14 € per child, which no Finnish municipality spends."""
+    import warnings
+
+    led = lb.read_statistics(KTA)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", lb.LapsibudjettiWarning)
+        warnings.filterwarnings("ignore", message=".*lähimmän vuoden.*")  # the nearest-year population note
+        lb.child_budget(led, population_year="nearest")  # the real figures: no plausibility warning
+    with pytest.warns(lb.LapsibudjettiWarning, match=r"näyttävät epäuskottavilta Suomessa.*Vantaa \(092\) 2015"):
+        lb.child_budget(led.assign(amount=led["amount"] / 1000), population_year="nearest")
