@@ -19,7 +19,7 @@ from ._rules_file import load_rules
 from ._schema import LEDGER_COLUMNS, union_categoricals
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
-from .measure._plausible import check_plausible
+from .measure._plausible import check_plausible, warn_missing_children
 
 if TYPE_CHECKING:
     from ._rules_diff import RulesComparison
@@ -482,6 +482,7 @@ def child_budget(
     line_groups = _reconcile(frame, out)
     children = head_counts(_organisation_years(line_groups), pop, registry, target.ages, policy=population_year)
     check_plausible(line_groups, out["child_euros"].to_numpy(dtype=float), pop, registry, population_year, target.ages)
+    warn_missing_children(children, registry)
     return ChildBudget(
         annotated=out,
         rules=rules,

@@ -126,7 +126,8 @@ def _input_arguments(p: argparse.ArgumentParser, *, sample_default: bool = True)
     g.add_argument("--sheet", metavar="NAME", default=None,
                    help="the sheet of the --ledger workbooks to read (name or number from 1; default: the first)")
     g.add_argument("--statistics", action="append", default=[], metavar="PATH", type=Path,
-                   help="the long statistics format (Statistics Finland kta_14: muni, year, func, amount); repeatable")
+                   help="Statistics Finland's net operating costs by task: the long format (kta_14: muni, year, func, amount) or a "
+                        "PxWeb export (CSV or XLSX; years or measures as columns, 1000 € or €); totals reconciled; repeatable")
     g.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE", type=_setting, dest="defaults",
                    help="a value for a column the ledgers lack, e.g. --set org_type=municipality --set phase=TP")
     g.add_argument("--phase", default="actual", metavar="PHASE",

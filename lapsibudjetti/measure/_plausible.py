@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .._groups import LineGroups
     from ..reference._registry import Registry
 
-__all__ = ["check_plausible", "implausible", "warn_implausible"]
+__all__ = ["check_plausible", "implausible", "warn_implausible", "warn_missing_children"]
 
 
 @functools.cache
@@ -101,3 +101,18 @@ def check_plausible(line_groups: LineGroups, child_euros: np.ndarray, pop: Popul
                             policy=policy, persons=True)  # type: ignore[arg-type]
         rows = implausible(line_groups.groups, total, child, heads)
     warn_implausible(rows, registry.names(rows["org_type"], rows["org_code"]) if len(rows) else pd.Series(dtype=object))
+
+
+def warn_missing_children(children: pd.DataFrame, registry: Registry) -> None:
+    """Euros per child left empty for organisation-years without a head count: said, naming them, never silent."""
+    missing = children[children["children"].isna()]
+    if missing.empty:
+        return
+    from ..reference._labels import default_lang, option, text
+
+    lang = default_lang()
+    names = registry.names(missing["org_type"].astype(str), missing["org_code"].astype(str), lang).to_numpy()
+    listed = [text("word.in_year", lang, org=f"{n} ({c})", year=y) for n, c, y in zip(names, missing["org_code"], missing["year"])]
+    shown = ", ".join(listed[:8]) + (" …" if len(listed) > 8 else "")
+    warnings.warn(text("warn.no_children", lang, n=len(listed), orgs=shown, option=option("population_year", "nearest"),
+                       population=option("population")), LapsibudjettiWarning, stacklevel=3)

@@ -106,9 +106,10 @@ def _choose_header(
     best: tuple[int, _Header] | None = None
     first_seen: list[str] | None = None
     for line, variants in candidates:
+        variants = list(variants)
+        if first_seen is None and any(any(c.strip() for c in cells) for _, cells in variants):
+            first_seen = max((cells for _, cells in variants), key=len)  # split by the delimiter that splits it most
         for delimiter, cells in variants:
-            if first_seen is None and any(c.strip() for c in cells):
-                first_seen = cells
             mapped = _map_cells(cells, column_map)
             names = {m for m in mapped if m is not None}
             header = _Header(cells=cells, mapping={}, line=line, delimiter=delimiter)
@@ -118,7 +119,9 @@ def _choose_header(
                 best = (len(names), _finish_header(header, mapped, column_map, name, where, check_duplicates=False))
     _, aliases = _header_table()
     if best is None:
-        seen = f" The first non-empty {where} reads {first_seen!r}." if first_seen else " The file has no text."
+        cells = [c for c in first_seen if str(c).strip()] if first_seen else []
+        shown = cells[0] if len(cells) == 1 else cells
+        seen = f" The first non-empty {where} reads {shown!r}." if first_seen else " The file has no text."
         raise InputError(
             f"no header row with ledger column names was found in the first "
             f"{_HEADER_SCAN_XLSX if where == 'row' else _HEADER_SCAN_CSV} {where}s.{seen} Expected column names "
@@ -145,8 +148,9 @@ def _choose_header(
     mapping = (f"--set {wanted[0]}={_default_example(wanted[0])}" if cli else
                f"column_map={{'your header': '{wanted[0]}'}}; or, for a value that is the same on every line, pass defaults="
                f"{{'{wanted[0]}': {_default_example(wanted[0])!r}}}")
+    place = "The frame's columns are" if where == "header" else f"The header on {where} {header.line} has"
     raise InputError(
-        f"no column for {', '.join(missing)}. The header on {where} {header.line} has "
+        f"no column for {', '.join(missing)}. {place} "
         f"{list(header.cells)!r} (recognised: {found or 'none'}).{statistics} Name the column with one of: "
         f"{_alias_hint(wanted, aliases)}; or {'give a value for every line with ' if cli else 'map your own header with '}{mapping}.",
         file=name,

@@ -311,7 +311,7 @@ def _reconcile(
         )
         more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
         raise ReconciliationError(
-            f"{name}: {len(rows)} organisation-year total(s) do not reconcile with their task rows: {listed}{more}. "
+            f"{len(rows)} organisation-year total(s) do not reconcile with their task rows: {listed}{more}. "
             "Check that the file is complete (no task rows missing, duplicated or from another table) and that "
             "every organisation-year has its total row.",
             rows=rows,

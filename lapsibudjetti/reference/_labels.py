@@ -142,7 +142,7 @@ def option(name: str, value: object = None) -> str:
     if _INTERFACE[0] == "cli":
         flag = "--" + name.replace("_", "-")
         return flag if value is None else f"{flag} {value}"
-    return name if value is None else f"{name}={value!r}"
+    return f"{name}=..." if value is None else f"{name}={value!r}"
 
 
 def text(key: str, lang: str = "fi", *, default: str | None = None, **values: object) -> str:

@@ -172,3 +172,24 @@ def test_the_whole_country_in_two_shapes(tmp_path: Path) -> None:
         path = tmp_path / f"kta14_{shape}.csv"
         write_pxweb(rows, path, shape=shape, factor=factor, encoding="cp1252")
         pd.testing.assert_series_equal(_cents(lb.read_pxweb(path)), expected)
+
+
+def test_an_xlsx_export_reads_too(tmp_path: Path, sample_rows: pd.DataFrame, expected: pd.Series) -> None:
+    """PxWeb's XLSX: a title cell, the heading row, numbers as numbers (in 1000 €) and '..' as text."""
+    from openpyxl import Workbook
+
+    wide = sample_rows.pivot_table(index=["muni", "func"], columns="year", values="amount", aggfunc="first", sort=False).reset_index()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Nettokäyttökustannukset tehtävittäin (1000 €)"])
+    ws.append([])
+    ws.append(["Alue", "Tehtävä", *[f"{y} Nettokäyttökustannukset" for y in wide.columns[2:]]])  # the unit only in the title
+    for rec in wide.itertuples(index=False):
+        ws.append([_area_label(rec[0], "prefixed"), rec[1], *[".." if pd.isna(v) else v / 1000 for v in rec[2:]]])
+    path = tmp_path / "px.xlsx"
+    wb.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lb.LapsibudjettiWarning)
+        led = lb.read_pxweb(path)
+    pd.testing.assert_series_equal(_cents(led), expected)
+    assert led.attrs["pxweb"]["factor"] == 1000
