@@ -1,8 +1,9 @@
-"""Small openpyxl helpers shared by every workbook the library writes.
+"""The workbook writer shared by every workbook the library writes (xlsxwriter; openpyxl only reads).
 
 Kept in one place so that every sheet gets the same treatment: frozen
-header, filters, sensible widths, numbers as numbers, and text from user
-input that can never run as a formula.
+header, filters, sensible widths, numbers as numbers, one font, and text
+from user input that can never run as a formula; the rules workbook, the
+report workbook, the scenario and the rules comparison all use it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as _dt
 import io
 import os
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["safe_text", "put_text", "write_frame", "write_rules_workbook", "FORMULA_PREFIXES"]
+__all__ = ["safe_text", "new_workbook", "write_sheet", "print_landscape", "Styles", "FORMULA_PREFIXES"]
 
 #: Leading characters that make Excel / LibreOffice treat a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -43,32 +44,6 @@ def safe_text(value: str) -> str:
     return value
 
 
-def put_text(cell: Any, value: str) -> Any:
-    """Store ``value`` in an openpyxl cell as text exactly as given, never as a formula.
-
-    The cell gets the text data type; text that a spreadsheet would run as
-    a formula (see :data:`FORMULA_PREFIXES`) also gets the *quote prefix*
-    style, the workbook's own escape (what Excel sets when one types an
-    apostrophe first): the apostrophe is not part of the text, and editing
-    the cell does not turn it into a formula. CSV, which has no styles,
-    uses :func:`safe_text`. Returns the cell.
-
-    Examples
-    --------
-    >>> from openpyxl import Workbook
-    >>> cell = put_text(Workbook().active["A1"], "=1+1")
-    >>> cell.value, cell.data_type, cell.quotePrefix
-    ('=1+1', 's', True)
-    """
-    from openpyxl.cell.cell import TYPE_STRING
-
-    cell.value = value
-    cell.data_type = TYPE_STRING
-    if value.startswith(FORMULA_PREFIXES):
-        cell.quotePrefix = True
-    return cell
-
-
 def _cell_value(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -81,125 +56,6 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, str):
         return value
     return str(value)
-
-
-def write_frame(
-    ws: Any,
-    frame: pd.DataFrame,
-    *,
-    headers: Sequence[str] | None = None,
-    formats: Mapping[str, str] | None = None,
-    widths: Mapping[str, float] | None = None,
-    start_row: int = 1,
-    title: str | None = None,
-    notes: Sequence[str] = (),
-    freeze_columns: int = 0,
-    header_height: float | None = None,
-) -> int:
-    """Write a DataFrame to an openpyxl worksheet as a proper table.
-
-    Text cells are written with :func:`put_text` (the text data type, and
-    the quote-prefix style where it starts like a formula), so nothing from
-    user input runs as a formula. Numeric columns
-    stay numeric with the given Excel number formats.
-
-    Parameters
-    ----------
-    ws
-        The openpyxl worksheet.
-    frame
-        The table; its columns are written in order.
-    headers
-        Header texts (default: the column names).
-    formats
-        Excel number format per column name.
-    widths
-        Column width per column name (default: from the longest value).
-    start_row
-        First row used.
-    title
-        A bold title line above the table.
-    notes
-        Lines under the title (e.g. what the amounts are); written as text.
-    freeze_columns
-        Also freeze this many leading columns (the header row is always frozen).
-    header_height
-        Height of the header row in points (for wrapped headers).
-
-    Returns
-    -------
-    int
-        The row number of the header.
-    """
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    formats = dict(formats or {})
-    widths = dict(widths or {})
-    names = list(headers) if headers is not None else [str(c) for c in frame.columns]
-    row0 = start_row
-    if title:
-        put_text(ws.cell(row=row0, column=1), title).font = Font(bold=True, size=13)
-        row0 += 1
-        for note in notes:
-            cell = put_text(ws.cell(row=row0, column=1), str(note))
-            cell.font = Font(italic=True, color="555555")
-            row0 += 1
-        row0 += 1
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="34495E")
-    for j, name in enumerate(names, start=1):
-        c = put_text(ws.cell(row=row0, column=j), str(name))
-        c.font = bold
-        c.fill = fill
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-    columns = list(frame.columns)
-    for i, rec in enumerate(frame.itertuples(index=False, name=None), start=row0 + 1):
-        for j, (col, raw) in enumerate(zip(columns, rec), start=1):
-            value = _cell_value(raw)
-            cell = ws.cell(row=i, column=j)
-            if isinstance(value, str):
-                put_text(cell, value)
-            else:
-                cell.value = value
-                fmt = formats.get(str(col))
-                if fmt and value is not None:
-                    cell.number_format = fmt
-    ws.freeze_panes = ws.cell(row=row0 + 1, column=1 + max(0, freeze_columns))
-    if header_height is not None:
-        ws.row_dimensions[row0].height = header_height
-    last_col = get_column_letter(max(1, len(names)))
-    ws.auto_filter.ref = f"A{row0}:{last_col}{row0 + max(1, len(frame))}"
-    for j, (col, name) in enumerate(zip(columns, names), start=1):
-        if str(col) in widths:
-            width = widths[str(col)]
-        else:
-            sample = frame[col].head(200)
-            longest = max([len(str(name))] + [len(str(v)) for v in sample if v is not None and v == v])
-            width = min(60.0, max(8.0, longest * 1.1 + 2))
-            if str(col) in formats:
-                width = max(width, 14.0)
-        ws.column_dimensions[get_column_letter(j)].width = width
-    return row0
-
-
-def write_rules_workbook(table: pd.DataFrame, path: Path, *, column_help: Mapping[str, str]) -> None:
-    """The editable rules workbook: a ``rules`` sheet and a ``columns`` help sheet."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "rules"
-    write_frame(ws, table.astype(str))
-    help_ws = wb.create_sheet("columns")
-    help_frame = pd.DataFrame({"column": list(column_help), "meaning": list(column_help.values())})
-    write_frame(help_ws, help_frame, widths={"meaning": 100})
-    wb.save(path)
-
-
-def rows_as_text(rows: Iterable[Iterable[Any]]) -> list[list[str]]:
-    """Every cell as stripped text (for reading spreadsheets back)."""
-    return [["" if v is None else str(v).strip() for v in r] for r in rows]
 
 
 # ---------------------------------------------------------------------------

@@ -64,12 +64,18 @@ class Dialect:
         the phase of every line of a statistics file).
     to_ledger
         ``(raw, options) -> DialectResult``: reshape, check and validate.
+    detect, read
+        For a layout with a reader of its own (PxWeb): ``detect(path)`` says
+        whether a file is in it, and ``read(path, **options)`` reads it, so
+        :func:`~lapsibudjetti.read_statistics` hands such files over.
     """
 
     name: str
     description: str
     defaults: Callable[[Mapping[str, Any]], dict[str, object]]
     to_ledger: Callable[[_Raw, Mapping[str, Any]], DialectResult]
+    detect: Callable[[Any], bool] | None = None
+    read: Callable[..., Any] | None = None
 
 
 #: The known dialects by name.

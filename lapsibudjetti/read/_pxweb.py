@@ -504,4 +504,6 @@ PXWEB = register_dialect(Dialect(
     description="Statistics Finland / THL PxWeb exports (years or measures as columns, or long), units applied exactly",
     defaults=lambda options: {},
     to_ledger=_pxweb_ledger,  # type: ignore[arg-type]
+    detect=looks_like_pxweb,
+    read=read_pxweb,
 ))

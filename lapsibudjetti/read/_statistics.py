@@ -106,11 +106,12 @@ def read_statistics(
     >>> totals[["org_code", "task_class", "amount"]].to_dict("records")[-1]
     {'org_code': '005', 'task_class': 'Käyttötalous yhteensä', 'amount': 120.0}
     """
-    if isinstance(source, str | Path):
-        from ._pxweb import looks_like_pxweb, read_pxweb
+    if isinstance(source, str | Path) and Path(source).suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        from ._dialect import DIALECTS
 
-        if Path(source).suffix.lower() in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm") and looks_like_pxweb(source):
-            return read_pxweb(source, phase=phase, return_totals=return_totals, check_codes=check_codes)
+        for other in DIALECTS.values():  # a published layout with a reader of its own (PxWeb) takes its files
+            if other.detect is not None and other.read is not None and other.detect(source):
+                return other.read(source, phase=phase, return_totals=return_totals, check_codes=check_codes)  # type: ignore[no-any-return]
     options = {"phase": phase, "check_codes": check_codes}
     raw = _read_raw(source, sheet=None, column_map=None, defaults=STATISTICS.defaults(options), encoding=None, sep=None)
     result = STATISTICS.to_ledger(raw, options)
