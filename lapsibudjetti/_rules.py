@@ -390,7 +390,7 @@ def _build(
     over = t[t["profile"] == profile] if profile != "default" else t.iloc[0:0]
     dup_base = base["rule_id"].duplicated(keep=False)
     for i in base.index[dup_base]:
-        bad(i, "rule_id", "rule_id used by more than one rule of the same profile; make it unique")
+        bad(i, "rule_id", _say("rule.duplicate_id"))
     dup_over = over["rule_id"].duplicated(keep=False)
     for i in over.index[dup_over]:
         bad(i, "rule_id", "rule_id used twice in the same profile")
@@ -541,19 +541,19 @@ def _check_rule(row: pd.Series, bad: Callable[[str, str], None]) -> tuple[dict[s
         bad("valid_to", "valid_to is before valid_from")
     colour, tier = row["colour"], row["tier"]
     if colour not in COLOURS:
-        bad("colour", f"not one of {', '.join(COLOURS)}")
+        bad("colour", _say("rule.bad_colour", values=_words("colour", COLOURS)))
     if colour in ("green", "yellow") and tier not in TIERS:
-        bad("tier", f"a {colour} rule needs a tier: one of {', '.join(TIERS)}")
+        bad("tier", _say("rule.needs_tier", colour=_words("colour", (colour,)), values=_words("tier", TIERS)))
     if colour == "red" and tier:
-        bad("tier", "a red rule is not child-targeted and takes no tier; leave it empty")
+        bad("tier", _say("rule.red_no_tier"))
     if row["sector"] not in SECTORS:
-        bad("sector", f"not one of {', '.join(SECTORS)}")
+        bad("sector", _say("rule.bad_sector", values=_words("sector", SECTORS)))
     if not re.fullmatch(r"[a-z0-9_]+", row["category"] or ""):
-        bad("category", "category must be an identifier of lower-case letters, digits and _")
+        bad("category", _say("rule.bad_category"))
     if not row["basis"]:
-        bad("basis", "every rule must say where it comes from (its basis)")
+        bad("basis", _say("rule.needs_basis"))
     if not row["rule_id"]:
-        bad("rule_id", "every rule needs a rule_id")
+        bad("rule_id", _say("rule.needs_id"))
     parsed: list[KeySpec | None] = []
     for col in ("key", "key_fallback"):
         if row[col]:
@@ -565,22 +565,38 @@ def _check_rule(row: pd.Series, bad: Callable[[str, str], None]) -> tuple[dict[s
         else:
             parsed.append(None)
     if colour == "yellow" and not row["key"]:
-        bad("key", "a yellow rule needs an allocation key (e.g. population, age:16-18, fixed:50%, user:NAME)")
+        bad("key", _say("rule.needs_key"))
     if colour in ("green", "red") and (row["key"] or row["key_fallback"]):
-        bad("key", f"a {colour} rule has a fixed child share ({'100' if colour == 'green' else '0'} %) and takes no key")
+        bad("key", _say("rule.no_key", colour=_words("colour", (colour,)), share="100" if colour == "green" else "0"))
     if row["key_fallback"] and not row["key"]:
         bad("key_fallback", "a fallback needs a key to fall back from")
     return m, (parsed[0], parsed[1])
 
 
+def _say(key: str, **values: object) -> str:
+    """A rules message in the session's language (``rule.*`` in the labels)."""
+    from .reference._labels import default_lang, text
+
+    template = text(key, default_lang())
+    return template.format(**values) if values else template
+
+
+def _words(kind: str, codes: Iterable[str]) -> str:
+    """Codes as the value words of the session's language (``vihreä, keltainen, punainen``)."""
+    from .reference._labels import default_lang, value_label
+
+    return ", ".join(value_label(kind, c, default_lang()) for c in codes)
+
+
 def _raise_rule_problems(problems: list[tuple[int, str, str, str]], source: str) -> None:
     rows = pd.DataFrame(problems, columns=["row", "column", "value", "problem"]).sort_values(["row", "column"])
     rows.insert(0, "file", source)
-    listed = "; ".join(f"row {r.row} column {r.column!r}: {r.problem} (value {r.value!r})" for r in rows.head(20).itertuples())
-    more = f" … and {len(rows) - 20} more" if len(rows) > 20 else ""
+    listed = "; ".join(_say("rule.problem_at", row=r.row, column=repr(r.column), problem=r.problem, value=repr(r.value))
+                       for r in rows.head(20).itertuples())
+    more = _say("rule.more", n=len(rows) - 20) if len(rows) > 20 else ""
     first = rows.iloc[0]
     raise RuleError(
-        f"{len(rows)} problem(s) in the rules: {listed}{more}. Correct the rules file and load it again.",
+        _say("rule.problems", n=len(rows), listed=listed, more=more),
         rows=rows.reset_index(drop=True),
         file=source,
         row=int(first["row"]),

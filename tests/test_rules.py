@@ -146,5 +146,5 @@ def test_value_words_in_any_language_and_case_are_read() -> None:
     assert r.loc["tc-kirjastotoiminta", ["colour", "tier", "sector", "key"]].tolist() == ["yellow", "universal", "sivistys", "population"]
     assert r.loc["tc-perusopetus", "colour"] == "red"
     t.loc[j, "colour"] = "punanen"
-    with pytest.raises(lb.RuleError, match="not one of green, yellow, red"):
+    with pytest.raises(lb.RuleError, match="ei ole mikään väreistä vihreä, keltainen, punainen"):
         lb.Rules.from_frame(t, source="saannot.xlsx")

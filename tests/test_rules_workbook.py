@@ -175,6 +175,7 @@ def test_a_rule_of_ones_own_that_matches_no_line_is_a_warning(tmp_path: Path) ->
                          org_type="municipality", phase="actual")
     with pytest.warns(lb.LapsibudjettiWarning, match=r"omat.csv: 1 omaa sääntöä ei vastaa yhtäkään.*vantaa-nuoriso \(88\)"):
         lb.child_budget(led, rules=path)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", lb.LapsibudjettiWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", lb.LapsibudjettiWarning)
         lb.child_budget(led)  # the packaged rules are lists: most never match one ledger, and that is no news
+    assert not [w for w in caught if "ei vastaa yhtäkään" in str(w.message)]
