@@ -482,7 +482,7 @@ def child_budget(
     line_groups = _reconcile(frame, out)
     children = head_counts(_organisation_years(line_groups), pop, registry, target.ages, policy=population_year)
     check_plausible(line_groups, out["child_euros"].to_numpy(dtype=float), pop, registry, population_year, target.ages)
-    warn_missing_children(children, registry)
+    warn_missing_children(children, registry, population_year)
     return ChildBudget(
         annotated=out,
         rules=rules,

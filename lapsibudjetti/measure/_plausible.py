@@ -103,7 +103,7 @@ def check_plausible(line_groups: LineGroups, child_euros: np.ndarray, pop: Popul
     warn_implausible(rows, registry.names(rows["org_type"], rows["org_code"]) if len(rows) else pd.Series(dtype=object))
 
 
-def warn_missing_children(children: pd.DataFrame, registry: Registry) -> None:
+def warn_missing_children(children: pd.DataFrame, registry: Registry, policy: str = "exact") -> None:
     """Euros per child left empty for organisation-years without a head count: said, naming them, never silent."""
     missing = children[children["children"].isna()]
     if missing.empty:
@@ -114,5 +114,6 @@ def warn_missing_children(children: pd.DataFrame, registry: Registry) -> None:
     names = registry.names(missing["org_type"].astype(str), missing["org_code"].astype(str), lang).to_numpy()
     listed = [text("word.in_year", lang, org=f"{n} ({c})", year=y) for n, c, y in zip(names, missing["org_code"], missing["year"])]
     shown = ", ".join(listed[:8]) + (" …" if len(listed) > 8 else "")
-    warnings.warn(text("warn.no_children", lang, n=len(listed), orgs=shown, option=option("population_year", "nearest"),
+    key = "warn.no_children_nearest" if policy == "nearest" else "warn.no_children"
+    warnings.warn(text(key, lang, n=len(listed), orgs=shown, option=option("population_year", "nearest"),
                        population=option("population")), LapsibudjettiWarning, stacklevel=3)
