@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError, LapsibudjettiWarning
+from ._problems import raise_all as _raise_all
+from ._problems import raise_for as _raise_for
 
 if TYPE_CHECKING:
     from .reference._registry import Registry
@@ -19,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from ._schema import (
     _BUSINESS_ID,
-    _MAX_LISTED,
     LEDGER_COLUMNS,
     ORG_TYPES,
     PHASES,
@@ -70,24 +71,6 @@ def _bad_rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, probl
             "value": sub[column].astype(object).to_numpy() if column in sub else None,
             "problem": problem,
         }
-    )
-
-
-def _raise_for(rows: pd.DataFrame, fix: str) -> None:
-    if rows.empty:
-        return
-    first = rows.iloc[0]
-    listed = "; ".join(
-        f"{r.file} row {r.row} column {r.column!r}: {r.problem} (value {r.value!r})"
-        for r in rows.head(_MAX_LISTED).itertuples()
-    )
-    more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
-    raise InputError(
-        f"{len(rows)} problem(s) in the ledger: {listed}{more}. {fix}",
-        rows=rows,
-        file=str(first["file"]),
-        row=int(first["row"]) if pd.notna(first["row"]) else None,
-        column=str(first["column"]),
     )
 
 
@@ -172,11 +155,14 @@ def _validate_ledger(
     registry: Registry | None,
     owned: bool,
     whole_cents: bool = False,
+    earlier: list[pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """:func:`validate_ledger`; ``owned``: ``df`` is a reader's own frame, so its arrays are kept, not copied.
 
     ``whole_cents``: the reader parsed every amount from at most two decimals
-    (finite, whole cents), so the amounts need no check.
+    (finite, whole cents), so the amounts need no check. ``earlier``: the
+    problems the reader found (cells that are not amounts), raised here with
+    every other problem of the file in one error.
     """
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"a ledger must be a pandas DataFrame, got {type(df).__name__}")
@@ -195,15 +181,10 @@ def _validate_ledger(
     cols["source_file"] = _as_category(
         src["source_file"] if "source_file" in src else pd.Series([name] * n)
     ).array
-    row_col = src.get("source_row", None)
-    if row_col is not None and row_col.dtype == np.int64:
-        cols["source_row"] = row_col.to_numpy(copy=not owned)  # a new frame: never a view of the input
-    elif row_col is not None and row_col.notna().all():
-        cols["source_row"] = pd.to_numeric(row_col).astype("int64").to_numpy()
-    else:
-        cols["source_row"] = np.arange(1, n + 1, dtype="int64")
+    cols["source_row"] = _source_rows(src.get("source_row", None), n, owned)
 
-    problems: list[pd.DataFrame] = []
+    problems: list[pd.DataFrame] = list(earlier or [])
+    amounts_known_bad = bool(earlier)
 
     def frame(**extra: object) -> pd.DataFrame:
         """The columns so far (and ``extra``) as a frame, for listing problem rows."""
@@ -228,7 +209,9 @@ def _validate_ledger(
 
     cols["year"] = _year_column(src["year"], owned, problems, frame)
 
-    amount = _amount_column(src["amount"], owned, whole_cents, problems, frame)
+    # cells the reader could not read are listed already (they are NaN here): the others are still checked for cents
+    amount_src = src["amount"].fillna(0.0) if amounts_known_bad and src["amount"].dtype == np.float64 else src["amount"]
+    amount = _amount_column(amount_src, owned, whole_cents, problems, frame)
     if amount is not None:
         cols["amount"] = amount
 
@@ -249,7 +232,11 @@ def _validate_ledger(
         _check_business_ids(cols, problems, frame, registry)
 
     if problems:
-        _raise_for(pd.concat(problems, ignore_index=True), "Fix these cells in the source file and read it again.")
+        if check_codes:  # the codes too, so that one error lists every problem of every kind
+            problems += _code_problems_anyway(cols, src["year"], registry)
+        if len(problems) == 1 and isinstance(problems[0].attrs.get("error"), InputError):
+            raise problems[0].attrs["error"]  # the reader's own message when the amounts are the only problem
+        _raise_all(pd.concat(problems, ignore_index=True))
 
     out = pd.DataFrame({c: cols[c] for c in LEDGER_COLUMNS}, copy=False)
     if check_codes:
@@ -773,3 +760,29 @@ class _CodeCheck:
 
 
 KIND_ORDER = {"org_code": 0, "service_class": 1, "task_class": 2}
+
+
+def _source_rows(row_col: pd.Series | None, n: int, owned: bool) -> np.ndarray:
+    """The file row of every line (1…n for a frame without them)."""
+    if row_col is not None and row_col.dtype == np.int64:
+        return row_col.to_numpy(copy=not owned)  # a new frame: never a view of the input
+    if row_col is not None and row_col.notna().all():
+        return pd.to_numeric(row_col).astype("int64").to_numpy()
+    return np.arange(1, n + 1, dtype="int64")
+
+
+def _code_problems_anyway(cols: dict[str, Any], year_raw: pd.Series, registry: Registry | None) -> list[pd.DataFrame]:
+    """The code check of the lines whose year, organisation type and phase are readable, so that it is not a second round."""
+    n = len(year_raw)
+    year = pd.to_numeric(year_raw, errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(year) & (year >= YEAR_MIN) & (year <= YEAR_MAX)
+    ok &= np.asarray(pd.Series(cols["org_type"]).isin(ORG_TYPES)) & np.asarray(pd.Series(cols["phase"]).isin(PHASES))
+    frame = {c: cols[c] for c in LEDGER_COLUMNS if c in cols}
+    frame["amount"] = np.zeros(n)
+    frame["year"] = np.where(ok, year, YEAR_MIN).astype("int64")
+    try:
+        out = pd.DataFrame(frame, copy=False).loc[ok].reset_index(drop=True)
+        bad = check_ledger_codes(out, registry=registry) if len(out) else pd.DataFrame()
+    except (InputError, KeyError, ValueError):
+        return []  # the structure is too broken to check codes; its problems are listed
+    return [bad] if not bad.empty else []

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import re
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -248,6 +251,24 @@ def _amount_problem(text: object) -> str:
     return f"not a number ({type(text).__name__})"
 
 
+#: While a reader collects every problem of a file (:func:`deferred_amount_problems`), the amount problems found so far.
+_DEFERRED: contextvars.ContextVar[list[pd.DataFrame] | None] = contextvars.ContextVar("lapsibudjetti_deferred_amounts", default=None)
+
+
+@contextlib.contextmanager
+def deferred_amount_problems() -> Iterator[list[pd.DataFrame]]:
+    """Inside the block, cells that are not amounts are collected (the reader goes on) instead of raised at once.
+
+    The caller must raise them with every other problem of the file (``validate``), so nothing is lost.
+    """
+    found: list[pd.DataFrame] = []
+    token = _DEFERRED.set(found)
+    try:
+        yield found
+    finally:
+        _DEFERRED.reset(token)
+
+
 def _raise_amounts(
     name: str,
     header: str,
@@ -266,13 +287,19 @@ def _raise_amounts(
     hint = ""
     if where == "row" and "empty amount cell" in problems:
         hint = " (A formula whose result Excel never saved also reads as empty: open and save the file in Excel.)"
-    raise InputError(
+    err = InputError(
         f"{len(table)} cell(s) in column {header!r} (amount) are not amounts: {listed}{more}. {_AMOUNT_FIX}{hint}",
         rows=table,
         file=name,
         row=int(table["row"].iloc[0]),
         column=header,
     )
+    deferred = _DEFERRED.get()
+    if deferred is None:
+        raise err
+    table = table.assign(canonical="amount")
+    table.attrs["error"] = err  # raised as it is when the file has no problem of another kind
+    deferred.append(table)
 
 
 def _amounts_from_python(values: list[object], rows: np.ndarray, name: str, header: str, where: str) -> np.ndarray:

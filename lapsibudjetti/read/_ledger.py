@@ -75,11 +75,11 @@ def _read_raw(
     )
 
 
-def _validate(raw: _Raw, check_codes: bool, registry: Any = None) -> pd.DataFrame:
+def _validate(raw: _Raw, check_codes: bool, registry: Any = None, *, earlier: list[pd.DataFrame] | None = None) -> pd.DataFrame:
     try:
         # the frame was built here and is not shared: validation may keep its arrays without copies
         out = _validate_ledger(raw.frame, check_codes=check_codes, file=raw.name, registry=registry, owned=True,
-                               whole_cents=raw.whole_cents)
+                               whole_cents=raw.whole_cents and not earlier, earlier=earlier)
     except InputError as err:
         raise _with_file_columns(err, raw) from err
     out.attrs.update({"source_file": raw.name, **raw.meta})
@@ -196,12 +196,15 @@ def read_ledger(
     >>> led.attrs["encoding"], led.attrs["delimiter"]
     ('cp1252', ';')
     """
-    raw = _read_raw(source, sheet=sheet, column_map=column_map, defaults=defaults, encoding=encoding, sep=sep)
-    return LEDGER.to_ledger(raw, {"check_codes": check_codes, "registry": registry}).ledger
+    from ._amounts import deferred_amount_problems
+
+    with deferred_amount_problems() as earlier:  # cells that are not amounts are listed with every other problem of the file
+        raw = _read_raw(source, sheet=sheet, column_map=column_map, defaults=defaults, encoding=encoding, sep=sep)
+    return LEDGER.to_ledger(raw, {"check_codes": check_codes, "registry": registry, "earlier": earlier}).ledger
 
 
 def _as_ledger(raw: _Raw, options: Mapping[str, Any]) -> DialectResult:
-    ledger = _validate(raw, bool(options.get("check_codes", True)), options.get("registry"))
+    ledger = _validate(raw, bool(options.get("check_codes", True)), options.get("registry"), earlier=options.get("earlier"))
     _refuse_totals(ledger, raw)
     return DialectResult(ledger)
 

@@ -1,0 +1,64 @@
+"""Issue 12: every problem of every kind in one pass, one table, sorted by row, with a count per kind and how to fix each."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+import lapsibudjetti as lb
+from lapsibudjetti import cli
+
+#: One line per kind of problem the ledger reader and validator know (line 2 is the header).
+LINES = [
+    ("kunta;091;2022;TP;3051;abc", "amount", "not a number"),                     # 2: text amount
+    ("kunta;091;2022;TP;3051;", "amount", "empty"),                                # 3: no amount
+    ("kunta;999;2022;TP;3051;10,00", "org_code", "unknown municipality code"),    # 4
+    ("kunta;091;2022;TP;9999;10,00", "service_class", "unknown service class"),   # 5
+    ("kunta;091;2022;XX;3051;10,00", "phase", "not one of"),                      # 6
+    ("seurakunta;091;2022;TP;3051;10,00", "org_type", "not one of"),             # 7
+    ("kunta;091;1800;TP;3051;10,00", "year", ""),                                 # 8: a year out of range
+    ("kunta;091;2022;TP;30X1;10,00", "service_class", ""),                        # 9: not a service-class code
+    ("kunta;091;2022;TP;3051;10,5000001", "amount", ""),                          # 10: a fraction of a cent
+]
+
+
+@pytest.fixture()
+def broken(tmp_path: Path) -> Path:
+    path = tmp_path / "kaikki_virheet.csv"
+    path.write_text("org_type;org_code;year;phase;service_class;amount\n" + "\n".join(line for line, _, _ in LINES) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def test_every_kind_in_one_error(broken: Path) -> None:
+    with pytest.raises(lb.InputError) as err:
+        lb.read_ledger(broken)
+    rows = err.value.rows
+    assert rows["row"].tolist() == sorted(rows["row"].tolist())  # sorted by row
+    for k, (_, column, problem) in enumerate(LINES, start=2):
+        hit = rows[(rows["row"] == k) & (rows["column"] == column)]
+        assert len(hit) == 1, (k, column, rows[["row", "column", "problem"]].to_dict("records"))
+        assert problem in hit["problem"].iloc[0]
+    assert {"file", "row", "column", "value", "problem", "fix"} <= set(rows.columns)
+    assert (rows["fix"] != "").all()  # how to fix every one
+    said = str(err.value)
+    assert f"{len(LINES)} problem(s) in the ledger (" in said and "amount: 3" in said  # a count per kind
+
+
+def test_the_cli_shows_them_all_at_once(broken: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(["validate", "--ledger", str(broken)])
+    shown = err.getvalue()
+    assert code == 1 and shown.startswith("1 ongelmaa löytyi")  # one error ...
+    assert shown.count("kaikki_virheet.csv") >= 1 + len(LINES)  # ... whose table lists every problem row
+
+
+def test_amounts_alone_keep_their_own_message(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("org_type;org_code;year;phase;service_class;amount\nkunta;091;2022;TP;3051;abc\n", encoding="utf-8")
+    with pytest.raises(lb.InputError, match=r"line 2: 'abc' \(not a number\)"):
+        lb.read_ledger(path)
