@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .measure._metrics import pooled
-from .reference._format import format_euros, format_number, format_percent
+from .reference._format import format_euros, format_number, format_percent, format_years
 from .reference._labels import lang_or_default, measure_text, text
 
 if TYPE_CHECKING:
@@ -33,8 +33,7 @@ def _pct(share: float, lang: str) -> str:
 
 
 def _years(years: Sequence[int]) -> str:
-    ys = sorted({int(y) for y in years})
-    return f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else (str(ys[0]) if ys else "–")
+    return format_years(years, empty="–")
 
 
 def _facts(cb: ChildBudget, lang: str) -> dict[str, Any]:

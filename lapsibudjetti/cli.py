@@ -52,7 +52,7 @@ from .measure._metrics import pooled
 from .output._report import CHARTS, MAX_CHART_ORGS, report
 from .read._tables import number_text, read_text_table
 from .reference import _labels
-from .reference._format import format_euros, format_percent
+from .reference._format import format_euros, format_percent, format_years
 from .reference._labels import default_lang, lang_or_default, set_interface, set_lang
 
 __all__ = ["main", "build_parser", "parse_years"]
@@ -450,12 +450,7 @@ def _only_years(ledgers: list[pd.DataFrame], years: list[int]) -> list[pd.DataFr
 
 
 def _years_text(years: Sequence[int]) -> str:
-    ys = sorted({int(y) for y in years})
-    if not ys:
-        return "–"
-    if ys == list(range(ys[0], ys[-1] + 1)) and len(ys) > 1:
-        return f"{ys[0]}–{ys[-1]}"
-    return ", ".join(str(y) for y in ys)
+    return format_years(years, empty="–")
 
 
 def _child_budget(inp: _Inputs, args: argparse.Namespace) -> Any:

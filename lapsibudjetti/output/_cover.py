@@ -11,6 +11,7 @@ import pandas as pd
 
 from .._xlsx import Styles, print_landscape
 from ..measure._metrics import METRICS, pooled
+from ..reference._format import format_years
 from ..reference._labels import text, value_label
 from ._html import HEADLINE, main_phase, org_list_text
 
@@ -75,7 +76,7 @@ def write_cover(wb: Any, styles: Styles, used: set[str], tables: Mapping[str, pd
     ws.set_column(2, 2, 70)
     ws.write_string(0, 0, text("html.title", lang).format(orgs=org_list_text(orgs, lang)), title)
     phase_text = value_label("phase", phase, lang) if phase else ""
-    years_text = "" if not years else (str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}")
+    years_text = format_years(years)
     ws.write_string(1, 0, text("html.meta", lang).format(years=years_text, phase=phase_text), muted)
     r = 3
     if years:

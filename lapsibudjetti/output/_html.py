@@ -27,7 +27,7 @@ from .._errors import InputError
 from .._files import write_atomic
 from .._version import __version__
 from ..measure._metrics import METRICS, pooled
-from ..reference._format import format_euros, format_number, format_percent
+from ..reference._format import format_euros, format_number, format_percent, format_years
 from ..reference._labels import lang_or_default, setting_text, text, value_label
 
 __all__ = ["HTML_NAME", "browser", "print_pdf", "write_html"]
@@ -182,9 +182,7 @@ class _Page:
         return org_list_text(self.orgs, self.lang)
 
     def years_text(self) -> str:
-        if not self.years:
-            return ""
-        return str(self.years[0]) if len(self.years) == 1 else f"{self.years[0]}–{self.years[-1]}"
+        return format_years(self.years)
 
     def total(self, frame: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
         return pooled(frame, list(HEADLINE), by)

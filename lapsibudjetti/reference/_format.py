@@ -10,6 +10,7 @@ these functions.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Literal
 
 from .._errors import InputError
@@ -33,6 +34,24 @@ def _digits(value: float, decimals: int, lang: str) -> str:
 
 def _signed(body: str, shown: float) -> str:
     return (_MINUS + body) if shown < 0 else body
+
+
+def format_years(years: Iterable[int], *, empty: str = "") -> str:
+    """Years as readers write them: ``2021–2024`` for a run, ``2019, 2021`` otherwise, ``empty`` for none.
+
+    The one year-range formatter of cards, charts, the report and the CLI.
+
+    Examples
+    --------
+    >>> format_years([2024, 2021, 2022, 2023]), format_years([2019, 2021]), format_years([2019]), format_years([], empty="–")
+    ('2021–2024', '2019, 2021', '2019', '–')
+    """
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return empty
+    if len(ys) > 1 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(str(y) for y in ys)
 
 
 def format_number(value: float, lang: str | None = None, *, decimals: int = 0) -> str:

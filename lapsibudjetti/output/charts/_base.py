@@ -175,14 +175,9 @@ def _number_ticks(lang: str) -> Any:
 
 
 def _years_text(years: Iterable[int]) -> str:
-    ys = sorted({int(y) for y in years})
-    if not ys:
-        return ""
-    if len(ys) == 1:
-        return str(ys[0])
-    if ys == list(range(ys[0], ys[-1] + 1)):
-        return f"{ys[0]}–{ys[-1]}"
-    return ", ".join(str(y) for y in ys)
+    from ...reference._format import format_years
+
+    return format_years(years)
 
 
 # ---------------------------------------------------------------- data helpers
