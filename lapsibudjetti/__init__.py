@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ._allocate import KeyTable, Population, TargetGroup
 from ._budget import ChildBudget, child_budget, combine
+from ._dataset import write_dataset
 from ._errors import (
     AllocationError,
     InputError,
@@ -110,6 +111,7 @@ __all__ = [
     "population_total",
     "read_ledger",
     "read_pxweb",
+    "write_dataset",
     "read_statistics",
     "ReconciliationError",
     "ReferenceDataError",

@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from ._allocate import KeyTable, Population, TargetGroup, head_counts, resolve_shares
-from ._classify import Classification, classify, warn_unused_rules
-from ._errors import AllocationError, InputError, ReconciliationError
+from ._allocate import KeyTable, Population, TargetGroup, head_counts
+from ._classify import warn_unused_rules
+from ._errors import InputError, ReconciliationError
 from ._groups import LineGroups
+from ._partial import Partial, finish, stack
 from ._rules import Rules, default_rules
 from ._rules_file import load_rules
 from ._schema import LEDGER_COLUMNS, union_categoricals
+from ._steps import Settings, _organisation_years, _reconcile, annotate_lines, is_canonical, version
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
 from .measure._plausible import check_plausible, warn_missing_children
@@ -29,34 +31,6 @@ from .reference._registry import Registry
 __all__ = ["child_budget", "ChildBudget", "combine"]
 
 GROUP = ["org_type", "org_code", "year", "phase"]
-# pandas 3 shares column data under copy-on-write; pandas 2 copies unless told not to
-_NO_COPY: dict[str, bool] = {"copy": False} if int(pd.__version__.split(".")[0]) < 3 else {}
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("lapsibudjetti")
-    except Exception:  # not installed (running from a checkout): the source's own version
-        from ._version import __version__
-
-        return f"{__version__} (source checkout)"
-
-
-def _is_canonical(df: pd.DataFrame) -> bool:
-    if list(df.columns) != list(LEDGER_COLUMNS):
-        return False
-    kinds = LEDGER_COLUMNS
-    for col, kind in kinds.items():
-        dt = df[col].dtype
-        if kind == "cat" and not isinstance(dt, pd.CategoricalDtype):
-            return False
-        if kind == "int" and dt != np.dtype("int64"):
-            return False
-        if kind == "float" and dt != np.dtype("float64"):
-            return False
-    return True
 
 
 def _concat_ledgers(ledgers: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -117,6 +91,8 @@ class ChildBudget:
     weights: dict[str, AgeWeights] = field(default_factory=dict, repr=False, compare=False)
     """The user's age-cost weight tables used, by name."""
 
+    source: object = field(default=None, repr=False, compare=False)
+    """The Parquet dataset or Dask frame the lines were computed from (None: lines in memory); its results hold summed lines."""
     line_groups: LineGroups | None = field(default=None, repr=False, compare=False)
     """The lines' organisation × year × phase groups and cent sums, shared by the tables (built when not given)."""
 
@@ -226,6 +202,7 @@ class ChildBudget:
         """
         from ._scenario import scenario
 
+        self._lines_needed("scenario()")
         if rules is not None and profile is not None:
             raise InputError("give rules= or profile=, not both")
         other = _rules_of(rules, "default") if rules is not None else (_rules_for_profile(self, profile) if profile else self.rules)
@@ -257,7 +234,14 @@ class ChildBudget:
         """
         from ._rules_diff import rules_comparison
 
+        self._lines_needed("compare_rules()")
         return rules_comparison(self, _again(self, self.annotated[list(LEDGER_COLUMNS)], _rules_of(other, profile)))
+
+    def _lines_needed(self, what: str) -> None:
+        if self.source is not None:
+            raise InputError(f"{what} compares line by line, and this result holds summed lines (its input was larger than memory). "
+                             "Run it on the ledger of one organisation or a few years read into memory (read_ledger, or "
+                             "pandas.read_parquet(dataset, filters=...))")
 
     def table(self, name: str = "summary", *, lang: str | None = None, formatted: bool = True) -> Any:
         """A table for reading in a notebook: headings and codes in ``lang``, numbers formatted the way of that language.
@@ -297,90 +281,6 @@ class ChildBudget:
         return budget_text(self)
 
 
-def _text_index(values: list[str]) -> pd.Index:
-    """Categories of text, of the same dtype whether empty or not (so results concatenate)."""
-    return pd.Index(values) if values else pd.Index([], dtype=pd.Index([""]).dtype)
-
-
-def _code_dtype(n_categories: int) -> str:
-    return "int8" if n_categories < 2**7 else "int16" if n_categories < 2**15 else "int32"
-
-
-def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
-    """A categorical from codes already known to lie in ``-1..len(categories)-1``."""
-    dtype = pd.CategoricalDtype(_text_index(categories))
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
-
-
-def _vocab_categorical(codes: np.ndarray, vocab: list[str], present: np.ndarray) -> pd.Categorical:
-    """A categorical of ``vocab[codes]`` (-1: missing) whose categories are the sorted values ``present``.
-
-    ``vocab`` may repeat a text; only the entries marked ``present`` occur in ``codes``.
-    """
-    cats = sorted({vocab[k] for k in np.flatnonzero(present)})
-    pos = {v: i for i, v in enumerate(cats)}
-    remap = np.array([pos.get(v, -1) if p else -1 for v, p in zip(vocab, present)] + [-1], dtype=_code_dtype(len(cats)))
-    if np.array_equal(remap[:-1], np.arange(len(vocab))):  # already sorted, nothing absent
-        return _categorical(codes.astype(remap.dtype), cats)
-    return _categorical(remap[codes], cats)
-
-
-def _yellow_groups(
-    frame: pd.DataFrame, rule_index: np.ndarray, ypos: np.ndarray, user_rule: np.ndarray
-) -> tuple[np.ndarray, pd.DataFrame]:
-    """Distinct (rule, organisation, year, class) groups of the yellow lines at ``ypos``, in order of appearance.
-
-    The class is kept only for rules with user keys (which may be per
-    class), "" otherwise. Returns each yellow line's group and the groups
-    (``rule_index, org_type, org_code, year, service_class``).
-    """
-    ri = rule_index[ypos].astype("int64")
-    parts: list[tuple[np.ndarray, np.ndarray]] = [(ri, np.arange(int(ri.max()) + 1))]
-    for col in ("org_type", "org_code", "service_class"):
-        s = frame[col]
-        if not isinstance(s.dtype, pd.CategoricalDtype):
-            s = s.astype(object).astype("category")
-        c = s.cat.codes.to_numpy()[ypos].astype("int64") + 1
-        values = np.concatenate([[None], np.asarray(s.cat.categories, dtype=object)])
-        if col == "service_class":
-            c = np.where(user_rule[ri], c, 0)
-            values[0] = ""
-        parts.append((c, values))
-    years = frame["year"].to_numpy(dtype="int64")[ypos]
-    y0 = int(years.min())
-    parts.insert(3, (years - y0, np.arange(y0, int(years.max()) + 1)))
-    space = 1
-    for _c, v in parts:
-        space *= len(v)
-    if space >= 2**62:  # too many combinations for one integer key
-        cols = ["rule_index", "org_type", "org_code", "year", "service_class"]
-        ysub = pd.DataFrame({k: v[c] for k, (c, v) in zip(cols, parts)})
-        gid, uniq = pd.MultiIndex.from_frame(ysub).factorize()
-        groups = uniq.to_frame(index=False)
-        groups.columns = cols
-        return gid.astype("int64"), groups
-    key = np.zeros(len(ypos), dtype="int64")
-    for c, v in parts:
-        key = key * len(v) + c
-    gid, ukeys = pd.factorize(key)  # order of first appearance
-    rem = np.asarray(ukeys, dtype="int64")
-    decoded = []
-    for _c, v in reversed(parts):
-        decoded.append(v[rem % len(v)])
-        rem = rem // len(v)
-    decoded.reverse()
-    groups = pd.DataFrame(
-        {
-            "rule_index": decoded[0].astype("int64"),
-            "org_type": decoded[1].astype(object),
-            "org_code": decoded[2].astype(object),
-            "year": decoded[3].astype("int64"),
-            "service_class": decoded[4].astype(object),
-        }
-    )
-    return gid.astype("int64"), groups
-
-
 def child_budget(
     ledger: pd.DataFrame | Sequence[pd.DataFrame],
     *,
@@ -394,6 +294,8 @@ def child_budget(
     population_year: Literal["exact", "nearest"] = "exact",
     on_missing_key: Literal["raise", "unmapped"] = "raise",
     measure: str = "amounts as given in the ledger",
+    batch_size: int = 1_000_000,
+    lines_to: str | Path | None = None,
 ) -> ChildBudget:
     """Classify, allocate and reconcile a ledger: the child budget.
 
@@ -402,7 +304,13 @@ def child_budget(
     ledger
         A canonical ledger (from :func:`read_ledger`, :func:`read_statistics`
         or :func:`make_ledger`), or several to be combined (e.g. a
-        municipality's and its wellbeing area's).
+        municipality's and its wellbeing area's). For data larger than
+        memory: a Parquet dataset (a directory, e.g. from
+        :func:`write_dataset`, or a ``pyarrow.dataset.Dataset``), read in
+        batches, or a ``dask.dataframe.DataFrame`` (extra ``[dask]``),
+        computed on its cluster; the result then holds the lines summed per
+        organisation, year, phase, class, rule and key (``line_count`` says
+        how many) and the unmapped lines whole (docs/larger-than-memory.md).
     rules
         A :class:`Rules` object or a path to a rules CSV/XLSX; default: the
         national rules for ``profile``.
@@ -439,6 +347,11 @@ def child_budget(
         reason, so the rest can still be studied.
     measure
         What the amounts are, shown on every table (e.g. ``"net operating cost"``).
+    batch_size
+        For a Parquet dataset: lines per batch (memory is bounded by it).
+    lines_to
+        For a Parquet dataset or a Dask frame: a new directory to write
+        every annotated line to (Parquet), as they are computed.
 
     Returns
     -------
@@ -459,54 +372,84 @@ def child_budget(
     >>> bool(cb.reconciliation["ok"].all())
     True
     """
-    frame = _one_ledger(ledger)
-    rules = _rules_of(rules, profile)
     target = TargetGroup.parse(target_group)
-    registry = registry or Registry.default()
-    pop = _population_of(population)
     if isinstance(keys, pd.DataFrame):
         keys = KeyTable.from_frame(keys)
-    user_weights = weights_of(weights)
     if population_year not in ("exact", "nearest"):
         raise InputError(f"population_year must be 'exact' or 'nearest', not {population_year!r}")
     if on_missing_key not in ("raise", "unmapped"):
         raise InputError(f"on_missing_key must be 'raise' or 'unmapped', not {on_missing_key!r}")
-
-    classified = classify(frame, rules)
-    warn_unused_rules(rules, classified.rule_index, frame["year"].to_numpy())
-    shares = _shares(frame, rules, classified)
-    if shares.yellow.any():
-        _allocate_yellow(shares, frame, rules, target=target, population=pop, registry=registry, keys=keys,
-                         policy=population_year, on_missing_key=on_missing_key, weights=user_weights)
-    out = _annotate(frame, rules, shares)
+    s = Settings(rules=_rules_of(rules, profile), target=target, registry=registry or Registry.default(),
+                 population=_population_of(population), keys=keys, weights=weights_of(weights),
+                 population_year=population_year, on_missing_key=on_missing_key, measure=measure)
+    source = larger_than_memory(ledger, batch_size=batch_size, lines_to=lines_to)
+    if source is not None:
+        merged: Partial = source.partial(s)
+        annotated, children, groups = finish(merged, s, source.name)
+        return budget_of(s, annotated, children=children, key_shares=merged.key_shares, notes=merged.notes, line_groups=groups,
+                         source=source)
+    if lines_to is not None:
+        raise InputError("lines_to= is for a Parquet dataset or a Dask frame; write an in-memory result's lines with "
+                         "cb.annotated.to_parquet(path)")
+    frame = _one_ledger(ledger)
+    out, shares, classified = annotate_lines(frame, s, on_missing_key=on_missing_key)
+    warn_unused_rules(s.rules, classified.rule_index, frame["year"].to_numpy())
     line_groups = _reconcile(frame, out)
-    children = head_counts(_organisation_years(line_groups), pop, registry, target.ages, policy=population_year)
-    check_plausible(line_groups, out["child_euros"].to_numpy(dtype=float), pop, registry, population_year, target.ages)
-    warn_missing_children(children, registry, population_year)
+    children = head_counts(_organisation_years(line_groups), s.population, s.registry, target.ages, policy=population_year)
+    check_plausible(line_groups, out["child_euros"].to_numpy(dtype=float), s.population, s.registry, population_year, target.ages)
+    warn_missing_children(children, s.registry, population_year)
+    return budget_of(s, out, children=children, key_shares=shares.key_shares, notes=shares.notes, line_groups=line_groups)
+
+
+def budget_of(s: Settings, annotated: pd.DataFrame, *, children: pd.DataFrame, key_shares: pd.DataFrame, notes: pd.DataFrame,
+              line_groups: LineGroups | None, source: object = None) -> ChildBudget:
+    """The :class:`ChildBudget` of annotated lines computed under ``s``."""
     return ChildBudget(
-        annotated=out,
-        rules=rules,
-        target_group=target,
+        annotated=annotated,
+        rules=s.rules,
+        target_group=s.target,
         children=children,
-        key_shares=shares.key_shares.reset_index(drop=True),
-        population_notes=shares.notes.reset_index(drop=True),
-        registry=registry,
-        measure=measure,
+        key_shares=key_shares.reset_index(drop=True),
+        population_notes=notes.reset_index(drop=True),
+        registry=s.registry,
+        measure=s.measure,
         line_groups=line_groups,  # the tables share the groups and cent sums of the check
-        population_source=pop.source if pop is not None else "none",
-        population=pop,
-        keys=keys if isinstance(keys, KeyTable) else None,
-        weights=user_weights,
+        population_source=s.population.source if s.population is not None else "none",
+        population=s.population,
+        keys=s.keys,
+        weights=s.weights,
+        source=source,
         options={
-            "profile": rules.profile,
-            "rules_source": rules.source,
-            "target_group": target.name,
-            "population_year": population_year,
-            "on_missing_key": on_missing_key,
-            "keys_source": keys.source if isinstance(keys, KeyTable) else "none",
-            "library_version": _version(),
+            "profile": s.rules.profile,
+            "rules_source": s.rules.source,
+            "target_group": s.target.name,
+            "population_year": s.population_year,
+            "on_missing_key": s.on_missing_key,
+            "keys_source": s.keys.source if s.keys is not None else "none",
+            "library_version": version(),
+            **({"lines": "summed per organisation, year, phase, class, rule and key (larger-than-memory input); "
+                         "unmapped lines kept whole"} if source is not None else {}),
         },
     )
+
+
+def larger_than_memory(ledger: object, *, batch_size: int, lines_to: str | Path | None) -> Any:
+    """The larger-than-memory source ``ledger`` names (a Parquet dataset or a Dask frame), or None for frames in memory."""
+    from ._dataset import ParquetSource, is_dataset
+
+    if isinstance(ledger, ParquetSource):
+        return ledger
+    if type(ledger).__module__.split(".")[0] in ("dask", "dask_expr"):
+        from ._dask import DaskSource
+
+        return DaskSource.of(ledger, lines_to=lines_to)
+    if is_dataset(ledger):
+        return ParquetSource.of(ledger, batch_size=batch_size, lines_to=lines_to)  # type: ignore[arg-type]
+    if isinstance(ledger, str | Path):
+        raise InputError(f"{ledger}: child_budget takes a ledger (a DataFrame from read_ledger) or a Parquet dataset "
+                         "(a directory or .parquet file). Read a CSV or XLSX file with read_ledger(path) first, or write "
+                         "many files into a dataset with write_dataset(paths, directory) (lapsibudjetti convert)")
+    return None
 
 
 _PACKAGED_RULES = "lapsibudjetti/data/rules/national.csv"
@@ -539,7 +482,7 @@ def _under_profile(cb: ChildBudget, profile: str) -> ChildBudget:
     own = cb.options.get("profile", "default")
     if profile == own and not (profile == "population_keys" and cb.rules.source != _PACKAGED_RULES):
         return cb
-    return _again(cb, cb.annotated[list(LEDGER_COLUMNS)], _rules_for_profile(cb, profile))
+    return _again(cb, None if cb.source is not None else cb.annotated[list(LEDGER_COLUMNS)], _rules_for_profile(cb, profile))
 
 
 def _with_lines(cb: ChildBudget, lines: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
@@ -553,9 +496,10 @@ def _with_lines(cb: ChildBudget, lines: pd.DataFrame, extra: pd.DataFrame) -> pd
     return validate_ledger(plain, registry=cb.registry)
 
 
-def _again(cb: ChildBudget, ledger: pd.DataFrame, rules: Rules) -> ChildBudget:
+def _again(cb: ChildBudget, ledger: pd.DataFrame | None, rules: Rules) -> ChildBudget:
+    """The same input (``ledger``, or the larger-than-memory source of ``cb``) under ``rules``."""
     return child_budget(
-        ledger, rules=rules, population=cb.population, keys=cb.keys,
+        cb.source if cb.source is not None else ledger, rules=rules, population=cb.population, keys=cb.keys,
         weights=cb.weights, target_group=cb.target_group, registry=cb.registry,
         population_year=cb.options.get("population_year", "exact"),  # type: ignore[arg-type]
         on_missing_key=cb.options.get("on_missing_key", "raise"),  # type: ignore[arg-type]
@@ -569,8 +513,8 @@ def _again(cb: ChildBudget, ledger: pd.DataFrame, rules: Rules) -> ChildBudget:
 def _one_ledger(ledger: pd.DataFrame | Sequence[pd.DataFrame]) -> pd.DataFrame:
     """Step 1: the canonical ledger (validated unless it already is), several concatenated."""
     if isinstance(ledger, pd.DataFrame):
-        return ledger if _is_canonical(ledger) else validate_ledger(ledger)
-    parts = [d if _is_canonical(d) else validate_ledger(d) for d in ledger]
+        return ledger if is_canonical(ledger) else validate_ledger(ledger)
+    parts = [d if is_canonical(d) else validate_ledger(d) for d in ledger]
     if not parts:
         raise InputError("no ledgers given")
     return parts[0] if len(parts) == 1 else _concat_ledgers(parts)
@@ -595,166 +539,20 @@ def _population_of(population: Population | pd.DataFrame | None) -> Population |
     return population
 
 
-_KEY_SHARE_COLUMNS: tuple[str, ...] = ("rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing")
-
-
-@dataclass
-class _Shares:
-    """Step 2's working state: each line's rule, colour, child share, key and (for unmapped lines) reason."""
-
-    rule_index: np.ndarray
-    colours: np.ndarray
-    line_colour: np.ndarray
-    yellow: np.ndarray
-    mapped: np.ndarray
-    child_share: np.ndarray
-    key_code: np.ndarray
-    key_vocab: list[str]
-    key_present: list[bool]
-    reason_code: np.ndarray
-    reason_texts: list[str]
-    lost_any: bool = False
-    key_shares: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(_KEY_SHARE_COLUMNS)))
-    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"]))
-
-
-
-def _shares(frame: pd.DataFrame, rules: Rules, cls: Classification) -> _Shares:
-    """Step 2: green lines count whole, red lines not at all; yellow lines wait for their key."""
-    rule_index = cls.rule_index
-    n = len(frame)
-    t = rules.table
-    # per-rule lookups with a trailing entry for 'no rule': rule_index -1 picks it
-    colours, colour_of_rule = np.unique(t["colour"].to_numpy(dtype=object).astype(str), return_inverse=True)
-    line_colour = np.append(colour_of_rule, -1).astype("int8")[rule_index]  # codes of the colour column
-    green, yellow_code = (int(np.searchsorted(colours, c)) if c in colours else -2 for c in ("green", "yellow"))
-    child_share = np.zeros(n)
-    child_share[line_colour == green] = 1.0
-    yellow = line_colour == yellow_code
-    # key_used per line as a code into key_vocab (0: "" for green and red lines, -1 unmapped)
-    return _Shares(
-        rule_index=rule_index, colours=colours, line_colour=line_colour, yellow=yellow, mapped=rule_index >= 0,
-        child_share=child_share, key_code=np.array([0] * len(colours) + [-1], dtype="int32")[line_colour],
-        key_vocab=[""], key_present=[bool(np.count_nonzero(yellow) + np.count_nonzero(rule_index < 0) < n)],
-        reason_code=cls.reason_code, reason_texts=list(cls.reason_texts),
-    )
-
-
-def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, target: TargetGroup, population: Population | None,
-                     registry: Registry, keys: KeyTable | None, policy: str, on_missing_key: str,
-                     weights: Mapping[str, AgeWeights] | None = None) -> None:
-    """Step 3: the child share of yellow lines, one key resolution per (rule, organisation, year) group."""
-    t = rules.table
-    user_rule = np.array([(k is not None and k.kind == "user") or (f is not None and f.kind == "user") for k, f in rules._keys])
-    ypos = np.flatnonzero(shares.yellow)
-    gid, groups = _yellow_groups(frame, shares.rule_index, ypos, user_rule)
-    resolved, shares.notes = resolve_shares(
-        groups, list(rules._keys), target=target, population=population, registry=registry, keys=keys,
-        policy=policy,  # type: ignore[arg-type]
-        weights=weights,
-    )
-    share_g = resolved["child_share"].to_numpy()
-    bad_g = np.isnan(share_g)
-    if bad_g.any() and on_missing_key == "raise":
-        raise _missing_keys_error(resolved, bad_g, gid, t, registry)
-    shares.child_share[ypos] = np.nan_to_num(share_g, nan=0.0)[gid]
-    used_g, used_vocab = pd.factorize(resolved["key_used"].to_numpy(dtype=object), sort=True)
-    shares.key_vocab += [str(v) for v in used_vocab]
-    present_g = np.zeros(len(used_vocab), dtype=bool)
-    present_g[used_g[~bad_g]] = True
-    shares.key_present += present_g.tolist()
-    shares.key_code[ypos] = (used_g.astype("int32") + 1)[gid]
-    if bad_g.any():
-        _unmap_missing_keys(shares, ypos, gid, bad_g, resolved["missing"].to_numpy())
-    key_shares = resolved.assign(rule_id=t["rule_id"].to_numpy()[resolved["rule_index"].to_numpy()])
-    shares.key_shares = key_shares[list(_KEY_SHARE_COLUMNS)]
-
-
-def _missing_keys_error(resolved: pd.DataFrame, bad_g: np.ndarray, gid: np.ndarray, t: pd.DataFrame, registry: Registry) -> AllocationError:
-    from ._allocate import missing_keys_message
-
-    miss = resolved.loc[bad_g, ["org_type", "org_code", "year", "service_class", "missing"]].copy()
-    miss.insert(0, "rule_id", t["rule_id"].to_numpy()[resolved.loc[bad_g, "rule_index"].to_numpy()])
-    miss["lines"] = np.bincount(gid, minlength=len(resolved))[bad_g]
-    message, per_row = missing_keys_message(miss, registry)
-    miss["missing"] = per_row
-    return AllocationError(message, rows=miss.reset_index(drop=True))
-
-
-def _unmap_missing_keys(shares: _Shares, ypos: np.ndarray, gid: np.ndarray, bad_g: np.ndarray, missing_g: np.ndarray) -> None:
-    """on_missing_key='unmapped': the lines of groups without a key become unmapped, with the reason."""
-    shares.lost_any = True
-    lost = ypos[bad_g[gid]]
-    shares.mapped[lost] = False
-    shares.reason_code = shares.reason_code.copy()
-    miss_g, miss_vocab = pd.factorize(np.array(["allocation key missing: " + m for m in missing_g[bad_g]], dtype=object))
-    per_group = np.full(len(bad_g), -1, dtype="int32")
-    per_group[bad_g] = miss_g.astype("int32") + len(shares.reason_texts)
-    shares.reason_texts += [str(v) for v in miss_vocab]
-    shares.reason_code[lost] = per_group[gid[bad_g[gid]]]
-    shares.child_share[lost] = 0.0
-    shares.key_code[lost] = -1
-    shares.line_colour[lost] = -1
-
-
-def _annotate(frame: pd.DataFrame, rules: Rules, shares: _Shares) -> pd.DataFrame:
-    """Step 4: the ledger's columns (shared, never changed) and the new ones, without copies."""
-    t = rules.table
-    # lines that lost their key are unmapped: their rule-derived attributes are missing too
-    line_rule = np.where(shares.mapped, shares.rule_index, -1) if shares.lost_any else shares.rule_index
-
-    def attr(col: str, drop_empty: bool = False) -> pd.Categorical:
-        values = t[col].to_numpy(dtype=object).astype(str)
-        cats, inv = np.unique(values, return_inverse=True)
-        if drop_empty and len(cats) and cats[0] == "":  # "" sorts first
-            cats, inv = cats[1:], inv - 1
-        inv = np.append(inv, -1).astype(_code_dtype(len(cats)))
-        return _categorical(inv[line_rule], cats.tolist())
-
-    added: dict[str, object] = {"rule_id": attr("rule_id"), "colour": _categorical(shares.line_colour, shares.colours.tolist())}
-    for col in ("tier", "sector", "category"):
-        added[col] = attr(col, drop_empty=(col == "tier"))
-    added["key_used"] = _vocab_categorical(shares.key_code, shares.key_vocab, np.array(shares.key_present))
-    added["child_share"] = shares.child_share  # zero on every unmapped line
-    added["child_euros"] = frame["amount"].to_numpy() * shares.child_share
-    added["mapped"] = shares.mapped
-    # every reason text came from at least one unmapped line
-    added["reason"] = _vocab_categorical(shares.reason_code, shares.reason_texts, np.ones(len(shares.reason_texts), dtype=bool))
-    out = pd.concat([frame, pd.DataFrame(added, index=frame.index, copy=False)], axis=1, **_NO_COPY)
-    out.attrs.update(frame.attrs)
-    return out
-
-
-def _reconcile(frame: pd.DataFrame, out: pd.DataFrame) -> LineGroups:
-    """Step 5: input = classified + unmapped to the cent, on independent sums per organisation-year-phase."""
-    line_groups = LineGroups.of(out)
-    cents = line_groups.cents
-    bad = cents["total"] != cents["classified"] + cents["unmapped"]
-    if bad.any() or len(out) != len(frame):
-        in_total, cl_total, un_total = (int(cents[k].sum()) for k in ("total", "classified", "unmapped"))
-        raise ReconciliationError(
-            f"internal error: input {in_total} cents != classified {cl_total} + unmapped {un_total} "
-            f"in {int(bad.sum())} organisation-year-phase group(s); please report this",
-            rows=line_groups.groups.loc[bad].reset_index(drop=True),
-        )
-    return line_groups
-
-
-def _organisation_years(line_groups: LineGroups) -> pd.DataFrame:
-    """The organisation-years of the lines, in order of first appearance."""
-    return (
-        line_groups.groups.iloc[pd.unique(line_groups.gid)][["org_type", "org_code", "year"]]
-        .drop_duplicates()
-        .astype({"org_type": object, "org_code": object})
-        .reset_index(drop=True)
-    )
-
-
 def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:
     """One result from several computed on parts of a ledger (same rules and settings).
 
     Summaries of the combined result equal those of the whole ledger: euros
     add, and ratios are recomputed from the added euros.
+
+    Examples
+    --------
+    >>> import lapsibudjetti as lb
+    >>> led = lb.make_ledger({"org_code": ["091", "091"], "year": [2021, 2021], "service_class": ["3051", "3601"],
+    ...     "amount": [100.0, 50.0]}, org_type="municipality", phase="actual")
+    >>> both = lb.combine([lb.child_budget(led.iloc[:1]), lb.child_budget(led.iloc[1:])])
+    >>> float(both.summary()["child_euros"].sum()) == float(lb.child_budget(led).summary()["child_euros"].sum())
+    True
     """
     if not budgets:
         raise InputError("nothing to combine")
@@ -762,29 +560,19 @@ def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:
     for b in budgets[1:]:
         if b.rules.table["rule_id"].tolist() != first.rules.table["rule_id"].tolist() or b.target_group != first.target_group:
             raise InputError("only results computed with the same rules and target group can be combined")
-    cols = {}
-    for col in first.annotated.columns:
-        parts = [b.annotated[col] for b in budgets]
-        if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            cols[col] = pd.Series(union_categoricals(parts))
-        else:
-            cols[col] = pd.Series(np.concatenate([p.to_numpy() for p in parts]))
-    annotated = pd.DataFrame(cols)
-    def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+
+    def rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
         # empty parts carry no rows but may carry other dtypes: leave them out
         kept = [f for f in frames if len(f)] or frames[:1]
         return pd.concat(kept, ignore_index=True)
 
-    children = stack([b.children for b in budgets]).drop_duplicates(["org_type", "org_code", "year"]).reset_index(drop=True)
-    ks = stack([b.key_shares for b in budgets]).drop_duplicates().reset_index(drop=True)
-    notes = stack([b.population_notes for b in budgets]).drop_duplicates().reset_index(drop=True)
     return ChildBudget(
-        annotated=annotated,
+        annotated=stack([b.annotated for b in budgets]),
         rules=first.rules,
         target_group=first.target_group,
-        children=children,
-        key_shares=ks,
-        population_notes=notes,
+        children=rows([b.children for b in budgets]).drop_duplicates(["org_type", "org_code", "year"]).reset_index(drop=True),
+        key_shares=rows([b.key_shares for b in budgets]).drop_duplicates().reset_index(drop=True),
+        population_notes=rows([b.population_notes for b in budgets]).drop_duplicates().reset_index(drop=True),
         registry=first.registry,
         measure=first.measure,
         population_source=first.population_source,

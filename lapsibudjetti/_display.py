@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._groups import line_counts
 from .measure._metrics import pooled
 from .reference._format import format_euros, format_number, format_percent, format_years
 from .reference._labels import lang_or_default, measure_text, text
@@ -50,7 +51,7 @@ def _facts(cb: ChildBudget, lang: str) -> dict[str, Any]:
     top = cats.groupby("label", sort=False)["child_euros"].sum()
     top = top[top > 0].sort_values(ascending=False).head(5)  # red categories carry no child euros
     return {
-        "lines": len(a),
+        "lines": int(line_counts(a).sum()),
         "unmapped": int((~mapped).sum()),
         "unmapped_euros": float(a.loc[~mapped, "amount"].sum()),
         "organisations": len(a[["org_type", "org_code"]].drop_duplicates()),

@@ -177,3 +177,50 @@ class LineGroups:
         line_cents = amount_cents(annotated["amount"])
         mapped = annotated["mapped"].to_numpy()
         return cls(gid, groups, line_cents, mapped, group_cents_of(gid, len(groups), line_cents, mapped))
+
+
+def line_counts(annotated: pd.DataFrame) -> np.ndarray:
+    """How many input lines each annotated row stands for: 1, or its ``line_count`` in a result of summed lines.
+
+    Results computed from a Parquet dataset or a Dask frame hold the mapped
+    lines summed per organisation, year, phase, class, rule and key; their
+    ``line_count`` column says how many lines each row adds up.
+
+    Examples
+    --------
+    >>> line_counts(pd.DataFrame({"amount": [1.0, 2.0]})).tolist()
+    [1, 1]
+    >>> line_counts(pd.DataFrame({"amount": [3.0], "line_count": [2]})).tolist()
+    [2]
+    """
+    if "line_count" in annotated.columns:
+        return annotated["line_count"].to_numpy(dtype="int64")
+    return np.ones(len(annotated), dtype="int64")
+
+
+def text_index(values: list[str]) -> pd.Index:
+    """Categories of text, of the same dtype whether empty or not (so results concatenate)."""
+    return pd.Index(values) if values else pd.Index([], dtype=pd.Index([""]).dtype)
+
+
+def code_dtype(n_categories: int) -> str:
+    return "int8" if n_categories < 2**7 else "int16" if n_categories < 2**15 else "int32"
+
+
+def categorical_of_codes(codes: np.ndarray, categories: list[str]) -> pd.Categorical:
+    """A categorical from codes already known to lie in ``-1..len(categories)-1``."""
+    dtype = pd.CategoricalDtype(text_index(categories))
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+def vocab_categorical(codes: np.ndarray, vocab: list[str], present: np.ndarray) -> pd.Categorical:
+    """A categorical of ``vocab[codes]`` (-1: missing) whose categories are the sorted values ``present``.
+
+    ``vocab`` may repeat a text; only the entries marked ``present`` occur in ``codes``.
+    """
+    cats = sorted({vocab[k] for k in np.flatnonzero(present)})
+    pos = {v: i for i, v in enumerate(cats)}
+    remap = np.array([pos.get(v, -1) if p else -1 for v, p in zip(vocab, present)] + [-1], dtype=code_dtype(len(cats)))
+    if np.array_equal(remap[:-1], np.arange(len(vocab))):  # already sorted, nothing absent
+        return categorical_of_codes(codes.astype(remap.dtype), cats)
+    return categorical_of_codes(remap[codes], cats)

@@ -19,6 +19,7 @@ from .._groups import (
     _cents,
     _column_codes,
     _sum,
+    line_counts,
 )
 
 
@@ -186,7 +187,8 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
         out[dimension] = values[present % width]
         out["euros"] = _cents(key, cb.groups.line_cents, space + 1)[present] / 100.0
         out["child_euros"] = _sum(key, a["child_euros"].to_numpy(), space + 1)[present]
-        out["lines"] = lines[present].astype("int64")
+        counted = lines if "line_count" not in a.columns else np.bincount(key, weights=line_counts(a), minlength=space + 1)
+        out["lines"] = counted[present].astype("int64")
     else:
         key[~cb.groups.mapped] = space
         sid, present = pd.factorize(key, sort=True)
@@ -198,7 +200,7 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
         out[dimension] = values[present % width]
         out["euros"] = _cents(sid, cb.groups.line_cents, k + 1)[:k] / 100.0
         out["child_euros"] = _sum(sid, a["child_euros"].to_numpy(), k + 1)[:k]
-        out["lines"] = np.bincount(sid, minlength=k + 1)[:k].astype("int64")
+        out["lines"] = np.bincount(sid, weights=line_counts(a), minlength=k + 1)[:k].astype("int64")
     if dimension == "category":
         cats = cb.rules.categories().set_index("category")
         out["label"] = out["category"].map(cats[f"label_{lang}"])
@@ -218,7 +220,7 @@ def method(cb: ChildBudget) -> dict[str, pd.DataFrame]:
     childe = a.loc[mapped, "child_euros"].to_numpy()
     t = cb.rules.table.copy()
     codes, uniq = pd.factorize(rid)
-    lines = np.bincount(codes, minlength=len(uniq))
+    lines = np.bincount(codes, weights=line_counts(a)[mapped], minlength=len(uniq)).astype("int64")
     euros = np.bincount(codes, weights=amounts, minlength=len(uniq))
     ceur = np.bincount(codes, weights=childe, minlength=len(uniq))
     used = pd.DataFrame({"rule_id": uniq, "lines": lines, "euros": euros, "child_euros": ceur})

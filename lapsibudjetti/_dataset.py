@@ -1,0 +1,245 @@
+"""Partitioned Parquet datasets of ledgers: written once (:func:`write_dataset`), read in bounded batches by :func:`child_budget`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._errors import InputError
+from ._schema import LEDGER_COLUMNS, amount_cents
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+    from ._partial import Partial
+    from ._steps import Settings
+
+__all__ = ["write_dataset", "ParquetSource", "is_dataset", "ledger_batches", "MARKER"]
+
+#: The file that says a directory is a dataset this library wrote (Arrow skips names starting with "_").
+MARKER = "_lapsibudjetti.json"
+_PARTITION_COLUMNS = ("year", "org_type", "org_code", "phase")
+
+
+def _arrow_schema() -> pa.Schema:
+    """The canonical ledger columns in Arrow: text dictionary-encoded (int32 indices), years and rows int64, amounts float64."""
+    import pyarrow as pa
+
+    kinds = {"cat": pa.dictionary(pa.int32(), pa.string()), "int": pa.int64(), "float": pa.float64()}
+    return pa.schema([(col, kinds[kind]) for col, kind in LEDGER_COLUMNS.items()])
+
+
+def _partitioning(columns: Sequence[str]) -> pads.Partitioning:
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+    return pads.partitioning(pa.schema([(c, pa.int64() if c == "year" else pa.string()) for c in columns]), flavor="hive")
+
+
+def is_dataset(obj: object) -> bool:
+    """True for a ``pyarrow.dataset.Dataset``, a directory, or a path ending in ``.parquet``."""
+    try:
+        import pyarrow.dataset as pads
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return False
+    if isinstance(obj, pads.Dataset):
+        return True
+    if isinstance(obj, str | Path):
+        p = Path(obj)
+        return p.is_dir() or p.suffix.lower() in (".parquet", ".pq")
+    return False
+
+
+def _partition_fields(path: Path) -> list[str]:
+    """The hive partition keys of a directory tree (``year=2019/org_code=091``), outermost first."""
+    fields: list[str] = []
+    level = path
+    while True:
+        subdirs = sorted(d for d in level.iterdir() if d.is_dir() and "=" in d.name and not d.name.startswith(("_", ".")))
+        if not subdirs:
+            return fields
+        fields.append(subdirs[0].name.split("=", 1)[0])
+        level = subdirs[0]
+
+
+def open_dataset(obj: str | Path | pads.Dataset) -> pads.Dataset:
+    """A Parquet dataset with its hive partition keys read as text (``org_code=091`` stays ``091``) and years as integers."""
+    import pyarrow.dataset as pads
+
+    if isinstance(obj, pads.Dataset):
+        return obj
+    path = Path(obj)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if path.is_file():
+        return pads.dataset(str(path), format="parquet")
+    fields = _partition_fields(path)
+    unknown = [f for f in fields if f not in LEDGER_COLUMNS]
+    if unknown:
+        raise InputError(f"{path}: the dataset is partitioned by {', '.join(unknown)}, which is not a ledger column "
+                         f"({', '.join(LEDGER_COLUMNS)}). Rename the directories or write it again with write_dataset")
+    dataset = pads.dataset(str(path), format="parquet", partitioning=_partitioning(fields) if fields else None)
+    if not dataset.files:
+        raise InputError(f"{path}: no Parquet files in the directory")
+    return dataset
+
+
+def _canonical(frame: pd.DataFrame, file: str, first_row: int, registry: Any) -> pd.DataFrame:
+    """A batch in canonical form: as stored when the dataset has the canonical types, otherwise validated (naming file and row)."""
+    from ._steps import is_canonical
+    from ._validate import validate_ledger
+
+    for col in _PARTITION_COLUMNS:  # partition keys arrive as plain text
+        if col in frame.columns and col != "year" and not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype("category")
+    if "source_file" not in frame.columns:
+        frame["source_file"] = pd.Categorical([file] * len(frame))
+        frame["source_row"] = np.arange(first_row, first_row + len(frame), dtype="int64")
+    ordered = frame[[c for c in LEDGER_COLUMNS if c in frame.columns]]
+    if is_canonical(ordered):
+        return ordered
+    return validate_ledger(ordered, file=file, registry=registry)
+
+
+def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None) -> Iterator[pd.DataFrame]:
+    """Canonical ledgers of at most ``batch_size`` lines each, file by file, in the dataset's order."""
+    columns = [c for c in LEDGER_COLUMNS if c in dataset.schema.names]
+    missing = [c for c in ("org_type", "org_code", "year", "phase", "amount") if c not in columns]
+    if missing:
+        raise InputError(f"the Parquet dataset has no column {', '.join(missing)}; it has {', '.join(dataset.schema.names)}. "
+                         "Write ledgers into a dataset with write_dataset (lapsibudjetti convert)")
+    for fragment in dataset.get_fragments():
+        row = 1
+        for batch in fragment.to_batches(schema=dataset.schema, columns=columns, batch_size=batch_size):
+            if batch.num_rows == 0:
+                continue
+            yield _canonical(batch.to_pandas(), fragment.path, row, registry)
+            row += batch.num_rows
+
+
+@dataclass(frozen=True)
+class ParquetSource:
+    """A Parquet dataset read in batches of ``batch_size`` lines (memory bounded by the batch, not the dataset)."""
+
+    dataset: Any
+    name: str
+    batch_size: int = 1_000_000
+    lines_to: Path | None = field(default=None)
+
+    @classmethod
+    def of(cls, obj: str | Path | Any, *, batch_size: int, lines_to: str | Path | None) -> ParquetSource:
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise InputError(f"batch_size must be a positive whole number of lines, not {batch_size!r}")
+        dataset = open_dataset(obj)
+        name = str(obj) if isinstance(obj, str | Path) else "<pyarrow dataset>"
+        return cls(dataset, name, batch_size, new_directory(lines_to) if lines_to is not None else None)
+
+    def partial(self, s: Settings) -> Partial:
+        """The merged partial result of every batch; partial sums merged every few batches so memory stays bounded."""
+        from ._partial import merge, partial_of
+
+        done: list[Partial] = []
+        for k, batch in enumerate(ledger_batches(self.dataset, self.batch_size, s.registry)):
+            done.append(partial_of(batch, s, lines_to=self.lines_to, part=k))
+            if len(done) >= 8:
+                done = [merge(done)]
+        if not done:
+            raise InputError(f"{self.name}: the dataset has no lines")
+        return merge(done)
+
+
+def new_directory(path: str | Path) -> Path:
+    """A directory to write into: created, or existing and empty (never a user's files overwritten)."""
+    p = Path(path)
+    if p.exists() and (not p.is_dir() or any(p.iterdir())):
+        raise InputError(f"{p}: exists and is not an empty directory; give a new directory (nothing of yours is overwritten)")
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def write_dataset(
+    ledgers: pd.DataFrame | str | Path | Sequence[pd.DataFrame | str | Path],
+    directory: str | Path,
+    *,
+    partition_by: Sequence[str] = ("year",),
+    check_codes: bool = True,
+    **read_options: Any,
+) -> pd.DataFrame:
+    """Write ledgers into a partitioned Parquet dataset, the fast start of a larger-than-memory child budget.
+
+    Files are read one at a time with :func:`read_ledger` (so memory is
+    bounded by the largest file), checked, and written with the canonical
+    column types: text dictionary-encoded, years int64, amounts float64 in
+    whole cents. :func:`child_budget` then reads the directory in batches.
+
+    Parameters
+    ----------
+    ledgers
+        A ledger DataFrame, a CSV/XLSX file, or a list of them.
+    directory
+        A new (or empty) directory; an existing one with files is refused.
+    partition_by
+        Hive partition columns, outermost first: ``year``, ``org_type``,
+        ``org_code`` or ``phase`` (default ``("year",)``).
+    check_codes, **read_options
+        Passed to :func:`read_ledger` (e.g. ``defaults={...}``).
+
+    Returns
+    -------
+    DataFrame
+        One row per input: ``input, lines, euros``, and a last row of totals.
+        The same is written as ``_lapsibudjetti.json`` in the directory.
+
+    Examples
+    --------
+    >>> import tempfile, lapsibudjetti as lb
+    >>> led = lb.load_sample("synthetic").ledgers[0]
+    >>> out = tempfile.mkdtemp() + "/ds"
+    >>> written = lb.write_dataset(led, out)
+    >>> int(written["lines"].iloc[-1]) == len(led)
+    True
+    >>> cb = lb.child_budget(out)
+    >>> round(float(cb.summary()["child_euros"].sum()), 2) == round(float(lb.child_budget(led).summary()["child_euros"].sum()), 2)
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.dataset as pads
+
+    from ._steps import is_canonical
+    from ._validate import validate_ledger
+    from .read import read_ledger
+
+    bad = [c for c in partition_by if c not in _PARTITION_COLUMNS]
+    if bad:
+        raise InputError(f"partition_by: {', '.join(bad)} cannot be a partition; use some of {', '.join(_PARTITION_COLUMNS)}")
+    items = [ledgers] if isinstance(ledgers, pd.DataFrame | str | Path) else list(ledgers)
+    if not items:
+        raise InputError("no ledgers to write")
+    target = new_directory(directory)
+    schema = _arrow_schema()
+    rows: list[dict[str, Any]] = []
+    for k, item in enumerate(items):
+        if isinstance(item, pd.DataFrame):
+            frame, name = (item if is_canonical(item) else validate_ledger(item, check_codes=check_codes)), f"<frame {k + 1}>"
+        else:
+            frame, name = read_ledger(item, check_codes=check_codes, **read_options), str(item)
+        table = pa.Table.from_pandas(frame[list(LEDGER_COLUMNS)], preserve_index=False).cast(schema)
+        pads.write_dataset(table, str(target), format="parquet", partitioning=_partitioning(partition_by) if partition_by else None,
+                           basename_template=f"part-{k:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
+                           max_rows_per_group=1 << 20)
+        rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
+    rows.append({"input": "total", "lines": sum(int(r["lines"]) for r in rows), "cents": sum(int(r["cents"]) for r in rows)})
+    out = pd.DataFrame(rows)
+    out["euros"] = out.pop("cents") / 100.0
+    from ._steps import version
+
+    (target / MARKER).write_text(json.dumps({"written_by": f"lapsibudjetti {version()}", "partition_by": list(partition_by),
+                                             "inputs": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return out
