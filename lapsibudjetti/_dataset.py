@@ -235,11 +235,11 @@ def write_dataset(
                            basename_template=f"part-{k:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
                            max_rows_per_group=1 << 20)
         rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
-    rows.append({"input": "total", "lines": sum(int(r["lines"]) for r in rows), "cents": sum(int(r["cents"]) for r in rows)})
-    out = pd.DataFrame(rows)
+    total = {"input": "total", "lines": sum(int(r["lines"]) for r in rows), "cents": sum(int(r["cents"]) for r in rows)}
+    out = pd.DataFrame([*rows, total])
     out["euros"] = out.pop("cents") / 100.0
     from ._steps import version
 
     (target / MARKER).write_text(json.dumps({"written_by": f"lapsibudjetti {version()}", "partition_by": list(partition_by),
-                                             "inputs": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+                                             "inputs": rows, "total": total}, ensure_ascii=False, indent=1), encoding="utf-8")
     return out

@@ -1,0 +1,182 @@
+"""One result contract, whichever engine: in memory, a Parquet dataset read in batches, and a Dask frame (issue 15).
+
+The summary, by(), reconciliation and unmapped tables must agree: cents
+(input, classified, unmapped euros, euros by category) and line counts
+exactly, child euros to the cent (floats added in another order differ in
+their last bits only).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lapsibudjetti as lb
+from lapsibudjetti._errors import InputError
+
+TASKS = ["Perusopetus", "Varhaiskasvatus", "Kirjastotoiminta", "Lukiokoulutus", "Lastensuojelun avohuoltopalvelut",
+         "Lastensuojelun laitos- ja perhehoito", "Erikoissairaanhoito", "Vesihuolto", "Kotihoito",
+         "Käyttötalous yhteensä"]  # the aggregate has no rule: unmapped
+MUNIS = ["091", "564", "049", "005"]
+PARTITIONS = [(), ("year",), ("year", "org_code"), ("phase",), ("org_code",)]
+
+
+def ledger(rows: list[tuple[str, str, int, str, int]]) -> pd.DataFrame:
+    return lb.make_ledger(
+        {"org_code": [r[0] for r in rows], "task_class": [r[1] for r in rows], "year": [r[2] for r in rows],
+         "phase": [r[3] for r in rows], "amount": [r[4] / 100 for r in rows]},
+        org_type="municipality")
+
+
+line = st.tuples(st.sampled_from(MUNIS), st.sampled_from(TASKS), st.sampled_from([2018, 2019]), st.sampled_from(["actual", "budget"]),
+                 st.integers(min_value=-10**9, max_value=10**11))
+ledgers = st.lists(line, min_size=1, max_size=80)
+
+
+def _quiet_budget(data: object, **options: object) -> lb.ChildBudget:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tiny ledgers: plausibility warnings are expected
+        return lb.child_budget(data, **options)  # type: ignore[arg-type]
+
+
+def assert_same_tables(a: lb.ChildBudget, b: lb.ChildBudget) -> None:
+    """Every table of the result contract equal: cents and counts exactly, child euros to the cent."""
+    s1, s2 = a.summary(), b.summary()
+    assert list(s1.columns) == list(s2.columns)
+    floats = [c for c in s1.columns if s1[c].dtype.kind == "f" and c not in ("total_euros", "unmapped_euros", "children")]
+    pd.testing.assert_frame_equal(s1.drop(columns=floats), s2.drop(columns=floats))
+    np.testing.assert_allclose(s1[floats].to_numpy(dtype=float), s2[floats].to_numpy(dtype=float), rtol=1e-9, atol=0.005)
+    for dim in ("category", "tier", "colour"):
+        b1, b2 = a.by(dim), b.by(dim)
+        pd.testing.assert_frame_equal(b1.drop(columns="child_euros"), b2.drop(columns="child_euros"))
+        np.testing.assert_allclose(b1["child_euros"], b2["child_euros"], rtol=1e-9, atol=0.005)
+    pd.testing.assert_frame_equal(a.reconciliation, b.reconciliation)
+    u1, u2 = (x.unmapped.astype(object).sort_values(["source_file", "source_row"]).reset_index(drop=True) for x in (a, b))
+    pd.testing.assert_frame_equal(u1, u2)
+    assert int(lb._groups.line_counts(b.annotated).sum()) == len(a.annotated)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=ledgers, cuts=st.lists(st.integers(0, 80), max_size=4), batch=st.integers(1, 40), partition=st.sampled_from(PARTITIONS),
+       parts=st.integers(1, 6))
+def test_same_cents_in_memory_in_batches_and_on_dask(rows: list, cuts: list[int], batch: int, partition: tuple[str, ...],
+                                                     parts: int) -> None:
+    import dask
+    import dask.dataframe as dd
+
+    led = ledger(rows)
+    whole = _quiet_budget(led, population_year="nearest")  # ages by year are packaged for 2019 only
+    # the input split into files at random places, written partitioned, read in batches of any size
+    edges = sorted({0, len(led), *[c for c in cuts if c < len(led)]})
+    pieces = [led.iloc[i:j] for i, j in zip(edges, edges[1:]) if j > i]
+    with tempfile.TemporaryDirectory() as tmp:
+        written = lb.write_dataset(pieces, Path(tmp) / "ds", partition_by=partition)
+        assert int(written["lines"].iloc[-1]) == len(led)
+        streamed = _quiet_budget(Path(tmp) / "ds", batch_size=batch, population_year="nearest")
+    assert_same_tables(whole, streamed)
+    with dask.config.set(scheduler="synchronous"):
+        on_dask = _quiet_budget(dd.from_pandas(led, npartitions=parts, sort=False), population_year="nearest")
+    assert_same_tables(whole, on_dask)
+
+
+def test_dask_on_a_local_cluster_gives_the_sample_to_the_cent() -> None:
+    distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed: the Dask path is NOT tested")
+    import dask.dataframe as dd
+
+    sample = lb.load_sample("synthetic")
+    options = {"population": sample.population, "keys": sample.keys, "registry": sample.registry,
+               "measure": "net cost (expenses − revenue)"}
+    whole = pd.concat([d.astype(object) for d in sample.ledgers.values()], ignore_index=True)  # plain text: validated per partition
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        on_cluster = lb.child_budget(dd.from_pandas(whole, npartitions=5, sort=False), **options)
+    assert_same_tables(sample.child_budget(), on_cluster)
+    assert on_cluster.options["lines"].startswith("summed")
+
+
+@pytest.fixture()
+def sample_dataset(tmp_path: Path) -> tuple[lb.ChildBudget, Path, dict]:
+    sample = lb.load_sample("real")
+    target = tmp_path / "kta14"
+    lb.write_dataset(list(sample.ledgers.values()), target, partition_by=("year", "org_code"))
+    return sample.child_budget(), target, {"population_year": sample.population_year}
+
+
+def test_real_sample_streamed_equals_in_memory_and_keeps_the_leading_zero(sample_dataset: tuple) -> None:
+    whole, target, options = sample_dataset
+    assert (target / "year=2019" / "org_code=092").is_dir()  # Vantaa's code as text, never the number 92
+    streamed = lb.child_budget(target, batch_size=97, measure=whole.measure, **options)
+    assert_same_tables(whole, streamed)
+    assert sorted(set(streamed.summary()["org_code"])) == sorted(set(whole.summary()["org_code"]))
+    marker = json.loads((target / "_lapsibudjetti.json").read_text(encoding="utf-8"))
+    assert marker["partition_by"] == ["year", "org_code"] and sum(i["lines"] for i in marker["inputs"]) == len(whole.annotated)
+
+
+def test_streamed_sensitivity_reads_the_dataset_again(sample_dataset: tuple) -> None:
+    whole, target, options = sample_dataset
+    streamed = lb.child_budget(target, measure=whole.measure, **options)
+    a, b = whole.sensitivity(), streamed.sensitivity()
+    np.testing.assert_allclose(a["child_euros"], b["child_euros"], atol=0.005, rtol=1e-9)
+
+
+def test_lines_to_writes_every_annotated_line(sample_dataset: tuple, tmp_path: Path) -> None:
+    whole, target, options = sample_dataset
+    lb.child_budget(target, batch_size=500, lines_to=tmp_path / "lines", **options)
+    lines = pd.read_parquet(tmp_path / "lines")
+    assert len(lines) == len(whole.annotated)
+    assert round(lines["child_euros"].sum(), 2) == round(whole.annotated["child_euros"].sum(), 2)
+    with pytest.raises(InputError, match="not an empty directory"):
+        lb.child_budget(target, lines_to=tmp_path / "lines", **options)
+
+
+def test_line_by_line_comparisons_refuse_summed_results(sample_dataset: tuple) -> None:
+    _whole, target, options = sample_dataset
+    streamed = lb.child_budget(target, **options)
+    with pytest.raises(InputError, match="summed lines"):
+        streamed.compare_rules(lb.default_rules("population_keys"))
+    with pytest.raises(InputError, match="summed lines"):
+        streamed.scenario(pd.DataFrame())
+
+
+def test_a_parquet_file_of_plain_text_is_checked_and_named(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"org_type": ["municipality", "municipality"], "org_code": ["091", "091"], "year": [2019, 2019],
+                          "phase": ["actual", "actual"], "task_class": ["Perusopetus", "Vesihuolto"], "amount": [100.0, 0.5]})
+    path = tmp_path / "plain.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    cb = _quiet_budget(path)
+    assert cb.summary()["child_euros"].tolist() == [100.0]
+    frame.loc[1, "org_code"] = "9999"  # not a municipality
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    with pytest.raises(InputError) as err:
+        _quiet_budget(path)
+    assert "plain.parquet" in str(err.value) and "9999" in str(err.value)
+
+
+def test_what_is_not_a_dataset_is_refused_with_the_way_forward(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="read_ledger"):
+        lb.child_budget(str(tmp_path / "ledger.csv"))
+    (tmp_path / "mine.txt").write_text("keep me", encoding="utf-8")
+    led = ledger([("091", "Perusopetus", 2019, "actual", 100)])
+    with pytest.raises(InputError, match="not an empty directory"):
+        lb.write_dataset(led, tmp_path)
+    assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
+    odd = tmp_path / "odd" / "region=1"
+    odd.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pandas(led.astype({c: object for c in led.columns if led[c].dtype == "category"}),
+                                        preserve_index=False), odd / "a.parquet")
+    with pytest.raises(InputError, match="partitioned by region"):
+        lb.child_budget(tmp_path / "odd")
+    with pytest.raises(InputError, match="partition"):
+        lb.write_dataset(led, tmp_path / "new", partition_by=("account",))
+    with pytest.raises(InputError, match="batch_size"):
+        lb.child_budget(tmp_path / "odd", batch_size=0)
