@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import shutil
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -109,19 +110,43 @@ def _canonical(frame: pd.DataFrame, file: str, first_row: int, registry: Any) ->
 
 
 def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None) -> Iterator[pd.DataFrame]:
-    """Canonical ledgers of at most ``batch_size`` lines each, file by file, in the dataset's order."""
+    """Canonical ledgers of about ``batch_size`` lines each (small files gathered, large ones split), in the dataset's order."""
     columns = [c for c in LEDGER_COLUMNS if c in dataset.schema.names]
     missing = [c for c in ("org_type", "org_code", "year", "phase", "amount") if c not in columns]
     if missing:
         raise InputError(f"the Parquet dataset has no column {', '.join(missing)}; it has {', '.join(dataset.schema.names)}. "
                          "Write ledgers into a dataset with write_dataset (lapsibudjetti convert)")
+    import pyarrow as pa
+
+    named = "source_file" in columns
+    pending: list[pa.Table] = []
+    size = 0
+
+    def gathered() -> pd.DataFrame:
+        table = pa.concat_tables(pending).combine_chunks() if len(pending) > 1 else pending[0]
+        files = sorted({str(f) for f in pending_files})
+        return _canonical(table.to_pandas(), files[0] if len(files) == 1 else f"{len(files)} files of the dataset", 1, registry)
+
+    pending_files: list[str] = []
     for fragment in dataset.get_fragments():
         row = 1
         for batch in fragment.to_batches(schema=dataset.schema, columns=columns, batch_size=batch_size):
-            if batch.num_rows == 0:
+            n = batch.num_rows
+            if n == 0:
                 continue
-            yield _canonical(batch.to_pandas(), fragment.path, row, registry)
-            row += batch.num_rows
+            table = pa.Table.from_batches([batch])
+            if not named:  # lines are named by their file and row in it
+                table = table.append_column("source_file", pa.array([fragment.path] * n).dictionary_encode())
+                table = table.append_column("source_row", pa.array(np.arange(row, row + n, dtype="int64")))
+            pending.append(table)
+            pending_files.append(fragment.path)
+            row += n
+            size += n
+            if size >= batch_size:
+                yield gathered()
+                pending, pending_files, size = [], [], 0
+    if pending:
+        yield gathered()
 
 
 @dataclass(frozen=True)
@@ -170,6 +195,7 @@ def write_dataset(
     *,
     partition_by: Sequence[str] = ("year",),
     check_codes: bool = True,
+    reader: Callable[[Path], pd.DataFrame] | None = None,
     **read_options: Any,
 ) -> pd.DataFrame:
     """Write ledgers into a partitioned Parquet dataset, the fast start of a larger-than-memory child budget.
@@ -190,6 +216,9 @@ def write_dataset(
         ``org_code`` or ``phase`` (default ``("year",)``).
     check_codes, **read_options
         Passed to :func:`read_ledger` (e.g. ``defaults={...}``).
+    reader
+        Reads one file into a ledger instead of :func:`read_ledger`, e.g.
+        :func:`read_statistics`.
 
     Returns
     -------
@@ -222,19 +251,29 @@ def write_dataset(
     items = [ledgers] if isinstance(ledgers, pd.DataFrame | str | Path) else list(ledgers)
     if not items:
         raise InputError("no ledgers to write")
+    created = not Path(directory).exists()
     target = new_directory(directory)
     schema = _arrow_schema()
     rows: list[dict[str, Any]] = []
-    for k, item in enumerate(items):
-        if isinstance(item, pd.DataFrame):
-            frame, name = (item if is_canonical(item) else validate_ledger(item, check_codes=check_codes)), f"<frame {k + 1}>"
-        else:
-            frame, name = read_ledger(item, check_codes=check_codes, **read_options), str(item)
-        table = pa.Table.from_pandas(frame[list(LEDGER_COLUMNS)], preserve_index=False).cast(schema)
-        pads.write_dataset(table, str(target), format="parquet", partitioning=_partitioning(partition_by) if partition_by else None,
-                           basename_template=f"part-{k:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
-                           max_rows_per_group=1 << 20)
-        rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
+    try:
+        for k, item in enumerate(items):
+            if isinstance(item, pd.DataFrame):
+                frame, name = (item if is_canonical(item) else validate_ledger(item, check_codes=check_codes)), f"<frame {k + 1}>"
+            elif reader is not None:
+                frame, name = reader(Path(item)), str(item)
+            else:
+                frame, name = read_ledger(item, check_codes=check_codes, **read_options), str(item)
+            table = pa.Table.from_pandas(frame[list(LEDGER_COLUMNS)], preserve_index=False).cast(schema)
+            pads.write_dataset(table, str(target), format="parquet", partitioning=_partitioning(partition_by) if partition_by else None,
+                               basename_template=f"part-{k:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
+                               max_rows_per_group=1 << 20)
+            rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
+    except BaseException:  # a file that does not read: no half-written dataset left (the directory was new or empty: all ours)
+        for child in sorted(target.iterdir()):
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        if created:
+            target.rmdir()
+        raise
     total = {"input": "total", "lines": sum(int(r["lines"]) for r in rows), "cents": sum(int(r["cents"]) for r in rows)}
     out = pd.DataFrame([*rows, total])
     out["euros"] = out.pop("cents") / 100.0

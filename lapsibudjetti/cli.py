@@ -34,7 +34,6 @@ import argparse
 import functools
 import re
 import signal
-import sys
 import threading
 import traceback
 import warnings
@@ -42,17 +41,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._cli_terminal import Progress, _Console
 from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
+from ._groups import line_counts
 from .measure._metrics import pooled
 from .output._report import CHARTS, MAX_CHART_ORGS, report
 from .read._tables import number_text, read_text_table
 from .reference import _labels
-from .reference._format import format_euros, format_percent, format_years
+from .reference._format import format_euros, format_number, format_percent, format_years
 from .reference._labels import default_lang, lang_or_default, set_interface, set_lang
 
 __all__ = ["main", "build_parser", "parse_years"]
@@ -207,6 +208,22 @@ def build_parser() -> argparse.ArgumentParser:
     so.add_argument("--force", action="store_true", help="replace scenario files already in the folder")
     _add_debug(scen, top=False)
 
+    conv = sub.add_parser("convert", help="write ledger files into a Parquet dataset, for data larger than memory",
+                          description="Read ledger files (CSV, XLSX or Parquet) one at a time, check them, and write them into a new "
+                                      "directory as a Parquet dataset partitioned by year (or --partition-by). report --ledger DIR then "
+                                      "computes the child budget from it in batches of bounded memory.")
+    conv.add_argument("inputs", nargs="+", type=Path, metavar="FILE", help="ledger files, read one at a time")
+    conv.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new (or empty) directory for the dataset")
+    conv.add_argument("--partition-by", default="year", metavar="COLUMNS",
+                      help="partition columns, outermost first: year (default), org_type, org_code, phase; e.g. year,org_code")
+    conv.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE", type=_setting, dest="defaults",
+                      help="a value for a column the ledgers lack, e.g. --set org_type=municipality")
+    conv.add_argument("--statistics", action="store_true",
+                      help="the files are Statistics Finland's net operating costs by task (kta_14 or PxWeb), not ledgers")
+    conv.add_argument("--phase", default="actual", metavar="PHASE", help="with --statistics: the phase of the lines (default: actual)")
+    conv.add_argument("--lang", choices=("fi", "sv", "en"), default=None, help="language of the notes (default: $LAPSIBUDJETTI_LANG or fi)")
+    _add_debug(conv, top=False)
+
     rules = sub.add_parser("rules", help="write the default rules to an editable workbook, or compare two rules files",
                            description="Write the national default rules to a workbook (headings, help and dropdowns in --lang) to "
                                        "edit and use with --rules; or, with --diff A B, show which rules changed and which child "
@@ -225,68 +242,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---------------------------------------------------------------------------
 # terminal output
-
-
-class Progress:
-    """A plain-text progress bar on stderr, drawn only when stderr is a terminal.
-
-    Examples
-    --------
-    >>> import io
-    >>> p = Progress(3, stream=io.StringIO())   # not a terminal: draws nothing
-    >>> p.step("reading a.csv"); p.close()
-    >>> p.stream.getvalue()
-    ''
-    """
-
-    def __init__(self, total: int, *, stream: IO[str] | None = None, enabled: bool | None = None, width: int = 24) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        if enabled is None:
-            isatty = getattr(self.stream, "isatty", None)
-            enabled = bool(isatty and isatty())
-        self.enabled = enabled and total > 1
-        self.total = max(1, total)
-        self.done = 0
-        self.width = width
-        self._shown = 0
-
-    def step(self, label: str) -> None:
-        """Count one piece of work as started and redraw."""
-        self.done = min(self.total, self.done + 1)
-        if not self.enabled:
-            return
-        filled = int(self.width * self.done / self.total)
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} {label}"[:100]
-        self.stream.write("\r" + line.ljust(self._shown))
-        self.stream.flush()
-        self._shown = len(line)
-
-    def clear(self) -> None:
-        """Remove the bar (before printing other text)."""
-        if self.enabled and self._shown:
-            self.stream.write("\r" + " " * self._shown + "\r")
-            self.stream.flush()
-            self._shown = 0
-
-    def close(self) -> None:
-        self.clear()
-
-
-class _Console:
-    """stdout for results, stderr for notes and problems, both clear of the progress bar."""
-
-    def __init__(self) -> None:
-        self.progress: Progress | None = None
-
-    def out(self, text: str = "") -> None:
-        if self.progress:
-            self.progress.clear()
-        print(text, file=sys.stdout)
-
-    def err(self, text: str) -> None:
-        if self.progress:
-            self.progress.clear()
-        print(text, file=sys.stderr)
 
 
 @contextmanager
@@ -333,7 +288,7 @@ def _describe(err: LapsibudjettiError) -> str:
 
 @dataclass
 class _Inputs:
-    ledgers: list[pd.DataFrame] = field(default_factory=list)
+    ledgers: list[Any] = field(default_factory=list)  # frames, or one Parquet dataset directory (a Path)
     files: list[str] = field(default_factory=list)
     problems: list[LapsibudjettiError] = field(default_factory=list)
     rules: Any = None
@@ -394,6 +349,10 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
             rules_path = sample.rules_path
     for kind, path in files:
         progress.step(f"reading {path.name}")
+        if kind == "ledger" and path.is_dir():  # a Parquet dataset: read in batches by child_budget
+            inp.ledgers.append(path)
+            inp.files.append(str(path))
+            continue
         if kind == "ledger":
             led = _collect(problems, functools.partial(lb.read_ledger, path, defaults=defaults or None, sheet=_sheet(args, path)))
         else:
@@ -440,7 +399,10 @@ def _sheet(args: argparse.Namespace, path: Path) -> str | int | None:
     return int(sheet) - 1 if str(sheet).isdigit() else str(sheet)
 
 
-def _only_years(ledgers: list[pd.DataFrame], years: list[int]) -> list[pd.DataFrame]:
+def _only_years(ledgers: list[Any], years: list[int]) -> list[pd.DataFrame]:
+    for led in ledgers:
+        if isinstance(led, Path):
+            raise InputError(_text("cli.dataset_years", path=led))
     kept = [led.loc[led["year"].isin(years)].reset_index(drop=True) for led in ledgers]
     kept = [k for k in kept if len(k)]
     if not kept:
@@ -466,7 +428,27 @@ def _child_budget(inp: _Inputs, args: argparse.Namespace) -> Any:
     for name in ("registry", "population", "keys"):
         if getattr(inp, name) is not None:
             options[name] = getattr(inp, name)
-    return lb.child_budget(inp.ledgers, **options)
+    datasets = [led for led in inp.ledgers if isinstance(led, Path)]
+    if datasets and len(inp.ledgers) > 1:
+        raise InputError(_text("cli.dataset_alone", path=datasets[0]))
+    return lb.child_budget(datasets[0] if datasets else inp.ledgers, **options)
+
+
+def _convert(args: argparse.Namespace, console: _Console) -> int:
+    import lapsibudjetti as lb
+
+    parts = tuple(p.strip() for p in str(args.partition_by).split(",") if p.strip())
+    with _notes(console):
+        if args.statistics:
+            written = lb.write_dataset(list(args.inputs), args.out, partition_by=parts,
+                                       reader=functools.partial(lb.read_statistics, phase=args.phase))
+        else:
+            written = lb.write_dataset(list(args.inputs), args.out, partition_by=parts, defaults=dict(args.defaults) or None)
+    total = written.iloc[-1]
+    console.out(_text("cli.converted", lines=format_number(int(total["lines"]), default_lang()), files=len(written) - 1,
+                      euros=format_euros(float(total["euros"]), default_lang(), decimals=2), path=args.out, partitions=", ".join(parts) or "–"))
+    console.out(_text("cli.converted_use", path=args.out))
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------
@@ -606,7 +588,7 @@ def _validate(args: argparse.Namespace, console: _Console) -> int:
         for k, err in enumerate(inp.problems, start=1):
             console.err(f"\n{k}. {_describe(err)}")
         return EXIT_INPUT
-    lines = sum(len(led) for led in inp.ledgers)
+    lines = int(line_counts(result.annotated).sum()) if result is not None else sum(len(led) for led in inp.ledgers if isinstance(led, pd.DataFrame))
     checked = [_text("cli.checked_ledgers", files=len(inp.files), lines=lines)] if inp.files else []
     if args.rules is not None:
         checked.append(_text("cli.checked_rules", name=args.rules.name, n=len(inp.rules)))
@@ -717,6 +699,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, _Console], int]] = {
     "validate": _validate,
     "rules": _rules,
     "scenario": _scenario,
+    "convert": _convert,
 }
 
 
