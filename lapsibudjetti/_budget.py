@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,7 +18,7 @@ from ._partial import Partial, finish, stack
 from ._rules import Rules, default_rules
 from ._rules_file import load_rules
 from ._schema import LEDGER_COLUMNS, union_categoricals
-from ._steps import Settings, _organisation_years, _reconcile, annotate_lines, is_canonical, version
+from ._steps import KnownShares, Settings, _organisation_years, _reconcile, annotate_lines, is_canonical, version
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
 from .measure._plausible import check_plausible, warn_missing_children
@@ -384,7 +384,7 @@ def child_budget(
                  population_year=population_year, on_missing_key=on_missing_key, measure=measure)
     source = larger_than_memory(ledger, batch_size=batch_size, lines_to=lines_to)
     if source is not None:
-        merged: Partial = source.partial(s)
+        merged: Partial = source.partial(replace(s, shares_known=KnownShares()))
         annotated, children, groups = finish(merged, s, source.name)
         return budget_of(s, annotated, children=children, key_shares=merged.key_shares, notes=merged.notes, line_groups=groups,
                          source=source)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -190,7 +190,7 @@ def new_directory(path: str | Path) -> Path:
 
 
 def write_dataset(
-    ledgers: pd.DataFrame | str | Path | Sequence[pd.DataFrame | str | Path],
+    ledgers: pd.DataFrame | str | Path | Iterable[pd.DataFrame | str | Path],
     directory: str | Path,
     *,
     partition_by: Sequence[str] = ("year",),
@@ -208,7 +208,8 @@ def write_dataset(
     Parameters
     ----------
     ledgers
-        A ledger DataFrame, a CSV/XLSX file, or a list of them.
+        A ledger DataFrame, a CSV/XLSX file, or a list of them; an iterator
+        (e.g. a generator of frames) is consumed one item at a time.
     directory
         A new (or empty) directory; an existing one with files is refused.
     partition_by
@@ -229,13 +230,14 @@ def write_dataset(
     Examples
     --------
     >>> import tempfile, lapsibudjetti as lb
-    >>> led = lb.load_sample("synthetic").ledgers[0]
+    >>> led = lb.load_sample("real").ledgers["kta14"]     # Statistics Finland, 10 municipalities, 2015–2019
     >>> out = tempfile.mkdtemp() + "/ds"
-    >>> written = lb.write_dataset(led, out)
-    >>> int(written["lines"].iloc[-1]) == len(led)
-    True
-    >>> cb = lb.child_budget(out)
-    >>> round(float(cb.summary()["child_euros"].sum()), 2) == round(float(lb.child_budget(led).summary()["child_euros"].sum()), 2)
+    >>> written = lb.write_dataset(led, out, partition_by=("year", "org_code"))
+    >>> written[["input", "lines", "euros"]].values.tolist()
+    [['<frame 1>', 2550, 9309648000.0], ['total', 2550, 9309648000.0]]
+    >>> cb = lb.child_budget(out, population_year="nearest")        # read in batches
+    >>> whole = lb.child_budget(led, population_year="nearest")     # in memory
+    >>> bool((cb.summary()["child_euros"] - whole.summary()["child_euros"]).abs().max() < 0.005)
     True
     """
     import pyarrow as pa
@@ -248,9 +250,7 @@ def write_dataset(
     bad = [c for c in partition_by if c not in _PARTITION_COLUMNS]
     if bad:
         raise InputError(f"partition_by: {', '.join(bad)} cannot be a partition; use some of {', '.join(_PARTITION_COLUMNS)}")
-    items = [ledgers] if isinstance(ledgers, pd.DataFrame | str | Path) else list(ledgers)
-    if not items:
-        raise InputError("no ledgers to write")
+    items = [ledgers] if isinstance(ledgers, pd.DataFrame | str | Path) else ledgers
     created = not Path(directory).exists()
     target = new_directory(directory)
     schema = _arrow_schema()
@@ -266,8 +266,10 @@ def write_dataset(
             table = pa.Table.from_pandas(frame[list(LEDGER_COLUMNS)], preserve_index=False).cast(schema)
             pads.write_dataset(table, str(target), format="parquet", partitioning=_partitioning(partition_by) if partition_by else None,
                                basename_template=f"part-{k:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
-                               max_rows_per_group=1 << 20)
+                               min_rows_per_group=1 << 17, max_rows_per_group=1 << 20)
             rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
+        if not rows:
+            raise InputError("no ledgers to write")
     except BaseException:  # a file that does not read: no half-written dataset left (the directory was new or empty: all ours)
         for child in sorted(target.iterdir()):
             shutil.rmtree(child) if child.is_dir() else child.unlink()

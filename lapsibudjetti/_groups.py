@@ -64,6 +64,53 @@ def composite_key(parts: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
     return key
 
 
+def group_ids(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int]:
+    """Integer group id per row (groups sorted by the columns' codes) and the number of groups, without decoding the groups.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": pd.Categorical(["x", "y", "x"]), "year": [2024, 2023, 2024]})
+    >>> gid, n = group_ids(df, ["a", "year"])
+    >>> gid.tolist(), n
+    ([0, 1, 0], 2)
+    """
+    gid, _parts, n = _group_ids(frame, columns, [_column_codes(frame[col]) for col in columns])
+    return gid, n
+
+
+def _group_ids(frame: pd.DataFrame, columns: list[str], cols: list[tuple[np.ndarray, int, np.ndarray]]
+               ) -> tuple[np.ndarray, list[np.ndarray] | None, int]:
+    uniques = [u for _raw, _off, u in cols]
+    radices = [len(u) for u in uniques]
+    n = len(frame)
+    space = 1
+    for r in radices:
+        space *= r
+    if space >= 2**62:  # too many combinations for one integer key
+        key_frame = pd.DataFrame({k: raw.astype("int64") + off for k, (raw, off, _u) in enumerate(cols)})
+        gid = key_frame.groupby(list(key_frame.columns), sort=True).ngroup().to_numpy().astype("int64")
+        rep = np.zeros(int(gid.max()) + 1 if n else 0, dtype="int64")
+        rep[gid] = np.arange(n)  # any row of each group
+        return gid, [raw[rep].astype("int64") + off for raw, off, _u in cols], len(rep)
+    key = composite_key([(raw, off, r) for (raw, off, _u), r in zip(cols, radices)])
+    if space <= min(_DENSE_GROUPS, 2 * n + (1 << 20)):
+        ukeys = np.flatnonzero(np.bincount(key, minlength=space))
+        lut = np.zeros(space, dtype="int64")
+        lut[ukeys] = np.arange(len(ukeys))
+        gid = lut[key]
+    else:
+        gid, ukeys = pd.factorize(key, sort=True)
+        gid = gid.astype("int64")
+    del key
+    rem = np.asarray(ukeys, dtype="int64")
+    parts = []
+    for r in reversed(radices):
+        parts.append(rem % r)
+        rem = rem // r
+    parts.reverse()
+    return gid, parts, len(ukeys)
+
+
 def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer group id per row and the distinct groups (sorted), without string merges.
 
@@ -78,36 +125,8 @@ def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd
     ([0, 1, 0], {'a': ['x', 'y'], 'year': [2024, 2023]})
     """
     cols = [_column_codes(frame[col]) for col in columns]
-    uniques = [u for _raw, _off, u in cols]
-    radices = [len(u) for u in uniques]
-    n = len(frame)
-    space = 1
-    for r in radices:
-        space *= r
-    if space >= 2**62:  # too many combinations for one integer key
-        key_frame = pd.DataFrame({k: raw.astype("int64") + off for k, (raw, off, _u) in enumerate(cols)})
-        gid = key_frame.groupby(list(key_frame.columns), sort=True).ngroup().to_numpy().astype("int64")
-        rep = np.zeros(int(gid.max()) + 1 if n else 0, dtype="int64")
-        rep[gid] = np.arange(n)  # any row of each group
-        parts = [raw[rep].astype("int64") + off for raw, off, _u in cols]
-    else:
-        key = composite_key([(raw, off, r) for (raw, off, _u), r in zip(cols, radices)])
-        if space <= min(_DENSE_GROUPS, 2 * n + (1 << 20)):
-            ukeys = np.flatnonzero(np.bincount(key, minlength=space))
-            lut = np.zeros(space, dtype="int64")
-            lut[ukeys] = np.arange(len(ukeys))
-            gid = lut[key]
-        else:
-            gid, ukeys = pd.factorize(key, sort=True)
-            gid = gid.astype("int64")
-        del key
-        rem = np.asarray(ukeys, dtype="int64")
-        parts = []
-        for r in reversed(radices):
-            parts.append(rem % r)
-            rem = rem // r
-        parts.reverse()
-    out = {col: u[p] for col, p, u in zip(columns, parts, uniques)}
+    gid, parts, _n = _group_ids(frame, columns, cols)
+    out = {col: u[p] for col, p, (_raw, _off, u) in zip(columns, parts or [], cols)}
     groups = pd.DataFrame(out)
     if "year" in groups:
         groups["year"] = groups["year"].astype("int64")

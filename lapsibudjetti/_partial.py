@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError
-from ._groups import LineGroups, _cents, group_codes, line_counts
+from ._groups import LineGroups, _cents, group_ids, line_counts
 from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals
 
 if TYPE_CHECKING:
@@ -93,12 +93,10 @@ def _sum_rows(keys: pd.DataFrame, cents: np.ndarray, child: np.ndarray, count: n
     if not len(keys):
         out = keys.copy()
         return out.assign(cents=np.zeros(0, "int64"), child_euros=np.zeros(0), line_count=np.zeros(0, "int64"))
-    gid, groups = group_codes(keys, list(keys.columns))
-    n = len(groups)
-    out = pd.DataFrame({col: (groups[col].to_numpy() if col in ("year", "child_share") else
-                              pd.Categorical(groups[col].to_numpy(dtype=object))) for col in keys.columns})
-    out["year"] = out["year"].astype("int64")
-    out["child_share"] = out["child_share"].astype("float64")
+    gid, n = group_ids(keys, list(keys.columns))
+    first = np.zeros(n, dtype="int64")
+    first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)  # the first row of each group: its keys, types kept
+    out = keys.take(first).reset_index(drop=True)
     out["cents"] = _cents(gid, cents, n)
     out["child_euros"] = np.bincount(gid, weights=child, minlength=n)
     out["line_count"] = np.bincount(gid, weights=count, minlength=n).astype("int64")

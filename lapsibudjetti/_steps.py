@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,6 +119,8 @@ class Settings:
     population_year: str
     on_missing_key: str
     measure: str
+    shares_known: KnownShares | None = field(default=None, compare=False, repr=False)
+    """Key resolutions already made (for the batches of one input); None: resolve every group of the lines."""
 
 
 def annotate_lines(frame: pd.DataFrame, s: Settings, *, on_missing_key: str) -> tuple[pd.DataFrame, _Shares, Classification]:
@@ -127,7 +129,7 @@ def annotate_lines(frame: pd.DataFrame, s: Settings, *, on_missing_key: str) -> 
     shares = _shares(frame, s.rules, classified)
     if shares.yellow.any():
         _allocate_yellow(shares, frame, s.rules, target=s.target, population=s.population, registry=s.registry, keys=s.keys,
-                         policy=s.population_year, on_missing_key=on_missing_key, weights=s.weights)
+                         policy=s.population_year, on_missing_key=on_missing_key, weights=s.weights, known=s.shares_known)
     return _annotate(frame, s.rules, shares), shares, classified
 
 _KEY_SHARE_COLUMNS: tuple[str, ...] = ("rule_id", "org_type", "org_code", "year", "service_class", "child_share", "key_used", "missing")
@@ -177,17 +179,22 @@ def _shares(frame: pd.DataFrame, rules: Rules, cls: Classification) -> _Shares:
 
 def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, target: TargetGroup, population: Population | None,
                      registry: Registry, keys: KeyTable | None, policy: str, on_missing_key: str,
-                     weights: Mapping[str, AgeWeights] | None = None) -> None:
+                     weights: Mapping[str, AgeWeights] | None = None, known: KnownShares | None = None) -> None:
     """Step 3: the child share of yellow lines, one key resolution per (rule, organisation, year) group."""
     t = rules.table
     user_rule = np.array([(k is not None and k.kind == "user") or (f is not None and f.kind == "user") for k, f in rules._keys])
     ypos = np.flatnonzero(shares.yellow)
     gid, groups = _yellow_groups(frame, shares.rule_index, ypos, user_rule)
-    resolved, shares.notes = resolve_shares(
-        groups, list(rules._keys), target=target, population=population, registry=registry, keys=keys,
-        policy=policy,  # type: ignore[arg-type]
-        weights=weights,
-    )
+
+    def resolve(todo: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return resolve_shares(todo, list(rules._keys), target=target, population=population, registry=registry, keys=keys,
+                              policy=policy,  # type: ignore[arg-type]
+                              weights=weights)
+
+    if known is None:
+        resolved, shares.notes = resolve(groups)
+    else:
+        resolved, shares.notes = _resolve_once(groups, resolve, known)
     share_g = resolved["child_share"].to_numpy()
     bad_g = np.isnan(share_g)
     if bad_g.any() and on_missing_key == "raise":
@@ -203,6 +210,33 @@ def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, targ
         _unmap_missing_keys(shares, ypos, gid, bad_g, resolved["missing"].to_numpy())
     key_shares = resolved.assign(rule_id=t["rule_id"].to_numpy()[resolved["rule_index"].to_numpy()])
     shares.key_shares = key_shares[list(_KEY_SHARE_COLUMNS)]
+
+
+@dataclass
+class KnownShares:
+    """Key resolutions already made, by (rule, organisation, year, class): the batches of one input resolve each group once."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: dict[tuple[object, ...], tuple[object, ...]] = field(default_factory=dict)
+
+
+def _resolve_once(groups: pd.DataFrame, resolve: Callable[[pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]],
+                  known: KnownShares) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`resolve_shares` for the groups not resolved before, the others looked up: the same rows, in the same order."""
+    ids = list(zip(*(groups[c].tolist() for c in groups.columns)))
+    new = np.array([g not in known.rows for g in ids], dtype=bool)
+    if new.all():  # nothing known yet (the first batch): resolve, remember, done
+        fresh, notes = resolve(groups)
+        known.columns = list(fresh.columns)
+        known.rows.update(zip(ids, zip(*(fresh[c].tolist() for c in known.columns))))
+        return fresh, notes
+    notes = pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"])
+    if new.any():
+        fresh, notes = resolve(groups.loc[new].reset_index(drop=True))
+        known.columns = list(fresh.columns)
+        known.rows.update(zip((g for g, n in zip(ids, new) if n), zip(*(fresh[c].tolist() for c in known.columns))))
+    out = pd.DataFrame([known.rows[g] for g in ids], columns=known.columns)
+    return out.astype({c: groups[c].dtype for c in groups.columns}), notes
 
 
 def _missing_keys_error(resolved: pd.DataFrame, bad_g: np.ndarray, gid: np.ndarray, t: pd.DataFrame, registry: Registry) -> AllocationError:
