@@ -123,7 +123,8 @@ def _input_arguments(p: argparse.ArgumentParser, *, sample_default: bool = True)
     title = "inputs (with none, the bundled synthetic sample is used)" if sample_default else "inputs (at least one ledger or statistics file)"
     g = p.add_argument_group(title)
     g.add_argument("--ledger", action="append", default=[], metavar="PATH", type=Path,
-                   help="a ledger (CSV, XLSX or Parquet) of a municipality or wellbeing area; repeat for several")
+                   help="a ledger (CSV, XLSX or Parquet) of a municipality or wellbeing area; repeat for several. "
+                        "A directory: a Parquet dataset (lapsibudjetti convert), read in batches")
     g.add_argument("--sheet", metavar="NAME", default=None,
                    help="the sheet of the --ledger workbooks to read (name or number from 1; default: the first)")
     g.add_argument("--statistics", action="append", default=[], metavar="PATH", type=Path,

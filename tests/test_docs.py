@@ -30,7 +30,7 @@ from lapsibudjetti.reference._labels import LANGS, text
 
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "user-guide.md"
-DOCUMENTS = [REPO / "README.md", GUIDE]
+DOCUMENTS = [REPO / "README.md", GUIDE, REPO / "docs" / "larger-than-memory.md"]
 NO_TEST = "<!-- no-test -->"
 
 
@@ -116,7 +116,7 @@ def test_cli_help_in_the_guide_is_the_real_help(capsys: pytest.CaptureFixture[st
     monkeypatch.setenv("COLUMNS", "80")
     shown = [b for b in blocks(GUIDE) if b.marker.startswith("<!-- cli-help")]
     commands = [re.match(r"<!-- cli-help:?\s*(\S*)\s*-->", b.marker).group(1) for b in shown]  # type: ignore[union-attr]
-    assert sorted(commands) == sorted(["", "report", "validate", "rules", "scenario"]), "the guide shows the help of the command and each subcommand"
+    assert sorted(commands) == sorted(["", "report", "validate", "rules", "scenario", "convert"]), "the guide shows the help of the command and each subcommand"
     for command, block in zip(commands, shown):
         real = _help(command or None, capsys)
         # wrapping depends on the Python version's argparse: compare the words
