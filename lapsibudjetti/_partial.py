@@ -41,6 +41,9 @@ __all__ = ["Partial", "partial_of", "merge", "finish", "stack", "SUM_KEYS"]
 #: What a summed line keeps of its lines: everything the tables read, not the account, cost centre or source row.
 SUM_KEYS: tuple[str, ...] = ("org_type", "org_code", "business_id", "year", "phase", "service_class", "task_class",
                              "rule_id", "colour", "tier", "sector", "category", "key_used", "child_share")
+#: The columns that tell summed lines apart. The others of SUM_KEYS follow from them: colour, tier, sector and
+#: category from the rule; the child share and key from the rule, organisation, year (and class, for user keys).
+GROUPED_BY: tuple[str, ...] = ("org_type", "org_code", "business_id", "year", "phase", "service_class", "task_class", "rule_id")
 _RULE_COLUMNS = ("rule_id", "colour", "tier", "sector", "category", "key_used")
 _NOT_SUMMED = ("account", "cost_centre", "source_file")
 
@@ -93,7 +96,7 @@ def _sum_rows(keys: pd.DataFrame, cents: np.ndarray, child: np.ndarray, count: n
     if not len(keys):
         out = keys.copy()
         return out.assign(cents=np.zeros(0, "int64"), child_euros=np.zeros(0), line_count=np.zeros(0, "int64"))
-    gid, n = group_ids(keys, list(keys.columns))
+    gid, n = group_ids(keys, list(GROUPED_BY))
     first = np.zeros(n, dtype="int64")
     first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)  # the first row of each group: its keys, types kept
     out = keys.take(first).reset_index(drop=True)

@@ -214,29 +214,27 @@ def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, targ
 
 @dataclass
 class KnownShares:
-    """Key resolutions already made, by (rule, organisation, year, class): the batches of one input resolve each group once."""
+    """Key resolutions already made, one row per (rule, organisation, year, class): the batches of one input resolve each group once."""
 
-    columns: list[str] = field(default_factory=list)
-    rows: dict[tuple[object, ...], tuple[object, ...]] = field(default_factory=dict)
+    table: pd.DataFrame | None = None
 
 
 def _resolve_once(groups: pd.DataFrame, resolve: Callable[[pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]],
                   known: KnownShares) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`resolve_shares` for the groups not resolved before, the others looked up: the same rows, in the same order."""
-    ids = list(zip(*(groups[c].tolist() for c in groups.columns)))
-    new = np.array([g not in known.rows for g in ids], dtype=bool)
-    if new.all():  # nothing known yet (the first batch): resolve, remember, done
+    if known.table is None:  # the first batch: resolve, remember, done
         fresh, notes = resolve(groups)
-        known.columns = list(fresh.columns)
-        known.rows.update(zip(ids, zip(*(fresh[c].tolist() for c in known.columns))))
+        known.table = fresh
         return fresh, notes
+    on = list(groups.columns)
+    looked = groups.merge(known.table, on=on, how="left", indicator=True, sort=False)  # keeps the order of groups
+    new = (looked.pop("_merge") == "left_only").to_numpy()
     notes = pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"])
     if new.any():
         fresh, notes = resolve(groups.loc[new].reset_index(drop=True))
-        known.columns = list(fresh.columns)
-        known.rows.update(zip((g for g, n in zip(ids, new) if n), zip(*(fresh[c].tolist() for c in known.columns))))
-    out = pd.DataFrame([known.rows[g] for g in ids], columns=known.columns)
-    return out.astype({c: groups[c].dtype for c in groups.columns}), notes
+        known.table = pd.concat([known.table, fresh], ignore_index=True)
+        looked = groups.merge(known.table, on=on, how="left", sort=False)
+    return looked[list(known.table.columns)], notes
 
 
 def _missing_keys_error(resolved: pd.DataFrame, bad_g: np.ndarray, gid: np.ndarray, t: pd.DataFrame, registry: Registry) -> AllocationError:

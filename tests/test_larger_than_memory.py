@@ -180,3 +180,13 @@ def test_what_is_not_a_dataset_is_refused_with_the_way_forward(tmp_path: Path) -
         lb.write_dataset(led, tmp_path / "new", partition_by=("account",))
     with pytest.raises(InputError, match="batch_size"):
         lb.child_budget(tmp_path / "odd", batch_size=0)
+
+
+def test_an_iterator_of_frames_is_written_one_at_a_time(tmp_path: Path) -> None:
+    led = ledger([("091", "Perusopetus", 2019, "actual", 100), ("564", "Vesihuolto", 2018, "budget", 250)])
+    written = lb.write_dataset((led.iloc[[i]] for i in range(2)), tmp_path / "ds", partition_by=("year", "phase"))
+    assert written["lines"].tolist() == [1, 1, 2] and written["euros"].tolist() == [1.0, 2.5, 3.5]
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == ["_lapsibudjetti.json", "year=2018", "year=2019"]
+    with pytest.raises(InputError, match="no ledgers"):
+        lb.write_dataset(iter([]), tmp_path / "empty")
+    assert not (tmp_path / "empty").exists()  # nothing left behind
