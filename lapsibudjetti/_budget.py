@@ -296,6 +296,7 @@ def child_budget(
     measure: str = "amounts as given in the ledger",
     batch_size: int = 1_000_000,
     lines_to: str | Path | None = None,
+    workers: int | None = None,
 ) -> ChildBudget:
     """Classify, allocate and reconcile a ledger: the child budget.
 
@@ -352,6 +353,10 @@ def child_budget(
     lines_to
         For a Parquet dataset or a Dask frame: a new directory to write
         every annotated line to (Parquet), as they are computed.
+    workers
+        For a Parquet dataset: processes reading its files side by side
+        (memory: one batch each). Default: the cores (at most 4) when the
+        dataset has several files and more than two batches of lines, else 1.
 
     Returns
     -------
@@ -382,7 +387,7 @@ def child_budget(
     s = Settings(rules=_rules_of(rules, profile), target=target, registry=registry or Registry.default(),
                  population=_population_of(population), keys=keys, weights=weights_of(weights),
                  population_year=population_year, on_missing_key=on_missing_key, measure=measure)
-    source = larger_than_memory(ledger, batch_size=batch_size, lines_to=lines_to)
+    source = larger_than_memory(ledger, batch_size=batch_size, lines_to=lines_to, workers=workers)
     if source is not None:
         merged: Partial = source.partial(replace(s, shares_known=KnownShares()))
         annotated, children, groups = finish(merged, s, source.name)
@@ -433,18 +438,19 @@ def budget_of(s: Settings, annotated: pd.DataFrame, *, children: pd.DataFrame, k
     )
 
 
-def larger_than_memory(ledger: object, *, batch_size: int, lines_to: str | Path | None) -> Any:
+def larger_than_memory(ledger: object, *, batch_size: int, lines_to: str | Path | None, workers: int | None = None) -> Any:
     """The larger-than-memory source ``ledger`` names (a Parquet dataset or a Dask frame), or None for frames in memory."""
+    from ._dask import DaskSource
     from ._dataset import ParquetSource, is_dataset
 
-    if isinstance(ledger, ParquetSource):
-        return ledger
+    if isinstance(ledger, ParquetSource | DaskSource):  # a result's own source, computed again (another profile)
+        if lines_to is not None:
+            raise InputError("lines_to= writes the lines of a first computation; give a dataset or Dask frame with it")
+        return replace(ledger, lines_to=None)  # the first computation's lines stay as written
     if type(ledger).__module__.split(".")[0] in ("dask", "dask_expr"):
-        from ._dask import DaskSource
-
         return DaskSource.of(ledger, lines_to=lines_to)
     if is_dataset(ledger):
-        return ParquetSource.of(ledger, batch_size=batch_size, lines_to=lines_to)  # type: ignore[arg-type]
+        return ParquetSource.of(ledger, batch_size=batch_size, lines_to=lines_to, workers=workers)  # type: ignore[arg-type]
     if isinstance(ledger, str | Path):
         raise InputError(f"{ledger}: child_budget takes a ledger (a DataFrame from read_ledger) or a Parquet dataset "
                          "(a directory or .parquet file). Read a CSV or XLSX file with read_ledger(path) first, or write "

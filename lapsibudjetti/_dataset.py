@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -149,35 +150,97 @@ def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None)
         yield gathered()
 
 
+def _files_partial(root: str, files: list[str], fields: list[str], s: Settings, batch_size: int, lines_to: Path | None,
+                   first_part: int) -> Partial | None:
+    """The merged partial result of some files of a dataset (one worker's share), batch by batch."""
+    import pyarrow.dataset as pads
+
+    from ._partial import merge, partial_of
+
+    dataset = pads.dataset(files, format="parquet", partitioning=_partitioning(fields) if fields else None, partition_base_dir=root)
+    done: list[Partial] = []
+    for k, batch in enumerate(ledger_batches(dataset, batch_size, s.registry)):
+        done.append(partial_of(batch, s, lines_to=lines_to, part=first_part + k))
+        if len(done) >= 8:
+            done = [merge(done)]
+    return merge(done) if done else None
+
+
+def _shares_of(files: list[str], sizes: list[int], n: int) -> list[list[str]]:
+    """Files dealt to ``n`` workers, largest first to the least loaded, each worker's files in dataset order."""
+    loads = [0] * n
+    dealt: list[list[int]] = [[] for _ in range(n)]
+    for i in sorted(range(len(files)), key=lambda i: -sizes[i]):
+        w = loads.index(min(loads))
+        dealt[w].append(i)
+        loads[w] += sizes[i]
+    return [[files[i] for i in sorted(d)] for d in dealt if d]
+
+
 @dataclass(frozen=True)
 class ParquetSource:
-    """A Parquet dataset read in batches of ``batch_size`` lines (memory bounded by the batch, not the dataset)."""
+    """A Parquet dataset read in batches of ``batch_size`` lines (memory bounded by the batch, not the dataset).
+
+    With ``workers`` > 1 the files are dealt to that many processes, each
+    reading its files batch by batch (memory: ``workers`` batches at a time).
+    """
 
     dataset: Any
     name: str
     batch_size: int = 1_000_000
     lines_to: Path | None = field(default=None)
+    workers: int = 1
+    root: str | None = None
+    fields: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, obj: str | Path | Any, *, batch_size: int, lines_to: str | Path | None) -> ParquetSource:
+    def of(cls, obj: str | Path | Any, *, batch_size: int, lines_to: str | Path | None, workers: int | None = None) -> ParquetSource:
         if not isinstance(batch_size, int) or batch_size < 1:
             raise InputError(f"batch_size must be a positive whole number of lines, not {batch_size!r}")
+        if workers is not None and (not isinstance(workers, int) or workers < 1):
+            raise InputError(f"workers must be a positive whole number of processes, not {workers!r}")
         dataset = open_dataset(obj)
-        name = str(obj) if isinstance(obj, str | Path) else "<pyarrow dataset>"
-        return cls(dataset, name, batch_size, new_directory(lines_to) if lines_to is not None else None)
+        path = Path(obj) if isinstance(obj, str | Path) else None
+        name = str(obj) if path is not None else "<pyarrow dataset>"
+        root, fields = (str(path), tuple(_partition_fields(path))) if path is not None and path.is_dir() else (None, ())
+        if workers is None:  # all cores (at most 4) when there are several batches' worth of lines in several files
+            many = root is not None and len(dataset.files) > 1 and dataset.count_rows() > 2 * batch_size
+            workers = min(os.cpu_count() or 1, 4, len(dataset.files)) if many else 1
+        if workers > 1 and root is None:
+            workers = 1  # a pyarrow Dataset object or one file: read here
+        return cls(dataset, name, batch_size, new_directory(lines_to) if lines_to is not None else None, workers, root, fields)
 
     def partial(self, s: Settings) -> Partial:
         """The merged partial result of every batch; partial sums merged every few batches so memory stays bounded."""
-        from ._partial import merge, partial_of
+        from ._partial import merge
 
-        done: list[Partial] = []
-        for k, batch in enumerate(ledger_batches(self.dataset, self.batch_size, s.registry)):
-            done.append(partial_of(batch, s, lines_to=self.lines_to, part=k))
-            if len(done) >= 8:
-                done = [merge(done)]
-        if not done:
+        files = list(self.dataset.files)
+        if not files:
+            raise InputError(f"{self.name}: the dataset has no Parquet files")
+        if self.workers == 1 or self.root is None:
+            if self.dataset.count_rows() == 0:
+                raise InputError(f"{self.name}: the dataset has no lines")
+            from ._partial import partial_of
+
+            done: list[Partial] = []
+            for k, batch in enumerate(ledger_batches(self.dataset, self.batch_size, s.registry)):
+                done.append(partial_of(batch, s, lines_to=self.lines_to, part=k))
+                if len(done) >= 8:
+                    done = [merge(done)]
+            return merge(done)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        sizes = [os.path.getsize(f) for f in files]
+        shares = _shares_of(files, sizes, self.workers)
+        # spawn: a fresh interpreter per worker (forking a process that runs Arrow's threads is not safe)
+        with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = [pool.submit(_files_partial, self.root, share, list(self.fields), s, self.batch_size, self.lines_to, k * 10**6)
+                       for k, share in enumerate(shares)]
+            parts = [p for p in (f.result() for f in futures) if p is not None]
+        if not parts:
             raise InputError(f"{self.name}: the dataset has no lines")
-        return merge(done)
+        return merge(parts)
 
 
 def new_directory(path: str | Path) -> Path:

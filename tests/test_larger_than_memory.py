@@ -190,3 +190,24 @@ def test_an_iterator_of_frames_is_written_one_at_a_time(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no ledgers"):
         lb.write_dataset(iter([]), tmp_path / "empty")
     assert not (tmp_path / "empty").exists()  # nothing left behind
+
+
+def test_two_worker_processes_and_a_dask_result_computed_again(sample_dataset: tuple, tmp_path: Path) -> None:
+    import dask
+    import dask.dataframe as dd
+
+    whole, target, options = sample_dataset  # 50 files, one per year and municipality
+    in_two = lb.child_budget(target, batch_size=300, workers=2, lines_to=tmp_path / "lines", measure=whole.measure, **options)
+    assert_same_tables(whole, in_two)
+    written = sorted(p.name for p in (tmp_path / "lines").iterdir())
+    assert written[0].startswith("lines-000000") and "lines-1000000.parquet" in written  # each worker its own files
+    before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "lines").iterdir()}
+    in_two.sensitivity()  # reads the dataset again, and leaves the written lines alone
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "lines").iterdir()} == before
+    with dask.config.set(scheduler="synchronous"):
+        frame = dd.from_pandas(pd.concat(list(lb.load_sample("real").ledgers.values())), npartitions=3, sort=False)
+        on_dask = lb.child_budget(frame, measure=whole.measure, **options)
+        a, b = whole.sensitivity(), on_dask.sensitivity()
+    np.testing.assert_allclose(a["child_euros"], b["child_euros"], atol=0.005, rtol=1e-9)
+    with pytest.raises(InputError, match="workers"):
+        lb.child_budget(target, workers=0)
