@@ -11,7 +11,7 @@ needs the whole ledger in memory) is written once with
 :func:`lapsibudjetti.write_dataset`, partitioned by year, and reused by
 later runs. Then, each in a fresh process, over the same Parquet files:
 
-* **stream**: ``lb.child_budget(directory, rules=..., population=..., batch_size=B)``
+* **stream**: ``lb.child_budget(directory, rules=..., population=..., batch_size=B, workers=W)``
   and the tables ``summary()``, ``reconciliation``, ``by("category")``;
 * **dask**: the same on ``dask.dataframe.read_parquet(directory)`` with a
   ``distributed.LocalCluster`` of 2 worker processes (1 thread each), the
@@ -49,9 +49,9 @@ for p in (str(REPO), str(HERE)):
         sys.path.insert(0, p)
 
 import pandas as pd  # noqa: E402
+import synthetic  # noqa: E402
 
 import lapsibudjetti as lb  # noqa: E402
-import synthetic  # noqa: E402
 
 CHUNK = 10_000_000
 ENGINES = ("stream", "dask", "duckdb")
@@ -130,7 +130,7 @@ def _tables(cb: lb.ChildBudget) -> dict[str, pd.DataFrame]:
     return library_tables(cb)
 
 
-def worker(engine: str, directory: Path, budget_gb: float, batch_size: int, out: Path) -> None:
+def worker(engine: str, directory: Path, budget_gb: float, batch_size: int, out: Path, workers: int = 1) -> None:
     """One engine, one run, in this (fresh) process; writes its figures and tables to ``out``."""
     import warnings
 
@@ -139,7 +139,7 @@ def worker(engine: str, directory: Path, budget_gb: float, batch_size: int, out:
     with PeakRSS() as rss:
         start = time.perf_counter()
         if engine == "stream":
-            cb = lb.child_budget(directory, rules=rules, population=synthetic.population_object(), batch_size=batch_size)
+            cb = lb.child_budget(directory, rules=rules, population=synthetic.population_object(), batch_size=batch_size, workers=workers)
             tables = _tables(cb)
         elif engine == "dask":
             import dask.dataframe as dd
@@ -183,20 +183,22 @@ def main() -> None:
     ap.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     ap.add_argument("--budget-gb", type=float, default=4.0, help="memory budget (DuckDB's memory_limit; Dask: split over its workers)")
     ap.add_argument("--batch-size", type=int, default=2_000_000, help="lines per batch of the streaming engine")
+    ap.add_argument("--workers", type=int, default=1, help="processes of the streaming engine (child_budget's workers=)")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lapsibudjetti-bench",
                     help="where the datasets are written and kept for later runs")
     ap.add_argument("--json", type=Path, help="also write the figures here")
-    ap.add_argument("--worker", nargs=5, metavar=("ENGINE", "DIR", "BUDGET", "BATCH", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--worker", nargs=6, metavar=("ENGINE", "DIR", "BUDGET", "BATCH", "OUT", "WORKERS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        engine, directory, budget, batch, out = args.worker
-        worker(engine, Path(directory), float(budget), int(batch), Path(out))
+        engine, directory, budget, batch, out, workers = args.worker
+        worker(engine, Path(directory), float(budget), int(batch), Path(out), int(workers))
         return
     sizes = [1_000_000] if args.quick else args.lines
     args.data.mkdir(parents=True, exist_ok=True)
     print(f"# {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, pandas {pd.__version__}, load average {os.getloadavg()[0]:.2f}")
-    print(f"# memory budget {args.budget_gb} GB; streaming batches of {args.batch_size:,} lines; Dask: LocalCluster of 2 workers")
+    print(f"# memory budget {args.budget_gb} GB; streaming batches of {args.batch_size:,} lines in {args.workers} process(es); "
+          "Dask: LocalCluster of 2 workers")
     rows = []
     for n in sizes:
         directory, built = build_dataset(args.data, n)
@@ -207,7 +209,7 @@ def main() -> None:
         for engine in args.engines:
             out = Path(tempfile.mkdtemp()) / f"{engine}.json"
             proc = subprocess.run([sys.executable, __file__, "--worker", engine, str(directory), str(args.budget_gb),
-                                   str(args.batch_size), str(out)], capture_output=True, text=True)
+                                   str(args.batch_size), str(out), str(args.workers)], capture_output=True, text=True)
             if proc.returncode != 0:
                 print(f"  {engine}: FAILED\n{proc.stderr[-3000:]}")
                 continue

@@ -48,9 +48,9 @@ for p in (str(REPO), str(HERE)):
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import synthetic  # noqa: E402
 
 import lapsibudjetti as lb  # noqa: E402
-import synthetic  # noqa: E402
 
 SMALL = 2_000_000  # sizes up to this: a warm-up run and the best of 3; larger: a warm-up and the best of 2
 

@@ -355,8 +355,8 @@ def child_budget(
         every annotated line to (Parquet), as they are computed.
     workers
         For a Parquet dataset: processes reading its files side by side
-        (memory: one batch each). Default: the cores (at most 4) when the
-        dataset has several files and more than two batches of lines, else 1.
+        (memory: one batch each; default 1). See
+        docs/larger-than-memory.md for when more pay off.
 
     Returns
     -------
