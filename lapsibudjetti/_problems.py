@@ -10,34 +10,42 @@ __all__ = ["raise_all", "raise_for"]
 
 _MAX_LISTED = 8
 
-#: How to fix each kind of problem, by the column it is in (the ``fix`` column of an error's table).
-_FIXES = {
-    "amount": "write a number such as 1234,56 or 1 234,56 (0 for no amount)",
-    "year": "write the year with four digits",
-    "org_code": "use the municipality (091) or wellbeing-area (01) code of that year, or add your organisation with registry=",
-    "service_class": "use a service class valid in that year (lapsibudjetti.service_classes())",
-    "task_class": "use a task class of that year (lapsibudjetti.task_classes())",
-    "org_type": "write municipality, wellbeing_area or joint_authority (kunta, hyvinvointialue …)",
-    "phase": "write actual, budget or revised_budget (TP, TA …)",
-}
+#: The columns whose problems have a fix text (labels ``fix.COLUMN``): the ``fix`` column of an error's table.
+_FIXED = ("amount", "year", "org_code", "service_class", "task_class", "org_type", "phase")
+
+
+def _fix(column: str) -> str:
+    from .reference._labels import default_lang, text
+
+    return text(f"fix.{column}", default_lang()) if column in _FIXED else ""
+
+
+def _listed(rows: pd.DataFrame) -> tuple[str, str]:
+    """The first problems as text, and the "… and N more" after them, in the session's language."""
+    from .reference._labels import default_lang, text
+
+    lang = default_lang()
+    listed = "; ".join(text("error.problem_cell", lang, file=r.file, row=r.row, column=repr(r.column), problem=r.problem,
+                            value=repr(r.value)) for r in rows.head(_MAX_LISTED).itertuples())
+    more = text("error.problems_more", lang, n=len(rows) - _MAX_LISTED) if len(rows) > _MAX_LISTED else ""
+    return listed, more
 
 
 def raise_all(rows: pd.DataFrame) -> None:
     """Every problem of a file in one error: one row per cell, sorted by row, a count per kind, how to fix each."""
+    from .reference._labels import default_lang, text
+
     rows = rows.drop_duplicates(subset=["row", "column"]).sort_values(["row", "column"], kind="stable")  # one problem a cell
     rows = rows.reset_index(drop=True)
     canonical = rows["canonical"] if "canonical" in rows else rows["column"]
-    rows["fix"] = [_FIXES.get(str(k) if isinstance(k, str) else str(c), "") for k, c in zip(canonical, rows["column"])]
+    rows["fix"] = [_fix(str(k) if isinstance(k, str) else str(c)) for k, c in zip(canonical, rows["column"])]
     rows = rows.drop(columns=["canonical"], errors="ignore")
     kinds = rows.groupby("column", sort=False).size()
     counted = ", ".join(f"{c}: {n}" for c, n in kinds.items())
     first = rows.iloc[0]
-    listed = "; ".join(f"{r.file} row {r.row} column {r.column!r}: {r.problem} (value {r.value!r})"
-                       for r in rows.head(_MAX_LISTED).itertuples())
-    more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    listed, more = _listed(rows)
     raise InputError(
-        f"{len(rows)} problem(s) in the ledger ({counted}): {listed}{more}. Fix these cells in the source file and read it "
-        "again; err.rows lists every one with how to fix it.",
+        text("error.problems_all", default_lang(), n=len(rows), counted=counted, listed=listed, more=more),
         rows=rows,
         file=str(first["file"]),
         row=int(first["row"]) if pd.notna(first["row"]) else None,
@@ -46,16 +54,14 @@ def raise_all(rows: pd.DataFrame) -> None:
 
 
 def raise_for(rows: pd.DataFrame, fix: str) -> None:
+    from .reference._labels import default_lang, text
+
     if rows.empty:
         return
     first = rows.iloc[0]
-    listed = "; ".join(
-        f"{r.file} row {r.row} column {r.column!r}: {r.problem} (value {r.value!r})"
-        for r in rows.head(_MAX_LISTED).itertuples()
-    )
-    more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    listed, more = _listed(rows)
     raise InputError(
-        f"{len(rows)} problem(s) in the ledger: {listed}{more}. {fix}",
+        text("error.problems_some", default_lang(), n=len(rows), listed=listed, more=more, fix=fix),
         rows=rows,
         file=str(first["file"]),
         row=int(first["row"]) if pd.notna(first["row"]) else None,

@@ -60,6 +60,20 @@ def _as_category(values: pd.Series) -> pd.Series:
     return out.astype("category")
 
 
+def _p(key: str, default: str | None = None, **values: object) -> str:
+    """A problem's text in the session's language (labels ``problem.KEY``, or a ``value.*`` word)."""
+    from .reference._labels import default_lang, text
+
+    template = text(key if key.startswith("value.") else f"problem.{key}", default_lang(), default=default)
+    return template.format(**values) if values else template
+
+
+def _fix_codes() -> str:
+    from .reference._labels import default_lang, text
+
+    return text("fix.codes", default_lang())
+
+
 def _bad_rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, problem: str) -> pd.DataFrame:
     mask = np.asarray(mask, dtype=bool)
     sub = df.loc[mask]
@@ -196,7 +210,7 @@ def _validate_ledger(
     # required text columns present on every row
     for col in ("org_type", "org_code", "phase"):
         if len(cols[col]) and cols[col].codes.min() < 0:
-            problems.append(_bad_rows(frame(), cols[col].codes < 0, col, "missing value"))
+            problems.append(_bad_rows(frame(), cols[col].codes < 0, col, _p("missing_value")))
 
     for col, allowed in (("org_type", ORG_TYPES), ("phase", PHASES)):
         cat = cols[col]
@@ -205,7 +219,7 @@ def _validate_ledger(
             continue
         bad = bad_cat[cat.codes]
         if bad.any():
-            problems.append(_bad_rows(frame(), bad, col, f"not one of {', '.join(allowed)}"))
+            problems.append(_bad_rows(frame(), bad, col, _p("not_one_of", allowed=", ".join(allowed))))
 
     cols["year"] = _year_column(src["year"], owned, problems, frame)
 
@@ -221,7 +235,7 @@ def _validate_ledger(
     else:
         no_class = np.zeros(0, dtype=bool)
     if no_class.any():
-        problems.append(_bad_rows(frame(), no_class, "service_class", "neither a service class nor a task class"))
+        problems.append(_bad_rows(frame(), no_class, "service_class", _p("no_class")))
 
     _check_code_shapes(cols, problems, frame)
 
@@ -242,13 +256,7 @@ def _validate_ledger(
     if check_codes:
         bad = check_ledger_codes(out, registry=registry)
         if not bad.empty:
-            _raise_for(
-                bad,
-                "Check the code against the official classification for that year "
-                "(lapsibudjetti.service_classes(), task_classes(), municipalities()); for an "
-                "organisation of your own pass registry=Registry.default().extend(...), "
-                "or pass check_codes=False to read it anyway; unknown classes then end up unmapped.",
-            )
+            _raise_for(bad, _fix_codes())
 
     return out
 
@@ -312,7 +320,7 @@ def _year_column(year_raw: pd.Series, owned: bool, problems: list[pd.DataFrame],
         bad_year_np = bad_year.to_numpy()
     if bad_year_np.any():
         problems.append(_bad_rows(frame(year=year_raw.to_numpy()), bad_year_np, "year",
-                                  f"not a year between {YEAR_MIN} and {YEAR_MAX} written with four digits"))
+                                  _p("bad_year", low=YEAR_MIN, high=YEAR_MAX)))
         return np.zeros(n, dtype="int64")
     if year_raw.dtype == np.int64:
         return year_np
@@ -334,13 +342,12 @@ def _amount_column(amount_raw: pd.Series, owned: bool, whole_cents: bool, proble
     bad_amount = np.zeros(0, dtype=bool) if known_whole else ~np.isfinite(amount_np)
     if bad_amount.any():
         problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), bad_amount, "amount",
-                                  "not a number (use 1234.56 or 1 234,56)"))
+                                  _p("not_number")))
         return None
     fractional = np.zeros(0, dtype=bool) if known_whole else _fractional_cents(amount_np)
     if fractional.any():
         problems.append(_bad_rows(frame(amount=amount_raw.to_numpy()), fractional, "amount",
-                                  "has fractions of a cent (or is above 10^13 €, too large to hold exactly in cents); "
-                                  "round amounts to cents, and check the unit"))
+                                  _p("fraction_cent")))
     return amount_np
 
 
@@ -356,7 +363,7 @@ def _check_business_ids(cols: dict[str, Any], problems: list[pd.DataFrame], fram
     bad_digit = np.array([c not in vouched and bool(_BUSINESS_ID.fullmatch(c)) and not business_id_ok(c) for c in cats] + [False])
     if bad_digit.any():
         problems.append(_bad_rows(frame(), bad_digit[bid.codes], "business_id",
-                                  "the check digit is wrong (a typo in the business ID?)"))
+                                  _p("check_digit")))
     of_org = {(str(t), str(c)): str(b) for t, c, b in zip(known["org_type"], known["code"], known["business_id"])}
     if not of_org:
         return
@@ -368,16 +375,15 @@ def _check_business_ids(cols: dict[str, Any], problems: list[pd.DataFrame], fram
         keys = list(zip(pairs["t"], pairs["c"], pairs["b"]))
         mask = np.array([k in clash for k in keys], dtype=bool)
         problems.append(_bad_rows(frame(), mask, "business_id",
-                                  "not the business ID of this organisation (the registry has "
-                                  + "; ".join(sorted({f"{c}: {v}" for (_t, c, _b), v in clash.items()})) + ")"))
+                                  _p("other_business_id", ids="; ".join(sorted({f"{c}: {v}" for (_t, c, _b), v in clash.items()})))))
 
 
 def _check_code_shapes(cols: dict[str, Any], problems: list[pd.DataFrame], frame: Any) -> None:
     """Service classes, accounts and business IDs of the right shape, checked once per distinct value."""
     for col, pattern, problem in (
-        ("service_class", r"\d{4}", "not a 4-digit service class code"),
-        ("account", r"\d{3,6}", "not an account number (3–6 digits)"),
-        ("business_id", _BUSINESS_ID.pattern, "not a business ID like 0201256-6"),
+        ("service_class", r"\d{4}", _p("service_class_shape")),
+        ("account", r"\d{3,6}", _p("account_shape")),
+        ("business_id", _BUSINESS_ID.pattern, _p("business_id_shape")),
     ):
         values = cols[col]
         if len(values.categories) and values.codes.max() >= 0:
@@ -537,7 +543,7 @@ def _service_problems(combos: pd.DataFrame) -> list[str | None]:
             )
             continue
         if rows is None:
-            out.append("unknown service class (not in the 2021–2023 classification lists)")
+            out.append(_p("unknown_service_class"))
             continue
         if r.org_type == "municipality":
             allowed: tuple[str, ...] = ("municipality", "both")
@@ -549,8 +555,8 @@ def _service_problems(combos: pd.DataFrame) -> list[str | None]:
         if any(f <= year and (t is None or t >= year) and sc in allowed for f, t, sc in periods[r.value]):
             out.append(None)
         else:
-            who = r.org_type.replace("_", " ") if isinstance(r.org_type, str) else "this organisation"
-            out.append(f"service class not valid in {r.year} for a {who}; valid {_periods(rows)}")
+            who = _p(f"value.org_type.{r.org_type}", default=str(r.org_type).replace("_", " "))
+            out.append(_p("service_class_year", year=r.year, who=who, periods=_periods(rows)))
     return out
 
 
@@ -561,16 +567,16 @@ def _task_problems(combos: pd.DataFrame) -> list[str | None]:
     out: list[str | None] = []
     for r in combos.itertuples(index=False):
         if r.year < first or r.year > last:
-            hint = f"; from {SERVICE_CLASS_FIRST_YEAR} on use service classes" if r.year > last else ""
-            out.append(f"task classes are in the reference for {first}–{last} only (no {r.year}){hint}")
+            hint = _p("task_years_hint", since=SERVICE_CLASS_FIRST_YEAR) if r.year > last else ""
+            out.append(_p("task_years", first=first, last=last, year=r.year, hint=hint))
             continue
         rows = by_name.get(r.value)
         if rows is None:
-            out.append("unknown task class (not a tehtäväluokka name of the 2015–2020 statistics)")
+            out.append(_p("unknown_task_class"))
         elif _valid_in(rows, int(r.year)).any():
             out.append(None)
         else:
-            out.append(f"task class not valid in {r.year}; valid {_periods(rows)}")
+            out.append(_p("task_class_year", year=r.year, periods=_periods(rows)))
     return out
 
 
@@ -579,15 +585,15 @@ def _municipality_problems(combos: pd.DataFrame) -> list[str | None]:
     out: list[str | None] = []
     for r in combos.itertuples(index=False):
         if r.value not in ref.index:
-            out.append("unknown municipality code")
+            out.append(_p("unknown_municipality"))
             continue
         m = ref.loc[r.value]
         if r.year < MUNICIPALITY_FIRST_YEAR:
-            out.append(f"municipalities are in the reference from {MUNICIPALITY_FIRST_YEAR} on (no {r.year})")
+            out.append(_p("municipality_years", first=MUNICIPALITY_FIRST_YEAR, year=r.year))
         elif pd.notna(m["valid_to"]) and r.year > int(m["valid_to"]):
             target = m["merged_into"]
-            into = f"; merged into {target} ({ref.at[target, 'name_fi']})" if isinstance(target, str) else ""
-            out.append(f"municipality {m['name_fi']} did not exist in {r.year} (last year {int(m['valid_to'])}{into})")
+            into = _p("merged_into", code=target, name=ref.at[target, "name_fi"]) if isinstance(target, str) else ""
+            out.append(_p("municipality_gone", name=m["name_fi"], year=r.year, last=int(m["valid_to"]), into=into))
         else:
             out.append(None)
     return out
@@ -609,7 +615,7 @@ def _registry_problems(combos: pd.DataFrame, table: pd.DataFrame) -> list[str | 
             spans = ", ".join(
                 f"{'' if np.isnan(a) else int(a)}–{'' if np.isnan(b) else int(b)}" for a, b in zip(vf[hit], vt[hit])
             )
-            out.append(f"municipality not in the registry for {r.year} (registry validity {spans})")
+            out.append(_p("not_in_registry", year=r.year, spans=spans))
     return out
 
 
@@ -746,7 +752,7 @@ class _CodeCheck:
         bad_wa = wa & ~code.isin(areas).to_numpy()
         if bad_wa.any():
             self.record(np.flatnonzero(bad_wa), "org_code", code,
-                        "unknown wellbeing-area code; use 01–21, 90 (Helsinki) or 91 (Åland)")
+                        _p("unknown_area"))
 
     def table(self) -> pd.DataFrame:
         if not self.found:

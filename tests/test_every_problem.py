@@ -34,6 +34,7 @@ def broken(tmp_path: Path) -> Path:
 
 
 def test_every_kind_in_one_error(broken: Path) -> None:
+    lb.set_lang("en")  # the problems as written in LINES (the Finnish ones below)
     with pytest.raises(lb.InputError) as err:
         lb.read_ledger(broken)
     rows = err.value.rows
@@ -46,6 +47,18 @@ def test_every_kind_in_one_error(broken: Path) -> None:
     assert (rows["fix"] != "").all()  # how to fix every one
     said = str(err.value)
     assert f"{len(LINES)} problem(s) in the ledger (" in said and "amount: 3" in said  # a count per kind
+
+
+def test_the_problems_and_fixes_speak_the_session_language(broken: Path) -> None:
+    for lang, words in (("fi", ("ongelmaa kirjanpidossa", "tuntematon kuntanumero", "ei mikään arvoista", "rivi 4 sarake")),
+                        ("sv", ("problem i bokföringen", "okänd kommunkod", "inte något av", "rad 4 kolumn"))):
+        lb.set_lang(lang)
+        with pytest.raises(lb.InputError) as err:
+            lb.read_ledger(broken)
+        said, rows = str(err.value), err.value.rows
+        assert all(w in said or w in " ".join(rows["problem"]) for w in words), (lang, said)
+        fixes = set(rows.loc[rows["column"] == "year", "fix"])
+        assert fixes == {lb.reference._labels.text("fix.year", lang)} and "four digits" not in " ".join(fixes)
 
 
 def test_the_cli_shows_them_all_at_once(broken: Path) -> None:

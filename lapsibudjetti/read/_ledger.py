@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from .._errors import InputError
 from .._validate import _validate_ledger
+from ..reference._labels import default_lang, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..reference._registry import Registry
@@ -95,7 +96,9 @@ def _with_file_columns(err: InputError, raw: _Raw) -> InputError:
         rows["file_column"] = rows["column"].map(lambda c: raw.headers.get(str(c), ""))
         used = [c for c in dict.fromkeys(rows["column"].astype(str)) if c in raw.headers]
         if used:
-            note = " In " + raw.name + ": " + ", ".join(f"{c} is column {raw.headers[c]!r}" for c in used) + "."
+            lang = default_lang()
+            note = " " + text("error.file_columns", lang, file=raw.name,
+                              columns=", ".join(text("error.file_column", lang, column=c, header=repr(raw.headers[c])) for c in used))
     if column in raw.headers:
         column = raw.headers[column]
     return InputError(err.message + note, rows=rows, file=err.file, row=err.row, column=column)

@@ -14,12 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lapsibudjetti._errors import InputError, LapsibudjettiWarning, ReconciliationError
-from lapsibudjetti.read._fast import _fast_amounts
-from lapsibudjetti.read._encoding import _mapped_text, _single_byte_table
+from lapsibudjetti._schema import LEDGER_COLUMNS, amount_cents
 from lapsibudjetti.read._amounts import _parse_amount_strings, _parse_chunk, _string_parts
+from lapsibudjetti.read._encoding import _mapped_text, _single_byte_table
+from lapsibudjetti.read._fast import _fast_amounts
 from lapsibudjetti.read._ledger import read_ledger
 from lapsibudjetti.read._statistics import read_statistics
-from lapsibudjetti._schema import LEDGER_COLUMNS, amount_cents
+from lapsibudjetti.reference._labels import set_lang
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -519,6 +520,7 @@ def test_line_with_wrong_number_of_fields(tmp_path: Path) -> None:
 
 
 def test_invalid_values_name_file_row_and_column(tmp_path: Path) -> None:
+    set_lang("en")  # the problem texts asserted below are the English ones
     text = HEADER + "091;2022;TP;3021;1\n091;20x2;TP;Päiväkoti;1\n"
     with pytest.raises(InputError) as err:
         read_ledger(write(tmp_path / "vals.csv", text), defaults=MUNI, check_codes=False)
@@ -747,6 +749,7 @@ def test_large_file_same_amounts_in_utf8_and_cp1252(tmp_path: Path, encoding: st
 @pytest.mark.parametrize("n", [3, 120_000])
 def test_fractions_of_a_cent_are_an_error_naming_the_line(tmp_path: Path, n: int) -> None:
     """Amounts with more than two decimals take the pattern's path, and their cents are still checked."""
+    set_lang("en")  # the problem texts asserted below are the English ones
     lines = [f"564;2022;TP;3021;{i},50" for i in range(n)]
     lines[n // 2] = "564;2022;TP;3021;1 234,505"
     path = write(tmp_path / "cents.csv", HEADER + "\n".join(lines) + "\n")

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from lapsibudjetti import _validate
-from lapsibudjetti.reference import _tables as ref
 from lapsibudjetti._errors import InputError, ReferenceDataError
+from lapsibudjetti.reference import _tables as ref
+from lapsibudjetti.reference._labels import set_lang
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -305,6 +306,7 @@ def test_check_ledger_codes_good_lines_give_empty_frame() -> None:
 
 
 def test_check_ledger_codes_finds_problems() -> None:
+    set_lang("en")  # the problem texts asserted below are the English ones
     led = ledger(
         org_type=["municipality"] * 6 + ["wellbeing_area"] * 3,
         org_code=["091", "091", "999", "164", "091", "091", "01", "42", "02"],
