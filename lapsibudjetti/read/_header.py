@@ -118,15 +118,16 @@ def _choose_header(
             if names and (best is None or len(names) > best[0]):
                 best = (len(names), _finish_header(header, mapped, column_map, name, where, check_duplicates=False))
     _, aliases = _header_table()
+    from ..reference._labels import default_lang, interface, text
+
+    lang = default_lang()
     if best is None:
         cells = [c for c in first_seen if str(c).strip()] if first_seen else []
         shown = cells[0] if len(cells) == 1 else cells
-        seen = f" The first non-empty {where} reads {shown!r}." if first_seen else " The file has no text."
+        seen = text("error.no_header_seen", lang, where=where, shown=repr(shown)) if first_seen else text("error.no_header_empty", lang)
         raise InputError(
-            f"no header row with ledger column names was found in the first "
-            f"{_HEADER_SCAN_XLSX if where == 'row' else _HEADER_SCAN_CSV} {where}s.{seen} Expected column names "
-            f"such as {_alias_hint(('org_code', 'year', 'phase', 'service_class', 'amount'), aliases)}; "
-            "or pass column_map={'your header': 'amount', ...}.",
+            text("error.no_header", lang, n=_HEADER_SCAN_XLSX if where == "row" else _HEADER_SCAN_CSV, where=where, seen=seen,
+                 expected=_alias_hint(("org_code", "year", "phase", "service_class", "amount"), aliases)),
             file=name,
         )
     header = best[1]
@@ -137,22 +138,16 @@ def _choose_header(
     found = ", ".join(
         f"{c!r}→{canon}" for canon, i in header.mapping.items() for c in [header.cells[i]]
     )
-    from ..reference._labels import interface
-
     cli = interface() == "cli"
     statistics = ""
     if {"org_code", "year", "task_class", "amount"} <= set(header.mapping) and "phase" in missing:
-        statistics = (" This looks like Statistics Finland's net operating costs by task (kta_14: area, year, task, amount), "
-                      "whose total rows are reconciled and left out by " + ("--statistics instead of --ledger." if cli else
-                                                                             "read_statistics(path), not read_ledger."))
-    mapping = (f"--set {wanted[0]}={_default_example(wanted[0])}" if cli else
-               f"column_map={{'your header': '{wanted[0]}'}}; or, for a value that is the same on every line, pass defaults="
-               f"{{'{wanted[0]}': {_default_example(wanted[0])!r}}}")
-    place = "The frame's columns are" if where == "header" else f"The header on {where} {header.line} has"
+        statistics = text("error.looks_kta14_cli" if cli else "error.looks_kta14_python", lang)
+    how = (text("error.how_cli", lang, flag=f"--set {wanted[0]}={_default_example(wanted[0])}") if cli else
+           text("error.how_python", lang, column=wanted[0], example=repr(_default_example(wanted[0]))))
+    place = text("error.place_frame", lang) if where == "header" else text("error.place_header", lang, where=where, line=header.line)
     raise InputError(
-        f"no column for {', '.join(missing)}. {place} "
-        f"{list(header.cells)!r} (recognised: {found or 'none'}).{statistics} Name the column with one of: "
-        f"{_alias_hint(wanted, aliases)}; or {'give a value for every line with ' if cli else 'map your own header with '}{mapping}.",
+        text("error.no_column", lang, missing=", ".join(missing), place=place, cells=repr(list(header.cells)),
+             found=found or text("error.no_column_none", lang), statistics=statistics, aliases=_alias_hint(wanted, aliases), how=how),
         file=name,
         row=header.line,
         column=missing[0],

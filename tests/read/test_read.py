@@ -403,6 +403,7 @@ def test_xlsx_title_rows_header_on_row_3(tmp_path: Path) -> None:
 
 
 def test_xlsx_sheet_choice_and_errors(tmp_path: Path) -> None:
+    set_lang("en")  # the English header messages are asserted below
     path = _workbook(
         tmp_path / "wb.xlsx",
         [["Kunta", "Vuosi", "Vaihe", "Tehtävä", "Euroa"], [91, 2019, "TP", "Perusopetus", "abc"]],
@@ -489,6 +490,7 @@ def test_missing_org_type_suggests_default(tmp_path: Path) -> None:
 
 
 def test_unrecognised_header(tmp_path: Path) -> None:
+    set_lang("en")  # the English header messages are asserted below
     with pytest.raises(InputError) as err:
         read_ledger(write(tmp_path / "junk.csv", "a;b;c\n1;2;3\n"), defaults=MUNI, check_codes=False)
     assert "junk.csv" in str(err.value) and "no header row" in str(err.value) and "kunta" in str(err.value)
