@@ -66,7 +66,7 @@ def assert_same_tables(a: lb.ChildBudget, b: lb.ChildBudget) -> None:
     assert int(lb._groups.line_counts(b.annotated).sum()) == len(a.annotated)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=ledgers, cuts=st.lists(st.integers(0, 80), max_size=4), batch=st.integers(1, 40), partition=st.sampled_from(PARTITIONS),
        parts=st.integers(1, 6))
 def test_same_cents_in_memory_in_batches_and_on_dask(rows: list, cuts: list[int], batch: int, partition: tuple[str, ...],
@@ -104,10 +104,10 @@ def test_dask_on_a_local_cluster_gives_the_sample_to_the_cent() -> None:
     assert on_cluster.options["lines"].startswith("summed")
 
 
-@pytest.fixture()
-def sample_dataset(tmp_path: Path) -> tuple[lb.ChildBudget, Path, dict]:
+@pytest.fixture(scope="module")
+def sample_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[lb.ChildBudget, Path, dict]:
     sample = lb.load_sample("real")
-    target = tmp_path / "kta14"
+    target = tmp_path_factory.mktemp("dataset") / "kta14"
     lb.write_dataset(list(sample.ledgers.values()), target, partition_by=("year", "org_code"))
     return sample.child_budget(), target, {"population_year": sample.population_year}
 
