@@ -139,7 +139,7 @@ def test_validate_lists_every_problem_with_file_row_and_column(tmp_path: Path, b
     assert "2 ongelmaa löytyi" in proc.stderr
     err = proc.stderr
     assert "broken.csv, row 3, column 'Euroa'" in err
-    assert "not a number" in err and "'abc'" in err and "'12x'" in err  # every bad cell, not only the first
+    assert "ei luku" in err and "'abc'" in err and "'12x'" in err  # every bad cell, not only the first
     assert "second.csv" in err
     assert proc.stdout == ""  # nothing is written or reported
 

@@ -71,6 +71,7 @@ def test_the_cli_shows_them_all_at_once(broken: Path) -> None:
 
 
 def test_amounts_alone_keep_their_own_message(tmp_path: Path) -> None:
+    lb.set_lang("en")  # the English amount messages are asserted below
     path = tmp_path / "a.csv"
     path.write_text("org_type;org_code;year;phase;service_class;amount\nkunta;091;2022;TP;3051;abc\n", encoding="utf-8")
     with pytest.raises(lb.InputError, match=r"line 2: 'abc' \(not a number\)"):

@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover
 from ._text import (
     _AMOUNT_COMMA,
     _AMOUNT_DOT,
-    _AMOUNT_FIX,
     _MAX_LISTED,
     _PARALLEL_MIN_ROWS,
 )
@@ -173,8 +172,6 @@ _ONE_GROUP = {".": r"^\s*[-+]?[1-9]\d{0,2}\.\d{3}\s*-?\s*$", ",": r"^\s*[-+]?[1-
 #: one or two decimals do not: a ``1.000`` typed into a column of ``0.00`` is as likely a thousand as a euro.
 _DECIMAL_PROOF = {mark: rf"(?:^|[^0-9]){'(?:[0-9]{4,}|0)'}{re.escape(mark)}[0-9]{{3}}\s*-?\s*$|{re.escape(mark)}[0-9]{{4,}}"
                   for mark in ".,"}
-_AMBIGUOUS = ("ambiguous: a {mark} followed by three digits may separate thousands (1{mark}500 = 1 500 €) or be the "
-              "decimal mark, and no amount of the column shows which; write 1 500,00 or 1500.00")
 
 
 def _mark_fourth_from_end(chunk: pa.Array, mark: int) -> np.ndarray:
@@ -236,19 +233,27 @@ def _ambiguous_groups(chunks: list[pa.Array], mark: str) -> np.ndarray:
     return bad
 
 
+def _say(key: str, **values: object) -> str:
+    """An amount message in the session's language (labels ``amount.*``)."""
+    from ..reference._labels import default_lang, text
+
+    template = text(f"amount.{key}", default_lang())
+    return template.format(**values) if values else template
+
+
 def _amount_problem(text: object) -> str:
     if text is None or (isinstance(text, str) and not text.strip()):
-        return "empty amount cell"
+        return _say("empty")
     if isinstance(text, str):
         for mark, shape in _ONE_GROUP.items():
             if re.match(shape, text):
-                return _AMBIGUOUS.format(mark=mark)
+                return _say("ambiguous", mark=mark)
         if _DOT_THOUSANDS.match(text):
-            return "not a number: dots between thousands need a decimal comma in the column (write 1 234 567)"
+            return _say("dot_thousands")
         if "," in text and "." in text:
-            return "not a number: mixes ',' and '.' (write 1234.56 or 1 234,56)"
-        return "not a number"
-    return f"not a number ({type(text).__name__})"
+            return _say("mixed_marks")
+        return _say("not_number")
+    return _say("not_number_type", type=type(text).__name__)
 
 
 #: While a reader collects every problem of a file (:func:`deferred_amount_problems`), the amount problems found so far.
@@ -280,15 +285,17 @@ def _raise_amounts(
     table = pd.DataFrame(
         {"file": name, "row": np.asarray(rows, dtype=np.int64), "column": header, "value": texts, "problem": problems}
     )
+    said = _say("where_row" if where == "row" else "where_line")
     listed = "; ".join(
-        f"{where} {r}: {v!r} ({p})" for r, v, p in zip(table["row"][:_MAX_LISTED], texts[:_MAX_LISTED], problems)
+        f"{said} {r}: {v!r} ({p})" for r, v, p in zip(table["row"][:_MAX_LISTED], texts[:_MAX_LISTED], problems)
     )
-    more = f" … and {len(table) - _MAX_LISTED} more" if len(table) > _MAX_LISTED else ""
-    hint = ""
-    if where == "row" and "empty amount cell" in problems:
-        hint = " (A formula whose result Excel never saved also reads as empty: open and save the file in Excel.)"
+    from ..reference._labels import default_lang, text
+
+    more = text("error.problems_more", default_lang(), n=len(table) - _MAX_LISTED) if len(table) > _MAX_LISTED else ""
+    empty = any(t is None or (isinstance(t, str) and not t.strip()) for t in texts)
+    hint = _say("formula_hint") if where == "row" and empty else ""
     err = InputError(
-        f"{len(table)} cell(s) in column {header!r} (amount) are not amounts: {listed}{more}. {_AMOUNT_FIX}{hint}",
+        _say("cells", n=len(table), header=repr(header), listed=listed, more=more, fix=_say("fix"), hint=hint),
         rows=table,
         file=name,
         row=int(table["row"].iloc[0]),

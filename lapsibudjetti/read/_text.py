@@ -73,11 +73,6 @@ def _amount_pattern(num: str) -> str:
 _AMOUNT_COMMA = _amount_pattern(_NUM_COMMA)
 _AMOUNT_DOT = _amount_pattern(_NUM_DOT)
 
-_AMOUNT_FIX = (
-    "Write amounts as numbers such as 1234,56, 1 234,56, −1 234,56 or 1234.56 "
-    "(one decimal mark; spaces or, with a decimal comma, dots between thousands) "
-    "and put 0 in cells that have no amount."
-)
 
 
 

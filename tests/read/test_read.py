@@ -460,6 +460,7 @@ HEADER = "Kunta;Vuosi;Vaihe;Palveluluokka;Euroa\n"
 
 
 def test_text_in_amount_column(tmp_path: Path) -> None:
+    set_lang("en")  # the English amount messages are asserted below
     text = HEADER + "091;2022;TP;3021;1 000,00\n091;2022;TP;3022;n/a\n091;2022;TP;3023;\n"
     with pytest.raises(InputError) as err:
         read_ledger(write(tmp_path / "bad.csv", text), defaults=MUNI, check_codes=False)
@@ -695,6 +696,7 @@ def test_warns_about_unused_column_map_and_shadowed_defaults(tmp_path: Path) -> 
 
 
 def test_amount_hints(tmp_path: Path) -> None:
+    set_lang("en")  # the English amount messages are asserted below
     # no decimal comma anywhere in the column: dots cannot be thousands separators
     with pytest.raises(InputError) as err:
         read_ledger(write(tmp_path / "h1.csv", HEADER + "091;2022;TP;3021;1.234.567\n"), defaults=MUNI, check_codes=False)

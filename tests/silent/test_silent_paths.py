@@ -68,6 +68,7 @@ def test_float32_parquet_amounts_are_refused_unless_exact(tmp_path: Path) -> Non
 @pytest.mark.parametrize(("cells", "mark"), [(["1.500", "2.340", "750"], "."), (["1,500", "2,340", "750"], ",")])
 def test_whole_euros_with_one_thousands_group_are_refused_not_guessed(tmp_path: Path, cells: list[str], mark: str) -> None:
     """1.500, 2.340, 750 read as 753,84 € instead of 4 590 €: without a cell that shows the decimal mark it is ambiguous."""
+    lb.set_lang("en")  # the English amount messages are asserted below
     lines = [HEADER] + [f"municipality;564;2022;actual;30{k}1;{c}" for k, c in enumerate(cells)]
     with pytest.raises(lb.InputError, match="ambiguous") as err:
         lb.read_ledger(_csv(tmp_path, lines), check_codes=False)
@@ -75,6 +76,7 @@ def test_whole_euros_with_one_thousands_group_are_refused_not_guessed(tmp_path: 
 
 
 def test_one_thousands_group_reads_when_the_column_shows_its_decimal_mark(tmp_path: Path) -> None:
+    lb.set_lang("en")  # the English amount messages are asserted below
     lines = [HEADER, "municipality;564;2022;actual;3051;1.500", "municipality;564;2022;actual;3021;1234.560"]
     assert lb.read_ledger(_csv(tmp_path, lines), check_codes=False)["amount"].tolist() == [1.5, 1234.56]
     # two decimals elsewhere do not show that 1.000 is a euro: a hand-typed thousand in a machine export (found by
@@ -87,6 +89,7 @@ def test_one_thousands_group_reads_when_the_column_shows_its_decimal_mark(tmp_pa
 
 
 def test_one_thousands_group_in_a_frame_of_text_is_refused() -> None:
+    lb.set_lang("en")  # the English amount messages are asserted below
     frame = pd.DataFrame({"org_type": ["municipality"] * 2, "org_code": ["564"] * 2, "year": [2022] * 2,
                           "phase": ["actual"] * 2, "service_class": ["3051", "3021"], "amount": ["1.500", "750"]})
     with pytest.raises(lb.InputError, match="ambiguous"):
