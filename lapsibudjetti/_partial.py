@@ -40,9 +40,9 @@ __all__ = ["Partial", "partial_of", "merge", "finish", "stack", "SUM_KEYS"]
 
 #: What a summed line keeps of its lines: everything the tables read, not the account, cost centre or source row.
 SUM_KEYS: tuple[str, ...] = ("org_type", "org_code", "business_id", "year", "phase", "service_class", "task_class",
-                             "rule_id", "colour", "tier", "sector", "category", "key_used", "child_share")
-#: The columns that tell summed lines apart. The others of SUM_KEYS follow from them: colour, tier, sector and
-#: category from the rule; the child share and key from the rule, organisation, year (and class, for user keys).
+                             "rule_id", "key_used", "child_share")
+#: The columns that tell summed lines apart. The others of SUM_KEYS follow from them: the child share and key from the
+#: rule, organisation, year (and class, for user keys); colour, tier, sector and category from the rule (added at the end).
 GROUPED_BY: tuple[str, ...] = ("org_type", "org_code", "business_id", "year", "phase", "service_class", "task_class", "rule_id")
 _RULE_COLUMNS = ("rule_id", "colour", "tier", "sector", "category", "key_used")
 _NOT_SUMMED = ("account", "cost_centre", "source_file")
@@ -161,10 +161,12 @@ def merge(parts: Sequence[Partial]) -> Partial:
     )
 
 
-def _summed_annotated(p: Partial, source_name: str) -> pd.DataFrame:
+def _summed_annotated(p: Partial, source_name: str, rules: Any) -> pd.DataFrame:
     """The annotated rows of a merged result: the summed lines, then the unmapped lines whole."""
     sm = p.summed
     n = len(sm)
+    by_rule = rules.table.drop_duplicates("rule_id").set_index("rule_id")
+    rule_ids = sm["rule_id"].astype(object).to_numpy()
     cols: dict[str, Any] = {}
     template = p.unmapped
     for col in list(LEDGER_COLUMNS) + [c for c in template.columns if c not in LEDGER_COLUMNS]:
@@ -172,6 +174,9 @@ def _summed_annotated(p: Partial, source_name: str) -> pd.DataFrame:
             cols[col] = sm[col]
         elif col == "amount":
             cols[col] = sm["cents"].to_numpy(dtype="int64") / 100.0
+        elif col in ("colour", "tier", "sector", "category"):  # the rule's, as in memory (no tier: missing)
+            values = by_rule[col].reindex(rule_ids).to_numpy(dtype=object).astype(str)
+            cols[col] = pd.Categorical(np.where(values == "", None, values) if col == "tier" else values)
         elif col in _NOT_SUMMED:
             cols[col] = pd.Categorical([source_name] * n if col == "source_file" else [None] * n)
         elif col == "source_row":
@@ -201,7 +206,7 @@ def finish(p: Partial, s: Settings, source_name: str) -> tuple[pd.DataFrame, pd.
 
     for category, message in p.warned:
         warnings.warn(message, category, stacklevel=4)
-    annotated = _summed_annotated(p, source_name)
+    annotated = _summed_annotated(p, source_name, s.rules)
     if int(line_counts(annotated).sum()) != p.lines:  # pragma: no cover - the sums add every line once
         raise InputError(f"internal error: {p.lines} lines read, {int(line_counts(annotated).sum())} counted; please report this")
     groups = LineGroups.of(annotated)

@@ -56,7 +56,7 @@ def assert_same_tables(a: lb.ChildBudget, b: lb.ChildBudget) -> None:
     floats = [c for c in s1.columns if s1[c].dtype.kind == "f" and c not in ("total_euros", "unmapped_euros", "children")]
     pd.testing.assert_frame_equal(s1.drop(columns=floats), s2.drop(columns=floats))
     np.testing.assert_allclose(s1[floats].to_numpy(dtype=float), s2[floats].to_numpy(dtype=float), rtol=1e-9, atol=0.005)
-    for dim in ("category", "tier", "colour"):
+    for dim in ("category", "tier", "sector", "colour"):
         b1, b2 = a.by(dim), b.by(dim)
         pd.testing.assert_frame_equal(b1.drop(columns="child_euros"), b2.drop(columns="child_euros"))
         np.testing.assert_allclose(b1["child_euros"], b2["child_euros"], rtol=1e-9, atol=0.005)
