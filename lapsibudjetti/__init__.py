@@ -42,6 +42,7 @@ from .consolidate import (
     series,
 )
 from .measure import compare
+from .measure._income import beside_income
 from .output import (
     Report,
     plot_child_protection_balance,
@@ -57,7 +58,7 @@ from .output import (
     write_tables,
     write_workbook,
 )
-from .read import read_ledger, read_pxweb, read_statistics
+from .read import read_income_statement, read_ledger, read_pxweb, read_statistics
 from .reference import (
     Registry,
     membership,
@@ -111,6 +112,8 @@ __all__ = [
     "population_total",
     "read_ledger",
     "read_pxweb",
+    "read_income_statement",
+    "beside_income",
     "write_dataset",
     "read_statistics",
     "ReconciliationError",

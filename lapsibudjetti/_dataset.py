@@ -124,7 +124,7 @@ def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None)
     size = 0
 
     def gathered() -> pd.DataFrame:
-        table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]  # to_pandas joins the chunks once
+        table = pa.concat_tables(pending).combine_chunks() if len(pending) > 1 else pending[0]
         files = sorted({str(f) for f in pending_files})
         return _canonical(table.to_pandas(), files[0] if len(files) == 1 else f"{len(files)} files of the dataset", 1, registry)
 

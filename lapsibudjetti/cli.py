@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--price-index", type=Path, metavar="PATH",
                      help="price index (year, index), e.g. the basic-services price index: adds the year-on-year changes "
                           "in nominal and real terms of each municipality (with its share of its wellbeing area)")
+    out.add_argument("--income", type=Path, metavar="PATH",
+                     help="an income statement of Statistics Finland (kta_11-style CSV/XLSX): each ledger's child euros beside its "
+                          "operating expenses, revenue and margin, with the measure of each")
     out.add_argument("--lang", choices=("fi", "sv", "en"), default=None,
                      help="language of the report, workbook, charts and notes (default: $LAPSIBUDJETTI_LANG or fi)")
     out.add_argument("--out", type=Path, default=Path("lapsibudjetti-report"), metavar="DIR",
@@ -549,7 +552,7 @@ def _report(args: argparse.Namespace, console: _Console) -> int:
         view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
         written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,
                          chart_orgs=args.chart_orgs, csv_dialect=args.csv_dialect, progress=progress.step, force=args.force,
-                         view=args.view, pdf=args.pdf, **view_options)
+                         view=args.view, pdf=args.pdf, income=args.income, **view_options)
     shown = written.view if written.shown == "municipality" and written.view is not None else result
     if shown is not result:
         from .reference._labels import text

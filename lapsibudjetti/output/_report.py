@@ -373,6 +373,7 @@ def report(
     force: bool = False,
     view: Literal["auto", "booked"] = "auto",
     pdf: bool = False,
+    income: pd.DataFrame | str | Path | None = None,
     **view_options: Any,
 ) -> Report:
     """Write the annual child-budget report of ``result`` into the folder ``out``.
@@ -422,6 +423,11 @@ def report(
     pdf
         Also print the report page to ``lapsibudjetti.pdf`` (A4) with a
         headless Chromium or Chrome; without one, an error saying so.
+    income
+        An income statement (:func:`~lapsibudjetti.read_income_statement`,
+        or its file): the sheet ``income_beside`` sets each ledger's child
+        euros, as booked, beside its operating expenses, revenue and margin,
+        each figure with the measure it is.
     **view_options
         ``registry=``, ``population=`` for the municipality views.
 
@@ -453,6 +459,12 @@ def report(
     shown, mview, extra = shown_result(result, view, notes, **view_options)
     extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
              **sensitivity_tables(result, notes), **outcome_tables(shown, notes), **extra}
+    if income is not None:
+        from ..measure._income import beside_income
+        from ..read._income import read_income_statement
+
+        statement = income if isinstance(income, pd.DataFrame) else read_income_statement(income)
+        extra["income_beside"] = beside_income(result, statement, lang=lang)
     folder.mkdir(parents=True, exist_ok=True)
     # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
     # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an

@@ -8,9 +8,11 @@ tables (keys, population, price index) are read by ``_tables.read_text_table``.
 """
 
 from ._dialect import DIALECTS, Dialect, DialectResult, register_dialect
+from ._income import read_income_statement
 from ._ledger import read_ledger
 from ._pxweb import read_pxweb
 from ._statistics import read_statistics
 from ._tables import read_text_table
 
-__all__ = ["DIALECTS", "Dialect", "DialectResult", "read_ledger", "read_pxweb", "read_statistics", "read_text_table", "register_dialect"]
+__all__ = ["DIALECTS", "Dialect", "DialectResult", "read_income_statement", "read_ledger", "read_pxweb", "read_statistics",
+           "read_text_table", "register_dialect"]
