@@ -166,7 +166,9 @@ def _summed_annotated(p: Partial, source_name: str, rules: Any) -> pd.DataFrame:
     sm = p.summed
     n = len(sm)
     by_rule = rules.table.drop_duplicates("rule_id").set_index("rule_id")
-    rule_ids = sm["rule_id"].astype(object).to_numpy()
+    rule_id = sm["rule_id"].astype("category")
+    rule_cats = pd.Index(np.asarray(rule_id.cat.categories, dtype=object))
+    rule_codes = rule_id.cat.codes.to_numpy()  # a summed line always has its rule
     cols: dict[str, Any] = {}
     template = p.unmapped
     for col in list(LEDGER_COLUMNS) + [c for c in template.columns if c not in LEDGER_COLUMNS]:
@@ -174,9 +176,9 @@ def _summed_annotated(p: Partial, source_name: str, rules: Any) -> pd.DataFrame:
             cols[col] = sm[col]
         elif col == "amount":
             cols[col] = sm["cents"].to_numpy(dtype="int64") / 100.0
-        elif col in ("colour", "tier", "sector", "category"):  # the rule's, as in memory (no tier: missing)
-            values = by_rule[col].reindex(rule_ids).to_numpy(dtype=object).astype(str)
-            cols[col] = pd.Categorical(np.where(values == "", None, values) if col == "tier" else values)
+        elif col in ("colour", "tier", "sector", "category"):  # the rule's, as in memory (no tier: missing): one lookup per rule
+            values = by_rule[col].reindex(rule_cats).to_numpy(dtype=object).astype(str)
+            cols[col] = pd.Categorical(np.where(values == "", None, values) if col == "tier" else values).take(rule_codes)
         elif col in _NOT_SUMMED:
             cols[col] = pd.Categorical([source_name] * n if col == "source_file" else [None] * n)
         elif col == "source_row":
