@@ -108,3 +108,10 @@ def test_beside_the_child_budget_and_in_the_report(tmp_path: Path) -> None:
     assert "Tuloslaskelma" in wb.sheetnames
     sheet = pd.read_csv(tmp_path / "r" / "tables" / "income_beside.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype={"Koodi": str})
     assert len(sheet) == len(side)
+
+
+def test_the_income_items_are_euros_in_every_output() -> None:
+    from lapsibudjetti._present import number_kind
+    from lapsibudjetti.read._income import INCOME_ITEMS
+
+    assert {number_kind(item) for item in INCOME_ITEMS} == {"euro"}  # formatted as euros in the workbook and the tables
