@@ -42,15 +42,8 @@ def raise_all(rows: pd.DataFrame) -> None:
     rows = rows.drop(columns=["canonical"], errors="ignore")
     kinds = rows.groupby("column", sort=False).size()
     counted = ", ".join(f"{c}: {n}" for c, n in kinds.items())
-    first = rows.iloc[0]
     listed, more = _listed(rows)
-    raise InputError(
-        text("error.problems_all", default_lang(), n=len(rows), counted=counted, listed=listed, more=more),
-        rows=rows,
-        file=str(first["file"]),
-        row=int(first["row"]) if pd.notna(first["row"]) else None,
-        column=str(first["column"]),
-    )
+    raise _at_first(text("error.problems_all", default_lang(), n=len(rows), counted=counted, listed=listed, more=more), rows)
 
 
 def raise_for(rows: pd.DataFrame, fix: str) -> None:
@@ -58,12 +51,12 @@ def raise_for(rows: pd.DataFrame, fix: str) -> None:
 
     if rows.empty:
         return
-    first = rows.iloc[0]
     listed, more = _listed(rows)
-    raise InputError(
-        text("error.problems_some", default_lang(), n=len(rows), listed=listed, more=more, fix=fix),
-        rows=rows,
-        file=str(first["file"]),
-        row=int(first["row"]) if pd.notna(first["row"]) else None,
-        column=str(first["column"]),
-    )
+    raise _at_first(text("error.problems_some", default_lang(), n=len(rows), listed=listed, more=more, fix=fix), rows)
+
+
+def _at_first(message: str, rows: pd.DataFrame) -> InputError:
+    """The error of a problem table, placed at its first row's file, row and column."""
+    first = rows.iloc[0]
+    return InputError(message, rows=rows, file=str(first["file"]), row=int(first["row"]) if pd.notna(first["row"]) else None,
+                      column=str(first["column"]))
