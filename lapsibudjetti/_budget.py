@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from ._allocate import KeyTable, Population, TargetGroup, head_counts
@@ -17,7 +16,7 @@ from ._groups import LineGroups
 from ._partial import Partial, finish, stack
 from ._rules import Rules, default_rules
 from ._rules_file import load_rules
-from ._schema import LEDGER_COLUMNS, union_categoricals
+from ._schema import LEDGER_COLUMNS
 from ._steps import KnownShares, Settings, _organisation_years, _reconcile, annotate_lines, is_canonical, version
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
@@ -31,17 +30,6 @@ from .reference._registry import Registry
 __all__ = ["child_budget", "ChildBudget", "combine"]
 
 GROUP = ["org_type", "org_code", "year", "phase"]
-
-
-def _concat_ledgers(ledgers: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    cols = {}
-    for col, kind in LEDGER_COLUMNS.items():
-        parts = [d[col] for d in ledgers]
-        if kind == "cat":
-            cols[col] = pd.Series(union_categoricals([p.astype("category") for p in parts]))
-        else:
-            cols[col] = pd.Series(np.concatenate([p.to_numpy() for p in parts]))
-    return pd.DataFrame(cols)
 
 
 @dataclass(frozen=True)
@@ -523,7 +511,7 @@ def _one_ledger(ledger: pd.DataFrame | Sequence[pd.DataFrame]) -> pd.DataFrame:
     parts = [d if is_canonical(d) else validate_ledger(d) for d in ledger]
     if not parts:
         raise InputError("no ledgers given")
-    return parts[0] if len(parts) == 1 else _concat_ledgers(parts)
+    return parts[0] if len(parts) == 1 else stack(parts)[list(LEDGER_COLUMNS)]
 
 
 def _rules_of(rules: Rules | str | Path | None, profile: str) -> Rules:

@@ -155,9 +155,14 @@ def _files_partial(root: str, files: list[str], fields: list[str], s: Settings, 
     """The merged partial result of some files of a dataset (one worker's share), batch by batch."""
     import pyarrow.dataset as pads
 
+    dataset = pads.dataset(files, format="parquet", partitioning=_partitioning(fields) if fields else None, partition_base_dir=root)
+    return _batches_partial(dataset, s, batch_size, lines_to, first_part)
+
+
+def _batches_partial(dataset: pads.Dataset, s: Settings, batch_size: int, lines_to: Path | None, first_part: int) -> Partial | None:
+    """The merged partial result of a dataset's batches (None: no lines); partial sums merged every 8 batches so memory stays bounded."""
     from ._partial import merge, partial_of
 
-    dataset = pads.dataset(files, format="parquet", partitioning=_partitioning(fields) if fields else None, partition_base_dir=root)
     done: list[Partial] = []
     for k, batch in enumerate(ledger_batches(dataset, batch_size, s.registry)):
         done.append(partial_of(batch, s, lines_to=lines_to, part=first_part + k))
@@ -216,16 +221,10 @@ class ParquetSource:
         if not files:
             raise InputError(f"{self.name}: the dataset has no Parquet files")
         if self.workers == 1 or self.root is None:
-            if self.dataset.count_rows() == 0:
+            whole = _batches_partial(self.dataset, s, self.batch_size, self.lines_to, 0)
+            if whole is None:
                 raise InputError(f"{self.name}: the dataset has no lines")
-            from ._partial import partial_of
-
-            done: list[Partial] = []
-            for k, batch in enumerate(ledger_batches(self.dataset, self.batch_size, s.registry)):
-                done.append(partial_of(batch, s, lines_to=self.lines_to, part=k))
-                if len(done) >= 8:
-                    done = [merge(done)]
-            return merge(done)
+            return whole
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._errors import InputError
+from ._errors import InputError, ReconciliationError
 from ._groups import LineGroups, _cents, group_ids, line_counts
 from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals
 
@@ -65,6 +65,9 @@ class Partial:
         The warnings raised while computing, ``(category, message)``, once each.
     lines
         How many input lines.
+    input_cents
+        The input lines' amounts added, in cents, before any summing: what
+        the result must reconcile to.
     """
 
     summed: pd.DataFrame
@@ -73,6 +76,7 @@ class Partial:
     notes: pd.DataFrame
     warned: tuple[tuple[type[Warning], str], ...]
     lines: int
+    input_cents: int = 0
 
 
 def stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -124,7 +128,7 @@ def partial_of(frame: pd.DataFrame, s: Settings, *, lines_to: Path | None = None
     summed = _sum_rows(m[list(SUM_KEYS)], amount_cents(m["amount"]), m["child_euros"].to_numpy(), np.ones(len(m), "int64"))
     return Partial(summed=summed, unmapped=out.loc[~mapped].reset_index(drop=True),
                    key_shares=shares.key_shares.drop_duplicates(), notes=shares.notes.drop_duplicates(),
-                   warned=_caught(caught), lines=len(out))
+                   warned=_caught(caught), lines=len(out), input_cents=int(amount_cents(frame["amount"]).sum()))
 
 
 def _write_lines(out: pd.DataFrame, directory: Path, part: int) -> None:
@@ -158,6 +162,7 @@ def merge(parts: Sequence[Partial]) -> Partial:
         notes=pd.concat([p.notes for p in parts if len(p.notes)] or [parts[0].notes], ignore_index=True).drop_duplicates(),
         warned=tuple(dict.fromkeys(w for p in parts for w in p.warned)),
         lines=sum(p.lines for p in parts),
+        input_cents=sum(p.input_cents for p in parts),
     )
 
 
@@ -209,9 +214,11 @@ def finish(p: Partial, s: Settings, source_name: str) -> tuple[pd.DataFrame, pd.
     for category, message in p.warned:
         warnings.warn(message, category, stacklevel=4)
     annotated = _summed_annotated(p, source_name, s.rules)
-    if int(line_counts(annotated).sum()) != p.lines:  # pragma: no cover - the sums add every line once
-        raise InputError(f"internal error: {p.lines} lines read, {int(line_counts(annotated).sum())} counted; please report this")
     groups = LineGroups.of(annotated)
+    counted, cents = int(line_counts(annotated).sum()), int(groups.cents["total"].sum())
+    if counted != p.lines or cents != p.input_cents:  # pragma: no cover - the sums add every line once
+        raise ReconciliationError(f"internal error: {p.lines} lines of {p.input_cents} cents read, {counted} lines of {cents} cents "
+                                  "in the result; please report this")
     ids = pd.Index(s.rules.table["rule_id"].astype(str))
     rule_index = ids.get_indexer(annotated["rule_id"].astype(object).where(annotated["mapped"], None).fillna("").astype(str))
     warn_unused_rules(s.rules, rule_index, annotated["year"].to_numpy())

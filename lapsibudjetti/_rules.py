@@ -575,10 +575,9 @@ def _check_rule(row: pd.Series, bad: Callable[[str, str], None]) -> tuple[dict[s
 
 def _say(key: str, **values: object) -> str:
     """A rules message in the session's language (``rule.*`` in the labels)."""
-    from .reference._labels import default_lang, text
+    from .reference._labels import say
 
-    template = text(key, default_lang())
-    return template.format(**values) if values else template
+    return say(key, **values)
 
 
 def _words(kind: str, codes: Iterable[str]) -> str:

@@ -32,6 +32,7 @@ from ._schema import (
 
 if TYPE_CHECKING:
     from .reference._registry import Registry
+from .reference._labels import say
 from .reference._tables import (
     CHECK_COLUMNS,
     MUNICIPALITY_FIRST_YEAR,
@@ -62,16 +63,11 @@ def _as_category(values: pd.Series) -> pd.Series:
 
 def _p(key: str, default: str | None = None, **values: object) -> str:
     """A problem's text in the session's language (labels ``problem.KEY``, or a ``value.*`` word)."""
-    from .reference._labels import default_lang, text
+    from .reference._labels import default_lang, say, text
 
-    template = text(key if key.startswith("value.") else f"problem.{key}", default_lang(), default=default)
-    return template.format(**values) if values else template
-
-
-def _fix_codes() -> str:
-    from .reference._labels import default_lang, text
-
-    return text("fix.codes", default_lang())
+    if key.startswith("value."):
+        return text(key, default_lang(), default=default)
+    return say(f"problem.{key}", **values)
 
 
 def _bad_rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, problem: str) -> pd.DataFrame:
@@ -256,7 +252,7 @@ def _validate_ledger(
     if check_codes:
         bad = check_ledger_codes(out, registry=registry)
         if not bad.empty:
-            _raise_for(bad, _fix_codes())
+            _raise_for(bad, say("fix.codes"))
 
     return out
 

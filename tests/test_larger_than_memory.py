@@ -211,3 +211,12 @@ def test_two_worker_processes_and_a_dask_result_computed_again(sample_dataset: t
     np.testing.assert_allclose(a["child_euros"], b["child_euros"], atol=0.005, rtol=1e-9)
     with pytest.raises(InputError, match="workers"):
         lb.child_budget(target, workers=0)
+
+
+def test_every_input_cent_is_counted_once_in_the_partial_sums(sample_dataset: tuple) -> None:
+    whole, target, options = sample_dataset
+    streamed = lb.child_budget(target, batch_size=123, **options)
+    led = pd.concat(list(lb.load_sample("real").ledgers.values()))
+    total = int(np.rint(led["amount"].to_numpy() * 100).sum())
+    rec = streamed.reconciliation
+    assert round(rec["input_euros"].sum() * 100) == total == round((rec["classified_euros"].sum() + rec["unmapped_euros"].sum()) * 100)

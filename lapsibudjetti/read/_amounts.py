@@ -235,10 +235,9 @@ def _ambiguous_groups(chunks: list[pa.Array], mark: str) -> np.ndarray:
 
 def _say(key: str, **values: object) -> str:
     """An amount message in the session's language (labels ``amount.*``)."""
-    from ..reference._labels import default_lang, text
+    from ..reference._labels import say
 
-    template = text(f"amount.{key}", default_lang())
-    return template.format(**values) if values else template
+    return say(f"amount.{key}", **values)
 
 
 def _amount_problem(text: object) -> str:

@@ -20,7 +20,8 @@ import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
 
-__all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "interface", "option", "set_interface", "set_lang", "measure_text", "text",
+__all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "interface", "option", "say", "set_interface", "set_lang", "measure_text",
+           "text",
            "value_code", "value_label", "value_order"]
 
 #: The languages of every label, in this order.
@@ -143,6 +144,18 @@ def option(name: str, value: object = None) -> str:
         flag = "--" + name.replace("_", "-")
         return flag if value is None else f"{flag} {value}"
     return f"{name}=..." if value is None else f"{name}={value!r}"
+
+
+def say(key: str, **values: object) -> str:
+    """A label in the session's language (:func:`default_lang`) with its ``{placeholders}`` filled: every message's one way in.
+
+    Examples
+    --------
+    >>> say("problem.not_one_of", allowed="a, b") in ("ei mikään arvoista a, b", "inte något av a, b", "not one of a, b")
+    True
+    """
+    template = text(key, default_lang())
+    return template.format(**values) if values else template
 
 
 def text(key: str, lang: str = "fi", *, default: str | None = None, **values: object) -> str:
