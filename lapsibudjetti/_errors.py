@@ -7,6 +7,7 @@ them (``err.rows``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,15 @@ __all__ = [
     "ReferenceDataError",
     "LapsibudjettiWarning",
 ]
+
+
+def _english_place(kind: str, value: object) -> str:
+    return f"{kind} {value}"
+
+
+#: How an error's row and column are spelled: ``(kind, value) -> text``. English here; the label
+#: loader (``reference/_labels.py``) puts its own in, so the place is in the session's language.
+PLACE: list[Callable[[str, object], str]] = [_english_place]
 
 
 class LapsibudjettiError(Exception):
@@ -37,9 +47,13 @@ class LapsibudjettiError(Exception):
 
     Examples
     --------
+    >>> from lapsibudjetti import set_lang
+    >>> set_lang("en")
     >>> err = InputError("amount is not a number", file="a.csv", row=3, column="amount")
     >>> print(err)
     a.csv, row 3, column 'amount': amount is not a number
+    >>> set_lang("fi"); print(InputError("ei luku", file="a.csv", row=3, column="amount")); set_lang(None)
+    a.csv, rivi 3, sarake 'amount': ei luku
     >>> isinstance(err, ValueError)
     True
     """
@@ -67,9 +81,9 @@ class LapsibudjettiError(Exception):
         if self.file is not None:
             where.append(str(self.file))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(PLACE[0]("row", self.row))
         if self.column is not None:
-            where.append(f"column {self.column!r}")
+            where.append(PLACE[0]("column", repr(self.column)))
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 

@@ -11,7 +11,7 @@ __all__ = ["raise_all", "raise_for"]
 _MAX_LISTED = 8
 
 #: The columns whose problems have a fix text (labels ``fix.COLUMN``): the ``fix`` column of an error's table.
-_FIXED = ("amount", "year", "org_code", "service_class", "task_class", "org_type", "phase")
+_FIXED = ("amount", "year", "org_code", "service_class", "task_class", "org_type", "phase", "totals")
 
 
 def _fix(column: str) -> str:

@@ -138,7 +138,7 @@ def test_validate_lists_every_problem_with_file_row_and_column(tmp_path: Path, b
     assert "Traceback" not in proc.stderr
     assert "2 ongelmaa löytyi" in proc.stderr
     err = proc.stderr
-    assert "broken.csv, row 3, column 'Euroa'" in err
+    assert "broken.csv, rivi 3, sarake 'Euroa'" in err
     assert "ei luku" in err and "'abc'" in err and "'12x'" in err  # every bad cell, not only the first
     assert "second.csv" in err
     assert proc.stdout == ""  # nothing is written or reported
@@ -154,7 +154,7 @@ def test_validate_good_inputs(tmp_path: Path, good: Path) -> None:
 def test_report_with_bad_input_exits_1_plainly(tmp_path: Path, broken: Path) -> None:
     proc = run("report", "--ledger", broken, "--set", "org_type=municipality", "--out", "r", cwd=tmp_path)
     assert proc.returncode == 1
-    assert proc.stderr.startswith("InputError: broken.csv, row 3, column 'Euroa':")
+    assert proc.stderr.startswith("InputError: broken.csv, rivi 3, sarake 'Euroa':")
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "r").exists()
     debug = run("report", "--ledger", broken, "--set", "org_type=municipality", "--debug", cwd=tmp_path)

@@ -76,3 +76,54 @@ def test_amounts_alone_keep_their_own_message(tmp_path: Path) -> None:
     path.write_text("org_type;org_code;year;phase;service_class;amount\nkunta;091;2022;TP;3051;abc\n", encoding="utf-8")
     with pytest.raises(lb.InputError, match=r"line 2: 'abc' \(not a number\)"):
         lb.read_ledger(path)
+
+
+#: A statistics (kta_14-style) file with a text amount, an unknown task, an unknown municipality and a missing total.
+STATISTICS = """muni,year,func,amount
+5,2019,Perusopetus,abc
+5,2019,Keksitty tehtävä,1
+5,2019,Opetus- ja kulttuuritoiminta yhteensä,0
+5,2019,Käyttötalous yhteensä,1
+999,2019,Perusopetus,5
+999,2019,Käyttötalous yhteensä,5
+"""
+
+
+def test_a_statistics_file_gives_every_kind_in_one_error(tmp_path: Path) -> None:
+    lb.set_lang("en")
+    path = tmp_path / "kta.csv"
+    path.write_text(STATISTICS, encoding="utf-8")
+    with pytest.raises(lb.InputError) as err:
+        lb.read_statistics(path)
+    got = {(r.row, r.column) for r in err.value.rows.itertuples()}
+    assert got == {(2, "amount"), (3, "task_class"), (6, "org_code")}, got
+    # the same file with the amount readable: the codes and the total missing from 999 2019 in one error
+    path.write_text(STATISTICS.replace(",abc", ",0"), encoding="utf-8")
+    with pytest.raises(lb.InputError) as err:
+        lb.read_statistics(path)
+    rows = err.value.rows
+    assert set(zip(rows["row"], rows["column"])) == {(3, "task_class"), (6, "org_code"), (6, "amount")}
+    total = rows[rows["column"] == "amount"].iloc[0]
+    assert "total row missing" in total["problem"] and "complete" in total["fix"]
+    assert str(err.value).startswith("kta.csv, row 3, column 'func':")
+    # codes right, totals wrong: the reconciliation error of its own kind
+    path.write_text(STATISTICS.replace("Keksitty tehtävä", "Esiopetus").replace("999", "005").replace(",abc", ",0"), encoding="utf-8")
+    with pytest.raises(lb.ReconciliationError):
+        lb.read_statistics(path)
+
+
+def test_the_cli_speaks_in_its_own_terms(broken: Path) -> None:
+    for lang in ("fi", "sv", "en"):
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            code = cli.main(["validate", "--ledger", str(broken), "--lang", lang])
+        shown = err.getvalue()
+        assert code == 1
+        for python in ("err.rows", "registry=", "lapsibudjetti.service_classes()", "column_map=", "defaults="):
+            assert python not in shown, (lang, python)
+        place = {"fi": "rivi 2, sarake 'amount'", "sv": "rad 2, kolumn 'amount'", "en": "row 2, column 'amount'"}[lang]
+        assert f"kaikki_virheet.csv, {place}:" in shown, shown[:300]
+    # the library keeps the Python spelling
+    lb.set_lang("en")
+    with pytest.raises(lb.InputError, match="err.rows lists every one"):
+        lb.read_ledger(broken)

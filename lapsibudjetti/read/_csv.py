@@ -21,6 +21,7 @@ import pyarrow.csv as pacsv
 
 from .._errors import InputError, LapsibudjettiWarning
 from .._schema import _fractional_cents
+from ..reference._labels import say
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -70,7 +71,7 @@ def _swallowed_lines(start: int, end: int, fields: list[str], delimiter: str, nc
     >>> _swallowed_lines(5, 7, ["091", "Koulu A;100\\n091;Koulu B;200\\n091;Sali 24", "300"], ";", 3, "l.csv")
     Traceback (most recent call last):
     ...
-    lapsibudjetti._errors.InputError: l.csv, row 5: a quote opened on line 5 runs on to line 7, ...
+    lapsibudjetti._errors.InputError: l.csv, rivi 5: a quote opened on line 5 runs on to line 7, ...
     """
     if end == start:
         return
@@ -197,8 +198,7 @@ def _find_header(data: Any, start: int, enc: _Encoding, delimiters: tuple[str, .
             except UnicodeDecodeError:
                 if enc.given:
                     raise InputError(
-                        f"line {line} is not valid {enc.label}: {raw_line[:120]!r}. Pass the encoding the file was "
-                        "saved in (e.g. encoding='cp1252'), or leave encoding= out to detect it.",
+                        say("read.line_not_encoding", line=line, enc=enc.label, text=repr(raw_line[:120])),
                         file=name,
                         row=line,
                     ) from None
@@ -555,7 +555,7 @@ def _refuse_mixed_encodings(raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]]
     >>> _refuse_mixed_encodings(dicts, h, "m.csv", np.array([2, 3]))
     Traceback (most recent call last):
     ...
-    lapsibudjetti._errors.InputError: m.csv, row 3, column 'Nimi': the file mixes two encodings: line 3 is not UTF-8 ...
+    lapsibudjetti._errors.InputError: m.csv, rivi 3, sarake 'Nimi': the file mixes two encodings: line 3 is not UTF-8 ...
     """
     utf8_at: tuple[int, str, str] | None = None
     other_at: tuple[int, str, str] | None = None
@@ -606,15 +606,12 @@ def _raise_decode(
             except UnicodeDecodeError:
                 pos = int(np.flatnonzero(indices == k)[0])
                 raise InputError(
-                    f"the text {b!r} is not valid {enc.label}. Save the file as UTF-8 (or pass the right "
-                    f"encoding=, e.g. encoding='cp1252').",
+                    say("read.text_not_encoding", text=repr(b), enc=enc.label),
                     file=name,
                     row=int(source_row[pos]),
                     column=header.cells[header.mapping[canon]],
                 ) from None
-    raise InputError(
-        f"the file is not valid {enc.label} ({exc}). Save it as UTF-8 or pass encoding=.", file=name
-    ) from None
+    raise InputError(say("read.file_not_encoding", enc=enc.label, reason=exc), file=name) from None
 
 
 def _amount_jobs(amount_bin: pa.ChunkedArray, enc: _Encoding, out: np.ndarray) -> list[Callable[[], tuple[np.ndarray, bool, bool]]]:
@@ -739,9 +736,8 @@ def _diagnose_csv(
         if len(fields) != ncols:
             shown = delimiter.join(fields)
             raise InputError(
-                f"line {line} has {len(fields)} field(s) but the header on line {header.line} has {ncols} "
-                f"(separator {delimiter!r}): {shown[:200]!r}. Remove notes or total lines below the table, "
-                "quote fields that contain the separator, or pass sep= if the separator was guessed wrong.",
+                say("read.field_count", line=line, n=len(fields), header=header.line, ncols=ncols, sep=repr(delimiter),
+                    shown=repr(shown[:200])),
                 file=name,
                 row=line,
             ) from None

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._errors import InputError
+from ..reference._labels import say
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -83,14 +84,11 @@ def _prepare_encoding(data: Any, encoding: str | None, name: str) -> tuple[Any, 
         try:
             text = bytes(data).decode("utf-16")
         except UnicodeDecodeError:
-            raise InputError("the file starts like UTF-16 but is not valid UTF-16; pass encoding=", file=name) from None
+            raise InputError(say("read.bad_utf16"), file=name) from None
         return text.encode("utf-8"), 0, _Encoding("utf-8", "utf-16", False)
     order = _utf16_without_bom(head)
     if order is not None:
-        raise InputError(
-            f"the file looks like UTF-16 ({order}) without a byte-order mark: every other byte is zero. Pass "
-            f"encoding='utf-16-{order.lower()}' (lapsibudjetti read_ledger) or save the file as UTF-8 and read it again.",
-            file=name)
+        raise InputError(say("read.utf16_no_bom", order=order, lower=order.lower()), file=name)
     if _utf8_head_ok(head, complete=len(head) == len(data)):
         return data, 0, _Encoding("utf-8", "utf-8", False, tentative=head.isascii())
     return data, 0, _Encoding("cp1252", "cp1252", False)

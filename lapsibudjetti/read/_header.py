@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .._errors import InputError, LapsibudjettiWarning
+from ..reference._labels import say
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -182,8 +183,7 @@ def _finish_header(
             if check_duplicates:
                 a, b = header.cells[seen[canon]], header.cells[i]
                 raise InputError(
-                    f"columns {a!r} and {b!r} both map to {canon!r}. Keep one of them, or ignore one with "
-                    f"column_map={{{b!r}: None}} (or map it to another column).",
+                    say("read.same_column", a=repr(a), b=repr(b), canon=repr(canon)),
                     file=name,
                     row=header.line,
                     column=b,
@@ -200,19 +200,14 @@ def _warn_header(
     """Say once what was ignored: unknown columns, unused column_map keys, shadowed defaults."""
     notes: list[str] = []
     if header.ignored:
-        notes.append(
-            f"ignored column(s) {', '.join(repr(c) for c in header.ignored)} (not ledger columns); to use one, "
-            f"pass column_map={{{header.ignored[0]!r}: 'cost_centre'}} or another canonical name"
-        )
+        notes.append(say("warn.ignored_columns", columns=", ".join(repr(c) for c in header.ignored), first=repr(header.ignored[0])))
     present = set(header.cells) | {_norm(c) for c in header.cells}
     unused = [k for k in column_map if k not in present and _norm(k) not in present]
     if unused:
-        notes.append(f"column_map names column(s) not in the file: {', '.join(repr(k) for k in unused)}")
+        notes.append(say("warn.column_map_unused", columns=", ".join(repr(k) for k in unused)))
     shadowed = [k for k in defaults if k in header.mapping]
     if shadowed:
-        notes.append(
-            "defaults not used because the file has the column: "
-            + ", ".join(f"{k} (column {header.cells[header.mapping[k]]!r})" for k in shadowed)
-        )
+        notes.append(say("warn.defaults_unused", columns=", ".join(
+            say("warn.in_column", name=k, header=repr(header.cells[header.mapping[k]])) for k in shadowed)))
     if notes:
         warnings.warn(f"{name}: " + "; ".join(notes) + ".", LapsibudjettiWarning, stacklevel=5)

@@ -5,19 +5,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._errors import InputError, LapsibudjettiWarning, ReconciliationError
+from .._problems import raise_all
 from .._schema import PHASES, amount_cents
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+from .._validate import _code_problems_anyway, check_ledger_codes
 from ._columns import _categorical_from, _Raw
 from ._dialect import Dialect, DialectResult, register_dialect
-from ._ledger import _read_raw, _validate
+from ._ledger import _read_raw, _validate, _with_file_columns
 from ._text import (
     _AGGREGATE_SUFFIXES,
     _FOUR_DIGITS,
@@ -112,9 +111,12 @@ def read_statistics(
         for other in DIALECTS.values():  # a published layout with a reader of its own (PxWeb) takes its files
             if other.detect is not None and other.read is not None and other.detect(source):
                 return other.read(source, phase=phase, return_totals=return_totals, check_codes=check_codes)  # type: ignore[no-any-return]
-    options = {"phase": phase, "check_codes": check_codes}
-    raw = _read_raw(source, sheet=None, column_map=None, defaults=STATISTICS.defaults(options), encoding=None, sep=None)
-    result = STATISTICS.to_ledger(raw, options)
+    from ._amounts import deferred_amount_problems
+
+    options: dict[str, Any] = {"phase": phase, "check_codes": check_codes}
+    with deferred_amount_problems() as earlier:  # cells that are not amounts are listed with every other problem of the file
+        raw = _read_raw(source, sheet=None, column_map=None, defaults=STATISTICS.defaults(options), encoding=None, sep=None)
+    result = STATISTICS.to_ledger(raw, {**options, "earlier": earlier})
     return (result.ledger, result.tables["totals"]) if return_totals else result.ledger
 
 
@@ -127,26 +129,106 @@ def _statistics_defaults(options: Mapping[str, Any]) -> dict[str, object]:
 
 
 def _statistics_ledger(raw: _Raw, options: Mapping[str, Any]) -> DialectResult:
-    """Task names and codes split, municipality codes padded, aggregates reconciled to the cent and left out."""
+    """Task names and codes split, municipality codes padded, aggregates reconciled to the cent and left out.
+
+    Every problem is found in one pass: cells that cannot be read, the codes
+    of the service rows, and totals that do not reconcile are raised together
+    (a reconciliation alone raises :class:`ReconciliationError`).
+    """
+    check_codes = bool(options.get("check_codes", True))
     frame = _split_class_column(raw.frame)
     frame["org_code"] = _pad_codes(frame["org_code"])
     raw = _Raw(frame, raw.name, raw.headers, raw.meta)
-    full = _validate(raw, check_codes=False)
+    aggregate_names, parents = _aggregates(frame["task_class"].cat.categories)
+    try:
+        full = _validate(raw, check_codes=False, earlier=options.get("earlier"))
+    except InputError as err:
+        codes = _codes_of_service_rows(frame, aggregate_names) if check_codes else None
+        if codes is None or codes.empty or not isinstance(err.rows, pd.DataFrame):
+            raise
+        _raise_together(raw, [err.rows.drop(columns=["fix", "file_column"], errors="ignore"), codes])
 
     names = full["task_class"]
-    aggregate_names, parents = _aggregates(names.cat.categories)
     is_agg = names.isin(aggregate_names).to_numpy()
-    _reconcile(full, is_agg, aggregate_names, parents, raw.name, skip=options.get("skip_reconcile") or set())
+    unreconciled = _reconcile(full, is_agg, aggregate_names, parents, raw.name, skip=options.get("skip_reconcile") or set())
 
     services = full.loc[~is_agg].reset_index(drop=True)
     services = services.assign(
         **{c: services[c].cat.remove_unused_categories() for c in services.columns if isinstance(services[c].dtype, pd.CategoricalDtype)}
     )
-    ledger = _validate(_Raw(services, raw.name, raw.headers, raw.meta), check_codes=bool(options.get("check_codes", True)))
+    codes = check_ledger_codes(services) if check_codes else None
+    if codes is not None and not codes.empty:
+        _raise_together(raw, [codes, _as_problems(unreconciled, full.loc[~is_agg])])
+    if not unreconciled.empty:
+        _raise_unreconciled(unreconciled)
+    ledger = _validate(_Raw(services, raw.name, raw.headers, raw.meta), check_codes=False)
     tot = full.loc[is_agg, ["org_type", "org_code", "year", "phase", "task_class", "amount"]].reset_index(drop=True)
     for c in ("org_type", "org_code", "phase", "task_class"):
         tot[c] = tot[c].cat.remove_unused_categories()
     return DialectResult(ledger, {"totals": tot})
+
+
+def _codes_of_service_rows(frame: pd.DataFrame, aggregates: list[str]) -> pd.DataFrame:
+    """The code problems of the rows that are not totals, for a file whose other problems stop validation."""
+    keep = ~frame["task_class"].isin(aggregates).to_numpy()
+    sub = frame.loc[keep].reset_index(drop=True)
+    cols: dict[str, Any] = {
+        c: pd.Categorical(sub[c].astype(object)) if c in sub else pd.Categorical([None] * len(sub))
+        for c in ("org_type", "org_code", "phase", "service_class", "task_class")
+    }
+    cols["source_file"] = pd.Categorical(sub["source_file"].astype(object)) if "source_file" in sub else None
+    cols["source_row"] = sub["source_row"].to_numpy() if "source_row" in sub else np.flatnonzero(keep) + 1
+    if cols["source_file"] is None:
+        del cols["source_file"]
+    return pd.concat(_code_problems_anyway(cols, sub["year"], None) or [pd.DataFrame()], ignore_index=True)
+
+
+def _as_problems(unreconciled: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
+    """Totals that do not reconcile as rows of the one problem table.
+
+    The row is the total row's, or for a missing total the first task row of that organisation-year.
+    """
+    if unreconciled.empty:
+        return pd.DataFrame()
+    first = parts.groupby(["org_code", "year"], observed=True)["source_row"].min()
+    keys = pd.MultiIndex.from_arrays([unreconciled["org_code"].astype(str), unreconciled["year"].astype("int64")])
+    first.index = pd.MultiIndex.from_arrays([first.index.get_level_values(0).astype(str), first.index.get_level_values(1).astype("int64")])
+    row = unreconciled["source_row"].to_numpy(dtype=float)
+    row = np.where(np.isnan(row), first.reindex(keys).to_numpy(dtype=float), row)
+    return pd.DataFrame({
+        "file": unreconciled["source_file"].to_numpy(), "row": pd.array(np.nan_to_num(row, nan=-1), dtype="Int64"),
+        "column": "amount", "canonical": "totals",
+        "value": [None if v != v else v for v in unreconciled["total_euros"]],
+        "problem": [_reconcile_text(r) for r in unreconciled.itertuples()],
+    })
+
+
+def _raise_together(raw: _Raw, tables: list[pd.DataFrame]) -> None:
+    """One error listing the problems of every kind (file, row, column, value, problem, how to fix), with the file's headers."""
+    rows = pd.concat([t for t in tables if not t.empty], ignore_index=True)
+    try:
+        raise_all(rows)
+    except InputError as err:
+        raise _with_file_columns(err, raw) from None
+
+
+def _reconcile_text(r: Any) -> str:
+    known = r.total_euros == r.total_euros and r.parts_euros == r.parts_euros  # neither is NaN
+    amounts = f" (total {r.total_euros:,.2f} €, parts {r.parts_euros:,.2f} €)" if known else ""
+    return f"{r.org_code} {r.year} {r.total!r}: {r.problem}{amounts}"
+
+
+def _raise_unreconciled(rows: pd.DataFrame) -> None:
+    listed = "; ".join(_reconcile_text(r) for r in rows.head(_MAX_LISTED).itertuples())
+    more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    raise ReconciliationError(
+        f"{len(rows)} organisation-year total(s) do not reconcile with their task rows: {listed}{more}. "
+        "Check that the file is complete (no task rows missing, duplicated or from another table) and that "
+        "every organisation-year has its total row.",
+        rows=rows,
+        file=str(rows["source_file"].iloc[0]),
+    )
+
 
 def _split_class_column(frame: pd.DataFrame) -> pd.DataFrame:
     """4-digit codes go to ``service_class``, names to ``task_class``."""
@@ -200,8 +282,12 @@ def _aggregates(names: pd.Index) -> tuple[list[str], dict[str, str]]:
 def _reconcile(
     full: pd.DataFrame, is_agg: np.ndarray, aggregates: list[str], parents: dict[str, str], name: str,
     skip: set[tuple[str, int]] | frozenset[tuple[str, int]] = frozenset(),
-) -> None:
-    """Every aggregate row equals the sum of its parts, to the cent (``skip``: organisation-years with a missing cell)."""
+) -> pd.DataFrame:
+    """The totals that do not equal the sum of their parts to the cent (``skip``: organisation-years with a missing cell).
+
+    Columns ``org_code, year, total, total_euros, parts_euros, difference_euros, source_file, source_row, problem``;
+    empty when every total reconciles.
+    """
     if skip:
         pairs = list(zip(full["org_code"].astype(str), full["year"].astype("int64")))
         keep = np.array([p not in skip for p in pairs], dtype=bool)
@@ -301,23 +387,10 @@ def _reconcile(
                     }
                 )
             )
-    if problems:
-        rows = pd.concat(problems, ignore_index=True).sort_values(["org_code", "year", "total"], kind="stable")
-        rows = rows.reset_index(drop=True)
-        listed = "; ".join(
-            f"{r.org_code} {r.year} {r.total!r}: {r.problem}"
-            + (f" (total {r.total_euros:,.2f} €, parts {r.parts_euros:,.2f} €)"
-               if r.total_euros == r.total_euros and r.parts_euros == r.parts_euros else "")
-            for r in rows.head(_MAX_LISTED).itertuples()
-        )
-        more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
-        raise ReconciliationError(
-            f"{len(rows)} organisation-year total(s) do not reconcile with their task rows: {listed}{more}. "
-            "Check that the file is complete (no task rows missing, duplicated or from another table) and that "
-            "every organisation-year has its total row.",
-            rows=rows,
-            file=name,
-        )
+    if not problems:
+        return pd.DataFrame()
+    rows = pd.concat(problems, ignore_index=True).sort_values(["org_code", "year", "total"], kind="stable")
+    return rows.reset_index(drop=True)
 
 
 #: Statistics Finland's net operating costs by task (kta_14 and its copies).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import InputError
+from ..reference._labels import option, say
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -89,8 +90,7 @@ def _read_xlsx(
         wb.close()
     n = len(excel_rows)
     if n == 0:
-        raise InputError(f"the sheet has a header on row {header.line} but no data rows below it. If the lines are on another sheet, "
-                         "pass sheet= (CLI: --sheet NAME); otherwise export the ledger again with its lines.", file=where, row=header.line)
+        raise InputError(say("read.sheet_no_rows", line=header.line, option=option("sheet")), file=where, row=header.line)
     source_row = np.asarray(excel_rows, dtype=np.int64)
     headers = {canon: header.cells[i] for canon, i in wanted.items()}
     columns: dict[str, Any] = {}

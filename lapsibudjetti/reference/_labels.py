@@ -18,6 +18,7 @@ from importlib import resources
 
 import pandas as pd
 
+from .. import _errors
 from .._errors import InputError, ReferenceDataError
 
 __all__ = ["LANGS", "check_lang", "default_lang", "lang_or_default", "interface", "option", "say", "set_interface", "set_lang", "measure_text",
@@ -174,6 +175,12 @@ def text(key: str, lang: str = "fi", *, default: str | None = None, **values: ob
     **values
         Values for the placeholders.
 
+    Notes
+    -----
+    While the command line runs (:func:`interface` ``cli``), a key with a
+    ``KEY@cli`` entry takes that one: the same message spelled in the
+    command's flags instead of Python arguments.
+
     Examples
     --------
     >>> text("col.euros_per_child", "fi")
@@ -187,9 +194,18 @@ def text(key: str, lang: str = "fi", *, default: str | None = None, **values: ob
     """
     check_lang(lang)
     table, _ = _label_table()
-    entry = table.get(key)
+    entry = table.get(key + "@cli") if _INTERFACE[0] == "cli" else None
+    entry = entry if entry is not None else table.get(key)
     template = entry[lang] if entry is not None else (default if default is not None else key)
     return template.format(**values) if values else template
+
+
+def _place(kind: str, value: object) -> str:
+    """The row or column of an error in the session's language (``rivi 3``, ``rad 3``, ``row 3``)."""
+    return text(f"error.place_{kind}", default_lang(), value=value)
+
+
+_errors.PLACE[:] = [_place]
 
 
 def value_code(v: object) -> str:

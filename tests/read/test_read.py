@@ -166,6 +166,7 @@ def test_header_aliases_are_case_space_and_accent_insensitive(tmp_path: Path) ->
 
 
 def test_column_map_defaults_and_ignored_columns_warning(tmp_path: Path) -> None:
+    set_lang("en")  # the English messages are asserted
     text = "Yksikkö;Palvelu;Toteuma 2022;Selite;Muistiinpano\nKP100;3021;1 000,00;x;y\nKP200;3022;2 000,00;z;w\n"
     path = write(tmp_path / "oma.csv", text)
     with pytest.warns(LapsibudjettiWarning) as caught:
@@ -533,6 +534,7 @@ def test_invalid_values_name_file_row_and_column(tmp_path: Path) -> None:
 
 
 def test_given_encoding_that_does_not_fit(tmp_path: Path) -> None:
+    set_lang("en")  # the English messages are asserted
     path = write(tmp_path / "latin.csv", HEADER.replace("Palveluluokka", "Tehtava") + "091;2022;TP;Päivähoito;1\n", "cp1252")
     with pytest.raises(InputError, match="not valid utf-8") as err:
         read_ledger(path, defaults=MUNI, encoding="utf-8", check_codes=False)
@@ -556,7 +558,7 @@ def test_unknown_service_code_with_check_codes(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_ledger(write(tmp_path / "codes.csv", text), defaults=MUNI)
     msg = str(err.value)
-    assert "codes.csv" in msg and "row 3" in msg and "'service_class'" in msg and "'Palveluluokka'" in msg
+    assert "codes.csv" in msg and "rivi 3" in msg and "'service_class'" in msg and "'Palveluluokka'" in msg
     assert "9999" in msg
     assert err.value.column == "Palveluluokka" and err.value.row == 3
     led = read_ledger(write(tmp_path / "ok.csv", HEADER + "091;2022;TP;3021;1\n"), defaults=MUNI)
@@ -686,6 +688,7 @@ def test_real_kta14_file_loads_and_reconciles() -> None:
 
 
 def test_warns_about_unused_column_map_and_shadowed_defaults(tmp_path: Path) -> None:
+    set_lang("en")  # the English messages are asserted
     path = write(tmp_path / "w.csv", HEADER + "091;2022;TP;3021;1\n")
     with pytest.warns(LapsibudjettiWarning) as caught:
         led = read_ledger(path, defaults={"org_type": "municipality", "phase": "TA"},
@@ -764,6 +767,7 @@ def test_fractions_of_a_cent_are_an_error_naming_the_line(tmp_path: Path, n: int
 
 def test_amount_column_decides_the_encoding_too(tmp_path: Path) -> None:
     """A Windows-1252 no-break space (lone A0) far down the amount column: not UTF-8, whatever the head says."""
+    set_lang("en")  # the English messages are asserted
     lines = [f"564;2022;TP;3021;{i},00" for i in range(120_000)]
     lines[100_000] = "564;2022;TP;3021;1\xa0234,50"
     text = HEADER + "\n".join(lines) + "\n"
