@@ -13,6 +13,7 @@ from .._budget import ChildBudget, child_budget
 from .._errors import AllocationError, InputError
 from .._schema import amount_cents
 from .._util import _as_years, _listing, _name
+from ..reference._labels import option, say
 from ..reference._registry import Registry
 from ._view import _TIERS, MEMBER_COLUMNS, BoundaryView
 
@@ -54,9 +55,7 @@ def _population_for(budget: ChildBudget, population: Population | pd.DataFrame |
     if population is None:
         packaged = Population.packaged()
         if budget.population_source != packaged.source:
-            raise InputError(
-                f"the budget was computed with the population {budget.population_source!r}; pass the same population= "
-                "to the view, so that the area's and the municipalities' children are counted from the same figures")
+            raise InputError(say("error.view_population_differs", source=repr(budget.population_source), option=option("population")))
         return packaged
     if isinstance(population, pd.DataFrame):
         return Population.packaged().combine(Population.from_frame(population))
@@ -264,9 +263,8 @@ def _missing_population_error(missing: list[tuple[str, int, str]], registry: Reg
         listed.append(f"note: {', '.join(sorted(set(merged)))}; figures on a later municipal division have no row of "
                       "their own for it: pass membership_year= (e.g. 2026) to count it in its successor")
     return AllocationError(
-        f"population for {what} is missing for {len(missing)} municipality-year(s): {_listing(listed)}. "
-        "Give population= (org_code, year, age, persons) with these municipalities and years, or compute the budget "
-        "with population_year='nearest' to use the nearest year's age structure (recorded in the method)",
+        say("error.view_population_missing", what=what, n=len(missing), listed=_listing(listed), population=option("population"),
+            nearest=option("population_year", "nearest")),
         rows=pd.DataFrame(missing, columns=["municipality_code", "year", "detail"]))
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from ...reference._format import format_euros
 from ...reference._labels import check_lang as check_lang
-from ...reference._labels import lang_or_default
+from ...reference._labels import lang_or_default, option, say
 from ...reference._labels import text as label_text
 from ._base import (
     _HIGHLIGHT_OTHER,
@@ -278,14 +278,13 @@ def plot_per_child(
     lost = frame[~np.isfinite(frame["euros_per_child"].to_numpy(dtype=float))]
     if len(lost):
         warnings.warn(
-            f"{what}: no population figure for {', '.join(lost['name'])} in {yr}, so no euros per child; "
-            "they are left out of the chart. Give a population table to child_budget(population=...)",
+            say("warn.chart_no_population", what=what, names=", ".join(lost["name"]), year=yr, option=option("population")),
             LapsibudjettiWarning,
             stacklevel=2,
         )
     frame = frame[np.isfinite(frame["euros_per_child"].to_numpy(dtype=float))]
     if frame.empty:
-        raise InputError(f"{what}: no organisation has a population figure for {yr}; give one with child_budget(population=...)")
+        raise InputError(say("error.chart_no_population", what=what, year=yr, option=option("population")))
     hl = _highlight_set(highlight, frame, what)
     median = float(np.median(frame["euros_per_child"].to_numpy(dtype=float)))  # of every organisation, also those not drawn
     summary_count = len(frame)
