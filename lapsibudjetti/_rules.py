@@ -109,10 +109,10 @@ _AGES = re.compile(r"^(\d{1,3})\s*-\s*(\d{1,3})$")
 def _parse_ages(text: str) -> tuple[int, int]:
     m = _AGES.match(text.strip())
     if not m:
-        raise ValueError(f"{text!r} is not an age range like 0-17")
+        raise ValueError(_say("rule.not_ages", text=repr(text)))
     lo, hi = int(m.group(1)), int(m.group(2))
     if lo > hi or hi > 100:
-        raise ValueError(f"age range {text!r} must run low-high within 0-100")
+        raise ValueError(_say("rule.ages_order", text=repr(text)))
     return lo, hi
 
 
@@ -141,8 +141,6 @@ def parse_key(text: str) -> KeySpec:
     kind, _, arg = raw.partition(":")
     kind = kind.strip().lower()
     arg = arg.strip()
-    forms = ("population, population:0-17, age:16-18, ratio:16-17/16-18, fixed:40% (or fixed:0.4), user:NAME, "
-             "weighted:NAME (age-cost weights, e.g. weighted:health_care_2014)")
     try:
         if kind == "population":
             return KeySpec("population", ages=_parse_ages(arg) if arg else None, text=raw)
@@ -155,15 +153,15 @@ def parse_key(text: str) -> KeySpec:
             pct = arg.endswith("%")
             value = float(arg.rstrip("%").replace(",", ".")) / (100.0 if pct else 1.0)
             if not 0.0 <= value <= 1.0 or math.isnan(value):
-                raise ValueError(f"fixed share {arg!r} must be between 0 and 1 (or 0% and 100%)")
+                raise ValueError(_say("rule.fixed_share", text=repr(arg)))
             return KeySpec("fixed", value=value, text=raw)
         if kind == "user" and re.fullmatch(r"[A-Za-z0-9_.\-]+", arg or ""):
             return KeySpec("user", name=arg, text=raw)
         if kind == "weighted" and re.fullmatch(r"[A-Za-z0-9_.\-]+", arg or ""):
             return KeySpec("weighted", name=arg, text=raw)
     except ValueError as exc:
-        raise ValueError(f"allocation key {raw!r}: {exc}; use one of {forms}") from None
-    raise ValueError(f"allocation key {raw!r} is not understood; use one of {forms}")
+        raise ValueError(_say("rule.key_bad", text=repr(raw), reason=exc, forms=_say("rule.key_forms"))) from None
+    raise ValueError(_say("rule.key_unknown", text=repr(raw), forms=_say("rule.key_forms")))
 
 
 # --------------------------------------------------------------------------
@@ -180,10 +178,10 @@ def _parse_intervals(cell: str, digits: str) -> list[tuple[int, int]]:
         lo, sep, hi = part.partition("-")
         lo, hi = lo.strip(), (hi.strip() if sep else lo.strip())
         if not (re.fullmatch(digits, lo) and re.fullmatch(digits, hi)):
-            raise ValueError(f"{part!r} is not a code, a list a|b or a range a-b")
+            raise ValueError(_say("rule.not_code_range", part=repr(part)))
         a, b = int(lo), int(hi)
         if a > b:
-            raise ValueError(f"range {part!r} runs backwards")
+            raise ValueError(_say("rule.range_backwards", part=repr(part)))
         out.append((a, b))
     return out
 
@@ -237,7 +235,7 @@ def _parse_match(dim: str, cell: str) -> _Match | None:
         vals = tuple(_split(cell))
         bad = [v for v in vals if v not in ("municipality", "wellbeing_area", "joint_authority")]
         if bad:
-            raise ValueError(f"{bad[0]!r} is not one of municipality, wellbeing_area, joint_authority")
+            raise ValueError(_say("rule.bad_org_type", value=repr(bad[0])))
         return _Match(values=vals)
     return _Match(values=tuple(_split(cell)))
 
@@ -385,7 +383,7 @@ def _build(
     # profiles
     for i, p in enumerate(t["profile"]):
         if p not in ("",) + PROFILES:
-            bad(i, "profile", f"unknown profile; use empty or one of {', '.join(PROFILES)}")
+            bad(i, "profile", _say("rule.bad_profile", profiles=", ".join(PROFILES)))
     base = t[t["profile"].isin(["", "default"])]
     over = t[t["profile"] == profile] if profile != "default" else t.iloc[0:0]
     dup_base = base["rule_id"].duplicated(keep=False)
@@ -393,7 +391,7 @@ def _build(
         bad(i, "rule_id", _say("rule.duplicate_id"))
     dup_over = over["rule_id"].duplicated(keep=False)
     for i in over.index[dup_over]:
-        bad(i, "rule_id", "rule_id used twice in the same profile")
+        bad(i, "rule_id", _say("rule.duplicate_id_profile"))
     t = pd.concat([base[~base["rule_id"].isin(over["rule_id"])], over]).sort_values("source_row", kind="stable")
     t = t.reset_index(drop=True)
     t["profile"] = ""
@@ -463,11 +461,9 @@ def _fill_labels(t: pd.DataFrame, bad: Callable[[int, str, str], None]) -> None:
         for i in rows.index[rows != reference]:
             differs = [c for c, a, b in zip(label_cols, rows[i], reference) if a != b]
             other = by_names.get(rows[i])
-            hint = (f"these are the names of category {other!r}: was the category changed without its names? "
-                    if other is not None and other != cat else "")
-            bad(i, differs[0], f"category {cat!r} is named {' / '.join(reference)} in its other rules but "
-                               f"{' / '.join(rows[i])} here; {hint}clear {', '.join(differs)} (the names of {cat!r} are then used) "
-                               "or give every rule of the category the same names")
+            hint = _say("rule.names_hint", other=repr(other)) if other is not None and other != cat else ""
+            bad(i, differs[0], _say("rule.names_differ", category=repr(cat), reference=" / ".join(reference), here=" / ".join(rows[i]),
+                                    hint=hint, columns=", ".join(differs)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -503,20 +499,19 @@ def _checked_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in cols]
     if missing:
         raise RuleError(
-            f"the rules file has no column(s) {', '.join(missing)}. "
-            f"Expected columns: {', '.join(RULE_COLUMNS)}. Start from lapsibudjetti.write_rules(default_rules(), 'rules.xlsx').",
+            _say("rule.file_missing_columns", columns=", ".join(missing), expected=", ".join(RULE_COLUMNS), start=_say("rule.start")),
             file=source,
             column=missing[0],
         )
     unknown = [c for c in cols if c not in RULE_COLUMNS and c not in ("source_row", "specificity")]
     if unknown:
         raise RuleError(
-            f"the rules file has unknown column(s) {', '.join(unknown)}; allowed: {', '.join(RULE_COLUMNS)}",
+            _say("rule.file_unknown_columns", columns=", ".join(unknown), expected=", ".join(RULE_COLUMNS)),
             file=source,
             column=unknown[0],
         )
     if len(frame) == 0:
-        raise RuleError("the rules file has no rules", file=source)
+        raise RuleError(_say("rule.file_no_rules"), file=source)
     return frame
 
 
@@ -530,15 +525,14 @@ def _check_rule(row: pd.Series, bad: Callable[[str, str], None]) -> tuple[dict[s
             bad(dim, str(exc))
             m[dim] = None
     if m["service_class"] is None and m["task_class"] is None and all(m[d] is None for d in DIMENSIONS):
-        bad("service_class", "the rule matches nothing specific; give at least one of service_class, task_class, account, "
-                             "cost_centre, org_type, org_code")
+        bad("service_class", _say("rule.nothing_specific"))
     for col in ("valid_from", "valid_to"):
         v = row[col]
         if v and not (re.fullmatch(r"\d{4}", v) and _YEAR_MIN <= int(v) <= _YEAR_MAX):
-            bad(col, "not a year (leave empty for open-ended)")
+            bad(col, _say("rule.not_year"))
     years = (row["valid_from"], row["valid_to"])
     if all(re.fullmatch(r"\d{4}", v) for v in years) and int(years[0]) > int(years[1]):
-        bad("valid_to", "valid_to is before valid_from")
+        bad("valid_to", _say("rule.years_order"))
     colour, tier = row["colour"], row["tier"]
     if colour not in COLOURS:
         bad("colour", _say("rule.bad_colour", values=_words("colour", COLOURS)))
@@ -569,7 +563,7 @@ def _check_rule(row: pd.Series, bad: Callable[[str, str], None]) -> tuple[dict[s
     if colour in ("green", "red") and (row["key"] or row["key_fallback"]):
         bad("key", _say("rule.no_key", colour=_words("colour", (colour,)), share="100" if colour == "green" else "0"))
     if row["key_fallback"] and not row["key"]:
-        bad("key_fallback", "a fallback needs a key to fall back from")
+        bad("key_fallback", _say("rule.fallback_needs_key"))
     return m, (parsed[0], parsed[1])
 
 
@@ -659,8 +653,7 @@ def _check_static_conflicts(rules: Rules) -> None:
         for a, b in conflicts:
             for i, j in ((a, b), (b, a)):
                 recs.append((int(t.at[i, "source_row"]), "rule_id", t.at[i, "rule_id"],
-                             f"equally specific as rule {t.at[j, 'rule_id']!r} (row {int(t.at[j, 'source_row'])}) and both match the same lines; "
-                             "make one of them narrower or change their years"))
+                             _say("rule.conflict", other=repr(t.at[j, "rule_id"]), row=int(t.at[j, "source_row"]))))
         _raise_rule_problems(recs, rules.source)
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from ._errors import RuleError
 from ._files import atomic_path
 from ._rules import RULE_COLUMNS, Rules, _cell, categories, rule_column_aliases
-from .reference._labels import lang_or_default, text, value_label
+from .reference._labels import lang_or_default, say, text, value_label
 
 __all__ = ["load_rules", "write_rules", "KEY_FORMS"]
 
@@ -63,7 +63,7 @@ def load_rules(path: str | Path, *, profile: Literal["default", "placements_only
     """
     path = Path(path)
     if not path.exists():
-        raise RuleError(f"rules file not found: {path}", file=str(path))
+        raise RuleError(say("rule.file_not_found", path=path), file=str(path))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         frame = _read_rules_xlsx(path, sheet)
@@ -73,7 +73,7 @@ def load_rules(path: str | Path, *, profile: Literal["default", "placements_only
         frame = read_text_table(path, what="rules")
         frame["source_row"] = source_rows(frame)
     else:
-        raise RuleError(f"rules must be a .csv or .xlsx file, got {path.suffix!r}", file=str(path))
+        raise RuleError(say("rule.file_suffix", suffix=repr(path.suffix)), file=str(path))
     return Rules.from_frame(frame, source=path.name, profile=profile)
 
 
@@ -95,15 +95,14 @@ def _read_rules_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise RuleError(f"no sheet {sheet!r}; sheets: {', '.join(wb.sheetnames)}", file=path.name)
+            raise RuleError(say("rule.no_sheet", sheet=repr(sheet), sheets=", ".join(wb.sheetnames)), file=path.name)
         for name in [sheet] if sheet is not None else wb.sheetnames:
             rows = list(wb[name].iter_rows(values_only=True))
             header_at = _header_at(rows)
             if header_at is not None:
                 break
         else:
-            raise RuleError(f"no sheet has a heading row with the rule id (rule_id, Säännön tunnus, Regel-id) in its first 30 rows; "
-                            f"sheets: {', '.join(wb.sheetnames)}. Start from: lapsibudjetti rules --out saannot.xlsx", file=path.name)
+            raise RuleError(say("rule.no_heading", sheets=", ".join(wb.sheetnames), start=say("rule.start")), file=path.name)
     finally:
         wb.close()
     header = [_cell(v) for v in rows[header_at]]
@@ -153,7 +152,7 @@ def write_rules(rules: Rules, path: str | Path, *, lang: str | None = None) -> N
             w.writerows(t.itertuples(index=False, name=None))
         return
     if path.suffix.lower() != ".xlsx":
-        raise RuleError(f"write rules to a .csv or .xlsx file, not {path.suffix!r}", file=str(path))
+        raise RuleError(say("rule.write_suffix", suffix=repr(path.suffix)), file=str(path))
     _write_workbook(rules, t, path, lang)
 
 

@@ -68,8 +68,7 @@ _ROWS_SHOWN = 20
 
 def _text(key: str, **values: object) -> str:
     """A label in the command's language (``--lang``, else ``$LAPSIBUDJETTI_LANG``, else Finnish)."""
-    template = _labels.text(key, default_lang())
-    return template.format(**values) if values else template
+    return _labels.say(key, **values)
 
 
 def parse_years(text: str) -> list[int]:
@@ -643,7 +642,7 @@ def _rules_diff(args: argparse.Namespace, console: _Console) -> int:
     first, second = (None if a.strip().lower() == "default" else Path(a) for a in args.diff)
     for path in (first, second):
         if path is not None and not path.exists():
-            raise InputError(f"rules file not found: {path}", file=str(path))
+            raise InputError(_text("rule.file_not_found", path=path), file=str(path))
     args.rules = first
     with _computed(args, console, 3, rules=first is not None) as (_inp, result, progress):
         progress.step("comparing the rules")

@@ -55,7 +55,10 @@ def test_rule_errors_are_collected_with_rows_and_columns() -> None:
 def test_equally_specific_overlapping_rules_are_an_error_at_load() -> None:
     frame = pd.DataFrame([_rule(rule_id="a", service_class="3051"),
                           _rule(rule_id="b", service_class="3051", colour="red", tier="")])
-    with pytest.raises(lb.RuleError, match="equally specific"):
+    with pytest.raises(lb.RuleError, match="yhtä tarkka kuin sääntö 'b'"):  # Finnish by default
+        lb.Rules.from_frame(frame)
+    lb.set_lang("en")
+    with pytest.raises(lb.RuleError, match="equally specific as rule 'a'"):
         lb.Rules.from_frame(frame)
 
 
@@ -83,7 +86,10 @@ def test_key_syntax(text: str, kind: str) -> None:
 
 @pytest.mark.parametrize("text", ["popul", "age:18-16", "fixed:140%", "ratio:1-2", "user:"])
 def test_bad_keys_are_rejected(text: str) -> None:
-    with pytest.raises(ValueError, match="allocation key"):
+    with pytest.raises(ValueError, match="kohdistusavain"):  # the session's language: Finnish by default
+        parse_key(text)
+    lb.set_lang("sv")
+    with pytest.raises(ValueError, match="fördelningsnyckel"):
         parse_key(text)
 
 

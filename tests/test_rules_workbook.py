@@ -124,7 +124,7 @@ def test_a_changed_category_without_its_names_is_one_error_for_that_row(tmp_path
         lb.load_rules(path)
     rows = err.value.rows
     assert len(rows) == 1 and int(rows["row"].iloc[0]) == i + 2
-    assert "names of category 'basic_education'" in str(err.value) and "rules.csv" in str(err.value)
+    assert "luokan 'basic_education' nimet" in str(err.value) and "rules.csv" in str(err.value)  # Finnish by default
 
 
 def test_rows_are_the_lines_the_user_sees(tmp_path: Path) -> None:
