@@ -86,29 +86,29 @@ def parse_years(text: str) -> list[int]:
         part = part.strip()
         m = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
         if not m:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a year or a range of years; write e.g. 2021-2024, 2023 or 2019,2021-2022")
+            raise argparse.ArgumentTypeError(_text("cli.bad_years", text=repr(text)))
         lo = int(m.group(1))
         hi = int(m.group(2)) if m.group(2) else lo
         if hi < lo:
-            raise argparse.ArgumentTypeError(f"the range {part!r} runs backwards; write the earlier year first")
+            raise argparse.ArgumentTypeError(_text("cli.years_backwards", part=repr(part)))
         years.update(range(lo, hi + 1))
     return sorted(years)
 
 
 def _setting(text: str) -> tuple[str, str]:
     if "=" not in text:
-        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN=VALUE; write e.g. --set org_type=municipality")
+        raise argparse.ArgumentTypeError(_text("cli.bad_setting", text=repr(text), example="--set org_type=municipality"))
     key, value = text.split("=", 1)
     key, value = key.strip(), value.strip()
     if not key or not value:
-        raise argparse.ArgumentTypeError(f"{text!r} is not COLUMN=VALUE; write e.g. --set org_code=564")
+        raise argparse.ArgumentTypeError(_text("cli.bad_setting", text=repr(text), example="--set org_code=564"))
     return key, value
 
 
 def _codes(text: str) -> list[str]:
     codes = [c.strip() for c in str(text).split(",") if c.strip()]
     if not codes:
-        raise argparse.ArgumentTypeError("give organisation codes separated by commas, e.g. 091,564")
+        raise argparse.ArgumentTypeError(_text("cli.bad_orgs"))
     return codes
 
 
@@ -387,7 +387,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
         inp.keys = _collect(problems, lambda: lb.KeyTable.read(args.keys))
     if getattr(args, "price_index", None) is not None:
         if not args.price_index.exists():
-            raise InputError(f"price index file not found: {args.price_index}", file=str(args.price_index))
+            raise InputError(_text("cli.price_index_missing", path=args.price_index), file=str(args.price_index))
         inp.price_index = args.price_index
     if args.years and inp.ledgers:
         inp.ledgers = _collect(problems, lambda: _only_years(inp.ledgers, args.years)) or []
@@ -410,7 +410,7 @@ def _only_years(ledgers: list[Any], years: list[int]) -> list[pd.DataFrame]:
     kept = [k for k in kept if len(k)]
     if not kept:
         have = sorted({int(y) for led in ledgers for y in led["year"].unique()})
-        raise InputError(f"no ledger lines in the years {_years_text(years)}; the ledgers have {_years_text(have)}. Change --years.")
+        raise InputError(_text("cli.no_lines_in_years", years=_years_text(years), have=_years_text(have)))
     return kept
 
 
@@ -614,7 +614,7 @@ def _rules(args: argparse.Namespace, console: _Console) -> int:
         return EXIT_USAGE
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
-        raise InputError(f"write the rules to a .xlsx or .csv file, not {out.name!r}", file=str(out))
+        raise InputError(_text("cli.rules_suffix", name=repr(out.name)), file=str(out))
     _check_new_file(out, args.force)
     rules = lb.default_rules(args.profile)
     lb.write_rules(rules, out, lang=args.lang)
@@ -625,19 +625,19 @@ def _rules(args: argparse.Namespace, console: _Console) -> int:
 
 def _check_new_file(out: Path, force: bool) -> None:
     if out.exists() and not force:
-        raise InputError(f"{out} exists; it may hold your edits. Choose another name or add --force to replace it", file=str(out))
+        raise InputError(_text("cli.file_exists", path=out), file=str(out))
     if not out.parent.exists():
-        raise InputError(f"the folder {str(out.parent)!r} does not exist; create it first", file=str(out))
+        raise InputError(_text("cli.no_folder", folder=repr(str(out.parent))), file=str(out))
 
 
 def _rules_diff(args: argparse.Namespace, console: _Console) -> int:
     from .output._rules_diff_out import write_rules_comparison
 
     if args.rules is not None:
-        raise InputError("with --diff A B the rules are A and B; leave out --rules")
+        raise InputError(_text("cli.diff_no_rules"))
     if args.out is not None:
         if args.out.suffix.lower() != ".xlsx":
-            raise InputError(f"write the comparison to a .xlsx file, not {args.out.name!r}", file=str(args.out))
+            raise InputError(_text("cli.diff_suffix", name=repr(args.out.name)), file=str(args.out))
         _check_new_file(args.out, args.force)
     first, second = (None if a.strip().lower() == "default" else Path(a) for a in args.diff)
     for path in (first, second):
@@ -661,8 +661,7 @@ def _scenario(args: argparse.Namespace, console: _Console) -> int:
 
     existing = [args.out / n for n in SCENARIO_FILES if (args.out / n).exists()]
     if existing and not args.force:
-        raise InputError(f"{', '.join(str(p) for p in existing)} exist(s); choose another --out folder or add --force to replace "
-                         "the scenario files (nothing else in the folder is touched)", file=str(args.out))
+        raise InputError(_text("cli.scenario_exists", paths=", ".join(str(p) for p in existing)), file=str(args.out))
     with _computed(args, console, 3) as (_inp, result, progress):
         progress.step("applying the changes")
         s = result.scenario(args.changes)
@@ -761,8 +760,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         else:
-            console.err(f"internal error: {type(err).__name__}: {err}\n"
-                        "This is a bug in lapsibudjetti, not in your files. Run again with --debug for the details and please report it.")
+            console.err(_text("cli.internal_error", error=f"{type(err).__name__}: {err}"))
         return EXIT_INTERNAL
     finally:
         set_interface("python")

@@ -244,7 +244,7 @@ def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pyte
     assert mine.read_text(encoding="utf-8") == "my own notes"
     assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--years", "2030",
                      "--out", str(tmp_path / "s")]) == 1
-    assert "no ledger lines in the years 2030; the ledgers have 2021–2022" in capsys.readouterr().err
+    assert "vuosilta 2030 ei ole kirjanpidon rivejä; kirjanpidoissa on vuodet 2021–2022" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv", [[], ["frobnicate"], ["report", "--years", "20x1"], ["report", "--lang", "de"],
@@ -290,7 +290,7 @@ def test_rules_round_trip(tmp_path: Path, good: Path, capsys: pytest.CaptureFixt
     capsys.readouterr()
     # an existing file is not overwritten by accident
     assert cli.main(["rules", "--out", str(path)]) == 1
-    assert "exists; it may hold your edits" in capsys.readouterr().err
+    assert "on jo olemassa; siinä voi olla muokkauksiasi" in capsys.readouterr().err
     assert cli.main(["rules", "--out", str(path), "--force", "--profile", "placements_only"]) == 0
     assert lb.load_rules(path, profile="placements_only").table["tier"].tolist() == lb.default_rules("placements_only").table["tier"].tolist()
 
@@ -333,7 +333,7 @@ def test_internal_errors_are_named_as_bugs(monkeypatch: pytest.MonkeyPatch, caps
     monkeypatch.setitem(cli._COMMANDS, "rules", boom)
     assert cli.main(["rules", "--out", "x.xlsx"]) == cli.EXIT_INTERNAL
     err = capsys.readouterr().err
-    assert "internal error: RuntimeError: kaboom" in err and "Traceback" not in err
+    assert "sisäinen virhe: RuntimeError: kaboom" in err and "Traceback" not in err
     assert cli.main(["--debug", "rules", "--out", "x.xlsx"]) == cli.EXIT_INTERNAL
     assert "Traceback" in capsys.readouterr().err
     assert cli.main(["rules", "--out", "x.xlsx", "--debug"]) == cli.EXIT_INTERNAL  # --debug after the command too
