@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, LapsibudjettiWarning
+from ..reference._labels import interface, say
 from ._columns import _categorical_from, _Raw
 from ._dialect import Dialect, DialectResult, register_dialect
 from ._text import _data_table, _norm
@@ -154,7 +155,7 @@ def _records(path: Path, sheet: str | int | None) -> tuple[list[list[str]], list
             wb.close()
         return rows, list(range(1, len(rows) + 1))
     if suffix not in (".csv", ".txt", ".tsv"):
-        raise InputError(f"a PxWeb export must be a .csv or .xlsx file, not {path.suffix!r}", file=path.name)
+        raise InputError(say("px.suffix", suffix=repr(path.suffix)), file=path.name)
     raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = raw.decode("utf-16")
@@ -173,7 +174,7 @@ def _records(path: Path, sheet: str | int | None) -> tuple[list[list[str]], list
             out.append([_space(c) for c in record])
             starts.append(start)
     except csv.Error as exc:
-        raise InputError(f"the file is not valid CSV near line {reader.line_num} ({exc})", file=path.name, row=reader.line_num) from None
+        raise InputError(say("px.bad_csv", line=reader.line_num, reason=exc), file=path.name, row=reader.line_num) from None
     return out, starts
 
 
@@ -198,9 +199,9 @@ def _table(path: Path, sheet: str | int | None) -> _Table:
             header_at = k
             break
     if header_at is None:
-        raise InputError("no heading row of a PxWeb table found in the first 80 rows (a row naming e.g. Alue, Tehtävä, Vuosi "
-                         "or years such as 2019); is this a PxWeb export? Ledgers are read with read_ledger, the long "
-                         "statistics format with read_statistics", file=path.name)
+        cli = interface() == "cli"
+        raise InputError(say("px.no_heading", ledger="--ledger" if cli else "read_ledger()",
+                             statistics="--statistics" if cli else "read_statistics()"), file=path.name)
     header = rows[header_at]
     width = max(i for i, c in enumerate(header) if c) + 1
     title = [" ".join(c for c in r if c) for r in rows[:header_at]]
@@ -341,21 +342,20 @@ def _long(t: _Table, unit: str | None, measure: str | None) -> tuple[pd.DataFram
     kinds = [voc.stubs.get(_norm(_stub_word(h))) for h in t.header]
     for kind in ("area", "task"):
         if kinds.count(kind) != 1:
-            raise InputError(f"the PxWeb table needs one {kind} column ({'Alue/Område/Area' if kind == 'area' else 'Tehtävä/Uppgift/Task'}); "
-                             f"its headings are {', '.join(repr(h) for h in t.header)}", file=t.name)
+            raise InputError(say("px.needs_column", kind=kind, names="Alue/Område/Area" if kind == "area" else "Tehtävä/Uppgift/Task",
+                                 headings=", ".join(repr(h) for h in t.header)), file=t.name)
     col = {k: kinds.index(k) for k in ("area", "task", "year", "measure") if k in kinds}
     value_cols = [j for j, k in enumerate(kinds) if k is None and t.header[j]]
     if not value_cols:
-        raise InputError("the PxWeb table has no column of figures beside its stub columns", file=t.name)
+        raise InputError(say("px.no_figures"), file=t.name)
     headings = {j: _parse_heading(t.header[j]) for j in value_cols}
     title_heading = _parse_heading(" ".join(t.title)) if t.title else _Heading("")
     given = _parse_heading(unit) if unit else None
     if unit and (given is None or given.factor is None):
-        raise InputError(f"unit={unit!r} is not a unit of euros; write '1000 €' or '€'", file=t.name)
+        raise InputError(say("px.not_euro_unit", unit=repr(unit)), file=t.name)
     if "year" not in col and any(headings[j].year is None for j in value_cols):
         bad = [t.header[j] for j in value_cols if headings[j].year is None]
-        raise InputError(f"no year for the column(s) {', '.join(map(repr, bad))}: the table has no year column and their "
-                         "headings name no year", file=t.name)
+        raise InputError(say("px.no_year", columns=", ".join(map(repr, bad))), file=t.name)
 
     recs: list[tuple[str, int, str, int, int, str]] = []
     missing: list[tuple[int, str, str]] = []
@@ -373,8 +373,7 @@ def _long(t: _Table, unit: str | None, measure: str | None) -> tuple[pd.DataFram
             factor = next((f for f in (h.factor, row_measure.factor if row_measure else None, title_heading.factor,
                                        given.factor if given else None) if f is not None), None)
             if factor is None:
-                raise InputError(f"no unit for the column {t.header[j]!r}: neither its heading, the measure nor the title says "
-                                 "1000 € or €. Give unit='1000 €' (or '€')", file=t.name, row=ln, column=t.header[j])
+                raise InputError(say("px.no_unit", column=repr(t.header[j])), file=t.name, row=ln, column=t.header[j])
             if measure is not None and _norm(name) != _norm(measure):
                 continue
             unit_text = next((u for u in (h.unit, row_measure.unit if row_measure else "", title_heading.unit,
@@ -389,19 +388,16 @@ def _long(t: _Table, unit: str | None, measure: str | None) -> tuple[pd.DataFram
             try:
                 cents = _amount_cents(text, factor)
             except ValueError:
-                raise InputError(f"{text!r} in {unit_text} is a fraction of a cent", file=t.name, row=ln, column=t.header[j]) from None
+                raise InputError(say("px.fraction_cent", text=repr(text), unit=unit_text), file=t.name, row=ln, column=t.header[j]) from None
             if cents is None:
-                raise InputError(f"{text!r} is not a figure (missing figures are written '..', '.' or '-')",
-                                 file=t.name, row=ln, column=t.header[j])
+                raise InputError(say("px.not_figure", text=repr(text)), file=t.name, row=ln, column=t.header[j])
             recs.append((r[col["area"]], year, r[col["task"]], cents, ln, t.header[j]))
     if not measures_used:
         if skipped_perhead:
-            raise InputError(f"the table's figures are per resident ({', '.join(sorted(skipped_perhead))}), not euros: a ledger "
-                             "amount must be euros (1000 € or €). Download the net operating costs in euros", file=t.name)
-        raise InputError(f"no column of the measure {measure!r}", file=t.name)
+            raise InputError(say("px.per_resident", measures=", ".join(sorted(skipped_perhead))), file=t.name)
+        raise InputError(say("px.no_measure", measure=repr(measure)), file=t.name)
     if len(measures_used) > 1:
-        raise InputError(f"the table has several amount measures ({', '.join(sorted(measures_used))}); choose one with measure=",
-                         file=t.name)
+        raise InputError(say("px.several_measures", measures=", ".join(sorted(measures_used))), file=t.name)
     (name, (unit_text, factor)), = measures_used.items()
     frame = pd.DataFrame(recs, columns=["area", "year", "task", "cents", "row", "column"])
     info: dict[str, Any] = {"measure": name, "unit": unit_text, "factor": factor, "title": " / ".join(t.title),
@@ -413,7 +409,7 @@ def _long(t: _Table, unit: str | None, measure: str | None) -> tuple[pd.DataFram
 def _year_cell(text: str, name: str, line: int) -> int:
     m = _YEAR.search(text)
     if not m:
-        raise InputError(f"{text!r} is not a year", file=name, row=line, column="year")
+        raise InputError(say("px.not_year", text=repr(text)), file=name, row=line, column="year")
     return int(m.group(1))
 
 
@@ -441,7 +437,7 @@ def _areas(labels: pd.Series, years: pd.Series, name: str) -> tuple[np.ndarray, 
         try:
             out[(label, year)] = reg.resolve(label, int(year))
         except InputError as err:
-            raise InputError(f"area {label!r}: {err.message}", file=name, column="area") from None
+            raise InputError(say("px.area", label=repr(label), message=err.message), file=name, column="area") from None
     types = np.array([out[(a, y)][0] for a, y in zip(labels, years)], dtype=object)
     codes = np.array([out[(a, y)][1] for a, y in zip(labels, years)], dtype=object)
     return types, codes
@@ -459,7 +455,7 @@ def _pxweb_ledger(t: _Table, options: Mapping[str, Any]) -> DialectResult:
     keep = ~is_missing & ~regional
     kinds = sorted(set(types[keep]))
     if len(kinds) > 1:
-        raise InputError(f"the table mixes {' and '.join(kinds)} rows; read them as two files", file=t.name)
+        raise InputError(say("px.mixed_kinds", kinds=" + ".join(kinds)), file=t.name)
     defaults = _statistics_defaults(options)
     n = int(keep.sum())
     cats = {c: _categorical_from(np.zeros(n, dtype=np.int64), [str(v)]) for c, v in defaults.items()}
@@ -486,13 +482,13 @@ def _pxweb_ledger(t: _Table, options: Mapping[str, Any]) -> DialectResult:
     result = _statistics_ledger(raw, {**options, "skip_reconcile": skip})
     if len(info["missing"]):
         m = info["missing"]
-        listed = ", ".join(f"row {r} {c!r} ({v!r})" for r, c, v in m[["row", "column", "value"]].head(_MAX_LISTED).itertuples(index=False))
-        warnings.warn(f"{t.name}: {len(m)} missing or confidential cell(s) left out, never read as zero: {listed}"
-                      f"{' …' if len(m) > _MAX_LISTED else ''}; {len(skip)} organisation-year(s) could not be reconciled with "
-                      "their totals (attrs['pxweb']['missing'] lists the cells)", LapsibudjettiWarning, stacklevel=4)
+        listed = ", ".join(say("px.cell", row=r, column=repr(c), value=repr(v))
+                           for r, c, v in m[["row", "column", "value"]].head(_MAX_LISTED).itertuples(index=False))
+        warnings.warn(say("px.missing_cells", file=t.name, n=len(m), listed=listed + (" …" if len(m) > _MAX_LISTED else ""),
+                          skipped=len(skip), where=say("px.missing_where")), LapsibudjettiWarning, stacklevel=4)
     if info["per_resident_left_out"]:
-        warnings.warn(f"{t.name}: the per-resident column(s) {', '.join(info['per_resident_left_out'])} are not ledger amounts "
-                      "and were left out", LapsibudjettiWarning, stacklevel=4)
+        warnings.warn(say("px.per_resident_left_out", file=t.name, columns=", ".join(info["per_resident_left_out"])),
+                      LapsibudjettiWarning, stacklevel=4)
     info["regional_rows"] = int(regional.sum())
     info["unreconciled"] = sorted(skip)
     result.ledger.attrs["pxweb"] = info

@@ -128,6 +128,7 @@ def test_the_child_budget_is_identical(tmp_path: Path, sample_rows: pd.DataFrame
 
 
 def test_missing_cells_are_reported_never_zero(tmp_path: Path, sample_rows: pd.DataFrame, expected: pd.Series) -> None:
+    lb.set_lang("en")  # the English messages are asserted
     path = tmp_path / "px.csv"
     write_pxweb(sample_rows, path, shape="long", missing=3)
     with pytest.warns(lb.LapsibudjettiWarning, match=r"3 missing or confidential cell\(s\) left out, never read as zero"):
@@ -141,6 +142,7 @@ def test_missing_cells_are_reported_never_zero(tmp_path: Path, sample_rows: pd.D
 
 
 def test_per_resident_figures_are_refused_as_amounts(tmp_path: Path, sample_rows: pd.DataFrame) -> None:
+    lb.set_lang("en")  # the English messages are asserted
     path = tmp_path / "per_resident.csv"
     rows = sample_rows.head(20)
     text = '"Alue";"Tehtävä";"2019 Nettokäyttökustannukset, euroa/asukas"\n' + "\n".join(
