@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from .._errors import InputError
+from .._errors import PLACE, InputError
+from ..reference._labels import default_lang, say, text
 from ._amounts import _ambiguous_groups
 from ._encoding import _UTF8_SIGNS
 
@@ -36,6 +37,11 @@ def number_text(values: pd.Series) -> pd.Series:
     """
     return (values.astype(str).str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
             .str.replace("\u2212", "-", regex=False).str.replace(",", ".", regex=False))
+
+
+def _what(what: str) -> str:
+    """The name of a kind of table (``key table``) in the session's language."""
+    return text(f"table.{what.replace(' ', '_')}", default_lang(), default=what)
 
 
 def read_text_table(path: str | Path, *, what: str = "table", numeric: Iterable[str] = (), sheet: str | int = 0) -> pd.DataFrame:
@@ -64,7 +70,7 @@ def read_text_table(path: str | Path, *, what: str = "table", numeric: Iterable[
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{what} file not found: {path}", file=str(path))
+        raise InputError(say("table.not_found", what=_what(what), path=path), file=str(path))
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
@@ -75,11 +81,11 @@ def read_text_table(path: str | Path, *, what: str = "table", numeric: Iterable[
             text = _decode_table(path.read_bytes(), what, path.name)
             frame = _csv_table(text, what, path.name)
         else:
-            raise InputError(f"a {what} must be a .csv, .xlsx or .parquet file, not {path.suffix!r}", file=path.name)
+            raise InputError(say("table.suffix", what=_what(what), suffix=repr(path.suffix)), file=path.name)
     except (ValueError, OSError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"the {what} file could not be read ({exc}); save it as CSV, XLSX or Parquet", file=path.name) from exc
+        raise InputError(say("table.unreadable", what=_what(what), reason=exc), file=path.name) from exc
     rows = frame.attrs.get("source_rows", list(range(2, len(frame) + 2)))
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.attrs["source_rows"] = rows
@@ -133,15 +139,14 @@ def _csv_table(text: str, what: str, name: str) -> pd.DataFrame:
                 header = [c.strip() for c in record]
                 continue
             if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
-                raise InputError(f"line {start} of the {what} has {len(record)} cells but the header has {len(header)}; "
-                                 f"remove the extra {sep!r} or quote the cell that holds it", file=name, row=start)
+                raise InputError(say("table.cells", what=_what(what), line=start, n=len(record), header=len(header), sep=repr(sep)),
+                                 file=name, row=start)
             records.append((record + [""] * len(header))[: len(header)])
             starts.append(start)
     except csv.Error as exc:
-        raise InputError(f"the {what} is not valid CSV near line {reader.line_num} ({exc}); save it again from Excel as CSV",
-                         file=name, row=reader.line_num) from None
+        raise InputError(say("table.bad_csv", what=_what(what), line=reader.line_num, reason=exc), file=name, row=reader.line_num) from None
     if header is None:
-        raise InputError(f"the {what} file is empty; it needs a header row and at least one row", file=name)
+        raise InputError(say("table.empty", what=_what(what)), file=name)
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
     frame.attrs["source_rows"] = starts
     return frame
@@ -157,7 +162,7 @@ def _decode_table(raw: bytes, what: str, name: str) -> str:
     >>> _decode_table("a;ä\\n".encode() + "b;ö\\n".encode("cp1252"), "key table", "k.csv")
     Traceback (most recent call last):
     ...
-    lapsibudjetti._errors.InputError: k.csv, rivi 2: the key table mixes two encodings: line 2 is not UTF-8 ...
+    lapsibudjetti._errors.InputError: k.csv, rivi 2: avaintaulukko: kaksi merkistöä sekaisin: rivi 2 ei ole UTF-8:aa mutta rivi 1 on; ...
     """
     try:
         return raw.decode("utf-8-sig")
@@ -168,8 +173,7 @@ def _decode_table(raw: bytes, what: str, name: str) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         good = raw[: sign.start()].count(b"\n") + 1
         raise InputError(
-            f"the {what} mixes two encodings: line {line} is not UTF-8 but line {good} is; read either way one of "
-            f"them would be garbled. Fix the letters (ä, ö, å) on line {line} or save the whole file as UTF-8.",
+            say("table.mixed_encodings", what=_what(what), line=line, good=good),
             file=name,
             row=line,
         ) from None
@@ -187,7 +191,7 @@ def _refuse_ambiguous_numbers(values: pd.Series, what: str, name: str, rows_of: 
     >>> _refuse_ambiguous_numbers(pd.Series(["1.500", "750"]), "key table", "k.csv", [2, 3])
     Traceback (most recent call last):
     ...
-    lapsibudjetti._errors.InputError: k.csv, rivi 2: 1 value(s) of the key table are ambiguous: ...
+    lapsibudjetti._errors.InputError: k.csv, rivi 2: avaintaulukko: 1 arvoa on monitulkintaisia: rivi 2: '1.500'. ...
     """
     text = values.astype(str)
     for mark in (".", ","):
@@ -196,11 +200,9 @@ def _refuse_ambiguous_numbers(values: pd.Series, what: str, name: str, rows_of: 
         bad = _ambiguous_groups([pa.array(text.tolist(), type=pa.string())], mark)
         if len(bad):
             rows = [rows_of[int(i)] for i in bad]
-            shown = ", ".join(f"row {r}: {text.iloc[i]!r}" for r, i in list(zip(rows, bad))[:5])
+            shown = ", ".join(f"{PLACE[0]('row', r)}: {text.iloc[i]!r}" for r, i in list(zip(rows, bad))[:5])
             raise InputError(
-                f"{len(bad)} value(s) of the {what} are ambiguous: {shown}. A {mark!r} followed by three digits may "
-                f"separate thousands (1{mark}500 = 1 500) or be the decimal mark, and no value of the column shows "
-                "which. Write 1500 (or 1 500) for a thousand and a half, 1,5 for one and a half.",
+                say("table.ambiguous", what=_what(what), n=len(bad), shown=shown, mark=repr(mark)),
                 file=name,
                 row=rows[0],
                 column=None if values.name is None else str(values.name),
