@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError, LapsibudjettiWarning
+from .._errors import PLACE, InputError, LapsibudjettiWarning
+from ..reference._labels import say
 from ._pxweb import _YEAR, _amount_cents, _areas, _parse_heading, _table, _vocabulary
 from ._text import _data_table, _norm
 
@@ -95,7 +96,7 @@ def read_income_statement(path: str | Path, *, unit: str | None = None, sheet: s
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"income statement file not found: {path}", file=str(path))
+        raise InputError(say("income.not_found", path=path), file=str(path))
     t = _table(path, sheet)
     _, stubs = _words()
     voc = _vocabulary()
@@ -114,16 +115,15 @@ def read_income_statement(path: str | Path, *, unit: str | None = None, sheet: s
     def factor_of(heading: str) -> int:
         f = _parse_heading(heading).factor
         if f is not None and given is not None and f != given:
-            raise InputError(f"the heading {heading!r} says {_parse_heading(heading).unit} but unit={unit!r} was given; "
-                             "leave unit= out", file=t.name, column=heading)
-        if f is None and given is None:
-            raise InputError(f"no unit in the heading {heading!r} or the title; give unit='1000 €' or unit='€'",
+            raise InputError(say("income.unit_conflict", heading=repr(heading), said=_parse_heading(heading).unit, unit=repr(unit)),
                              file=t.name, column=heading)
+        if f is None and given is None:
+            raise InputError(say("income.no_unit", heading=repr(heading)), file=t.name, column=heading)
         return int(f if f is not None else given)  # type: ignore[arg-type]
 
     area_at = next((i for i, r in role.items() if r == "area"), None)
     if area_at is None:
-        raise InputError(f"no area column (Alue, Kunta, Område, Area …) in the heading {t.header!r}", file=t.name)
+        raise InputError(say("income.no_area", header=repr(t.header)), file=t.name)
     year_at = next((i for i, r in role.items() if r == "year"), None)
     item_at = next((i for i, r in role.items() if r == "item"), None)
     title_unit = next((h.factor for h in map(_parse_heading, t.title) if h.factor is not None), None)
@@ -134,27 +134,26 @@ def read_income_statement(path: str | Path, *, unit: str | None = None, sheet: s
         if item_at is not None and year_at is not None:  # long
             value_at = next((i for i, x in role.items() if x == "value"), others[0] if others else None)
             if value_at is None:
-                raise InputError("no value column (Arvo, Värde, Value)", file=t.name)
+                raise InputError(say("income.no_value"), file=t.name)
             rows.append((r[area_at], r[year_at], r[item_at], r[value_at], factor_of(t.header[value_at]), t.header[value_at], line))
         elif item_at is not None:  # years as columns
             for i in others:
                 heading = _parse_heading(t.header[i])
                 if heading.year is None:
-                    raise InputError(f"the column {t.header[i]!r} is not a year", file=t.name, column=t.header[i])
+                    raise InputError(say("income.column_not_year", column=repr(t.header[i])), file=t.name, column=t.header[i])
                 rows.append((r[area_at], heading.year, r[item_at], r[i], factor_of(t.header[i]), t.header[i], line))
         elif year_at is not None:  # items as columns
             for i in others:
                 rows.append((r[area_at], r[year_at], t.header[i], r[i], factor_of(t.header[i]), t.header[i], line))
         else:
-            raise InputError(f"no year or item column in the heading {t.header!r}: give the items (Tuloslaskelman erä) "
-                             "and the years as columns or rows", file=t.name)
+            raise InputError(say("income.no_year_item", header=repr(t.header)), file=t.name)
     return _to_frame(rows, t.name, voc.missing)
 
 
 def _unit_factor(unit: str, name: str) -> int:
     f = _parse_heading(f"({unit})").factor
     if f is None:
-        raise InputError(f"unit={unit!r} is not a unit; use '1000 €' or '€'", file=name)
+        raise InputError(say("income.not_unit", unit=repr(unit)), file=name)
     return int(f)
 
 
@@ -165,7 +164,7 @@ def _to_frame(rows: list[tuple[str, object, str, str, int, str, int]], name: str
     for area, year, item_text, cell, factor, column, line in rows:
         m = _YEAR.search(str(year))
         if not m:
-            raise InputError(f"{year!r} is not a year", file=name, row=line, column="year")
+            raise InputError(say("income.not_year", text=repr(year)), file=name, row=line, column="year")
         item = _item_of(item_text)
         if item is None:
             unknown.append((line, item_text))
@@ -177,14 +176,14 @@ def _to_frame(rows: list[tuple[str, object, str, str, int, str, int]], name: str
             try:
                 value = _amount_cents(cell, factor)
             except ValueError:
-                raise InputError(f"{cell!r} has a fraction of a cent in {column!r}", file=name, row=line, column=column) from None
+                raise InputError(say("income.fraction_cent", cell=repr(cell), column=repr(column)), file=name, row=line, column=column) from None
             if value is None:
-                raise InputError(f"{cell!r} is not a number", file=name, row=line, column=column)
+                raise InputError(say("income.not_number", cell=repr(cell)), file=name, row=line, column=column)
         items.append((area, int(m.group(1)), item, value, line))
     if unknown:
-        shown = "; ".join(f"line {ln}: {txt!r}" for ln, txt in unknown[:8])
-        raise InputError(f"{len(unknown)} item(s) that are not income-statement items: {shown}. Known items: "
-                         + ", ".join(sorted(set(_words()[0].values()))) + " (lapsibudjetti/data/income_statement.csv)", file=name)
+        shown = "; ".join(f"{PLACE[0]('row', ln)}: {txt!r}" for ln, txt in unknown[:8])
+        raise InputError(say("income.unknown_items", n=len(unknown), shown=shown, known=", ".join(sorted(set(_words()[0].values())))),
+                         file=name)
     from ..reference._labels import default_lang, text
 
     lang = default_lang()
