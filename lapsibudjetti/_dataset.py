@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._errors import InputError
 from ._schema import LEDGER_COLUMNS, amount_cents
+from .reference._labels import say
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -79,17 +80,16 @@ def open_dataset(obj: str | Path | pads.Dataset) -> pads.Dataset:
         return obj
     path = Path(obj)
     if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
+        raise InputError(say("ds.no_path", path=path))
     if path.is_file():
         return pads.dataset(str(path), format="parquet")
     fields = _partition_fields(path)
     unknown = [f for f in fields if f not in LEDGER_COLUMNS]
     if unknown:
-        raise InputError(f"{path}: the dataset is partitioned by {', '.join(unknown)}, which is not a ledger column "
-                         f"({', '.join(LEDGER_COLUMNS)}). Rename the directories or write it again with write_dataset")
+        raise InputError(say("ds.bad_partition", path=path, columns=", ".join(unknown), ledger=", ".join(LEDGER_COLUMNS), how=say("ds.how")))
     dataset = pads.dataset(str(path), format="parquet", partitioning=_partitioning(fields) if fields else None)
     if not dataset.files:
-        raise InputError(f"{path}: no Parquet files in the directory")
+        raise InputError(say("ds.no_files", path=path))
     return dataset
 
 
@@ -115,8 +115,7 @@ def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None)
     columns = [c for c in LEDGER_COLUMNS if c in dataset.schema.names]
     missing = [c for c in ("org_type", "org_code", "year", "phase", "amount") if c not in columns]
     if missing:
-        raise InputError(f"the Parquet dataset has no column {', '.join(missing)}; it has {', '.join(dataset.schema.names)}. "
-                         "Write ledgers into a dataset with write_dataset (lapsibudjetti convert)")
+        raise InputError(say("ds.no_column", missing=", ".join(missing), have=", ".join(dataset.schema.names), how=say("ds.how")))
     import pyarrow as pa
 
     named = "source_file" in columns
@@ -219,11 +218,11 @@ class ParquetSource:
 
         files = list(self.dataset.files)
         if not files:
-            raise InputError(f"{self.name}: the dataset has no Parquet files")
+            raise InputError(say("ds.no_files", path=self.name))
         if self.workers == 1 or self.root is None:
             whole = _batches_partial(self.dataset, s, self.batch_size, self.lines_to, 0)
             if whole is None:
-                raise InputError(f"{self.name}: the dataset has no lines")
+                raise InputError(say("ds.no_lines", name=self.name))
             return whole
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -236,7 +235,7 @@ class ParquetSource:
                        for k, share in enumerate(shares)]
             parts = [p for p in (f.result() for f in futures) if p is not None]
         if not parts:
-            raise InputError(f"{self.name}: the dataset has no lines")
+            raise InputError(say("ds.no_lines", name=self.name))
         return merge(parts)
 
 
@@ -244,7 +243,7 @@ def new_directory(path: str | Path) -> Path:
     """A directory to write into: created, or existing and empty (never a user's files overwritten)."""
     p = Path(path)
     if p.exists() and (not p.is_dir() or any(p.iterdir())):
-        raise InputError(f"{p}: exists and is not an empty directory; give a new directory (nothing of yours is overwritten)")
+        raise InputError(say("ds.not_empty", path=p))
     p.mkdir(parents=True, exist_ok=True)
     return p
 
@@ -309,7 +308,7 @@ def write_dataset(
 
     bad = [c for c in partition_by if c not in _PARTITION_COLUMNS]
     if bad:
-        raise InputError(f"partition_by: {', '.join(bad)} cannot be a partition; use some of {', '.join(_PARTITION_COLUMNS)}")
+        raise InputError(say("ds.bad_partition_by", columns=", ".join(bad), allowed=", ".join(_PARTITION_COLUMNS)))
     items = [ledgers] if isinstance(ledgers, pd.DataFrame | str | Path) else ledgers
     created = not Path(directory).exists()
     target = new_directory(directory)
@@ -329,7 +328,7 @@ def write_dataset(
                                min_rows_per_group=1 << 17, max_rows_per_group=1 << 20)
             rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
         if not rows:
-            raise InputError("no ledgers to write")
+            raise InputError(say("ds.nothing"))
     except BaseException:  # a file that does not read: no half-written dataset left (the directory was new or empty: all ours)
         for child in sorted(target.iterdir()):
             shutil.rmtree(child) if child.is_dir() else child.unlink()

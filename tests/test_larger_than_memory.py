@@ -135,7 +135,7 @@ def test_lines_to_writes_every_annotated_line(sample_dataset: tuple, tmp_path: P
     lines = pd.read_parquet(tmp_path / "lines")
     assert len(lines) == len(whole.annotated)
     assert round(lines["child_euros"].sum(), 2) == round(whole.annotated["child_euros"].sum(), 2)
-    with pytest.raises(InputError, match="not an empty directory"):
+    with pytest.raises(InputError, match="eikä ole tyhjä kansio"):
         lb.child_budget(target, lines_to=tmp_path / "lines", **options)
 
 
@@ -167,16 +167,16 @@ def test_what_is_not_a_dataset_is_refused_with_the_way_forward(tmp_path: Path) -
         lb.child_budget(str(tmp_path / "ledger.csv"))
     (tmp_path / "mine.txt").write_text("keep me", encoding="utf-8")
     led = ledger([("091", "Perusopetus", 2019, "actual", 100)])
-    with pytest.raises(InputError, match="not an empty directory"):
+    with pytest.raises(InputError, match="eikä ole tyhjä kansio"):
         lb.write_dataset(led, tmp_path)
     assert (tmp_path / "mine.txt").read_text(encoding="utf-8") == "keep me"
     odd = tmp_path / "odd" / "region=1"
     odd.mkdir(parents=True)
     pq.write_table(pa.Table.from_pandas(led.astype({c: object for c in led.columns if led[c].dtype == "category"}),
                                         preserve_index=False), odd / "a.parquet")
-    with pytest.raises(InputError, match="partitioned by region"):
+    with pytest.raises(InputError, match="jaettu kansioihin sarakkeiden region mukaan"):
         lb.child_budget(tmp_path / "odd")
-    with pytest.raises(InputError, match="partition"):
+    with pytest.raises(InputError, match="ei voi olla jakoperuste"):
         lb.write_dataset(led, tmp_path / "new", partition_by=("account",))
     with pytest.raises(InputError, match="batch_size"):
         lb.child_budget(tmp_path / "odd", batch_size=0)
@@ -187,7 +187,7 @@ def test_an_iterator_of_frames_is_written_one_at_a_time(tmp_path: Path) -> None:
     written = lb.write_dataset((led.iloc[[i]] for i in range(2)), tmp_path / "ds", partition_by=("year", "phase"))
     assert written["lines"].tolist() == [1, 1, 2] and written["euros"].tolist() == [1.0, 2.5, 3.5]
     assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == ["_lapsibudjetti.json", "year=2018", "year=2019"]
-    with pytest.raises(InputError, match="no ledgers"):
+    with pytest.raises(InputError, match="ei kirjoitettavia kirjanpitoja"):
         lb.write_dataset(iter([]), tmp_path / "empty")
     assert not (tmp_path / "empty").exists()  # nothing left behind
 
