@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import AllocationError, InputError, LapsibudjettiWarning
-from ._labels import LANGS
+from ._labels import LANGS, say
 
 __all__ = ["Registry", "business_id_ok"]
 
@@ -460,10 +460,8 @@ class Registry:
             if len(text) == 2 and self.knows("wellbeing_area", text):
                 return ("wellbeing_area", text)
             if len(text) < 3 and (self.knows("municipality", text.zfill(3)) or self.knows("wellbeing_area", text.zfill(2))):
-                raise InputError(
-                    f"{text!r} is ambiguous: write a municipality code with three digits ({text.zfill(3)!r}) "
-                    f"and a wellbeing-area code with two ({text.zfill(2)!r})")
-            raise InputError(f"unknown organisation code {text!r}; see lapsibudjetti.municipalities() and wellbeing_areas()")
+                raise InputError(say("org.ambiguous_code", text=repr(text), three=repr(text.zfill(3)), two=repr(text.zfill(2))))
+            raise InputError(say("org.unknown_code", text=repr(text), where=say("org.where")))
         candidates: list[tuple[str, str]] = []
         for org_type, frame in frames.items():
             if (frame["code"].astype(str) == text).any():
@@ -476,7 +474,7 @@ class Registry:
         candidates = sorted(set(candidates))
         if len(candidates) > 1:
             listed = ", ".join(f"{t} {c} ({self.name(t, c)})" for t, c in candidates)
-            raise InputError(f"{text!r} matches several organisations: {listed}; give the code instead")
+            raise InputError(say("org.several", text=repr(text), listed=listed))
         return self._check_alive(candidates[0][0], candidates[0][1], year, text)
 
     def _by_name(self, text: str, frames: dict[str, pd.DataFrame], year: int | None) -> list[tuple[str, str]]:
@@ -496,8 +494,8 @@ class Registry:
         candidates = sorted({(t, c) for t, c, n in pool if n.casefold() == key})
         if not candidates:
             close = difflib.get_close_matches(text, sorted({n for _, _, n in pool}), n=5, cutoff=0.75)
-            hint = f" Close names: {', '.join(close)}." if close else ""
-            raise InputError(f"no organisation is called or coded {text!r}.{hint}")
+            hint = say("org.close", names=", ".join(close)) if close else ""
+            raise InputError(say("org.none", text=repr(text), hint=hint))
         if len(candidates) > 1 and year is not None:
             alive = [(t, c) for t, c in candidates if t != "municipality" or c in set(self.municipalities_in(year))]
             candidates = alive or candidates
@@ -557,13 +555,11 @@ class Registry:
         unknown = np.array([w not in lookup for w in wanted])
         if unknown.any():
             bad = pd.DataFrame({"file": files[unknown], "row": rows_[unknown], "column": "business_id",
-                                "value": wanted[unknown], "problem": "unknown business ID"})
+                                "value": wanted[unknown], "problem": say("org.unknown_business_id")})
             names = sorted(set(wanted[unknown]))
             raise InputError(
-                f"{int(unknown.sum())} line(s) have no org_code and a business ID the registry does not know: "
-                f"{', '.join(names[:20])}{' …' if len(names) > 20 else ''}. Add the organisations with "
-                "Registry.extend(organisations=pd.DataFrame({'org_type': [...], 'code': [...], 'name_fi': [...], "
-                "'business_id': [...]})) and pass registry=, or give org_code",
+                say("org.unknown_business_ids", n=int(unknown.sum()), ids=", ".join(names[:20]) + (" …" if len(names) > 20 else ""),
+                    how=say("org.add_business_ids")),
                 rows=bad, file=str(bad["file"].iloc[0]), row=int(bad["row"].iloc[0]), column="business_id")
         types = np.array([lookup[w][0] for w in wanted], dtype=object)
         codes = np.array([lookup[w][1] for w in wanted], dtype=object)
@@ -573,12 +569,11 @@ class Registry:
             clash = np.array([isinstance(g, str) and g.strip() != "" and g.strip() != t for g, t in zip(given, types)])
             if clash.any():
                 bad = pd.DataFrame({"file": files[clash], "row": rows_[clash], "column": "org_type", "value": given[clash],
-                                    "problem": [f"business ID {w} belongs to a {t}" for w, t in zip(wanted[clash], types[clash])]})
-                listed = sorted({f"{w} belongs to a {t}, the line says {str(g).strip()}" for w, t, g in
+                                    "problem": [say("org.belongs", id=w, type=t) for w, t in zip(wanted[clash], types[clash])]})
+                listed = sorted({say("org.belongs_line", id=w, type=t, given=str(g).strip()) for w, t, g in
                                  zip(wanted[clash], types[clash], given[clash])})
                 raise InputError(
-                    f"{int(clash.sum())} line(s) give an org_type that differs from the organisation of their business ID "
-                    f"({'; '.join(listed[:10])}); fix org_type or the business ID", rows=bad, file=str(bad["file"].iloc[0]),
+                    say("org.type_clash", n=int(clash.sum()), listed="; ".join(listed[:10])), rows=bad, file=str(bad["file"].iloc[0]),
                     row=int(bad["row"].iloc[0]),
                     column="org_type")
             ot = out["org_type"].astype(object).to_numpy(copy=True)

@@ -108,9 +108,9 @@ def test_registry_resolves_codes_business_ids_and_names_to_one_organisation() ->
     assert reg.resolve("north ostrobothnia wellbeing services county") == ("wellbeing_area", "19")
     assert reg.resolve("City of Helsinki") == ("wellbeing_area", "90")
     assert reg.resolve("Helsinki") == ("municipality", "091")
-    with pytest.raises(lb.InputError, match="ambiguous.*'005'.*'05'"):
+    with pytest.raises(lb.InputError, match="monitulkintainen.*'005'.*'05'"):
         reg.resolve("5")
-    with pytest.raises(lb.InputError, match="Close names: Helsinki"):
+    with pytest.raises(lb.InputError, match="Lähellä olevia nimiä: Helsinki"):
         reg.resolve("Helsinky")
     with pytest.raises(lb.InputError, match="merged into 214"):
         reg.resolve("Honkajoki", 2021)
@@ -140,7 +140,7 @@ def test_ledgers_keyed_by_business_id_work() -> None:
     own = pd.DataFrame({"business_id": ["9990001-1"], "year": [2023], "phase": ["actual"], "service_class": ["3051"], "amount": [1.0]})
     with pytest.warns(lb.LapsibudjettiWarning, match="X01"):
         assert lb.validate_ledger(own, registry=REG)["org_code"].tolist() == ["X01"]
-    with pytest.raises(lb.InputError, match="belongs to a municipality"):
+    with pytest.raises(lb.InputError, match="kuuluu organisaatiolle municipality"):
         lb.validate_ledger(own.assign(org_type="wellbeing_area"), registry=REG)
 
 
