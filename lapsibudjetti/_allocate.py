@@ -24,6 +24,7 @@ import pandas as pd
 from ._errors import AllocationError, InputError, LapsibudjettiWarning
 from ._rules import KeySpec
 from ._weights import AgeWeights, age_weights
+from .reference._labels import say
 from .reference._registry import Registry
 
 __all__ = ["MAX_AGE", "KeyTable", "Population", "TargetGroup", "head_counts"]
@@ -71,10 +72,7 @@ class TargetGroup:
         m = re.fullmatch(r"(\d{1,2})-(\d{1,3})", key)
         if m and int(m.group(1)) <= int(m.group(2)) <= MAX_AGE:
             return cls(int(m.group(1)), int(m.group(2)), f"ages {m.group(1)}–{m.group(2)}")
-        raise InputError(
-            f"target group {value!r} is not understood; use '0-17' (children, the default), "
-            "'0-24' (child-protection aftercare) or '0-28' (Youth Act), or any 'low-high'"
-        )
+        raise InputError(say("target.unknown", value=repr(value)))
 
     @property
     def ages(self) -> tuple[int, int]:
@@ -154,7 +152,8 @@ class Population:
         need = ["org_code", "year", "age", "persons"]
         missing = [c for c in need if c not in frame]
         if missing:
-            raise InputError(f"population table needs column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}", file=source)
+            raise InputError(say("table.needs_columns", what=say("table.population"), missing=", ".join(missing),
+                                 have=", ".join(map(str, frame.columns))), file=source)
         df = frame.copy()
         if "org_type" not in df:
             df["org_type"] = org_type
@@ -164,8 +163,7 @@ class Population:
         bad = age.isna() | (age < 0) | (age > MAX_AGE) | persons.isna() | (persons < 0)
         if bad.any():
             raise InputError(
-                f"{int(bad.sum())} population row(s) have an age outside 0–100 or a missing/negative count; "
-                "fix or remove them (first shown in err.rows)",
+                say("population.bad_rows", n=int(bad.sum()), where=say("rows.first_in_err")),
                 rows=df.loc[bad].head(50),
                 file=source,
             )
@@ -269,7 +267,7 @@ class Population:
                 if parts:
                     vec = np.sum(parts, axis=0)
                     basis = "members"
-                    detail = f"sum of {len(parts)} member municipalities" + (f" ({'; '.join(sub[:3])}{' …' if len(sub) > 3 else ''})" if sub else "")
+                    detail = say("view.sum_of_members", n=len(parts)) + (f" ({'; '.join(sub[:3])}{' …' if len(sub) > 3 else ''})" if sub else "")
             if vec is not None:
                 mat[k] = vec
             bases[k], details[k] = basis, detail
@@ -334,7 +332,8 @@ class KeyTable:
         if "share" not in df and not {"target", "total"} <= set(df.columns):
             missing.append("share (or target and total)")
         if missing:
-            raise InputError(f"key table needs column(s) {', '.join(missing)}; it has {', '.join(df.columns)}", file=source)
+            raise InputError(say("table.needs_columns", what=say("table.key_table"), missing=", ".join(missing), have=", ".join(df.columns)),
+                             file=source)
         if "share" in df:
             share = pd.to_numeric(df["share"], errors="coerce")
         else:
@@ -343,13 +342,13 @@ class KeyTable:
             bad_total = total.isna() | (total <= 0) | target.isna() | (target < 0)
             if bad_total.any():
                 raise InputError(
-                    f"{int(bad_total.sum())} key row(s) have a missing, negative or zero target/total; a share needs total > 0",
+                    say("keys.bad_total", n=int(bad_total.sum())),
                     rows=df.loc[bad_total], file=source, column="total")
             share = target / total
         bad = share.isna() | (share < 0) | (share > 1)
         if bad.any():
             raise InputError(
-                f"{int(bad.sum())} key row(s) have a share outside [0, 1] or not a number; shares are fractions like 0.35",
+                say("keys.bad_share", n=int(bad.sum())),
                 rows=df.loc[bad], file=source, column="share")
         out = pd.DataFrame(
             {
@@ -365,7 +364,7 @@ class KeyTable:
         out["service_class"] = out["service_class"].str.replace(r"\.0$", "", regex=True)
         dup = out.duplicated(["key", "org_type", "org_code", "year", "service_class"], keep=False)
         if dup.any():
-            raise InputError("key table has the same key, organisation, year and class twice; keep one row", rows=out[dup], file=source)
+            raise InputError(say("keys.twice"), rows=out[dup], file=source)
         return cls(out, source=source)
 
     @classmethod

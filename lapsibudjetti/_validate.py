@@ -264,17 +264,13 @@ def _require_columns(df: pd.DataFrame, name: str) -> None:
         missing.append("service_class or task_class")
     if missing:
         raise InputError(
-            f"the ledger has no column(s) {', '.join(repr(m) for m in missing)}. "
-            f"Columns present: {', '.join(map(str, df.columns)) or 'none'}. "
-            "Rename your columns to the canonical names or pass them as defaults "
-            "(e.g. make_ledger(df, org_type='municipality', phase='actual')).",
+            say("ledger.no_columns", missing=", ".join(repr(m) for m in missing), present=", ".join(map(str, df.columns)) or say("ledger.none")),
             file=name,
             column=missing[0],
         )
     if len(df) == 0:
         raise InputError(
-            "the ledger has no rows. Check that the file is the export you meant "
-            "and that the header row was found.",
+            say("ledger.no_rows"),
             file=name,
         )
 

@@ -205,7 +205,7 @@ def test_user_population_and_keys(tmp_path: Path, good: Path, capsys: pytest.Cap
     bad_keys.write_text("key;org_code;year;share\nupper_secondary_students;564;2022;1,5\n", encoding="utf-8")
     assert cli.main(["validate", "--ledger", str(good), "--set", "org_type=municipality", "--keys", str(bad_keys)]) == 1
     err = capsys.readouterr().err
-    assert "avaimet.csv" in err and "outside [0, 1]" in err
+    assert "avaimet.csv" in err and "välin [0, 1] ulkopuolella" in err
 
 
 def test_report_from_ledgers_in_english(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:

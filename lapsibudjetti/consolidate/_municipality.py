@@ -22,7 +22,7 @@ from .._errors import (
 from .._schema import amount_cents
 from .._util import _listing, _name
 from ..read._tables import read_text_table
-from ..reference._labels import default_lang, option
+from ..reference._labels import default_lang, option, population_key_text, say
 from ..reference._labels import text as _label
 from ..reference._registry import Registry
 from ._cents import allocate_cents
@@ -204,7 +204,7 @@ def municipality_view(
     if not in_years.any():
         raise InputError(f"the budget has no lines in the years {sorted(wanted_years or [])}; it has {sorted(set(a['year']))}")
     plan = _Plan(a=a, reg=reg, pop=pop, counts=counts, user=user, in_years=in_years,
-                 child_key_text=f"{budget.target_group.name} population share" if user is None else user.description)
+                 child_key_text=population_key_text(budget.target_group.name) if user is None else user.description)
     plan.choose_targets(municipality_code)
     plan.check_memberships()
     pieces = [plan.own_lines()] + plan.allocate_areas()
@@ -309,7 +309,7 @@ class _Plan:
             warnings.warn(
                 _label("warn.aland", default_lang(), orgs=", ".join(_name(reg, "municipality", t) for t in sorted(self.aland))),
                 LapsibudjettiWarning, stacklevel=3)
-            self.notes.append(("Åland", f"{', '.join(sorted(self.aland))}: outside the wellbeing-area system; own spend only, no area share"))
+            self.notes.append(("Åland", say("view.aland_note", orgs=", ".join(sorted(self.aland)))))
 
     def own_lines(self) -> pd.DataFrame:
         own = self.a.loc[self.is_muni & np.isin(self.org_code, sorted(self.targets))].copy()
@@ -408,7 +408,7 @@ class _Plan:
                 missing_pop.extend((u, y, f"member of {area}, for its {'child' if is_child else 'other'} lines")
                                    for u, v in zip(units, w) if np.isnan(v))
                 return None
-            found = (w, self.child_key_text if is_child else "all-ages population share", self.pop.source)
+            found = (w, self.child_key_text if is_child else say("key.all_ages"), self.pop.source)
         weights, text, _basis = found
         total = float(np.sum(weights))
         if user is not None and text == user.description and user.kind == "share" and abs(total - 1.0) > 1e-6:
@@ -490,14 +490,12 @@ class _Plan:
 
     def method_notes(self, annotated: pd.DataFrame) -> list[tuple[str, object]]:
         names = self.reg.names(pd.Series(["municipality"] * len(self.targets)), pd.Series(self.targets, dtype=object))
-        return [("view", "municipality: own spend plus a share of the wellbeing area's spend"),
+        return [("view", say("view.municipality_note")),
                 ("municipalities", ", ".join(f"{t} ({n})" for t, n in zip(self.targets, names))),
                 ("years", ", ".join(str(y) for y in sorted(set(annotated["year"].tolist())))),
                 ("allocation key, child lines", self.child_key_text),
-                ("allocation key, other area lines",
-                 "all-ages population share" + (" (or the user key where it covers the class)" if self.user else "")),
-                ("rounding", "largest remainder in whole cents over all member municipalities of the area; child euros of an "
-                             "area line rounded to cents first; the parts of every line sum back to it exactly"),
+                ("allocation key, other area lines", say("key.all_ages_user" if self.user else "key.all_ages")),
+                ("rounding", say("view.rounding_note")),
                 ("population", self.pop.source)] + self.notes
 
 

@@ -19,6 +19,8 @@ from .._errors import (
     ReconciliationError,
 )
 from .._util import _listing, _name
+from ..reference._format import format_euros
+from ..reference._labels import default_lang, say, setting_text
 from ..reference._registry import Registry
 from ._common import (
     _cents_sum,
@@ -220,7 +222,7 @@ def _region_children(annotated: pd.DataFrame, divisions: dict[int, pd.DataFrame]
                                 "children": r.children, "population_basis": r.basis,
                                 "without_own_figures": r.without_figures})
         n_members = len(units)
-        basis = f"sum of {n_members} member municipalities" + (f" (membership {membership_year})" if membership_year else "")
+        basis = say("view.sum_of_members", n=n_members) + (say("view.membership_year", year=membership_year) if membership_year else "")
         child_rows.append({"org_type": "region", "org_code": area, "year": int(y), "children": float(u["children"].sum()),
                            "population_basis": basis})
     if missing_pop:
@@ -269,22 +271,21 @@ def _region_notes(budget: ChildBudget, annotated: pd.DataFrame, a: pd.DataFrame,
     """The view's method notes, with what the data have outside the view."""
     org_type = a["org_type"].astype(object).to_numpy()
     notes: list[tuple[str, object]]
-    notes = [("view", "region: a wellbeing area together with its member municipalities"),
+    notes = [("view", say("view.region_note")),
              ("areas", ", ".join(_name(reg, "wellbeing_area", x) for x in sorted(set(annotated["org_code"].astype(str))))),
              ("years", ", ".join(str(y) for y in sorted(set(annotated["year"].tolist())))),
-             ("membership year", membership_year if membership_year is not None else "each data year"),
-             ("children", f"{budget.target_group.name}: sum over the member municipalities of the area"),
+             ("membership year", membership_year if membership_year is not None else say("view.each_year")),
+             ("children", say("view.region_children", target=setting_text("target group", budget.target_group.name, default_lang()))),
              ("population", pop.source)]
     if "90" in chosen_set:
-        notes.append(("Helsinki (90)", "organises its social and health services itself: the region is the City of "
-                                       "Helsinki's ledger plus any lines given for area 90"))
+        notes.append(("Helsinki (90)", say("view.helsinki_note")))
     if excluded.any():
         ex = pd.DataFrame({"org_type": org_type[excluded], "area": line_area[excluded], "amount": a["amount"].to_numpy()[excluded]})
-        ex["what"] = np.where(pd.Series(ex["area"]).isin(outside).to_numpy(), "Åland (outside the wellbeing-area system)",
-                              np.where(ex["org_type"] == "joint_authority", "joint authorities (no membership)",
-                                       "other areas and their municipalities"))
+        ex["what"] = np.where(pd.Series(ex["area"]).isin(outside).to_numpy(), say("view.outside_aland"),
+                              np.where(ex["org_type"] == "joint_authority", say("view.outside_joint"), say("view.outside_other")))
         for what, g in ex.groupby("what", sort=True):
-            notes.append((f"not in this view: {what}", f"{len(g)} line(s), {_cents_sum(g['amount']) / 100:,.2f} €"))
+            notes.append((say("view.not_in_view", what=what),
+                          say("view.lines_euros", n=len(g), euros=format_euros(_cents_sum(g["amount"]) / 100, default_lang(), decimals=2))))
     return notes
 
 

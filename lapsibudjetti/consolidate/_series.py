@@ -16,11 +16,12 @@ from .._schema import amount_cents
 from .._util import _as_years
 from ..measure._metrics import add_metrics, metric_values
 from ..read._tables import read_text_table
+from ..reference._labels import say
 from ..reference._registry import Registry
 from ._common import _budget_of
 from ._municipality import municipality_view
 from ._region import region_view
-from ._view import _TIERS, SOURCE_AREA, SOURCE_MUNICIPAL, BoundarySeries, BoundaryView
+from ._view import _TIERS, BoundarySeries, BoundaryView
 
 # --------------------------------------------------------------------------- series
 
@@ -54,9 +55,10 @@ def _price_index(table: pd.DataFrame | Mapping[int, float] | str | Path) -> pd.S
 
 def _source_label(member_type: str, member_code: str, key: str) -> str:
     if member_type == "wellbeing_area":
-        return f"{SOURCE_AREA} {member_code}" + (f" (allocated by {key})" if key else "")
+        source = say("series.source_area", code=member_code)
+        return say("series.allocated_by", source=source, by=key) if key else source
     if member_type == "municipality":
-        return SOURCE_MUNICIPAL
+        return say("series.source_municipal")
     return str(member_type)
 
 
@@ -147,9 +149,9 @@ def series(
     ...     "task_class": ["Perusopetus", "Lastensuojelun avohuoltopalvelut"], "amount": [1000.0, 500.0]},
     ...     org_type="municipality", phase="actual")
     >>> s = series(lb.child_budget(led), "Oulu")
-    >>> s.table[["year", "sector", "child_euros", "source", "break"]].to_dict("records")
-    [{'year': 2019, 'sector': 'sivistys', 'child_euros': 1000.0, 'source': 'municipal ledger', 'break': False},
-     {'year': 2019, 'sector': 'sote', 'child_euros': 500.0, 'source': 'municipal ledger', 'break': False}]
+    >>> s.table[["year", "sector", "child_euros", "source", "break"]].to_dict("records")  # texts in the session's language
+    [{'year': 2019, 'sector': 'sivistys', 'child_euros': 1000.0, 'source': 'kunnan kirjanpito', 'break': False},
+     {'year': 2019, 'sector': 'sote', 'child_euros': 500.0, 'source': 'kunnan kirjanpito', 'break': False}]
     """
     view, reg, only = _series_view(budget_or_view, organisation, years=years, key=key, membership_year=membership_year,
                                    registry=registry, population=population, budget_options=budget_options)
@@ -302,9 +304,9 @@ def _mark_breaks(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
                                             out["classification"], prev_year):
         parts = []
         if s_ch:
-            parts.append(f"source {ps} ({int(py)}) → {s}")
+            parts.append(say("series.source_changed", before=ps, year=int(py), after=s))
         if c_ch:
-            parts.append(f"classification {pc} ({int(py)}) → {c}")
+            parts.append(say("series.class_changed", before=pc, year=int(py), after=c))
         reasons.append("; ".join(parts))
     out["break"] = (src_changed | cls_changed).to_numpy()
     out["break_reason"] = reasons

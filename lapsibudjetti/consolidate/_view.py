@@ -8,11 +8,10 @@ import pandas as pd
 
 from .._budget import ChildBudget
 from .._schema import LEDGER_COLUMNS
+from ..reference._labels import say
 
 #: Extra columns of a view's annotated lines.
 MEMBER_COLUMNS: tuple[str, ...] = ("member_type", "member_code", "allocation_share", "allocation_key")
-SOURCE_MUNICIPAL = "municipal ledger"
-SOURCE_AREA = "wellbeing-area ledger"
 _TIERS = ("universal", "targeted", "corrective")
 _GROUP = ["org_type", "org_code", "year", "phase"]
 
@@ -137,7 +136,7 @@ class BoundarySeries:
         """The view's method tables plus ``series`` (price index and base year)."""
         out = self.view.method()
         rows = [("series of", self.view.view), ("base year of real euros", "" if self.base_year is None else str(self.base_year)),
-                ("break", "the source (which ledger) or the classification of a sector differs from the previous year in the series")]
+                ("break", say("series.break_means"))]
         out["series"] = pd.DataFrame(rows, columns=["setting", "value"])
         out["price_index"] = self.price_index.copy()
         return out

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from ..reference._labels import say
 from ._metrics import pooled
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PROFILE_NOTES", "sensitivity"]
 
-#: What each profile does, for the table (English; the workbook shows the profile's label).
+#: What each profile does (English; the table says it in the session's language: labels ``profile_note.<profile>``).
 PROFILE_NOTES: dict[str, str] = {
     "default": "health care keyed by the 0–17 population weighted by the health-care base prices by age (VNA 1278/2013)",
     "population_keys": "health care keyed by the plain 0–17 population share (as before the age-cost weights)",
@@ -95,7 +96,7 @@ def sensitivity(results: Sequence[tuple[str, ChildBudget]]) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             c = both["corrective_euros"].to_numpy(dtype=float)
             both["corrective_keyed_share"] = np.where(c > 0, both["corrective_keyed_euros"].to_numpy(dtype=float) / np.where(c > 0, c, 1), np.nan)
-        both.insert(0, "profile_note", PROFILE_NOTES.get(profile, ""))
+        both.insert(0, "profile_note", say(f"profile_note.{profile}") if profile in PROFILE_NOTES else "")
         both.insert(0, "profile", profile)
         frames.append(both)
     out = pd.concat(frames, ignore_index=True)

@@ -26,7 +26,7 @@ from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._region import region_view
 from ..consolidate._series import series
-from ..reference._labels import default_lang, lang_or_default, option, text
+from ..reference._labels import default_lang, lang_or_default, option, speaking, text
 from ..reference._tables import reference_figures
 from ._collect import _amounts_line, export_tables
 from ._html import HTML_NAME, browser, print_pdf, write_html
@@ -446,6 +446,15 @@ def report(
     ('lapsibudjetti.xlsx', True)
     """
     lang = lang_or_default(lang)
+    with speaking(lang):  # the views, series and notes computed here say their texts in the report's language
+        return _report(result, out, lang, price_index, charts, chart_orgs, csv_dialect, progress, force, view, pdf, income,
+                       view_options)
+
+
+def _report(result: ChildBudget, out: str | Path, lang: str, price_index: Any, charts: bool, chart_orgs: Sequence[str] | None,
+            csv_dialect: Literal["fi", "plain"], progress: Callable[[str], None] | None, force: bool,
+            view: Literal["auto", "booked"], pdf: bool, income: pd.DataFrame | str | Path | None,
+            view_options: dict[str, Any]) -> Report:
     step = progress or (lambda _label: None)
     notes = _Notes()
     folder = Path(out)

@@ -71,7 +71,7 @@ def _swallowed_lines(start: int, end: int, fields: list[str], delimiter: str, nc
     >>> _swallowed_lines(5, 7, ["091", "Koulu A;100\\n091;Koulu B;200\\n091;Sali 24", "300"], ";", 3, "l.csv")
     Traceback (most recent call last):
     ...
-    lapsibudjetti._errors.InputError: l.csv, rivi 5: a quote opened on line 5 runs on to line 7, ...
+    lapsibudjetti._errors.InputError: l.csv, rivi 5: rivillä 5 avattu lainausmerkki jatkuu riville 7, ...
     """
     if end == start:
         return
@@ -79,10 +79,8 @@ def _swallowed_lines(start: int, end: int, fields: list[str], delimiter: str, nc
         if ("\n" in field or "\r" in field) and field.count(delimiter) >= max(ncols - 1, 1):
             shown = field.replace("\r\n", "\n").split("\n")[0]
             raise InputError(
-                f"a quote opened on line {start} runs on to line {end}, so lines {start}–{end} were read as "
-                f"one line: the quoted text {shown[:80]!r}… holds {field.count(delimiter)} separator(s) "
-                f"{delimiter!r} and {end - start} line break(s). Close the quote on line {start} (or remove it; a "
-                'quote inside a text is written twice, "") and read the file again.',
+                say("read.quote_runs_on", start=start, end=end, shown=repr(shown[:80]), n=field.count(delimiter), sep=repr(delimiter),
+                    breaks=end - start),
                 file=name,
                 row=start,
             )
@@ -135,7 +133,7 @@ def _read_csv_data(
     data, start, enc = _prepare_encoding(raw, encoding, name)
     if _NONSPACE.search(data, start) is None:
         raise InputError(
-            "the file is empty. Export the ledger again with a header row and at least one line.",
+            say("read.empty_file"),
             file=name,
         )
     if sep is not None:
@@ -152,8 +150,7 @@ def _read_csv_data(
         end -= 1
     if _NONSPACE.search(data, data_start, end) is None:
         raise InputError(
-            f"the file has a header on line {header.line} but no data lines below it. Export the ledger again with its "
-            "lines (check the export's filters: organisation, year, phase), or point to the file that holds them.",
+            say("read.no_lines", line=header.line),
             file=name,
             row=header.line,
         )
@@ -164,8 +161,7 @@ def _read_csv_data(
     n = table.num_rows
     if n == 0:  # pragma: no cover - excluded by the check above
         raise InputError(
-            f"the file has a header on line {header.line} but no data lines below it. Export the ledger again with its "
-            "lines (check the export's filters: organisation, year, phase), or point to the file that holds them.",
+            say("read.no_lines", line=header.line),
             file=name,
             row=header.line,
         )
@@ -355,8 +351,7 @@ def _source_rows(data: Any, data_start: int, end: int, n: int, header: _Header, 
             source_row = np.asarray(starts, dtype=np.int64)
             if len(source_row) != n:  # pragma: no cover - the two CSV parsers disagree
                 warnings.warn(
-                    f"{name}: could not match lines to records (blank lines or line breaks inside quoted "
-                    "fields); source_row counts records from the header instead of physical lines.",
+                    say("read.rows_by_record", name=name),
                     LapsibudjettiWarning,
                     stacklevel=6,
                 )
@@ -555,7 +550,7 @@ def _refuse_mixed_encodings(raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]]
     >>> _refuse_mixed_encodings(dicts, h, "m.csv", np.array([2, 3]))
     Traceback (most recent call last):
     ...
-    lapsibudjetti._errors.InputError: m.csv, rivi 3, sarake 'Nimi': the file mixes two encodings: line 3 is not UTF-8 ...
+    lapsibudjetti._errors.InputError: m.csv, rivi 3, sarake 'Nimi': tiedostossa on kaksi merkistöä sekaisin: rivi 3 ei ole UTF-8:aa ...
     """
     utf8_at: tuple[int, str, str] | None = None
     other_at: tuple[int, str, str] | None = None
@@ -580,10 +575,7 @@ def _refuse_mixed_encodings(raw_dicts: dict[str, tuple[np.ndarray, list[bytes]]]
         return
     row, canon, text = other_at
     raise InputError(
-        f"the file mixes two encodings: line {row} is not UTF-8 (it reads as {text[:60]!r} in Windows-1252), "
-        f"but line {utf8_at[0]} is UTF-8 ({utf8_at[2][:60]!r}); read either way, one of them would be garbled. "
-        f"Fix the text on line {row} (re-type its letters such as ä, ö, å) or save the whole file in one encoding "
-        "(UTF-8), then read it again.",
+        say("read.mixed_encodings", row=row, text=repr(text[:60]), good=utf8_at[0], good_text=repr(utf8_at[2][:60])),
         file=name,
         row=row,
         column=header.cells[header.mapping[canon]],
@@ -727,9 +719,7 @@ def _diagnose_csv(
         _swallowed_lines(line, last, fields, delimiter, ncols, name)
         if len(fields) != ncols and last > line:
             raise InputError(
-                f"a quote opened on line {line} is not closed before line {last}, so lines {line}–{last} were read "
-                f"as one line of {len(fields)} field(s) (the header on line {header.line} has {ncols}). Close the "
-                f'quote on line {line} (or remove it; a quote inside a text is written twice, "") and read the file again.',
+                say("read.quote_not_closed", line=line, last=last, n=len(fields), header=header.line, ncols=ncols),
                 file=name,
                 row=line,
             ) from None
@@ -741,4 +731,4 @@ def _diagnose_csv(
                 file=name,
                 row=line,
             ) from None
-    raise InputError(f"the file could not be parsed as CSV ({exc}).", file=name) from None
+    raise InputError(say("read.not_csv", reason=exc), file=name) from None

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from .._errors import InputError
 from .._validate import _validate_ledger
-from ..reference._labels import default_lang, text
+from ..reference._labels import default_lang, say, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..reference._registry import Registry
@@ -49,7 +49,7 @@ def _read_raw(
     path = Path(source)
     name = path.name
     if not path.is_file():
-        raise InputError(f"no such file: {str(path)!r}. Check the path (relative to {Path.cwd()}).", file=name)
+        raise InputError(say("read.no_file", path=repr(str(path)), cwd=Path.cwd()), file=name)
     suffix = path.suffix.lower()
     if sheet is not None and suffix not in _XLSX_SUFFIXES:
         raise InputError("sheet= applies only to Excel files (.xlsx, .xlsm).", file=name)
@@ -66,12 +66,11 @@ def _read_raw(
             # threads only for a file worth sharing out (see read/_csv.py: a failed read leaves no pool tasks)
             table = pq.read_table(path, use_threads=path.stat().st_size > _CSV_BLOCK)
         except (pa.ArrowException, OSError) as exc:
-            raise InputError(f"the file could not be read as Parquet ({exc}).", file=name) from None
+            raise InputError(say("read.not_parquet", reason=exc), file=name) from None
         return _read_table(table, name=name, column_map=cmap, defaults=dflt)
-    old_excel = " (save .xls/.ods workbooks as .xlsx first)" if suffix in (".xls", ".ods") else ""
+    old_excel = say("read.old_excel") if suffix in (".xls", ".ods") else ""
     raise InputError(
-        f"unsupported file type {suffix or '(none)'!r}; use .csv/.txt/.tsv, .xlsx/.xlsm or .parquet"
-        f"{old_excel} (or read the data into a DataFrame and pass that).",
+        say("read.file_type", suffix=repr(suffix or "(none)"), old=old_excel),
         file=name,
     )
 

@@ -38,19 +38,19 @@ def _read_xlsx(
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise InputError(f"the file could not be opened as an Excel workbook ({exc}).", file=name) from None
+        raise InputError(say("read.not_workbook", reason=exc), file=name) from None
     try:
         names = wb.sheetnames
         if sheet is None:
             ws = wb.worksheets[0]
         elif isinstance(sheet, int) and not isinstance(sheet, bool):
             if not 0 <= sheet < len(names):
-                raise InputError(f"the workbook has no sheet number {sheet} (sheets: {names}).", file=name)
+                raise InputError(say("read.no_sheet_number", sheet=sheet, names=names), file=name)
             ws = wb.worksheets[sheet]
         elif sheet in names:
             ws = wb[sheet]
         else:
-            raise InputError(f"the workbook has no sheet {sheet!r}; its sheets are {names}.", file=name)
+            raise InputError(say("read.no_sheet", sheet=repr(sheet), names=names), file=name)
         where = f"{name} [{ws.title}]" if len(names) > 1 else name
         rows_iter = ws.iter_rows(values_only=True)
         head: list[tuple[object, ...]] = []
@@ -60,7 +60,7 @@ def _read_xlsx(
                 break
         if not any(any(v is not None and str(v).strip() for v in r) for r in head):
             raise InputError(
-                "the sheet is empty. Choose the sheet with the ledger (sheet=) or export it again.", file=where
+                say("read.empty_sheet", option=option("sheet")), file=where
             )
 
         def candidates() -> Iterator[tuple[int, list[tuple[str | None, list[str]]]]]:

@@ -10,10 +10,12 @@ reads the file.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
 import os
+from collections.abc import Iterator
 from importlib import resources
 
 import pandas as pd
@@ -102,6 +104,30 @@ def set_lang(lang: str | None) -> None:
     _CHOSEN.clear()
     if lang is not None:
         _CHOSEN.append(check_lang(lang))
+
+
+@contextlib.contextmanager
+def speaking(lang: str | None) -> Iterator[str]:
+    """Inside the block, the session's language is ``lang`` (``None``: unchanged); texts computed there are in it.
+
+    Examples
+    --------
+    >>> set_lang("fi")
+    >>> with speaking("sv"):
+    ...     default_lang()
+    'sv'
+    >>> default_lang(); set_lang(None)
+    'fi'
+    """
+    if lang is None:
+        yield default_lang()
+        return
+    _CHOSEN.append(check_lang(lang))
+    try:
+        yield lang
+    finally:
+        if _CHOSEN and _CHOSEN[-1] == lang:
+            _CHOSEN.pop()
 
 
 def lang_or_default(lang: str | None) -> str:
@@ -206,6 +232,29 @@ def _place(kind: str, value: object) -> str:
 
 
 _errors.PLACE[:] = [_place]
+
+
+def population_key_text(target: str) -> str:
+    """How a population-share allocation key reads in the session's language (``children 0–17 population share``).
+
+    Examples
+    --------
+    >>> set_lang("en"); population_key_text("children 0–17"); set_lang(None)
+    'children 0–17 population share'
+    """
+    return say("key.population_share", target=setting_text("target group", target, default_lang()))
+
+
+def is_population_key(key_text: str) -> bool:
+    """Whether an allocation key's text (in any language) is a population share, not a user key.
+
+    Examples
+    --------
+    >>> is_population_key("0–17-vuotiaat: osuus väestöstä"), is_population_key("pupils (keys.csv)")
+    (True, False)
+    """
+    endings = [text("key.population_share", lang).split("{target}")[-1] for lang in LANGS]
+    return any(key_text.endswith(e) for e in endings) or key_text in {text("key.all_ages", lang) for lang in LANGS}
 
 
 def value_code(v: object) -> str:

@@ -148,6 +148,7 @@ def test_ledgers_keyed_by_business_id_work() -> None:
 
 
 def test_municipality_view_with_the_population_key_matches_the_hand_computation(budget) -> None:
+    lb.set_lang("en")  # the English texts of the view are asserted
     view = lb.municipality_view(budget, "all", population=POP)
     # 2023: X01 has 300 of the area's 400 children (shares 3/4 and 1/4) and 2 000 of its 3 000 residents.
     #   2120 100.01 € = 10001 c: 7500.75 → 7500, 2500.25 → 2500; the spare cent to the larger fraction (X01): 75.01 / 25.00
@@ -243,6 +244,7 @@ def test_region_view_of_the_fixture_area(budget) -> None:
 
 
 def test_helsinki_and_aland() -> None:
+    lb.set_lang("en")  # the English texts of the view are asserted
     led = lb.make_ledger({"org_type": ["municipality", "wellbeing_area", "municipality"], "org_code": ["091", "90", "478"],
                           "year": [2019] * 3, "task_class": ["Perusopetus", "Lastensuojelun laitos- ja perhehoito", "Perusopetus"],
                           "amount": [1000.0, 500.0, 300.0]}, phase="actual")
@@ -255,15 +257,20 @@ def test_helsinki_and_aland() -> None:
     assert region.summary()["child_euros"].tolist() == [1500.0]
     assert "organises its social and health services itself" in dict(region.view_settings.values)["Helsinki (90)"]
     # Åland is outside the system: a municipality view says so, a region view does not exist
+    lb.set_lang(None)
     with pytest.warns(lb.LapsibudjettiWarning, match="Ahvenanmaa on hyvinvointialueiden ulkopuolella"):  # Finnish by default
         mh = lb.municipality_view(cb, "478")
     assert mh.summary()["child_euros"].tolist() == [300.0]
-    assert "outside the wellbeing-area system" in dict(mh.view_settings.values)["Åland"]
+    assert "hyvinvointialuejärjestelmän ulkopuolella" in dict(mh.view_settings.values)["Åland"]
+    lb.set_lang("en")
     with pytest.raises(lb.InputError, match="outside the wellbeing-area system"):
         lb.region_view(cb, "91")
     everything = lb.region_view(cb, "all")
     assert everything.summary()["org_code"].tolist() == ["90"]
-    assert "1 line(s), 300.00 €" in dict(everything.view_settings.values)["not in this view: Åland (outside the wellbeing-area system)"]
+    assert "1 line(s), €300.00" in dict(everything.view_settings.values)["not in this view: Åland (outside the wellbeing-area system)"]
+    lb.set_lang("sv")
+    settings = dict(lb.region_view(cb, "all").view_settings.values)
+    assert "1 rader, 300,00 €" in settings["inte i denna vy: Åland (utanför välfärdsområdessystemet)"]
     with pytest.raises(lb.InputError, match="municipality 564 .*region view takes a wellbeing area"):
         lb.region_view(cb, "564")
 
@@ -311,6 +318,7 @@ def test_missing_membership_population_or_key_is_an_error_naming_it(budget) -> N
 
 
 def test_series_2019_2024_across_the_switch(budget) -> None:
+    lb.set_lang("en")  # the English texts of the view are asserted
     s = lb.series(budget, "X01", population=POP, price_index=FIX / "price_index.csv")
     t = s.table.set_index(["year", "phase", "sector"])
     assert sorted(set(s.table["year"])) == [2019, 2020, 2021, 2022, 2023, 2024]
@@ -348,6 +356,7 @@ def test_series_2019_2024_across_the_switch(budget) -> None:
 
 
 def test_series_of_a_region_and_of_a_view(budget) -> None:
+    lb.set_lang("en")  # the English texts of the view are asserted
     s = lb.series(budget, "XA", population=POP)
     t = s.table.set_index(["year", "phase", "sector"])
     assert t.loc[(2022, "actual", "sote"), "source"] == "municipal ledger"

@@ -23,6 +23,7 @@ from lapsibudjetti.output import charts as P
 from lapsibudjetti.output.charts import _base
 from lapsibudjetti.reference import format_euros, format_percent
 from lapsibudjetti._errors import InputError, LapsibudjettiWarning
+from lapsibudjetti.reference._labels import set_lang as lb_set_lang
 
 # Real net operating costs (Statistics Finland kta_14, euros) of Kajaani (205),
 # Kerava (245) and Sotkamo (765) in 2018 and 2019, for seven task classes.
@@ -265,6 +266,7 @@ def test_budget_years_are_named_and_hollow() -> None:
 
 # ---------------------------------------------------------------- errors and warnings
 def test_bad_arguments_are_errors_that_say_what_to_do(cb: lb.ChildBudget) -> None:
+    lb_set_lang("en")  # the English messages are asserted
     with pytest.raises(InputError, match="lang must be one of fi, sv, en"):
         P.plot_tiers(cb, lang="de")
     with pytest.raises(InputError, match="no data for year 2030; the result has 2018–2019"):

@@ -21,6 +21,7 @@ from lapsibudjetti.read._fast import _fast_amounts
 from lapsibudjetti.read._ledger import read_ledger
 from lapsibudjetti.read._statistics import read_statistics
 from lapsibudjetti.reference._labels import set_lang
+from lapsibudjetti.reference._labels import set_lang as lb_set_lang
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -499,6 +500,7 @@ def test_unrecognised_header(tmp_path: Path) -> None:
 
 
 def test_empty_file_and_header_only(tmp_path: Path) -> None:
+    lb_set_lang("en")  # the English messages are asserted
     with pytest.raises(InputError, match="empty") as err:
         read_ledger(write(tmp_path / "empty.csv", ""), defaults=MUNI, check_codes=False)
     assert err.value.file == "empty.csv"
@@ -546,6 +548,7 @@ def test_given_encoding_that_does_not_fit(tmp_path: Path) -> None:
 
 
 def test_unsupported_suffix_and_missing_file(tmp_path: Path) -> None:
+    lb_set_lang("en")  # the English messages are asserted
     with pytest.raises(InputError, match="unsupported file type"):
         read_ledger(write(tmp_path / "a.json", "{}"), check_codes=False)
     with pytest.raises(InputError, match="no such file"):

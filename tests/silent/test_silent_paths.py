@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import lapsibudjetti as lb
+from lapsibudjetti.reference._labels import set_lang as lb_set_lang
 
 
 def _csv(tmp_path: Path, lines: list[str], name: str = "ledger.csv", encoding: str = "utf-8") -> Path:
@@ -180,6 +181,7 @@ def test_a_business_id_of_another_organisation_is_refused() -> None:
 
 def test_utf16_without_bom_is_named_with_the_fix(tmp_path: Path) -> None:
     """It was reported as a separator problem."""
+    lb_set_lang("en")  # the English messages are asserted
     lines = [HEADER, "municipality;564;2022;actual;3051;1 234,56"]
     path = tmp_path / "utf16.csv"
     path.write_bytes(("\n".join(lines) + "\n").encode("utf-16-le"))

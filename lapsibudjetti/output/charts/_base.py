@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..._errors import InputError
-from ...reference._labels import measure_text
+from ...reference._labels import measure_text, say
 from ...reference._registry import Registry
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def _filter_orgs(frame: pd.DataFrame, orgs: Sequence[str] | None, what: str) -> 
     known = sorted(set(frame["org_code"]))
     missing = [o for o in wanted if o not in known]
     if missing:
-        raise InputError(f"{what}: organisation code(s) {', '.join(missing)} not in the result; it has {', '.join(known)}")
+        raise InputError(say("chart.orgs_missing", what=what, missing=", ".join(missing), known=", ".join(known)))
     return frame[frame["org_code"].isin(wanted)]
 
 
@@ -230,7 +230,7 @@ def _select_phase(frame: pd.DataFrame, phase: str | None, what: str) -> pd.DataF
     budget, else the budget; the chart then says which phase each year shows.
     """
     if frame.empty:
-        raise InputError(f"{what}: the result has no rows to draw")
+        raise InputError(say("chart.no_rows", what=what))
     if phase is not None:
         if phase not in _PHASE_PRIORITY:
             raise InputError(f"{what}: phase must be one of {', '.join(_PHASE_PRIORITY)} or None, not {phase!r}")
@@ -252,11 +252,11 @@ def _select_phase(frame: pd.DataFrame, phase: str | None, what: str) -> pd.DataF
 def _select_year(frame: pd.DataFrame, year: int | None, what: str) -> int:
     years = sorted(set(frame["year"].tolist()))
     if not years:
-        raise InputError(f"{what}: the result has no rows to draw")
+        raise InputError(say("chart.no_rows", what=what))
     if year is None:
         return int(years[-1])
     if int(year) not in years:
-        raise InputError(f"{what}: no data for year {year}; the result has {_years_text(years)}")
+        raise InputError(say("chart.no_year", what=what, year=year, years=_years_text(years)))
     return int(year)
 
 
@@ -618,7 +618,7 @@ def _highlight_set(highlight: str | Sequence[str] | None, frame: pd.DataFrame, w
     known = set(frame["org_code"])
     missing = [c for c in codes if str(c) not in known]
     if missing:
-        raise InputError(f"{what}: highlight code(s) {', '.join(map(str, missing))} not among the organisations drawn ({', '.join(sorted(known))})")
+        raise InputError(say("chart.highlight_missing", what=what, missing=", ".join(map(str, missing)), known=", ".join(sorted(known))))
     return {str(c) for c in codes}
 
 

@@ -12,7 +12,7 @@ from ..._errors import InputError
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 from ...reference._labels import check_lang as check_lang
-from ...reference._labels import lang_or_default
+from ...reference._labels import is_population_key, lang_or_default
 from ...reference._labels import text as label_text
 from ._base import (
     _INK,
@@ -175,6 +175,6 @@ def _shared_child_protection_note(result: ResultLike, frame: pd.DataFrame, lang:
     shared = measured & (lines["member_type"].astype(object) == "wellbeing_area").to_numpy()
     shared &= lines["year"].isin(set(frame["year"])).to_numpy()
     keys = set(lines.loc[shared, "allocation_key"].astype(str))
-    if len(keys) != 1 or not next(iter(keys)).endswith("population share"):
+    if len(keys) != 1 or not is_population_key(next(iter(keys))):
         return []
     return [label_text("note.cp_shared_by_population", lang, years=_years_text(lines.loc[shared, "year"]))]
