@@ -270,7 +270,7 @@ def test_helsinki_and_aland() -> None:
     assert "1 line(s), €300.00" in dict(everything.view_settings.values)["not in this view: Åland (outside the wellbeing-area system)"]
     lb.set_lang("sv")
     settings = dict(lb.region_view(cb, "all").view_settings.values)
-    assert "1 rader, 300,00 €" in settings["inte i denna vy: Åland (utanför välfärdsområdessystemet)"]
+    assert "1 rader, 300,00\u00a0€" in settings["inte i denna vy: Åland (utanför välfärdsområdessystemet)"]
     with pytest.raises(lb.InputError, match="municipality 564 .*region view takes a wellbeing area"):
         lb.region_view(cb, "564")
 
