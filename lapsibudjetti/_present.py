@@ -21,7 +21,7 @@ import pandas as pd
 
 from ._errors import InputError, ReferenceDataError
 from .reference._format import format_number, format_percent
-from .reference._labels import lang_or_default, setting_text, text, value_code, value_label
+from .reference._labels import basis_text, lang_or_default, setting_text, text, value_code, value_label
 
 if TYPE_CHECKING:
     from ._budget import ChildBudget
@@ -104,6 +104,8 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             continue  # a rule constraint; empty or a list, shown as written in the rules file
         else:
             t[col] = [value_label(kind, v, lang) if value_code(v) else "" for v in t[col]]
+    if name == "method_rules" and "basis" in t.columns:
+        t["basis"] = [basis_text(v, lang) for v in t["basis"]]
     if name == "budget_vs_actual":
         # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
         t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]

@@ -374,6 +374,9 @@ def _build(
         t[col] = [value_word(col, v) if v else v for v in t[col]]
     for col in ("key", "key_fallback"):
         t[col] = [_key_word(v) for v in t[col]]
+    from .reference._labels import basis_canonical
+
+    t["basis"] = [basis_canonical(v) for v in t["basis"]]  # the packaged phrases as written in a fi/sv workbook: back to one text
 
     problems: list[tuple[int, str, str, str]] = []
 

@@ -21,7 +21,7 @@ import pandas as pd
 from ._errors import RuleError
 from ._files import atomic_path
 from ._rules import RULE_COLUMNS, Rules, _cell, categories, rule_column_aliases
-from .reference._labels import lang_or_default, say, text, value_label
+from .reference._labels import basis_text, lang_or_default, say, text, value_label
 
 __all__ = ["load_rules", "write_rules", "KEY_FORMS"]
 
@@ -153,6 +153,7 @@ def write_rules(rules: Rules, path: str | Path, *, lang: str | None = None) -> N
         return
     if path.suffix.lower() != ".xlsx":
         raise RuleError(say("rule.write_suffix", suffix=repr(path.suffix)), file=str(path))
+    t["basis"] = [basis_text(v, lang) for v in t["basis"]]  # the workshop's language; the CSV keeps the text as it is
     _write_workbook(rules, t, path, lang)
 
 

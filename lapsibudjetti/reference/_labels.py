@@ -257,6 +257,42 @@ def is_population_key(key_text: str) -> bool:
     return any(key_text.endswith(e) for e in endings) or key_text in {text("key.all_ages", lang) for lang in LANGS}
 
 
+def basis_text(basis: object, lang: str) -> str:
+    """A rule's basis in ``lang``: the packaged rules' phrases (labels ``basis.<English phrase>``) translated part by part.
+
+    A basis the user wrote stays as written; so does any part without a translation.
+
+    Examples
+    --------
+    >>> basis_text("red by default: not child-targeted (project choice); any more specific rule above overrides it", "fi")
+    'oletuksena punainen: ei kohdistu lapsiin (projektin valinta); mikä tahansa tarkempi yllä oleva sääntö ohittaa sen'
+    >>> basis_text("Valtuuston päätös 12/2024", "en")
+    'Valtuuston päätös 12/2024'
+    """
+    raw = "" if basis is None or (isinstance(basis, float) and math.isnan(basis)) else str(basis)
+    return "; ".join(text(f"basis.{part}", lang, default=part) for part in raw.split("; "))
+
+
+@functools.lru_cache(maxsize=1)
+def _basis_phrases() -> dict[str, str]:
+    table, _ = _label_table()
+    return {entry[lang]: key[len("basis."):] for key, entry in table.items() if key.startswith("basis.") for lang in LANGS}
+
+
+def basis_canonical(basis: str) -> str:
+    """A basis read from a rules file with the packaged phrases in any language turned back into their one (English) text.
+
+    So a workbook written in Finnish and read back holds the same rules (a rules diff shows only what a participant changed).
+
+    Examples
+    --------
+    >>> basis_canonical("oletuksena punainen: ei kohdistu lapsiin (projektin valinta); oma huomautus")
+    'red by default: not child-targeted (project choice); oma huomautus'
+    """
+    phrases = _basis_phrases()
+    return "; ".join(phrases.get(part, part) for part in str(basis).split("; "))
+
+
 def value_code(v: object) -> str:
     """The code of a value as a label key part: ``""`` for a missing value.
 
