@@ -21,7 +21,7 @@ import pandas as pd
 
 from ._errors import InputError, ReferenceDataError
 from .reference._format import format_number, format_percent
-from .reference._labels import basis_text, lang_or_default, setting_text, text, value_code, value_label
+from .reference._labels import basis_text, key_text, lang_or_default, setting_text, text, value_code, value_label
 
 if TYPE_CHECKING:
     from ._budget import ChildBudget
@@ -38,7 +38,10 @@ _CONTEXT_COLUMNS = frozenset({"measure", "target_group"})
 VALUE_COLUMNS: dict[str, str] = {"org_type": "org_type", "member_type": "org_type", "phase": "phase", "tier": "tier",
                                  "sector": "sector", "colour": "colour", "ok": "ok", "break": "yesno",
                                  "change": "change", "tier_before": "tier", "tier_after": "tier", "colour_before": "colour",
-                                 "colour_after": "colour", "total_same": "yesno", "category_sum_ok": "yesno", "tier_sum_ok": "yesno"}
+                                 "colour_after": "colour", "total_same": "yesno", "category_sum_ok": "yesno", "tier_sum_ok": "yesno",
+                                 "profile": "profile", "population_basis": "population_basis"}
+#: Columns of free text that may name a packaged source (``SYNTHETIC population …``): shown as :func:`setting_text` says.
+_SOURCE_COLUMNS = ("source", "population_source", "key_source", "basis")
 _GROUP = ("org_type", "org_code", "year", "phase")
 #: The tables of a child budget that :func:`budget_table` shows.
 TABLES = ("summary", "by_category", "by_tier", "by_sector", "by_colour", "reconciliation", "unmapped", "missing_population")
@@ -106,6 +109,14 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             t[col] = [value_label(kind, v, lang) if value_code(v) else "" for v in t[col]]
     if name == "method_rules" and "basis" in t.columns:
         t["basis"] = [basis_text(v, lang) for v in t["basis"]]
+    for col in ("key", "key_fallback", "allocation_key", "key_used"):
+        if col in t.columns:
+            t[col] = [key_text(v, lang) for v in t[col]]
+    if "lines" in t.columns and not pd.api.types.is_numeric_dtype(t["lines"]):  # the area allocation: which lines (child or other), not a count
+        t["lines"] = [value_label("linekind", v, lang) if value_code(v) else "" for v in t["lines"]]
+    for col in _SOURCE_COLUMNS:
+        if col in t.columns and not pd.api.types.is_numeric_dtype(t[col]):
+            t[col] = [setting_text(col, v, lang) if isinstance(v, str) else v for v in t[col]]
     if name == "budget_vs_actual":
         # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
         t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]

@@ -293,6 +293,21 @@ def basis_canonical(basis: str) -> str:
     return "; ".join(phrases.get(part, part) for part in str(basis).split("; "))
 
 
+def key_text(key: object, lang: str) -> str:
+    """An allocation key of the rules syntax with its kind in ``lang`` (``väestö:0-17``); the loader reads it back.
+
+    Examples
+    --------
+    >>> key_text("population:0-17", "fi"), key_text("user:pupils", "sv"), key_text("", "fi")
+    ('väestö:0-17', 'egen:pupils', '')
+    """
+    raw = "" if key is None or (isinstance(key, float) and math.isnan(key)) else str(key)
+    kind, colon, arg = raw.partition(":")
+    if not raw or text(f"value.key.{kind}", lang, default="") == "":
+        return raw
+    return text(f"value.key.{kind}", lang) + (colon + arg if colon else "")
+
+
 def value_code(v: object) -> str:
     """The code of a value as a label key part: ``""`` for a missing value.
 
