@@ -269,7 +269,7 @@ def basis_text(basis: object, lang: str) -> str:
     >>> basis_text("Valtuuston päätös 12/2024", "en")
     'Valtuuston päätös 12/2024'
     """
-    raw = "" if basis is None or (isinstance(basis, float) and math.isnan(basis)) else str(basis)
+    raw = value_code(basis)
     return "; ".join(text(f"basis.{part}", lang, default=part) for part in raw.split("; "))
 
 
@@ -301,7 +301,7 @@ def key_text(key: object, lang: str) -> str:
     >>> key_text("population:0-17", "fi"), key_text("user:pupils", "sv"), key_text("", "fi")
     ('väestö:0-17', 'egen:pupils', '')
     """
-    raw = "" if key is None or (isinstance(key, float) and math.isnan(key)) else str(key)
+    raw = value_code(key)
     kind, colon, arg = raw.partition(":")
     if not raw or text(f"value.key.{kind}", lang, default="") == "":
         return raw
