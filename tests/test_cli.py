@@ -185,7 +185,7 @@ def test_price_index_for_changes_in_real_terms(tmp_path: Path, good: Path, capsy
     bad.write_text("year;index\n2022;105,0\n", encoding="utf-8")  # 2021 missing
     assert cli.main(["report", "--ledger", str(good), "--set", "org_type=municipality", "--population-year", "nearest",
                      "--price-index", str(bad), "--out", str(tmp_path / "s"), "--no-charts"]) == 1
-    assert "the price index has no value for year(s) 2021" in capsys.readouterr().err
+    assert "hintaindeksistä puuttuu sarjan vuosi tai vuodet 2021" in capsys.readouterr().err
 
 
 def test_user_population_and_keys(tmp_path: Path, good: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -52,8 +52,7 @@ def _user_key(key: KeyTable | pd.DataFrame | str | Path) -> _UserKey:
         t = key.table
         names = sorted(set(t["key"]))
         if len(names) != 1:
-            raise InputError(f"the key table has several keys ({', '.join(names)}); pass one, e.g. "
-                             "KeyTable(kt.table[kt.table.key == 'NAME'])")
+            raise InputError(say("ukey.several", names=", ".join(names)))
         frame = t.rename(columns={"org_code": "municipality_code"})[["municipality_code", "year", "service_class", "share"]]
         return _user_key_frame(frame, source=key.source)
     if isinstance(key, pd.DataFrame):
@@ -72,17 +71,16 @@ def _user_key_frame(frame: pd.DataFrame, *, source: str) -> _UserKey:
     if not kinds:
         missing.append("value (customers or costs by home municipality), share, or target and total")
     if missing:
-        raise InputError(f"the allocation key table needs column(s) {', '.join(missing)}; it has {', '.join(df.columns)}",
+        raise InputError(say("table.needs_columns", what=say("table.key_table"), missing=", ".join(missing), have=", ".join(df.columns)),
                          file=source)
     if len(kinds) > 1:
-        raise InputError(f"the allocation key table has {', '.join(kinds)}; give only one of value, share or target/total",
-                         file=source)
+        raise InputError(say("ukey.kinds", kinds=", ".join(kinds)), file=source)
     if kinds[0] == "target/total":
         target = pd.to_numeric(df["target"], errors="coerce")
         total = pd.to_numeric(df["total"], errors="coerce")
         bad = target.isna() | total.isna() | (total <= 0) | (target < 0)
         if bad.any():
-            raise InputError(f"{int(bad.sum())} key row(s) have a missing or negative target or a total that is not positive",
+            raise InputError(say("ukey.bad_total", n=int(bad.sum())),
                              rows=df.loc[bad], file=source, column="total")
         weight, kind = target / total, "share"
     else:
@@ -94,8 +92,7 @@ def _user_key_frame(frame: pd.DataFrame, *, source: str) -> _UserKey:
         bad |= weight > 1
     if bad.any():
         raise InputError(
-            f"{int(bad.sum())} key row(s) have a missing, negative{' or above 1' if kind == 'share' else ''} "
-            f"{'share' if kind == 'share' else 'value'} or no year; an organisation with no customers is an explicit 0",
+            say("ukey.bad_value", n=int(bad.sum()), above=say("ukey.above_one") if kind == "share" else "", what=kind),
             rows=df.loc[bad], file=source)
     codes = df[code_col].astype(str).str.strip()
     codes = codes.where(~codes.str.fullmatch(r"\d{1,2}"), codes.str.zfill(3))
@@ -105,10 +102,9 @@ def _user_key_frame(frame: pd.DataFrame, *, source: str) -> _UserKey:
                         "service_class": cls.to_numpy(dtype=object), "weight": weight.to_numpy(dtype=float)})
     dup = out.duplicated(["org_code", "year", "service_class"], keep=False)
     if dup.any():
-        raise InputError("the allocation key table has the same municipality, year and class twice; keep one row",
+        raise InputError(say("ukey.twice"),
                          rows=out[dup], file=source)
-    what = {"value": "customers or costs by home municipality", "share": "shares by home municipality"}[kind]
-    return _UserKey(out, kind, source, f"user key ({what}, {source})")  # type: ignore[arg-type]
+    return _UserKey(out, kind, source, say("ukey.description", what=say(f"ukey.{kind}"), source=source))  # type: ignore[arg-type]
 
 
 def municipality_view(
@@ -202,7 +198,7 @@ def municipality_view(
     a = budget.annotated
     in_years = _selected_years(a, wanted_years)
     if not in_years.any():
-        raise InputError(f"the budget has no lines in the years {sorted(wanted_years or [])}; it has {sorted(set(a['year']))}")
+        raise InputError(say("view.no_years", years=sorted(wanted_years or []), have=sorted(set(a["year"]))))
     plan = _Plan(a=a, reg=reg, pop=pop, counts=counts, user=user, in_years=in_years,
                  child_key_text=population_key_text(budget.target_group.name) if user is None else user.description)
     plan.choose_targets(municipality_code)
@@ -210,7 +206,7 @@ def municipality_view(
     pieces = [plan.own_lines()] + plan.allocate_areas()
     annotated = _finish_annotated(_concat(pieces, a))
     if annotated.empty:
-        raise InputError(f"no lines for municipality/ies {', '.join(plan.targets)} or their wellbeing areas in the data")
+        raise InputError(say("view.no_lines", orgs=", ".join(plan.targets)))
     children = plan.view_children(annotated)
     comp = _composition(annotated)
     comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
@@ -302,8 +298,7 @@ class _Plan:
         if missing:
             listed = [f"{c} in {y}: {why}" for c, y, why in missing]
             raise AllocationError(
-                f"no wellbeing-area membership for {len(missing)} municipality-year(s) with area lines in the data: "
-                f"{_listing(listed)}. Add it with Registry.extend(membership=...) and pass registry=",
+                say("view.no_membership", n=len(missing), listed=_listing(listed)),
                 rows=pd.DataFrame(missing, columns=["municipality_code", "year", "problem"]))
         if self.aland:
             warnings.warn(
@@ -337,8 +332,7 @@ class _Plan:
         if missing_key:
             listed = [f"{_name(reg, 'municipality', u)} in {y}, class {c} (area {ar})" for u, y, c, ar in missing_key]
             raise AllocationError(
-                f"the allocation key has no row for {len(missing_key)} member-year-class(es) of areas with child lines: "
-                f"{_listing(listed)}. Add the rows (a member with no customers is an explicit 0) or an all-classes row",
+                say("view.key_missing", n=len(missing_key), listed=_listing(listed)),
                 rows=pd.DataFrame(missing_key, columns=["municipality_code", "year", "service_class", "area_code"]))
         if missing_pop:
             raise _missing_population_error(missing_pop, reg, "the allocation key")
@@ -413,13 +407,12 @@ class _Plan:
         total = float(np.sum(weights))
         if user is not None and text == user.description and user.kind == "share" and abs(total - 1.0) > 1e-6:
             raise AllocationError(
-                f"the key shares of {_name(reg, 'wellbeing_area', area)}'s members for {y}, class {c or 'all'} sum "
-                f"to {total:.6f}, not 1; give shares that sum to 1 over {', '.join(units)} or give values instead",
+                say("view.shares_not_one", area=_name(reg, "wellbeing_area", area), year=y, cls=c or say("view.all_classes"),
+                    total=f"{total:.6f}", units=", ".join(units)),
                 rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "share": weights}))
         if not total > 0:
             raise AllocationError(
-                f"the key of {_name(reg, 'wellbeing_area', area)} for {y}, class {c or 'all'} is zero for every "
-                "member; nothing to allocate by",
+                say("view.key_zero", area=_name(reg, "wellbeing_area", area), year=y, cls=c or say("view.all_classes")),
                 rows=pd.DataFrame({"municipality_code": units, "year": y, "service_class": c, "weight": weights}))
         return found
 

@@ -117,7 +117,7 @@ def region_view(
     a = budget.annotated
     in_years = _selected_years(a, wanted_years)
     if not in_years.any():
-        raise InputError(f"the budget has no lines in the years {sorted(wanted_years or [])}; it has {sorted(set(a['year']))}")
+        raise InputError(say("view.no_years", years=sorted(wanted_years or []), have=sorted(set(a["year"]))))
     areas = _resolve_many(reg, area_code, "wellbeing_area", None)
     if areas is not None:
         for area in areas:

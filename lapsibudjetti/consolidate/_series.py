@@ -40,16 +40,16 @@ def _price_index(table: pd.DataFrame | Mapping[int, float] | str | Path) -> pd.S
         raise InputError(f"price_index must be a table year,index (DataFrame, dict or path), not {type(table).__name__}")
     cols = {str(c).strip().lower(): c for c in frame.columns}
     if "year" not in cols or "index" not in cols:
-        raise InputError(f"the price index needs columns year and index; it has {', '.join(map(str, frame.columns))}", file=source)
+        raise InputError(say("price.needs_columns", have=", ".join(map(str, frame.columns))), file=source)
     year = pd.to_numeric(frame[cols["year"]], errors="coerce")
     index = pd.to_numeric(frame[cols["index"]], errors="coerce")
     bad = year.isna() | index.isna() | (index <= 0)
     if bad.any():
-        raise InputError(f"{int(bad.sum())} price-index row(s) have no year or an index that is not a positive number",
+        raise InputError(say("price.bad_rows", n=int(bad.sum())),
                          rows=frame.loc[bad], file=source, column="index")
     s = pd.Series(index.to_numpy(dtype=float), index=year.astype("int64").to_numpy())
     if s.index.duplicated().any():
-        raise InputError(f"the price index gives year(s) {sorted(set(s.index[s.index.duplicated()]))} twice", file=source)
+        raise InputError(say("price.twice", years=sorted(set(s.index[s.index.duplicated()]))), file=source)
     return s.sort_index()
 
 
@@ -282,11 +282,11 @@ def _real_terms(price_index: Any, base_year: int | None, series_years: list[int]
         need = set(series_years) | {y - 1 for y in series_years if y - 1 in set(series_years)}
         missing = sorted(need - set(idx.index))
         if missing:
-            raise InputError(f"the price index has no value for year(s) {', '.join(map(str, missing))} of the series; add them",
+            raise InputError(say("price.missing_years", years=", ".join(map(str, missing))),
                              rows=pd.DataFrame({"year": missing}))
         base_year = series_years[-1] if base_year is None else int(base_year)
         if base_year not in idx.index:
-            raise InputError(f"the base year {base_year} is not in the price index (years {idx.index.min()}–{idx.index.max()})")
+            raise InputError(say("price.base_year", year=base_year, first=idx.index.min(), last=idx.index.max()))
     elif base_year is not None:
         raise InputError("base_year is for real euros: give price_index= as well")
     return idx, base_year

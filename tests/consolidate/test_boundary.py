@@ -209,7 +209,7 @@ def test_municipality_view_with_a_user_key_matches_the_hand_computation(budget) 
     assert cents(s.loc[("X01", 2023, "actual"), "child_euros"]) == 153000 + 3334 + 3000 + 1202 + 2400 + 24000
     assert cents(s.loc[("X02", 2023, "actual"), "child_euros"]) == 34600 + 6667 + 2000 + 801 + 1600 + 16000
     assert view.allocation_check["ok"].all()
-    assert view.allocation["key"].str.startswith("user key").all()
+    assert view.allocation["key"].str.startswith("oma avain (").all()
     # the same key as a DataFrame with shares, and as a KeyTable with target/total, give the same cents
     frame = _csv("key_customers.csv")
     kt = lb.KeyTable.from_frame(frame.assign(key="customers", org_code=frame["municipality_code"], target=frame["value"],
@@ -306,7 +306,7 @@ def test_missing_membership_population_or_key_is_an_error_naming_it(budget) -> N
     assert info.value.rows.iloc[0].to_dict() == {"municipality_code": "X02", "year": 2024, "service_class": "2120", "area_code": "XA"}
     # shares that do not sum to 1 over the members
     bad = pd.DataFrame({"municipality_code": ["X01", "X02"], "year": [2023, 2023], "share": [0.5, 0.4]})
-    with pytest.raises(lb.AllocationError, match="sum to 0.900000, not 1"):
+    with pytest.raises(lb.AllocationError, match="ovat yhteensä 0.900000, eivät 1"):
         lb.municipality_view(budget, "X01", key=bad, population=POP, years=2023)
     # without population= the view counts children from the figures the budget was computed with
     implicit = lb.municipality_view(budget, "X01").summary()
