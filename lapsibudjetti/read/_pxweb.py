@@ -289,7 +289,8 @@ def read_pxweb(
     ``ledger.attrs["pxweb"]``; per-resident measures (``euroa/asukas``) are
     never ledger amounts. Missing or confidential cells (``..``, ``.``,
     ``-``) are left out, never read as zero, and listed in a warning and in
-    ``ledger.attrs["pxweb"]["missing"]``; the organisation-years that have
+    ``ledger.attrs["pxweb"]["missing"]`` (one ``{row, column, value, file}``
+    record a cell); the organisation-years that have
     one cannot be reconciled and are named. Area labels with Statistics
     Finland prefixes (``KU049 Espoo``, ``HVA01 …``) or names alone are read;
     region and whole-country rows (``MK``, ``SHP``, ``KOKO MAA``) are totals,
@@ -491,6 +492,8 @@ def _pxweb_ledger(t: _Table, options: Mapping[str, Any]) -> DialectResult:
                       LapsibudjettiWarning, stacklevel=4)
     info["regional_rows"] = int(regional.sum())
     info["unreconciled"] = sorted(skip)
+    # plain records, not a frame: pandas compares attrs when it combines frames, and a frame there cannot be compared
+    info["missing"] = info["missing"].to_dict("records")
     result.ledger.attrs["pxweb"] = info
     return result
 

@@ -135,10 +135,13 @@ def test_missing_cells_are_reported_never_zero(tmp_path: Path, sample_rows: pd.D
         led = lb.read_pxweb(path)
     gone = sample_rows.iloc[[0, 7, 14]]
     assert len(led) == len(expected) - len(gone[~gone["func"].str.endswith("yhteensä")])
-    m = led.attrs["pxweb"]["missing"]
+    m = pd.DataFrame(led.attrs["pxweb"]["missing"])
     assert m["value"].tolist() == ["..", "..", ".."] and m["file"].iloc[0] == "px.csv"
     assert (led["amount"] != 0).sum() == (_cents(led) != 0).sum()  # no cell became a zero
     assert len(led.attrs["pxweb"]["unreconciled"]) >= 1
+    # the ledger goes on into a report: the cells in its attrs do not stop pandas from combining its frames
+    cb = lb.child_budget(led, population_year="nearest", on_missing_key="unmapped")
+    assert len(cb.sensitivity()) > 0
 
 
 def test_per_resident_figures_are_refused_as_amounts(tmp_path: Path, sample_rows: pd.DataFrame) -> None:
