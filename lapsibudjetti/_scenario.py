@@ -21,6 +21,7 @@ import pandas as pd
 
 from ._errors import InputError
 from ._schema import LEDGER_COLUMNS
+from .reference._labels import say
 
 if TYPE_CHECKING:
     from ._budget import ChildBudget
@@ -86,7 +87,7 @@ def read_changes(changes: pd.DataFrame | str | Path) -> pd.DataFrame:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in ("action", "org_code", "year", "to_category", "euros") if c not in frame.columns]
     if missing:
-        raise InputError(f"scenario changes need column(s) {', '.join(missing)}; they have {', '.join(frame.columns)}", file=source)
+        raise InputError(say("scenario.needs_columns", missing=", ".join(missing), have=", ".join(frame.columns)), file=source)
     out = pd.DataFrame({
         "action": frame["action"].astype(str).str.strip().str.lower(),
         "org_code": frame["org_code"].astype(str).str.strip(),
@@ -101,18 +102,18 @@ def read_changes(changes: pd.DataFrame | str | Path) -> pd.DataFrame:
     problems = []
     for i, r in out.iterrows():
         if r["action"] not in _ACTIONS:
-            problems.append((i, "action", f"{r['action']!r}: use move or add"))
+            problems.append((i, "action", say("scenario.action", value=repr(r["action"]))))
         if not np.isfinite(r["euros"]) or r["euros"] < 0 or abs(r["euros"] * 100 - round(r["euros"] * 100)) > 1e-6:
-            problems.append((i, "euros", "an amount ≥ 0 in whole cents (a move's direction is from_category → to_category)"))
+            problems.append((i, "euros", say("scenario.euros")))
         if not np.isfinite(r["year"]):
-            problems.append((i, "year", "a year"))
+            problems.append((i, "year", say("scenario.year")))
         if r["action"] == "move" and not r["from_category"]:
-            problems.append((i, "from_category", "a move needs the category the euros leave"))
+            problems.append((i, "from_category", say("scenario.from")))
         if not r["to_category"]:
-            problems.append((i, "to_category", "the category the euros go to"))
+            problems.append((i, "to_category", say("scenario.to")))
     if problems:
-        text = "; ".join(f"row {i + 2}, column {c}: {m}" for i, c, m in problems[:10])
-        raise InputError(f"scenario changes: {text}", file=source)
+        listed = "; ".join(say("scenario.problem", row=i + 2, column=c, problem=m) for i, c, m in problems[:10])
+        raise InputError(say("scenario.problems", listed=listed), file=source)
     out["year"] = out["year"].astype("int64")
     return out.reset_index(drop=True)
 
@@ -126,8 +127,8 @@ def _template(lines: pd.DataFrame, org: str, year: int, phase: str, category: st
                  & (lines[column].astype(str) == category)]
     if mine.empty:
         has = sorted(set(lines.loc[(lines["org_code"].astype(str) == org) & (lines["year"] == year), "category"].astype(str)))
-        raise InputError(f"scenario change row {i + 2}: {org} has no {category!r} line in {year} ({phase}) to carry the euros; "
-                         f"its categories: {', '.join(has) or 'none'}")
+        raise InputError(say("scenario.no_line", row=i + 2, org=org, category=repr(category), year=year, phase=phase,
+                             has=", ".join(has) or say("ledger.none")))
     return mine.loc[mine["amount"].abs().idxmax()]
 
 

@@ -79,6 +79,9 @@ def test_an_addition_shows_where_the_new_euros_come_in() -> None:
 def test_bad_changes_name_the_row_and_the_fix(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "muutokset.csv"
     path.write_text("action;org_code;year;to_category;euros\nmove;X01;2021;family_services;100\n", encoding="utf-8")
+    with pytest.raises(lb.InputError, match="rivi 2, sarake from_category: siirto tarvitsee luokan"):  # Finnish by default
+        BASE.scenario(path)
+    lb.set_lang("en")
     with pytest.raises(lb.InputError, match="row 2, column from_category"):
         BASE.scenario(path)
     with pytest.raises(lb.InputError, match="has no 'nothing_like_this' line"):

@@ -26,7 +26,7 @@ from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._region import region_view
 from ..consolidate._series import series
-from ..reference._labels import default_lang, lang_or_default, option, speaking, text
+from ..reference._labels import default_lang, interface, lang_or_default, option, say, speaking, text
 from ..reference._tables import reference_figures
 from ._collect import _amounts_line, export_tables
 from ._html import HTML_NAME, browser, print_pdf, write_html
@@ -139,8 +139,8 @@ def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: _N
     if requested:
         unknown = [c for c in requested if c not in codes]
         if unknown:
-            raise InputError(f"--chart-orgs: no organisation(s) {', '.join(unknown)} in the data; "
-                             f"codes there: {', '.join(codes[:30])}{' …' if len(codes) > 30 else ''}")
+            shown = ", ".join(codes[:30]) + (" …" if len(codes) > 30 else "")
+            raise InputError(say("report.chart_orgs_unknown", orgs=", ".join(unknown), codes=shown))
         return list(requested)
     if len(codes) <= MAX_CHART_ORGS:
         return None
@@ -305,8 +305,7 @@ def _manifest(folder: Path) -> set[str]:
     try:
         files = json.loads(path.read_text(encoding="utf-8"))["files"]
     except (ValueError, KeyError, TypeError, OSError) as exc:
-        raise InputError(f"{path} is not a report manifest ({exc}); move it away or choose another --out folder",
-                         file=str(path)) from None
+        raise InputError(say("report.not_manifest", path=path, reason=exc), file=str(path)) from None
     return {str(f) for f in files}
 
 
@@ -321,9 +320,7 @@ def _guard(folder: Path, previous: set[str], *, charts: bool, force: bool) -> No
     if foreign and not force:
         listed = ", ".join(p.relative_to(folder).as_posix() for p in foreign[:8]) + (" …" if len(foreign) > 8 else "")
         raise InputError(
-            f"the report folder {str(folder)!r} has {len(foreign)} file(s) that no lapsibudjetti report wrote there "
-            f"({listed}); the report would overwrite or mix with them. Choose another --out folder, move them, or add "
-            "--force to write beside them (files the report did not write are never deleted).",
+            say("report.foreign_files", folder=repr(str(folder)), n=len(foreign), listed=listed),
             file=str(folder))
 
 
@@ -459,12 +456,11 @@ def _report(result: ChildBudget, out: str | Path, lang: str, price_index: Any, c
     notes = _Notes()
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"--out {str(folder)!r} is a file; give a folder", file=str(folder))
+        raise InputError(say("report.out_is_file", folder=repr(str(folder))), file=str(folder))
     previous = _manifest(folder)
     _guard(folder, previous, charts=charts, force=force)
     if pdf and browser() is None:
-        raise InputError("pdf=True (--pdf) needs Chromium or Chrome to print the report page; install one "
-                         "(e.g. apt-get install chromium) or print lapsibudjetti.html from a browser")
+        raise InputError(say("report.needs_browser", option="--pdf" if interface() == "cli" else "pdf=True"))
     shown, mview, extra = shown_result(result, view, notes, **view_options)
     extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
              **sensitivity_tables(result, notes), **outcome_tables(shown, notes), **extra}
