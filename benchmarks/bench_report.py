@@ -27,22 +27,35 @@ KTA14 = REPO.parent / "shared" / "data" / "nettokayttokustannukset_tehtavittain_
 
 
 def _openpyxl_workbook(tables: dict, path: Path, lang: str) -> None:
-    """The reference: every table on its own sheet with openpyxl, as the library wrote it before xlsxwriter."""
-    from openpyxl import Workbook
+    """The reference: every table on its own sheet with openpyxl (the writer the library used before xlsxwriter).
 
-    from lapsibudjetti._xlsx import write_frame
-    from lapsibudjetti.output._workbook import _display_frame, _layout, _number_format
+    The same shown frames, headers and number formats as the library's sheets, written cell by cell as openpyxl
+    does; no cover or chart sheets (the library's own timing below covers only the same tables).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from lapsibudjetti._present import display_frame
+    from lapsibudjetti._xlsx import _cell_value
+    from lapsibudjetti.output._workbook import _number_format
     from lapsibudjetti.reference._labels import text
 
     wb = Workbook()
     wb.remove(wb.active)
+    bold = Font(bold=True)
     for i, (name, frame) in enumerate(tables.items()):
         ws = wb.create_sheet(f"s{i}")
-        shown = _display_frame(name, frame, lang)
-        headers = [text(f"col.{c}", lang, default=str(c)) for c in shown.columns]
-        formats = {str(c): f for c in shown.columns if (f := _number_format(name, str(c))) is not None}
-        widths, height = _layout(shown, headers, formats)
-        write_frame(ws, shown, headers=headers, formats=formats, widths=widths, title=name, header_height=height)
+        shown = display_frame(name, frame, lang)
+        ws.append([text(f"col.{c}", lang, default=str(c)) for c in shown.columns])
+        for cell in ws[1]:
+            cell.font = bold
+        formats = [_number_format(name, str(c)) for c in shown.columns]
+        for row in shown.itertuples(index=False, name=None):
+            ws.append([_cell_value(v) for v in row])
+        for j, fmt in enumerate(formats, start=1):
+            if fmt is not None:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = fmt
     wb.save(path)
 
 

@@ -76,3 +76,18 @@ def test_csv_benchmark_reads_back_the_ledger(tmp_path: Path, encoding: str) -> N
     assert result["read_back_identical"] is True and result["encoding"] == encoding
     assert result["read_ledger_seconds"] > 0 and result["pyarrow_seconds"] > 0
     assert not list(tmp_path.iterdir())  # the file is removed
+
+
+def test_the_report_benchmarks_reference_writer_still_fits_the_library(budget: lb.ChildBudget, tmp_path: Path) -> None:
+    """``bench_report.py``'s openpyxl reference writes the library's own tables, read back the same (it had rotted once)."""
+    import bench_report
+    from openpyxl import load_workbook
+
+    from lapsibudjetti.output._collect import export_tables
+
+    tables = {k: v for k, v in export_tables(budget, lang="fi").items() if k in ("summary", "by_tier")}
+    bench_report._openpyxl_workbook(tables, tmp_path / "y.xlsx", "fi")
+    wb = load_workbook(tmp_path / "y.xlsx", read_only=True)
+    sheet = [row for row in wb["s0"].iter_rows(values_only=True)]
+    assert len(sheet) == len(tables["summary"]) + 1 and sheet[0][0] == "Organisaatiotyyppi"
+    wb.close()
