@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._errors import AllocationError, InputError
 from .._util import _as_years, _listing, _name
-from ..reference._labels import lang_or_default, text
+from ..reference._labels import lang_or_default, say, text
 from ..reference._registry import Registry
 from ._metrics import METRICS, pooled
 
@@ -153,10 +153,10 @@ def _summary_to_compare(result: ChildBudget, reg: Registry, *, org_type: str | N
     kinds = sorted(set(s["org_type"].astype(str)))
     if org_type is None:
         if len(kinds) > 1:
-            raise InputError(f"the result has organisations of several kinds ({', '.join(kinds)}); pass org_type= to compare one kind")
+            raise InputError(say("compare.several_kinds", kinds=", ".join(kinds)))
         org_type = kinds[0]
     elif org_type not in kinds:
-        raise InputError(f"the result has no organisations of type {org_type!r}; it has {', '.join(kinds)}")
+        raise InputError(say("compare.no_kind", org_type=repr(org_type), kinds=", ".join(kinds)))
     s = s[s["org_type"].astype(str) == org_type]
     wanted = _as_years(years)
     if wanted is not None:
@@ -164,12 +164,12 @@ def _summary_to_compare(result: ChildBudget, reg: Registry, *, org_type: str | N
     if phase is not None:
         s = s[s["phase"].astype(str) == phase]
     if s.empty:
-        raise InputError("nothing to compare for those years and phase")
+        raise InputError(say("compare.nothing"))
     metrics = [metric] if isinstance(metric, str) else list(metric)
     numeric = [c for c in s.columns if pd.api.types.is_numeric_dtype(s[c]) and c != "year"]
     bad = [m for m in metrics if m not in numeric]
     if bad:
-        raise InputError(f"unknown metric(s) {', '.join(bad)}; use numeric columns of summary(): {', '.join(numeric)}")
+        raise InputError(say("compare.unknown_metric", bad=", ".join(bad), numeric=", ".join(numeric)))
     s = s.reset_index(drop=True)
     s["org_code"] = s["org_code"].astype(str)
     s["name"] = reg.names(s["org_type"].astype(str), s["org_code"], lang).to_numpy()
@@ -188,7 +188,7 @@ def _grouping(by: str | Sequence[str], reg: Registry, org_type: str) -> tuple[st
     if isinstance(by, str):
         how = _BY_ALIASES.get(by.strip().lower())
         if how is None:
-            raise InputError(f"by must be one of {', '.join(sorted(set(_BY_ALIASES.values())))} or a list of peers, not {by!r}")
+            raise InputError(say("compare.bad_by", allowed=", ".join(sorted(set(_BY_ALIASES.values()))), by=repr(by)))
         peers: list[str] | None = None
     else:
         how = "peers"
@@ -196,10 +196,10 @@ def _grouping(by: str | Sequence[str], reg: Registry, org_type: str) -> tuple[st
         for p in by:
             t, c = reg.resolve(p)
             if t != org_type and not (org_type == "region" and t == "wellbeing_area"):
-                raise InputError(f"peer {p!r} is a {t.replace('_', ' ')}; the comparison is between {org_type.replace('_', ' ')}s")
+                raise InputError(say("compare.peer_kind", peer=repr(p), kind=t.replace("_", " "), org_type=org_type.replace("_", " ")))
             peers.append(c)
         if not peers:
-            raise InputError("the peer group is empty; give at least one organisation")
+            raise InputError(say("compare.no_peers"))
     return how, peers
 
 
@@ -210,7 +210,7 @@ def _groups(s: pd.DataFrame, how: str, peers: list[str] | None, *, by: Any, org_
     group_name = np.full(len(s), text("group.national", lang), dtype=object)
     if how in ("municipality group", "area"):
         if org_type != "municipality":
-            raise InputError(f"by={by!r} groups municipalities; these are {org_type.replace('_', ' ')}s. Use by='national' or a peer list")
+            raise InputError(say("compare.groups_municipalities", by=repr(by), org_type=org_type.replace("_", " ")))
         problems = []
         for i, (code, y) in enumerate(zip(s["org_code"], s["year"])):
             m_year = int(y) if membership_year is None else int(membership_year)
@@ -223,7 +223,7 @@ def _groups(s: pd.DataFrame, how: str, peers: list[str] | None, *, by: Any, org_
                 row = reg.municipalities[reg.municipalities["code"].astype(str) == unit]
                 g = row["group_code"].dropna() if "group_code" in row else pd.Series(dtype=object)
                 if g.empty:
-                    problems.append((code, int(y), f"no municipality group for {_name(reg, 'municipality', unit)}"))
+                    problems.append((code, int(y), say("compare.no_group", name=_name(reg, "municipality", unit))))
                     continue
                 group[i] = str(g.iloc[-1])
                 label = row[f"group_{lang}"].dropna() if f"group_{lang}" in row else pd.Series(dtype=object)
@@ -237,8 +237,8 @@ def _groups(s: pd.DataFrame, how: str, peers: list[str] | None, *, by: Any, org_
                 group_name[i] = reg.name("wellbeing_area", str(mem[unit]), lang)
         if problems:
             listed = [f"{c} in {y}: {why}" for c, y, why in problems]
-            hint = " Pass membership_year= (e.g. 2026) to group merged municipalities with their successor." if membership_year is None else ""
-            raise AllocationError(f"no {how} for {len(problems)} organisation-year(s): {_listing(listed)}.{hint}",
+            hint = say("compare.membership_hint") if membership_year is None else ""
+            raise AllocationError(say("compare.no_grouping", how=how, n=len(problems), listed=_listing(listed), hint=hint),
                                   rows=pd.DataFrame(problems, columns=["org_code", "year", "problem"]))
     elif how == "peers":
         group[:] = "peers"
@@ -247,8 +247,8 @@ def _groups(s: pd.DataFrame, how: str, peers: list[str] | None, *, by: Any, org_
             absent = sorted(set(peers or []) - set(g["org_code"]))
             if absent:
                 raise AllocationError(
-                    f"peer(s) {', '.join(_name(reg, org_type if org_type != 'region' else 'wellbeing_area', c) for c in absent)} "
-                    f"have no figures in {y} ({ph}) in this result",
+                    say("compare.peers_missing", peers=", ".join(_name(reg, org_type if org_type != "region" else "wellbeing_area", c)
+                                                                   for c in absent), year=y, phase=ph),
                     rows=pd.DataFrame({"org_code": absent, "year": y, "phase": ph}))
     return group, group_name
 

@@ -388,12 +388,12 @@ def test_compare_against_national_group_and_peer_medians(budget) -> None:
     assert (by_area["group"] == "XA").all() and by_area.loc["X02", "group_rank"] == 2
     peers = lb.compare(view, by=["X02"], registry=REG).set_index("org_code")
     assert peers.loc["X01", "group_median"] == pytest.approx(4.9851) and not peers.loc["X01", "in_peer_group"]
-    with pytest.raises(lb.InputError, match="unknown metric"):
+    with pytest.raises(lb.InputError, match="tuntemattomat mittarit"):
         lb.compare(view, metric="nonsense")
-    with pytest.raises(lb.InputError, match="several kinds"):
+    with pytest.raises(lb.InputError, match="useanlaisia organisaatioita"):
         lb.compare(budget)
     region = lb.region_view(budget, "XA", population=POP)
-    with pytest.raises(lb.InputError, match="groups municipalities"):
+    with pytest.raises(lb.InputError, match="ryhmittelee kuntia"):
         lb.compare(region, by="area")
 
 
