@@ -35,17 +35,15 @@ def _budget_of(
 ) -> ChildBudget:
     """The child budget to build a view on (computed when ledgers are given)."""
     if isinstance(obj, BoundaryView):
-        raise InputError(f"{what} takes a child budget or ledgers, not a view that was already built; pass the original budget")
+        raise InputError(say("view.not_a_view", what=what))
     if isinstance(obj, ChildBudget):
         if budget_options:
-            raise InputError(
-                f"{', '.join(sorted(budget_options))} are options of child_budget() for ledgers; this budget was already "
-                "computed. Pass the ledgers instead, or compute the budget with those options first")
+            raise InputError(say("view.options_for_ledgers", options=", ".join(sorted(budget_options))))
         return obj
     if isinstance(obj, pd.DataFrame) or (isinstance(obj, Sequence) and not isinstance(obj, str) and obj
                                          and all(isinstance(d, pd.DataFrame) for d in obj)):
         return child_budget(obj, registry=registry, population=population, **budget_options)
-    raise InputError(f"{what} takes a ChildBudget or one or more ledgers (DataFrames), not {type(obj).__name__}")
+    raise InputError(say("view.takes", what=what, kind=type(obj).__name__))
 
 
 def _population_for(budget: ChildBudget, population: Population | pd.DataFrame | None) -> Population:
@@ -236,16 +234,14 @@ def _resolve_many(registry: Registry, value: str | Sequence[str], kind: str, yea
         return None
     values = [value] if isinstance(value, str | int | np.integer) else list(value)
     if not values:
-        raise InputError(f"no {kind.replace('_', ' ')} given; give a code, a name or 'all'")
+        raise InputError(say("view.none_given", kind=kind.replace("_", " ")))
     out = []
     for v in values:
         t, c = registry.resolve(v, year)
         if kind == "wellbeing_area" and t == "municipality":
-            raise InputError(
-                f"{v!r} is municipality {_name(registry, t, c)}; a region view takes a wellbeing area. "
-                "Use municipality_view() for a municipality, or give its area's code")
+            raise InputError(say("view.region_takes_area", value=repr(v), name=_name(registry, t, c)))
         if t != kind:
-            raise InputError(f"{v!r} is a {t.replace('_', ' ')} ({c}); give a {kind.replace('_', ' ')}")
+            raise InputError(say("view.wrong_kind", value=repr(v), kind=t.replace("_", " "), code=c, wanted=kind.replace("_", " ")))
         out.append(c)
     return sorted(set(out))
 

@@ -122,10 +122,7 @@ def region_view(
     if areas is not None:
         for area in areas:
             if reg.organiser_type(area) == "none":
-                raise InputError(
-                    f"{_name(reg, 'wellbeing_area', area)} is outside the wellbeing-area system (Åland organises its "
-                    "social and health services itself): there is no region view. Use the child budgets of its "
-                    "municipalities")
+                raise InputError(say("view.aland_no_region", area=_name(reg, "wellbeing_area", area)))
     line_area, divisions = _line_areas(a, in_years, reg, membership_year)
     outside = _outside_areas(reg)
     present = {x for x in line_area[in_years] if isinstance(x, str)}
@@ -133,7 +130,7 @@ def region_view(
     chosen_set = set(chosen)
     keep = in_years & np.isin(line_area.astype(str), sorted(chosen_set)) & np.array([isinstance(x, str) for x in line_area])
     if not keep.any():
-        raise InputError(f"no lines of the area(s) {', '.join(chosen) or '(none)'} or their member municipalities in the data")
+        raise InputError(say("view.no_area_lines", areas=", ".join(chosen) or "–"))
     excluded = in_years & ~keep
     sub = a.loc[keep].copy()
     sub["member_type"] = sub["org_type"].astype(object)
@@ -186,9 +183,7 @@ def _line_areas(a: pd.DataFrame, in_years: np.ndarray, reg: Registry, membership
     if missing_membership:
         listed = [f"{c} in {y}: {why}" for c, y, why in missing_membership]
         raise AllocationError(
-            f"no wellbeing-area membership for {len(missing_membership)} municipality-year(s) of the data: {_listing(listed)}. "
-            "Add it with Registry.extend(membership=...) and pass registry=, or give membership_year= to group "
-            "by another year's membership",
+            say("view.region_membership", n=len(missing_membership), listed=_listing(listed)),
             rows=pd.DataFrame(missing_membership, columns=["municipality_code", "year", "problem"]))
     return line_area, divisions
 
@@ -209,8 +204,7 @@ def _region_children(annotated: pd.DataFrame, divisions: dict[int, pd.DataFrame]
         div = divisions[int(y)]
         units = sorted(set(div.loc[div["area"] == area, "unit"].dropna()))
         if not units:
-            raise AllocationError(f"{_name(reg, 'wellbeing_area', area)} has no member municipalities in "
-                                  f"{membership_year or y} in the registry",
+            raise AllocationError(say("view.no_members", area=_name(reg, "wellbeing_area", area), year=membership_year or y),
                                   rows=pd.DataFrame({"area_code": [area], "year": [y]}))
         u = unit_counts[int(y)].set_index("unit").loc[units].reset_index()
         for r in u.itertuples(index=False):
@@ -229,8 +223,7 @@ def _region_children(annotated: pd.DataFrame, divisions: dict[int, pd.DataFrame]
         raise _missing_population_error(missing_pop, reg, "the region's children")
     if folded:
         warnings.warn(
-            "no population figure of their own for " + _listing(sorted(set(folded))) + "; counted as included in the "
-            f"municipality they merged into by {membership_year} (the figures are on a later municipal division)",
+            say("view.folded", orgs=_listing(sorted(set(folded))), year=membership_year),
             LapsibudjettiWarning, stacklevel=3)
     children = pd.DataFrame(child_rows, columns=["org_type", "org_code", "year", "children", "population_basis"])
 

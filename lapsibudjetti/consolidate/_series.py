@@ -180,7 +180,7 @@ def _series_view(budget_or_view: Any, organisation: str | None, *, years: Any, k
     only: str | None
     if isinstance(budget_or_view, BoundaryView):
         if budget_options:
-            raise InputError(f"{', '.join(sorted(budget_options))} are options for ledgers; this view was already built")
+            raise InputError(say("series.options_built", options=", ".join(sorted(budget_options))))
         view = budget_or_view
         reg = registry or view.registry
         only = None
@@ -188,20 +188,20 @@ def _series_view(budget_or_view: Any, organisation: str | None, *, years: Any, k
             t, c = reg.resolve(organisation)
             only = c
             if (view.view == "municipality") != (t == "municipality"):
-                raise InputError(f"{organisation!r} is a {t.replace('_', ' ')}; this is a {view.view} view")
+                raise InputError(say("series.kind_view", value=repr(organisation), kind=t.replace("_", " "), view=view.view))
     else:
         budget = _budget_of(budget_or_view, registry=registry, population=population, budget_options=budget_options,
                             what="series")
         reg = registry or budget.registry
         if organisation is None:
-            raise InputError("series() needs the organisation: a municipality or a wellbeing area (code or name)")
+            raise InputError(say("series.needs_org"))
         t, c = reg.resolve(organisation)
         if t == "municipality":
             view = municipality_view(budget, c, years=years, key=key, registry=reg, population=population)
         elif t == "wellbeing_area":
             view = region_view(budget, c, years=years, membership_year=membership_year, registry=reg, population=population)
         else:
-            raise InputError(f"{organisation!r} is a {t.replace('_', ' ')}; a series is for a municipality or a wellbeing area")
+            raise InputError(say("series.wrong_kind", value=repr(organisation), kind=t.replace("_", " ")))
         only = c
     return view, reg, only
 
@@ -216,7 +216,7 @@ def _sector_table(view: BoundaryView, years: Any, only: str | None) -> pd.DataFr
     if only is not None:
         keep &= (a["org_code"].astype(str) == only).to_numpy()
     if not keep.any():
-        raise InputError(f"the view has no lines for {only or 'its organisations'} in the years asked")
+        raise InputError(say("series.no_lines", org=only or say("series.its_orgs")))
     a = a.loc[keep]
     mapped = a["mapped"].to_numpy()
     f = pd.DataFrame({
@@ -288,7 +288,7 @@ def _real_terms(price_index: Any, base_year: int | None, series_years: list[int]
         if base_year not in idx.index:
             raise InputError(say("price.base_year", year=base_year, first=idx.index.min(), last=idx.index.max()))
     elif base_year is not None:
-        raise InputError("base_year is for real euros: give price_index= as well")
+        raise InputError(say("series.base_needs_index"))
     return idx, base_year
 
 

@@ -271,6 +271,7 @@ def test_helsinki_and_aland() -> None:
     lb.set_lang("sv")
     settings = dict(lb.region_view(cb, "all").view_settings.values)
     assert "1 rader, 300,00\u00a0€" in settings["inte i denna vy: Åland (utanför välfärdsområdessystemet)"]
+    lb.set_lang("en")
     with pytest.raises(lb.InputError, match="municipality 564 .*region view takes a wellbeing area"):
         lb.region_view(cb, "564")
 
