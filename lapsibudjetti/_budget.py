@@ -21,6 +21,7 @@ from ._steps import KnownShares, Settings, _organisation_years, _reconcile, anno
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
 from .measure._plausible import check_plausible, warn_missing_children
+from .reference._labels import say
 
 if TYPE_CHECKING:
     from ._rules_diff import RulesComparison
@@ -159,7 +160,7 @@ class ChildBudget:
         from .measure._sensitivity import sensitivity
 
         if not profiles:
-            raise InputError("give at least one profile")
+            raise InputError(say("budget.one_profile"))
         return sensitivity([(p, _under_profile(self, p)) for p in dict.fromkeys(profiles)])
 
     def outcomes(self, indicators: pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
@@ -192,7 +193,7 @@ class ChildBudget:
 
         self._lines_needed("scenario()")
         if rules is not None and profile is not None:
-            raise InputError("give rules= or profile=, not both")
+            raise InputError(say("budget.rules_or_profile"))
         other = _rules_of(rules, "default") if rules is not None else (_rules_for_profile(self, profile) if profile else self.rules)
 
         def recompute(extra: pd.DataFrame | None) -> ChildBudget:
@@ -227,9 +228,7 @@ class ChildBudget:
 
     def _lines_needed(self, what: str) -> None:
         if self.source is not None:
-            raise InputError(f"{what} compares line by line, and this result holds summed lines (its input was larger than memory). "
-                             "Run it on the ledger of one organisation or a few years read into memory (read_ledger, or "
-                             "pandas.read_parquet(dataset, filters=...))")
+            raise InputError(say("budget.summed", what=what))
 
     def table(self, name: str = "summary", *, lang: str | None = None, formatted: bool = True) -> Any:
         """A table for reading in a notebook: headings and codes in ``lang``, numbers formatted the way of that language.
@@ -369,9 +368,9 @@ def child_budget(
     if isinstance(keys, pd.DataFrame):
         keys = KeyTable.from_frame(keys)
     if population_year not in ("exact", "nearest"):
-        raise InputError(f"population_year must be 'exact' or 'nearest', not {population_year!r}")
+        raise InputError(say("budget.population_year", value=repr(population_year)))
     if on_missing_key not in ("raise", "unmapped"):
-        raise InputError(f"on_missing_key must be 'raise' or 'unmapped', not {on_missing_key!r}")
+        raise InputError(say("budget.on_missing_key", value=repr(on_missing_key)))
     s = Settings(rules=_rules_of(rules, profile), target=target, registry=registry or Registry.default(),
                  population=_population_of(population), keys=keys, weights=weights_of(weights),
                  population_year=population_year, on_missing_key=on_missing_key, measure=measure)
@@ -382,8 +381,7 @@ def child_budget(
         return budget_of(s, annotated, children=children, key_shares=merged.key_shares, notes=merged.notes, line_groups=groups,
                          source=source)
     if lines_to is not None:
-        raise InputError("lines_to= is for a Parquet dataset or a Dask frame; write an in-memory result's lines with "
-                         "cb.annotated.to_parquet(path)")
+        raise InputError(say("budget.lines_to_memory"))
     frame = _one_ledger(ledger)
     out, shares, classified = annotate_lines(frame, s, on_missing_key=on_missing_key)
     warn_unused_rules(s.rules, classified.rule_index, frame["year"].to_numpy())
@@ -433,16 +431,14 @@ def larger_than_memory(ledger: object, *, batch_size: int, lines_to: str | Path 
 
     if isinstance(ledger, ParquetSource | DaskSource):  # a result's own source, computed again (another profile)
         if lines_to is not None:
-            raise InputError("lines_to= writes the lines of a first computation; give a dataset or Dask frame with it")
+            raise InputError(say("budget.lines_to_again"))
         return replace(ledger, lines_to=None)  # the first computation's lines stay as written
     if type(ledger).__module__.split(".")[0] in ("dask", "dask_expr"):
         return DaskSource.of(ledger, lines_to=lines_to)
     if is_dataset(ledger):
         return ParquetSource.of(ledger, batch_size=batch_size, lines_to=lines_to, workers=workers)  # type: ignore[arg-type]
     if isinstance(ledger, str | Path):
-        raise InputError(f"{ledger}: child_budget takes a ledger (a DataFrame from read_ledger) or a Parquet dataset "
-                         "(a directory or .parquet file). Read a CSV or XLSX file with read_ledger(path) first, or write "
-                         "many files into a dataset with write_dataset(paths, directory) (lapsibudjetti convert)")
+        raise InputError(say("budget.takes", ledger=ledger))
     return None
 
 
@@ -454,7 +450,7 @@ def _rules_for_profile(cb: ChildBudget, profile: str) -> Rules:
     from ._rules import PROFILES
 
     if profile not in PROFILES:
-        raise InputError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+        raise InputError(say("budget.unknown_profile", profile=repr(profile), profiles=", ".join(PROFILES)))
     if cb.rules.source == _PACKAGED_RULES:
         return default_rules(profile)  # type: ignore[arg-type]
     if profile == "population_keys":  # rules of one's own: every age-cost key replaced by the plain population share
@@ -467,8 +463,7 @@ def _rules_for_profile(cb: ChildBudget, profile: str) -> Rules:
                                 source=f"{cb.rules.source} (population keys)")
     if profile == cb.options.get("profile", "default"):
         return cb.rules
-    raise InputError(f"profile {profile!r} is a variant of the packaged rules; these results use {cb.rules.source}. "
-                     "Use profiles=('default', 'population_keys') or compute the variant with child_budget(rules=...)")
+    raise InputError(say("budget.profile_variant", profile=repr(profile), source=cb.rules.source))
 
 
 def _under_profile(cb: ChildBudget, profile: str) -> ChildBudget:
@@ -510,7 +505,7 @@ def _one_ledger(ledger: pd.DataFrame | Sequence[pd.DataFrame]) -> pd.DataFrame:
         return ledger if is_canonical(ledger) else validate_ledger(ledger)
     parts = [d if is_canonical(d) else validate_ledger(d) for d in ledger]
     if not parts:
-        raise InputError("no ledgers given")
+        raise InputError(say("budget.no_ledgers"))
     return parts[0] if len(parts) == 1 else stack(parts)[list(LEDGER_COLUMNS)]
 
 
@@ -549,11 +544,11 @@ def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:
     True
     """
     if not budgets:
-        raise InputError("nothing to combine")
+        raise InputError(say("budget.nothing_to_combine"))
     first = budgets[0]
     for b in budgets[1:]:
         if b.rules.table["rule_id"].tolist() != first.rules.table["rule_id"].tolist() or b.target_group != first.target_group:
-            raise InputError("only results computed with the same rules and target group can be combined")
+            raise InputError(say("budget.same_rules"))
 
     def rows(frames: list[pd.DataFrame]) -> pd.DataFrame:
         # empty parts carry no rows but may carry other dtypes: leave them out

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._errors import InputError
+from .reference._labels import say
 from .reference._registry import Registry
 
 _MAX_LISTED = 12
@@ -17,15 +18,15 @@ def _as_years(years: int | Sequence[int] | range | None) -> set[int] | None:
     if years is None:
         return None
     if isinstance(years, bool):
-        raise InputError(f"years must be a year, a list of years or None, not {years!r}")
+        raise InputError(say("years.bad", value=repr(years)))
     if isinstance(years, int | np.integer):
         return {int(years)}
     try:
         out = {int(y) for y in years}
     except (TypeError, ValueError) as exc:
-        raise InputError(f"years must be a year, a list of years or None, not {years!r}") from exc
+        raise InputError(say("years.bad", value=repr(years))) from exc
     if not out:
-        raise InputError("years is empty; give at least one year or None for all")
+        raise InputError(say("years.empty"))
     return out
 
 

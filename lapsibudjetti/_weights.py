@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InputError, ReferenceDataError
+from .reference._labels import say
 
 __all__ = ["AgeWeights", "age_weights", "packaged_weights"]
 
@@ -56,16 +57,14 @@ class AgeWeights:
         df.columns = [str(c).strip() for c in df.columns]
         missing = [c for c in ("age_from", "weight") if c not in df.columns]
         if missing:
-            raise InputError(f"age weights {name!r} need the column(s) {', '.join(missing)} (and age_to); "
-                             f"they have {', '.join(df.columns)}", file=source)
+            raise InputError(say("weights.columns", name=repr(name), missing=", ".join(missing), have=", ".join(df.columns)), file=source)
         lo = pd.to_numeric(df["age_from"], errors="coerce")
         hi = pd.to_numeric(df["age_to"], errors="coerce") if "age_to" in df.columns else pd.Series(np.nan, index=df.index)
         hi = hi.fillna(MAX_AGE)
         w = pd.to_numeric(df["weight"], errors="coerce")
         bad = lo.isna() | w.isna() | (w < 0) | (lo < 0) | (hi > MAX_AGE) | (lo > hi) | (lo % 1 != 0) | (hi % 1 != 0)
         if bad.any():
-            raise InputError(f"age weights {name!r}: {int(bad.sum())} row(s) need whole ages 0–100 (age_from ≤ age_to) and a "
-                             "weight ≥ 0", rows=df.loc[bad], file=source, column="weight")
+            raise InputError(say("weights.bad_rows", name=repr(name), n=int(bad.sum())), rows=df.loc[bad], file=source, column="weight")
         vec = np.full(MAX_AGE + 1, np.nan)
         count = np.zeros(MAX_AGE + 1, dtype=int)
         for a, b, v in zip(lo.astype(int), hi.astype(int), w.astype(float)):
@@ -73,9 +72,9 @@ class AgeWeights:
             count[a:b + 1] += 1
         gaps, twice = np.flatnonzero(count == 0), np.flatnonzero(count > 1)
         if len(gaps) or len(twice):
-            what = (f"no weight for age(s) {_ages(gaps)}" if len(gaps) else "") + \
-                   ("; " if len(gaps) and len(twice) else "") + (f"more than one weight for age(s) {_ages(twice)}" if len(twice) else "")
-            raise InputError(f"age weights {name!r}: {what}; give every age 0–100 exactly once", file=source)
+            what = "; ".join(([say("weights.gaps", ages=_ages(gaps))] if len(gaps) else [])
+                             + ([say("weights.twice", ages=_ages(twice))] if len(twice) else []))
+            raise InputError(say("weights.every_age", name=repr(name), what=what), file=source)
         unit = str(df["unit"].iloc[0]) if "unit" in df.columns and len(df) else ""
         src = str(df["source"].iloc[0]) if "source" in df.columns and len(df) else source
         year = int(df["year"].iloc[0]) if "year" in df.columns and len(df) and str(df["year"].iloc[0]).strip().isdigit() else None
@@ -128,8 +127,7 @@ def age_weights(name: str, extra: Mapping[str, AgeWeights] | None = None) -> Age
     if name in packaged:
         return packaged[name]
     known = sorted({*packaged, *(extra or {})})
-    raise InputError(f"no age weights called {name!r}; packaged: {', '.join(known)}. Give your own with "
-                     f"child_budget(weights={{{name!r}: table}}) (columns age_from, age_to, weight)")
+    raise InputError(say("weights.unknown", name=repr(name), known=", ".join(known)))
 
 
 def weights_of(given: Mapping[str, AgeWeights | pd.DataFrame | str | Path] | None) -> dict[str, AgeWeights]:

@@ -127,7 +127,7 @@ def test_a_key_or_rule_change_is_a_scenario_too() -> None:
     got = s.comparison.set_index("org_code")["child_euros_difference"]
     for org, euros in libraries.items():
         assert got[org] == pytest.approx(-euros, abs=1e-6)
-    with pytest.raises(lb.InputError, match="not both"):
+    with pytest.raises(lb.InputError, match="ei molempia"):
         SMALL.scenario(rules=lb.default_rules(), profile="population_keys")
 
 

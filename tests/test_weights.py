@@ -90,11 +90,11 @@ def test_weighted_key_syntax_and_user_tables() -> None:
     weighted = lb.child_budget(led, weights={"health_care_2014": flat})
     plain = lb.child_budget(led, profile="population_keys")
     assert float(weighted.lines["child_euros"].iloc[0]) == pytest.approx(float(plain.lines["child_euros"].iloc[0]), abs=1e-9)
-    with pytest.raises(lb.InputError, match="every age 0–100"):
+    with pytest.raises(lb.InputError, match="painoa ei ole iälle tai ikävuosille 6, 7, 8, 9; anna jokainen ikä 0–100"):
         AgeWeights.from_frame(pd.DataFrame({"age_from": [0, 10], "age_to": [5, 100], "weight": [1, 2]}), name="gappy")
     rules = lb.default_rules().table.copy()
     rules.loc[rules["rule_id"] == "tc-erikoissairaanhoito", "key"] = "weighted:no_such_table"
-    with pytest.raises(lb.InputError, match="no age weights called 'no_such_table'"):
+    with pytest.raises(lb.InputError, match="ikäpainoja nimeltä 'no_such_table' ei ole"):
         lb.child_budget(led, rules=lb.Rules.from_frame(rules))
 
 
@@ -138,7 +138,7 @@ def test_sensitivity_sets_the_profiles_side_by_side() -> None:
     keyed = own["corrective_keyed_euros"] / own["corrective_euros"]
     assert np.allclose(keyed, own["corrective_keyed_share"])
     assert set(t["org_type"]) == {"municipality", "all"}
-    with pytest.raises(lb.InputError, match="unknown profile"):
+    with pytest.raises(lb.InputError, match="tuntematon profiili"):
         cb.sensitivity(["nope"])
 
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from ..reference._labels import say
 
 __all__ = ["METRICS", "Metric", "add_metrics", "metric_values", "pooled"]
 
@@ -131,7 +132,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
 
 def _metric(name: str) -> Metric:
     if name not in METRICS:
-        raise InputError(f"unknown metric {name!r}; the metrics are {', '.join(METRICS)}")
+        raise InputError(say("metric.unknown", name=repr(name), metrics=", ".join(METRICS)))
     return METRICS[name]
 
 
@@ -140,7 +141,7 @@ def metric_values(name: str, frame: pd.DataFrame) -> np.ndarray:
     m = _metric(name)
     missing = [c for c in m.needs if c not in frame.columns]
     if missing:
-        raise InputError(f"metric {name} needs the column(s) {', '.join(missing)}")
+        raise InputError(say("metric.columns", name=name, missing=", ".join(missing)))
     cols = {c: frame[c].to_numpy(dtype=float) for c in m.needs}
     return m.compute(cols)
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, LapsibudjettiWarning
+from ..reference._labels import say
 
 __all__ = ["INDICATOR_COLUMNS", "indicator_table", "outcomes"]
 
@@ -52,7 +53,8 @@ def indicator_table(indicators: pd.DataFrame | str | Path, *, source: str | None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in ("org_code", "year", "indicator", "value") if c not in frame.columns]
     if missing:
-        raise InputError(f"indicator table needs column(s) {', '.join(missing)}; it has {', '.join(frame.columns)}", file=source)
+        raise InputError(say("table.needs_columns", what=say("table.indicator_table"), missing=", ".join(missing),
+                             have=", ".join(frame.columns)), file=source)
     out = pd.DataFrame(index=frame.index)
     codes = frame["org_code"].astype(str).str.strip()
     if "org_type" in frame.columns:
@@ -65,8 +67,7 @@ def indicator_table(indicators: pd.DataFrame | str | Path, *, source: str | None
     value = pd.to_numeric(raw, errors="coerce")
     bad = year.isna() | (value.isna() & raw.notna() & (raw.astype(str).str.strip() != ""))
     if bad.any():
-        raise InputError(f"{int(bad.sum())} indicator row(s) have a year or value that is not a number; fix them or leave the value "
-                         "empty for a missing figure", rows=frame.loc[bad], file=source, column="value")
+        raise InputError(say("outcomes.bad_rows", n=int(bad.sum())), rows=frame.loc[bad], file=source, column="value")
     out["year"] = year.astype("int64")
     out["indicator"] = frame["indicator"].astype(str).str.strip()
     out["value"] = value.astype(float)
@@ -74,7 +75,7 @@ def indicator_table(indicators: pd.DataFrame | str | Path, *, source: str | None
     out["source"] = frame["source"].astype(str) if "source" in frame.columns else (source or "user")
     dup = out.duplicated(["org_type", "org_code", "year", "indicator"], keep=False)
     if dup.any():
-        raise InputError("indicator table has the same organisation, year and indicator twice; keep one row",
+        raise InputError(say("outcomes.twice"),
                          rows=out[dup], file=source)
     return out.reset_index(drop=True)[list(INDICATOR_COLUMNS)]
 
@@ -111,8 +112,8 @@ def outcomes(summary: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     gaps = out[out["value"].isna()]
     if len(gaps):
         listed = ", ".join(f"{r.org_code} {r.year} ({r.indicator})" for r in gaps.drop_duplicates(_KEYS + ["indicator"]).head(10).itertuples())
-        warnings.warn(f"no indicator figure for {len(gaps.drop_duplicates(_KEYS + ['indicator']))} organisation-year(s): {listed}"
-                      f"{' …' if len(gaps) > 10 else ''}; they are left empty, never zero", LapsibudjettiWarning, stacklevel=3)
+        warnings.warn(say("outcomes.gaps", n=len(gaps.drop_duplicates(_KEYS + ["indicator"])), listed=listed + (" …" if len(gaps) > 10 else "")),
+                      LapsibudjettiWarning, stacklevel=3)
     cols = [*_KEYS, "phase", "indicator", "value", "unit", "children", "child_euros", "placements_euros", "corrective_euros",
             "placements_euros_per_placed_child", "corrective_euros_per_placed_child", "per_1000_children", "source"]
     return out[cols].sort_values([*_KEYS, "phase", "indicator"], kind="stable").reset_index(drop=True)

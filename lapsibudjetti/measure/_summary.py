@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..reference._labels import value_label
+from ..reference._labels import say, value_label
 from ._metrics import add_metrics
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
     if dimension not in allowed:
         from .._errors import InputError
 
-        raise InputError(f"by() takes one of {', '.join(allowed)}, not {dimension!r}")
+        raise InputError(say("summary.by", allowed=", ".join(allowed), dimension=repr(dimension)))
     if lang not in ("fi", "sv", "en"):
         from .._errors import InputError
 

@@ -43,6 +43,7 @@ from .._errors import InputError, ReferenceDataError
 from .._validate import validate_ledger
 from ..read._ledger import read_ledger
 from ..read._statistics import read_statistics
+from ..reference._labels import say
 from ..reference._registry import Registry
 
 __all__ = ["Sample", "sample_path", "load_sample", "SAMPLES"]
@@ -98,7 +99,7 @@ def sample_path(name: str | None = None) -> Path:
     path = root / name
     if not path.is_file():
         available = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
-        raise InputError(f"no sample file {name!r}; the samples folder {root} has: {', '.join(available)}", file=name)
+        raise InputError(say("sample.no_file", name=repr(name), root=root, available=", ".join(available)), file=name)
     return path
 
 
@@ -229,7 +230,7 @@ def load_sample(name: SampleName) -> Sample:
         return _load_synthetic()
     if name == "real":
         return _load_real()
-    raise InputError(f"unknown sample {name!r}; use one of {', '.join(repr(s) for s in SAMPLES)}")
+    raise InputError(say("sample.unknown", name=repr(name), samples=", ".join(repr(s) for s in SAMPLES)))
 
 
 def _read_table(name: str) -> pd.DataFrame:

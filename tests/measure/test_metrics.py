@@ -100,5 +100,5 @@ def test_add_metrics_only_where_the_columns_are() -> None:
     frame = pd.DataFrame({"child_euros": [5.0], "children": [0.0]})
     out = add_metrics(frame)
     assert list(out.columns) == ["child_euros", "children", "euros_per_child"] and np.isnan(out["euros_per_child"].iloc[0])
-    with pytest.raises(lb.InputError, match="unknown metric"):
+    with pytest.raises(lb.InputError, match="tuntematon mittari"):
         metric_values("happiness", frame)

@@ -44,13 +44,13 @@ def test_user_indicators_and_their_errors(tmp_path) -> None:  # type: ignore[no-
     path = tmp_path / "todistukset.csv"
     path.write_text("org_code;year;indicator;value;unit\n20;2023;school_leaving_certificates;1 480;pupils\n20;2024;school_leaving_certificates;;pupils\n",
                     encoding="utf-8")
-    with pytest.warns(lb.LapsibudjettiWarning, match="left empty"):
+    with pytest.warns(lb.LapsibudjettiWarning, match="jätetään tyhjiksi, ei koskaan nolliksi"):
         t = cb.outcomes(path)
     assert t.set_index("year").loc[2023, "value"] == 1480.0
     assert np.isnan(t.set_index("year").loc[2024, "value"])
-    with pytest.raises(lb.InputError, match="not a number"):
+    with pytest.raises(lb.InputError, match="ei ole luku"):
         indicator_table(pd.DataFrame({"org_code": ["20"], "year": [2023], "indicator": ["x"], "value": ["many"]}))
-    with pytest.raises(lb.InputError, match="twice"):
+    with pytest.raises(lb.InputError, match="kahdesti"):
         indicator_table(pd.DataFrame({"org_code": ["20", "20"], "year": [2023, 2023], "indicator": ["x", "x"], "value": [1, 2]}))
 
 
