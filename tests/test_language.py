@@ -25,7 +25,8 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 @functools.lru_cache(maxsize=1)
 def _words() -> dict[str, set[str]]:
     table = pd.read_csv(LABELS, dtype=str, keep_default_na=False)
-    return {lang: {w.lower() for v in table[lang] for w in _WORD.findall(re.sub(r"\{[^}]*\}", " ", v))} for lang in LANGS}
+    # placeholders and code (child_budget(), registry=, Registry.extend) are no language's words
+    return {lang: {w.lower() for v in table[lang] for w in _WORD.findall(re.sub(r"\{[^}]*\}|\S*[_=()]\S*", " ", v))} for lang in LANGS}
 
 
 def foreign_words(shown: str, lang: str) -> set[str]:
