@@ -142,9 +142,9 @@ def test_lines_to_writes_every_annotated_line(sample_dataset: tuple, tmp_path: P
 def test_line_by_line_comparisons_refuse_summed_results(sample_dataset: tuple) -> None:
     _whole, target, options = sample_dataset
     streamed = lb.child_budget(target, **options)
-    with pytest.raises(InputError, match="summed lines"):
+    with pytest.raises(InputError, match="summattuja rivejä"):
         streamed.compare_rules(lb.default_rules("population_keys"))
-    with pytest.raises(InputError, match="summed lines"):
+    with pytest.raises(InputError, match="summattuja rivejä"):
         streamed.scenario(pd.DataFrame())
 
 
