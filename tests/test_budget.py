@@ -211,7 +211,7 @@ def test_red_lines_have_a_tier_label_not_nan(lang: str, expected: str) -> None:
 
 def test_registry_rejects_an_area_code_given_twice() -> None:
     reg = lb.Registry.default()
-    with pytest.raises(lb.InputError, match="given twice"):
+    with pytest.raises(lb.InputError, match="annettu kahdesti"):
         reg.extend(areas=pd.DataFrame({"code": ["19"], "name_fi": ["Toinen Pohjois-Pohjanmaa"]}))
 
 

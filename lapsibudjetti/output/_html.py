@@ -28,7 +28,7 @@ from .._files import write_atomic
 from .._version import __version__
 from ..measure._metrics import METRICS, pooled
 from ..reference._format import format_euros, format_number, format_percent, format_years
-from ..reference._labels import lang_or_default, setting_text, text, value_label
+from ..reference._labels import lang_or_default, say, setting_text, text, value_label
 
 __all__ = ["HTML_NAME", "browser", "print_pdf", "write_html"]
 
@@ -444,7 +444,7 @@ def write_html(
     lang = lang_or_default(lang)
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
-        raise InputError(f"write the report page to a file ending in .html, not {path.name!r}", file=str(path))
+        raise InputError(say("html.suffix", name=repr(path.name)), file=str(path))
     missing = [t for t in ("summary", "comparison", "reconciliation", "unmapped") if t not in tables]
     if missing:
         raise InputError(f"write_html needs the tables {', '.join(missing)} (from export_tables)")
@@ -483,8 +483,7 @@ def print_pdf(page: str | Path, pdf: str | Path, *, timeout: float = 120.0) -> P
     """
     exe = browser()
     if exe is None:
-        raise InputError("printing the report to PDF needs Chromium or Chrome; install one (e.g. apt-get install chromium) "
-                         "or print lapsibudjetti.html from your browser")
+        raise InputError(say("html.pdf_browser"))
     page, pdf = Path(page).resolve(), Path(pdf)
     with tempfile.TemporaryDirectory(prefix="lapsibudjetti-browser-") as profile:
         tmp = pdf.with_name(f".{pdf.name}.part")
@@ -493,10 +492,10 @@ def print_pdf(page: str | Path, pdf: str | Path, *, timeout: float = 120.0) -> P
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             tmp.unlink(missing_ok=True)
-            raise InputError(f"{exe} did not print {page.name} within {timeout:.0f} s") from None
+            raise InputError(say("html.timeout", exe=exe, page=page.name, seconds=f"{timeout:.0f}")) from None
         if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
             tmp.unlink(missing_ok=True)
-            raise InputError(f"{exe} could not print {page.name} to PDF (exit {proc.returncode}): {proc.stderr.strip()[-400:]}")
+            raise InputError(say("html.pdf_failed", exe=exe, page=page.name, code=proc.returncode, detail=proc.stderr.strip()[-400:]))
         tmp.replace(pdf)
     return pdf
 
@@ -505,12 +504,12 @@ def screenshot(page: str | Path, png: str | Path, *, width: int = 1200, height: 
     """A PNG screenshot of an HTML page with headless Chromium (for tests and the gallery)."""
     exe = browser()
     if exe is None:
-        raise InputError("a screenshot needs Chromium or Chrome; install one (e.g. apt-get install chromium)")
+        raise InputError(say("html.shot_browser"))
     page, png = Path(page).resolve(), Path(png).resolve()
     with tempfile.TemporaryDirectory(prefix="lapsibudjetti-browser-") as profile:
         cmd = _browser_command(exe, profile, "--hide-scrollbars", f"--window-size={width},{height}", f"--screenshot={png}", page.as_uri())
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         if proc.returncode != 0 or not png.exists():
-            raise InputError(f"{exe} could not take a screenshot of {page.name} (exit {proc.returncode}): {proc.stderr.strip()[-400:]}")
+            raise InputError(say("html.shot_failed", exe=exe, page=page.name, code=proc.returncode, detail=proc.stderr.strip()[-400:]))
     return png
 

@@ -42,7 +42,7 @@ def _read_raw(
     dflt = _check_defaults(defaults)
     if isinstance(source, pd.DataFrame):
         if sheet is not None or encoding is not None or sep is not None:
-            raise InputError("sheet=, encoding= and sep= apply to files, not to a DataFrame.")
+            raise InputError(say("read.frame_options"))
         return _read_table(source, name="<memory>", column_map=cmap, defaults=dflt)
     if not isinstance(source, (str, os.PathLike)):
         raise InputError(f"source must be a file path or a pandas DataFrame, got {type(source).__name__}")
@@ -52,11 +52,11 @@ def _read_raw(
         raise InputError(say("read.no_file", path=repr(str(path)), cwd=Path.cwd()), file=name)
     suffix = path.suffix.lower()
     if sheet is not None and suffix not in _XLSX_SUFFIXES:
-        raise InputError("sheet= applies only to Excel files (.xlsx, .xlsm).", file=name)
+        raise InputError(say("read.sheet_only_excel"), file=name)
     if suffix in _CSV_SUFFIXES:
         return _read_csv(path, column_map=cmap, defaults=dflt, encoding=encoding, sep=sep)
     if encoding is not None or sep is not None:
-        raise InputError("encoding= and sep= apply only to CSV files (.csv, .txt, .tsv).", file=name)
+        raise InputError(say("read.csv_only"), file=name)
     if suffix in _XLSX_SUFFIXES:
         return _read_xlsx(path, sheet=sheet, column_map=cmap, defaults=dflt)
     if suffix in _PARQUET_SUFFIXES:

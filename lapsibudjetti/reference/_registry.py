@@ -156,7 +156,7 @@ class Registry:
                 keys.append(pd.to_numeric(frame["valid_from"], errors="coerce").fillna(-1))
             dup = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)}).duplicated(keep=False)
             if dup.any():
-                raise InputError(f"{name}: code(s) {sorted(set(frame.loc[dup, 'code']))} given twice", rows=frame.loc[dup])
+                raise InputError(say("org.codes_twice", name=name, codes=sorted(set(frame.loc[dup, "code"]))), rows=frame.loc[dup])
         return Registry(muni, area, mem, extra, source=f"{self.source} + {source}")
 
     @staticmethod
@@ -176,8 +176,7 @@ class Registry:
         dup = cur["municipality_code"].duplicated(keep=False)
         if dup.any():
             raise InputError(
-                f"municipality/ies {sorted(set(cur.loc[dup, 'municipality_code']))} belong to two areas in {year}; "
-                "fix the membership validity years",
+                say("org.two_areas", codes=sorted(set(cur.loc[dup, "municipality_code"])), year=year),
                 rows=cur.loc[dup],
             )
         return cur.reset_index(drop=True)
@@ -197,8 +196,7 @@ class Registry:
             missing = sorted(set(codes[out.isna()]))
             why = [self._absence(c, year) for c in missing]
             raise AllocationError(
-                f"no wellbeing-area membership in {year} for municipality/ies {'; '.join(why)}. "
-                "Add it with Registry.extend(membership=...)",
+                say("org.no_membership", year=year, why="; ".join(why)),
                 rows=pd.DataFrame({"municipality_code": missing, "year": year, "problem": why}),
             )
         return out.to_numpy(dtype=object)
@@ -215,7 +213,7 @@ class Registry:
         out = sorted(cur.loc[cur["area_code"] == str(area_code), "municipality_code"])
         if not out:
             raise AllocationError(
-                f"wellbeing area {area_code!r} has no member municipalities in {year} in the registry",
+                say("org.no_members", code=repr(area_code), year=year),
                 rows=pd.DataFrame({"area_code": [area_code], "year": [year]}),
             )
         return out
@@ -351,15 +349,13 @@ class Registry:
         v = self._validity().groupby("code", sort=False).agg(valid_from=("valid_from", "min"), valid_to=("valid_to", "max"))
         for cur in self.merger_chain(code):
             if cur not in v.index:
-                raise InputError(f"unknown municipality code {cur!r}; see lapsibudjetti.municipalities() or add it with Registry.extend()")
+                raise InputError(say("org.unknown_municipality", code=repr(cur)))
             row = v.loc[cur]
             if int(row["valid_from"]) > year:
-                raise InputError(f"municipality {cur} ({self.name('municipality', cur)}) did not exist yet in {year} "
-                                 f"(first year {int(row['valid_from'])})")
+                raise InputError(say("org.not_yet", code=cur, name=self.name("municipality", cur), year=year, first=int(row["valid_from"])))
             if int(row["valid_to"]) >= year:
                 return cur
-        raise InputError(f"municipality {cur} ({self.name('municipality', cur)}) ended in {int(row['valid_to'])} "
-                         f"and the registry does not say what it merged into; it has no successor in {year}")
+        raise InputError(say("org.no_successor", code=cur, name=self.name("municipality", cur), last=int(row["valid_to"]), year=year))
 
     def organiser_type(self, area_code: str) -> str:
         """Who organises social and health services in an area: ``wellbeing_area``, ``municipality`` (Helsinki, 90) or ``none`` (Åland, 91).
@@ -373,8 +369,7 @@ class Registry:
         a = self.areas
         hit = a[a["code"].astype(str) == str(area_code)]
         if hit.empty:
-            raise InputError(f"unknown wellbeing area {area_code!r}; use 01–21, 90 (Helsinki) or 91 (Åland), "
-                             "or add it with Registry.extend(areas=...)")
+            raise InputError(say("org.unknown_area", code=repr(area_code)))
         value = hit["organiser_type"].iloc[-1] if "organiser_type" in hit else None
         return str(value) if isinstance(value, str) and value else "wellbeing_area"
 
@@ -440,18 +435,16 @@ class Registry:
         lapsibudjetti._errors.InputError: 'Pertunmaa' is municipality 588 (Pertunmaa) did not exist in 2025: merged into 507 (Mäntyharju) on 1.1.2025
         """
         if isinstance(value, bool) or not isinstance(value, str | int | np.integer):
-            raise InputError(f"an organisation is given as a code, business ID or name (text), not {type(value).__name__}")
+            raise InputError(say("org.not_text", kind=type(value).__name__))
         text = str(value).strip()
         if not text:
-            raise InputError("an empty organisation name or code cannot be resolved")
+            raise InputError(say("org.empty"))
         if _BUSINESS_ID.fullmatch(text):
             ids = self.business_ids()
             hit = ids[ids["business_id"].astype(str) == text]
             if hit.empty:
                 raise InputError(
-                    f"unknown business ID {text!r}: the registry knows the business IDs of municipalities; add others "
-                    "with Registry.extend(organisations=pd.DataFrame({'org_type': [...], 'code': [...], "
-                    "'name_fi': [...], 'business_id': [...]}))")
+                    say("org.unknown_business_id_one", id=repr(text)))
             return self._check_alive(str(hit["org_type"].iloc[0]), str(hit["code"].iloc[0]), year, text)
         frames = {"municipality": self.municipalities, "wellbeing_area": self.areas}
         if text.isdigit():

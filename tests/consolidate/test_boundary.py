@@ -114,7 +114,7 @@ def test_registry_resolves_codes_business_ids_and_names_to_one_organisation() ->
         reg.resolve("Helsinky")
     with pytest.raises(lb.InputError, match="merged into 214"):
         reg.resolve("Honkajoki", 2021)
-    with pytest.raises(lb.InputError, match="unknown business ID '1234567-8'"):
+    with pytest.raises(lb.InputError, match="tuntematon Y-tunnus '1234567-8'"):
         reg.resolve("1234567-8")
     # fictional organisations added by the user resolve too, also by business ID
     assert REG.resolve("Betala") == ("municipality", "X02")

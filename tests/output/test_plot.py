@@ -260,7 +260,7 @@ def test_budget_years_are_named_and_hollow() -> None:
     # an explicit phase draws only that phase
     ax = P.plot_per_child(result, phase="budget", year=2019, lang="en")
     assert _text(ax, "subtitle").endswith("budget")
-    with pytest.raises(InputError, match="phase"):
+    with pytest.raises(InputError, match="vaiheen pitää olla jokin näistä: actual"):
         P.plot_tiers(result, phase="forecast")
 
 

@@ -717,7 +717,7 @@ def test_amount_hints(tmp_path: Path) -> None:
 
 
 def test_frame_rejects_file_options() -> None:
-    with pytest.raises(InputError, match="apply to files"):
+    with pytest.raises(InputError, match="koskevat tiedostoja, eivät DataFramea"):
         read_ledger(pd.DataFrame({"amount": [1.0]}), sep=";")
 
 

@@ -233,17 +233,16 @@ def _select_phase(frame: pd.DataFrame, phase: str | None, what: str) -> pd.DataF
         raise InputError(say("chart.no_rows", what=what))
     if phase is not None:
         if phase not in _PHASE_PRIORITY:
-            raise InputError(f"{what}: phase must be one of {', '.join(_PHASE_PRIORITY)} or None, not {phase!r}")
+            raise InputError(say("chart.phase_arg", what=what, phases=", ".join(_PHASE_PRIORITY), phase=repr(phase)))
         out = frame[frame["phase"] == phase]
         if out.empty:
             raise InputError(
-                f"{what}: no rows with phase {phase!r}; the result has {', '.join(sorted(set(frame['phase'])))}. "
-                "Pass one of those, or phase=None for actuals where available"
+                say("chart.no_phase", what=what, phase=repr(phase), have=", ".join(sorted(set(frame["phase"]))))
             )
         return out
     unknown = sorted(set(frame["phase"]) - set(_PHASE_PRIORITY))
     if unknown:
-        raise InputError(f"{what}: unknown phase(s) {', '.join(map(str, unknown))}")
+        raise InputError(say("chart.unknown_phases", what=what, phases=", ".join(map(str, unknown))))
     prio = frame["phase"].map(_PHASE_PRIORITY)
     best = prio.groupby([frame["org_type"], frame["org_code"], frame["year"]]).transform("min")
     return frame[prio == best]
