@@ -14,6 +14,8 @@ from .._errors import InputError, LapsibudjettiWarning, ReconciliationError
 from .._problems import raise_all
 from .._schema import PHASES, amount_cents
 from .._validate import _code_problems_anyway, check_ledger_codes
+from ..reference._format import format_euros
+from ..reference._labels import default_lang, say, text
 from ._columns import _categorical_from, _Raw
 from ._dialect import Dialect, DialectResult, register_dialect
 from ._ledger import _read_raw, _validate, _with_file_columns
@@ -214,17 +216,18 @@ def _raise_together(raw: _Raw, tables: list[pd.DataFrame]) -> None:
 
 def _reconcile_text(r: Any) -> str:
     known = r.total_euros == r.total_euros and r.parts_euros == r.parts_euros  # neither is NaN
-    amounts = f" (total {r.total_euros:,.2f} €, parts {r.parts_euros:,.2f} €)" if known else ""
-    return f"{r.org_code} {r.year} {r.total!r}: {r.problem}{amounts}"
+    lang = default_lang()
+    amounts = say("reconcile.amounts", total=format_euros(r.total_euros, lang, decimals=2),
+                  parts=format_euros(r.parts_euros, lang, decimals=2)) if known else ""
+    problem = text(f"reconcile.{r.problem}", lang, default=r.problem)  # err.rows keeps the English code of the problem
+    return f"{r.org_code} {r.year} {r.total!r}: {problem}{amounts}"
 
 
 def _raise_unreconciled(rows: pd.DataFrame) -> None:
     listed = "; ".join(_reconcile_text(r) for r in rows.head(_MAX_LISTED).itertuples())
-    more = f" … and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+    more = say("error.problems_more", n=len(rows) - _MAX_LISTED) if len(rows) > _MAX_LISTED else ""
     raise ReconciliationError(
-        f"{len(rows)} organisation-year total(s) do not reconcile with their task rows: {listed}{more}. "
-        "Check that the file is complete (no task rows missing, duplicated or from another table) and that "
-        "every organisation-year has its total row.",
+        say("reconcile.error", n=len(rows), listed=listed, more=more),
         rows=rows,
         file=str(rows["source_file"].iloc[0]),
     )
@@ -297,10 +300,8 @@ def _reconcile(
     grand = {_norm(g) for g in _GRAND_TOTAL_NAMES}
     grand_names = [a for a in aggregates if _norm(a) in grand]
     if not grand_names:
-        from ..reference._labels import default_lang, text
-
         warnings.warn(
-            f"{name}: " + text("warn.no_grand_total", default_lang(), total=_GRAND_TOTAL_NAMES[0]),
+            f"{name}: " + say("warn.no_grand_total", total=_GRAND_TOTAL_NAMES[0]),
             LapsibudjettiWarning,
             stacklevel=3,
         )
