@@ -225,8 +225,8 @@ class Population:
                 vec = lookup.loc[(t, c, near)].to_numpy(dtype=float)
                 if (t, c, y) in tot.index and vec.sum() > 0:
                     vec = vec * float(tot.loc[(t, c, y)]) / vec.sum()
-                    return vec, "nearest", f"age structure of {near} scaled to the {y} total population"
-                return vec, "nearest", f"age structure and size of {near}"
+                    return vec, "nearest", say("pop.scaled", near=near, year=y)
+                return vec, "nearest", say("pop.borrowed", near=near)
             if policy == "nearest" and t == "municipality":
                 # merged away before the age figures: the successor's age structure,
                 # normalised to one person, so shares work but no head count is claimed
@@ -234,8 +234,7 @@ class Population:
                 if succ is not None and ("municipality", succ) in years_by_org:
                     vec, _, d = one("municipality", succ, y)
                     if vec is not None and vec.sum() > 0:
-                        return vec / vec.sum(), "successor", (
-                            f"age structure of {succ}, into which {c} merged ({d or 'same year'}); own size unknown")
+                        return vec / vec.sum(), "successor", say("pop.successor", succ=succ, code=c, how=d or say("pop.same_year"))
             return None, "", ""
 
         # exact hits in one vectorised lookup; the loop below handles the rest
@@ -259,7 +258,7 @@ class Population:
                     v, b, d = one("municipality", m, y)
                     if v is None or b == "successor":
                         parts = []
-                        detail = f"member municipality {m} has no population for {y}"
+                        detail = say("pop.member_missing", member=m, year=y)
                         break
                     parts.append(v)
                     if b == "nearest":

@@ -93,7 +93,7 @@ class ChildBudget:
     def groups(self) -> LineGroups:
         """:attr:`line_groups`, never empty (for the tables)."""
         if self.line_groups is None:  # pragma: no cover - __post_init__ fills it
-            raise ReconciliationError("internal error: the result has no line groups")
+            raise ReconciliationError(say("internal.error", detail="the result has no line groups"))
         return self.line_groups
 
     @property
@@ -515,7 +515,7 @@ def _rules_of(rules: Rules | str | Path | None, profile: str) -> Rules:
     if isinstance(rules, str | Path):
         return load_rules(rules, profile=profile)  # type: ignore[arg-type]
     if not isinstance(rules, Rules):
-        raise InputError(f"rules must be a Rules object or a path, got {type(rules).__name__}")
+        raise InputError(say("arg.type", name="rules", expected=say("what.rules"), got=type(rules).__name__))
     return rules
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 from ._errors import LapsibudjettiWarning, RuleError
 from ._groups import composite_key
 from ._rules import DIMENSIONS, Rules, _Match, default_rules
+from .reference._labels import say
 
 __all__ = ["classify", "Classification", "warn_unused_rules"]
 
@@ -275,7 +276,7 @@ def _resolve(
             for d in dims:
                 match = m[d]
                 if match is None:  # pragma: no cover - the shape lists only constrained dimensions
-                    raise RuleError(f"internal error: rule {i} has no constraint on {d}; please report this")
+                    raise RuleError(say("internal.error", detail=f"rule {i} has no constraint on {d}"))
                 hit = np.flatnonzero(_hits(match, d, cats, numbers)) + 1  # +1: code 0 is 'missing'
                 per_dim.append(hit)
             years = np.flatnonzero((year_values >= vf[i]) & (year_values <= vt[i]))
@@ -356,14 +357,13 @@ def _raise_conflicts(
     rows["rule_b"] = ids[rival[mask]]
     rule_row = dict(zip(ids, t["source_row"].astype("int64")))
     pairs = rows.groupby(["rule_a", "rule_b"]).size().reset_index(name="lines")
-    listed = "; ".join(f"{r.rule_a!r} (row {rule_row[r.rule_a]}) and {r.rule_b!r} (row {rule_row[r.rule_b]}) on {r.lines} line(s)"
+    from .reference._labels import say
+
+    listed = "; ".join(say("rules.rival_pair", a=repr(r.rule_a), row_a=rule_row[r.rule_a], b=repr(r.rule_b), row_b=rule_row[r.rule_b], lines=r.lines)
                        for r in pairs.head(10).itertuples())
     first = rows.iloc[0]
     raise RuleError(
-        f"equally specific rules both match {int(mask.sum())} line(s): {listed}; the first line is "
-        f"{first['source_file']} row {int(first['source_row'])}. "
-        "Make one of each pair narrower (add an account, cost centre or organisation) or change its years; "
-        "err.rows lists the lines.",
+        say("rules.equal_rivals", n=int(mask.sum()), listed=listed, file=first["source_file"], row=int(first["source_row"])),
         rows=rows,
         file=rules.source,
         row=int(rule_row[first["rule_a"]]),
@@ -390,11 +390,11 @@ def _reasons(ledger: pd.DataFrame, idx: np.ndarray) -> tuple[tuple[str, ...], np
     for k in first:
         s_, t_, year = sc_values[sc[k]], tc_values[tc[k]], int(years[k])
         if s_ is not None:
-            texts.append(f"no rule for service class {s_} in {year}")
+            texts.append(say("unmapped.no_rule_service", code=s_, year=year))
         elif t_ is not None:
-            texts.append(f"no rule for task class {t_!r} in {year}")
+            texts.append(say("unmapped.no_rule_task", name=repr(t_), year=year))
         else:
-            texts.append(f"no class on the line in {year}")
+            texts.append(say("unmapped.no_class", year=year))
     return tuple(texts), which.astype("int32")
 
 

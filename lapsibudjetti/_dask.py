@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError
+from .reference._labels import say
 
 if TYPE_CHECKING:
     from ._partial import Partial
@@ -44,9 +45,9 @@ class DaskSource:
         try:
             import dask  # noqa: F401
         except ImportError as exc:  # pragma: no cover - a Dask frame implies Dask
-            raise InputError("a Dask frame needs Dask: pip install 'lapsibudjetti[dask]'") from exc
+            raise InputError(say("dask.needed")) from exc
         if not hasattr(frame, "to_delayed") or not hasattr(frame, "columns"):
-            raise InputError(f"child_budget takes a dask.dataframe.DataFrame, not a {type(frame).__name__}")
+            raise InputError(say("arg.type", name="child_budget(ledger)", expected=say("what.dask_frame"), got=type(frame).__name__))
         from ._dataset import new_directory
 
         return cls(frame, f"<dask frame of {frame.npartitions} partitions>", new_directory(lines_to) if lines_to is not None else None)
@@ -61,7 +62,7 @@ class DaskSource:
         level = [dask.delayed(_partition_partial, pure=True)(p, settings, k, self.lines_to)
                  for k, p in enumerate(self.frame.to_delayed())]
         if not level:
-            raise InputError("the Dask frame has no partitions")
+            raise InputError(say("dask.no_partitions"))
         while len(level) > 1:
             level = [dask.delayed(merge, pure=True)(level[i:i + SPLIT_EVERY]) for i in range(0, len(level), SPLIT_EVERY)]
         (result,) = dask.compute(level[0])

@@ -200,9 +200,9 @@ class ParquetSource:
     @classmethod
     def of(cls, obj: str | Path | Any, *, batch_size: int, lines_to: str | Path | None, workers: int | None = None) -> ParquetSource:
         if not isinstance(batch_size, int) or batch_size < 1:
-            raise InputError(f"batch_size must be a positive whole number of lines, not {batch_size!r}")
+            raise InputError(say("arg.type", name="batch_size", expected=say("what.lines"), got=repr(batch_size)))
         if workers is not None and (not isinstance(workers, int) or workers < 1):
-            raise InputError(f"workers must be a positive whole number of processes, not {workers!r}")
+            raise InputError(say("arg.type", name="workers", expected=say("what.processes"), got=repr(workers)))
         dataset = open_dataset(obj)
         path = Path(obj) if isinstance(obj, str | Path) else None
         name = str(obj) if path is not None else "<pyarrow dataset>"

@@ -32,6 +32,7 @@ import pandas as pd
 from ._errors import InputError, ReconciliationError
 from ._groups import LineGroups, _cents, group_ids, line_counts
 from ._schema import LEDGER_COLUMNS, amount_cents, union_categoricals
+from .reference._labels import say
 
 if TYPE_CHECKING:
     from ._steps import Settings
@@ -148,7 +149,7 @@ def merge(parts: Sequence[Partial]) -> Partial:
     """
     parts = list(parts)
     if not parts:
-        raise InputError("nothing to merge")
+        raise InputError(say("partial.nothing"))
     if len(parts) == 1:
         return parts[0]
     stacked = stack([p.summed for p in parts])
@@ -193,7 +194,7 @@ def _summed_annotated(p: Partial, source_name: str, rules: Any) -> pd.DataFrame:
         elif col == "reason":
             cols[col] = pd.Categorical([None] * n)
         else:  # pragma: no cover - every annotated column is listed above
-            raise InputError(f"internal error: no summed value for column {col!r}; please report this")
+            raise InputError(say("internal.error", detail=f"no summed value for column {col!r}"))
     summed = pd.DataFrame(cols)
     summed["line_count"] = sm["line_count"].to_numpy(dtype="int64")
     unmapped = template.assign(line_count=np.ones(len(template), dtype="int64"))[summed.columns] if len(template.columns) else summed.iloc[:0]
@@ -217,8 +218,8 @@ def finish(p: Partial, s: Settings, source_name: str) -> tuple[pd.DataFrame, pd.
     groups = LineGroups.of(annotated)
     counted, cents = int(line_counts(annotated).sum()), int(groups.cents["total"].sum())
     if counted != p.lines or cents != p.input_cents:  # pragma: no cover - the sums add every line once
-        raise ReconciliationError(f"internal error: {p.lines} lines of {p.input_cents} cents read, {counted} lines of {cents} cents "
-                                  "in the result; please report this")
+        raise ReconciliationError(say("internal.error", detail=f"{p.lines} lines of {p.input_cents} cents read, {counted} lines of {cents} cents "
+                                      "in the result"))
     ids = pd.Index(s.rules.table["rule_id"].astype(str))
     rule_index = ids.get_indexer(annotated["rule_id"].astype(object).where(annotated["mapped"], None).fillna("").astype(str))
     warn_unused_rules(s.rules, rule_index, annotated["year"].to_numpy())

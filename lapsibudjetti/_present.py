@@ -21,7 +21,7 @@ import pandas as pd
 
 from ._errors import InputError, ReferenceDataError
 from .reference._format import format_number, format_percent
-from .reference._labels import basis_text, key_text, lang_or_default, setting_text, text, value_code, value_label
+from .reference._labels import basis_text, key_text, lang_or_default, say, setting_text, text, value_code, value_label
 
 if TYPE_CHECKING:
     from ._budget import ChildBudget
@@ -55,7 +55,7 @@ def column_kinds() -> dict[str, str]:
     bad = ~df["format"].isin(list(NUMBER_KINDS))
     if bad.any() or df["column"].duplicated().any():
         raise ReferenceDataError(
-            f"lapsibudjetti/data/export_columns.csv: every column once, formats one of {', '.join(NUMBER_KINDS)}",
+            say("ref.export_columns", kinds=", ".join(NUMBER_KINDS)),
             rows=df[bad | df["column"].duplicated(keep=False)],
         )
     return dict(zip(df["column"], df["format"]))
@@ -206,7 +206,7 @@ def budget_table(cb: ChildBudget, name: str, *, lang: str | None, formatted: boo
     """:meth:`lapsibudjetti.ChildBudget.table`: one of the result's tables, styled."""
     lang = lang_or_default(lang)
     if name not in TABLES:
-        raise InputError(f"unknown table {name!r}; use one of {', '.join(TABLES)}")
+        raise InputError(say("arg.one_of", name="table", value=repr(name), allowed=", ".join(TABLES)))
     if name == "summary":
         frame = cb.summary()
     elif name.startswith("by_"):

@@ -39,9 +39,9 @@ def pad_org_codes(t: pd.DataFrame, bad: Callable[[int, str, str], None], source:
                 continue
             widths = {_CODE_DIGITS[x] for x in types if x in _CODE_DIGITS}
             if len(widths) != 1:
-                bad(i, "org_code", f"code {code!r} is too short for a municipality (3 digits, e.g. 091) and could be a wellbeing "
-                                   f"area (2 digits, e.g. 01, 90, 91): write it as text with its leading zeros (in Excel: '091), "
-                                   "or set org_type to municipality or wellbeing_area")
+                from .reference._labels import say
+
+                bad(i, "org_code", say("rule.org_code_ambiguous", code=repr(code)))
                 out.append(code)
                 continue
             new = code.zfill(widths.pop())

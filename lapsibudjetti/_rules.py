@@ -303,7 +303,7 @@ class Rules:
         [{'rule_id': 'a', 'colour': 'green', 'specificity': 0}]
         """
         if profile not in PROFILES:
-            raise RuleError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}", file=source)
+            raise RuleError(_say("arg.one_of", name="profile", value=repr(profile), allowed=", ".join(PROFILES)), file=source)
         return _build(frame, source=source, profile=profile)
 
     def matches(self, rule_index: int) -> dict[str, _Match | None]:
@@ -336,10 +336,10 @@ class Rules:
         t = self.table[list(RULE_COLUMNS)].copy()
         hit = t["rule_id"] == rule_id
         if not hit.any():
-            raise RuleError(f"no rule with rule_id {rule_id!r}; see rules.table.rule_id", file=self.source)
+            raise RuleError(_say("rules.no_rule_id", rule_id=repr(rule_id)), file=self.source)
         for col, value in changes.items():
             if col not in RULE_COLUMNS:
-                raise RuleError(f"unknown rules column {col!r}; use one of {', '.join(RULE_COLUMNS)}")
+                raise RuleError(_say("arg.one_of", name="column", value=repr(col), allowed=", ".join(RULE_COLUMNS)))
             t[col] = t[col].astype(object)
             t.loc[hit, col] = value
         t["profile"] = ""
@@ -493,7 +493,7 @@ def rule_column_aliases() -> dict[str, str]:
 def _checked_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     """The rules frame with stripped headers: the required columns there, no unknown ones, some rows."""
     if not isinstance(frame, pd.DataFrame):
-        raise RuleError(f"rules must be a DataFrame, got {type(frame).__name__}", file=source)
+        raise RuleError(_say("arg.type", name="rules", expected=_say("what.dataframe"), got=type(frame).__name__), file=source)
     aliases = rule_column_aliases()
     from .read._text import _norm
 

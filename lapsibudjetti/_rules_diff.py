@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._errors import InputError
 from .reference._format import format_euros
-from .reference._labels import lang_or_default, text, value_label
+from .reference._labels import lang_or_default, say, text, value_label
 
 if TYPE_CHECKING:
     from ._budget import ChildBudget
@@ -123,7 +123,7 @@ class RulesComparison:
         from ._present import styled
 
         if name not in TABLES:
-            raise InputError(f"unknown table {name!r}; use one of {', '.join(TABLES)}")
+            raise InputError(say("arg.one_of", name="table", value=repr(name), allowed=", ".join(TABLES)))
         return styled(getattr(self, name), name=name, lang=lang, formatted=formatted)
 
     def text(self, lang: str | None = None) -> str:
@@ -174,7 +174,7 @@ def rules_comparison(before: ChildBudget, after: ChildBudget) -> RulesComparison
     """Compare two results of the same lines under different rules (see :meth:`lapsibudjetti.ChildBudget.compare_rules`)."""
     a, b = before.annotated, after.annotated
     if len(a) != len(b) or not (_cents(a["amount"]) == _cents(b["amount"])).all():
-        raise InputError("the two results are not of the same ledger lines; compare_rules computes both from one result")
+        raise InputError(say("rulesdiff.not_same"))
     tables: dict[str, pd.DataFrame] = {}
     lang = lang_or_default(None)
     for dim in ("category", "tier"):

@@ -18,6 +18,7 @@ from ._groups import vocab_categorical as _vocab_categorical
 from ._rules import Rules
 from ._schema import LEDGER_COLUMNS
 from ._weights import AgeWeights
+from .reference._labels import say
 from .reference._registry import Registry
 
 __all__ = ["Settings", "annotate_lines", "is_canonical", "version"]
@@ -299,8 +300,8 @@ def _reconcile(frame: pd.DataFrame, out: pd.DataFrame) -> LineGroups:
     if bad.any() or len(out) != len(frame):
         in_total, cl_total, un_total = (int(cents[k].sum()) for k in ("total", "classified", "unmapped"))
         raise ReconciliationError(
-            f"internal error: input {in_total} cents != classified {cl_total} + unmapped {un_total} "
-            f"in {int(bad.sum())} organisation-year-phase group(s); please report this",
+            say("internal.error", detail=f"input {in_total} cents != classified {cl_total} + unmapped {un_total} "
+                                    f"in {int(bad.sum())} organisation-year-phase group(s)"),
             rows=line_groups.groups.loc[bad].reset_index(drop=True),
         )
     return line_groups

@@ -36,5 +36,7 @@ def _name(registry: Registry, org_type: str, code: str) -> str:
 
 def _listing(items: Sequence[str]) -> str:
     items = list(items)
-    more = f" … and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else ""
+    from .reference._labels import say
+
+    more = say("error.problems_more", n=len(items) - _MAX_LISTED) if len(items) > _MAX_LISTED else ""
     return "; ".join(items[:_MAX_LISTED]) + more

@@ -102,10 +102,7 @@ def make_ledger(data: pd.DataFrame | dict[str, Iterable[object]], **defaults: ob
     df = pd.DataFrame(data).copy()
     for name, value in defaults.items():
         if name not in LEDGER_COLUMNS:
-            raise InputError(
-                f"unknown ledger column {name!r} given as a default; "
-                f"use one of {', '.join(LEDGER_COLUMNS)}"
-            )
+            raise InputError(say("ledger.default_unknown", name=repr(name), allowed=", ".join(LEDGER_COLUMNS)))
         if name not in df.columns:
             df[name] = value
     return validate_ledger(df)
@@ -175,7 +172,7 @@ def _validate_ledger(
     every other problem of the file in one error.
     """
     if not isinstance(df, pd.DataFrame):
-        raise InputError(f"a ledger must be a pandas DataFrame, got {type(df).__name__}")
+        raise InputError(say("arg.type", name="ledger", expected=say("what.dataframe"), got=type(df).__name__))
     name = file if file is not None else "<memory>"
     if "business_id" in df.columns:
         # ledgers keyed by business ID (the State Treasury's data): org_type/org_code
@@ -529,10 +526,7 @@ def _service_problems(combos: pd.DataFrame) -> list[str | None]:
     for r in combos.itertuples(index=False):
         rows = by_code.get(r.value)
         if r.year < first:
-            out.append(
-                f"service classes are in the reference from {first} on (no {r.year}); "
-                f"for {r.year} use task classes (reference {TASK_CLASS_YEARS[0]}–{TASK_CLASS_YEARS[1]})"
-            )
+            out.append(_p("service_class_before", first=first, year=r.year, a=TASK_CLASS_YEARS[0], b=TASK_CLASS_YEARS[1]))
             continue
         if rows is None:
             out.append(_p("unknown_service_class"))
@@ -667,11 +661,11 @@ def check_ledger_codes(ledger: pd.DataFrame, *, registry: Registry | None = None
     ['2605']
     """
     if not isinstance(ledger, pd.DataFrame):
-        raise InputError(f"a ledger must be a pandas DataFrame, got {type(ledger).__name__}")
+        raise InputError(say("arg.type", name="ledger", expected=say("what.dataframe"), got=type(ledger).__name__))
     needed = ("org_type", "org_code", "year")
     missing = [c for c in needed if c not in ledger.columns]
     if missing:
-        raise InputError(f"the ledger has no column(s) {', '.join(missing)}; build it with make_ledger()")
+        raise InputError(say("ledger.no_columns", missing=", ".join(missing), present=", ".join(map(str, ledger.columns))))
     if len(ledger) == 0:
         return _empty_check()
     check = _CodeCheck(ledger)

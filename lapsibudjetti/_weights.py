@@ -115,7 +115,7 @@ def packaged_weights() -> dict[str, AgeWeights]:
             try:
                 out[entry.name[:-4]] = AgeWeights.from_frame(frame, name=entry.name[:-4], source=f"lapsibudjetti/data/weights/{entry.name}")
             except InputError as exc:  # pragma: no cover - packaged data
-                raise ReferenceDataError(f"the packaged weights {entry.name} are broken: {exc}") from None
+                raise ReferenceDataError(say("ref.weights_broken", name=entry.name, error=exc)) from None
     return out
 
 
@@ -141,5 +141,5 @@ def weights_of(given: Mapping[str, AgeWeights | pd.DataFrame | str | Path] | Non
         elif isinstance(value, str | Path):
             out[str(name)] = AgeWeights.read(value, name=str(name))
         else:
-            raise InputError(f"weights[{name!r}] must be a table (DataFrame), a CSV/XLSX path or AgeWeights, not {type(value).__name__}")
+            raise InputError(say("arg.type", name=f"weights[{name!r}]", expected=say("what.weights"), got=type(value).__name__))
     return out

@@ -36,7 +36,7 @@ def test_green_yellow_red_and_unmapped() -> None:
     oulu = pop[(pop.municipality_code == "564") & (pop.year == 2019)]
     expected = oulu.loc[oulu.age <= 17, "persons"].sum() / oulu["persons"].sum()
     assert lines.loc["Kirjastotoiminta", "child_share"] == pytest.approx(expected, rel=1e-12)
-    assert cb.unmapped["reason"].tolist() == ["no rule for task class 'Käyttötalous yhteensä' in 2019"]
+    assert cb.unmapped["reason"].tolist() == ["ei sääntöä tehtäväluokalle 'Käyttötalous yhteensä' vuonna 2019"]
     rec = cb.reconciliation.iloc[0]
     assert (rec.input_euros, rec.classified_euros, rec.unmapped_euros, rec.ok) == (600.0, 300.0, 300.0, True)
 
@@ -77,7 +77,7 @@ def test_missing_population_is_an_error_naming_it() -> None:
     # explicit opt-in: nearest year, with a warning and a record in the method
     with pytest.warns(lb.LapsibudjettiWarning, match="lähimmän vuoden ikärakennetta"):
         cb = lb.child_budget(led, population_year="nearest")
-    assert "scaled" in cb.lines.loc[0, "key_used"]
+    assert "skaalattuna" in cb.lines.loc[0, "key_used"]
     # or report those lines as unmapped
     cb = lb.child_budget(led, on_missing_key="unmapped")
     assert cb.unmapped["reason"].iloc[0].startswith("allocation key missing")
@@ -117,7 +117,7 @@ def test_conflicting_finer_rules_raise_with_lines() -> None:
     rules = lb.Rules.from_frame(pd.concat([base, extra], ignore_index=True).fillna(""))
     led = lb.make_ledger({"org_code": ["091", "091"], "task_class": ["Perusopetus"] * 2, "cost_centre": ["K109", "K200"],
                           "amount": [1.0, 2.0], "year": [2019] * 2}, org_type="municipality", phase="actual")
-    with pytest.raises(lb.RuleError, match=r"'cc' \(row \d+\) and 'cc2'|'cc2' \(row \d+\) and 'cc'") as info:
+    with pytest.raises(lb.RuleError, match=r"'cc' \(rivi \d+\) ja 'cc2'|'cc2' \(rivi \d+\) ja 'cc'") as info:
         lb.child_budget(led, rules=rules)
     assert info.value.rows["source_row"].tolist() == [1]
 

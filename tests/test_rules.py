@@ -137,7 +137,7 @@ def test_an_org_code_excel_turned_into_a_number_is_padded_or_refused(tmp_path) -
     assert lb.child_budget(led, rules=rules).lines["rule_id"].tolist() == ["hel-basic"]  # Helsinki is matched
     ws.cell(row=ws.max_row, column=head.index("org_type") + 1).value = None  # without org_type 91 is ambiguous
     wb.save(path)
-    with pytest.raises(lb.RuleError, match="could be a wellbeing area"):
+    with pytest.raises(lb.RuleError, match="voisi olla hyvinvointialueen koodi"):
         lb.load_rules(path)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._errors import AllocationError, ReconciliationError
+from ..reference._labels import say
 
 
 def allocate_cents(cents: np.ndarray | Sequence[int], shares: np.ndarray | Sequence[float]) -> np.ndarray:
@@ -43,18 +44,18 @@ def allocate_cents(cents: np.ndarray | Sequence[int], shares: np.ndarray | Seque
     """
     c = np.asarray(cents)
     if c.dtype.kind not in "iu" and (not np.all(np.isfinite(c)) or np.any(c != np.rint(c))):
-        raise AllocationError("cents to allocate must be whole numbers")
+        raise AllocationError(say("cents.not_whole"))
     c = c.astype("int64").reshape(-1)
     s = np.asarray(shares, dtype="float64")
     if s.ndim == 1:
         s = np.broadcast_to(s, (len(c), len(s)))
     if s.ndim != 2 or s.shape[0] != len(c) or s.shape[1] == 0:
-        raise AllocationError(f"shares must be one vector or one row per line; got shape {s.shape} for {len(c)} line(s)")
+        raise AllocationError(say("cents.shape", shape=s.shape, lines=len(c)))
     if not np.all(np.isfinite(s)) or (s < 0).any():
-        raise AllocationError("allocation shares must be finite and non-negative")
+        raise AllocationError(say("cents.negative"))
     sums = s.sum(axis=1)
     if len(c) and np.abs(sums - 1.0).max() > 1e-9:
-        raise AllocationError(f"allocation shares must sum to 1; got sums between {sums.min()!r} and {sums.max()!r}")
+        raise AllocationError(say("cents.sum", low=repr(sums.min()), high=repr(sums.max())))
     n, k = s.shape
     exact = c[:, None].astype("float64") * s
     base = np.floor(exact).astype("int64")
@@ -79,5 +80,5 @@ def allocate_cents(cents: np.ndarray | Sequence[int], shares: np.ndarray | Seque
             r -= step
             j += 1
     if (out.sum(axis=1) != c).any():  # pragma: no cover - the construction guarantees it
-        raise ReconciliationError("internal error: allocated cents do not sum back to the line; please report this")
+        raise ReconciliationError(say("internal.error", detail="allocated cents do not sum back to the line"))
     return out

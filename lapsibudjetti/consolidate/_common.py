@@ -59,7 +59,7 @@ def _population_for(budget: ChildBudget, population: Population | pd.DataFrame |
         return Population.packaged().combine(Population.from_frame(population))
     if isinstance(population, Population):
         return population
-    raise InputError(f"population must be a Population or a DataFrame (org_code, year, age, persons), not {type(population).__name__}")
+    raise InputError(say("arg.type", name="population", expected=say("what.population"), got=type(population).__name__))
 
 
 def _outside_areas(registry: Registry) -> set[str]:
@@ -95,13 +95,13 @@ def _division(registry: Registry, year: int, membership_year: int | None) -> pd.
                 break
             last = cur
             if vf[cur] > m_year:
-                problem = f"{_name(registry, 'municipality', cur)} did not exist yet in {m_year}"
+                problem = say("view.not_yet", org=_name(registry, "municipality", cur), year=m_year)
                 break
             if vt[cur] >= m_year:
                 unit = cur
                 break
         if unit is None and not problem:
-            problem = f"{_name(registry, 'municipality', last)} ended in {vt[last]} with no known successor in {m_year}"
+            problem = say("view.ended", org=_name(registry, "municipality", last), ended=vt[last], year=m_year)
         area = mem.get(unit) if unit is not None else None
         if unit is not None and area is None:
             problem = registry._absence(unit, m_year)
@@ -252,15 +252,15 @@ def _selected_years(annotated: pd.DataFrame, years: set[int] | None) -> np.ndarr
 
 
 def _missing_population_error(missing: list[tuple[str, int, str]], registry: Registry, what: str) -> AllocationError:
-    listed = [f"{_name(registry, 'municipality', c)} in {y}" + (f" ({why})" if why else "") for c, y, why in missing]
-    merged = [f"{c} merged into {registry.successor(c, y + 1)} on 1.1.{y + 1}" for c, y, _ in missing
+    missing = list(dict.fromkeys(missing))  # one entry per municipality, year and reason (an area has many lines and classes)
+    listed = [say("word.in_year", org=_name(registry, "municipality", c), year=y) + (f" ({why})" if why else "") for c, y, why in missing]
+    merged = [say("view.merged_item", code=c, successor=registry.successor(c, y + 1), year=y + 1) for c, y, _ in missing
               if c in set(registry.municipalities_in(y)) and c not in set(registry.municipalities_in(y + 1))]
     if merged:
-        listed.append(f"note: {', '.join(sorted(set(merged)))}; figures on a later municipal division have no row of "
-                      "their own for it: pass membership_year= (e.g. 2026) to count it in its successor")
+        listed.append(say("view.merged_note", merged=", ".join(sorted(set(merged))), option=option("membership_year")))
     return AllocationError(
-        say("error.view_population_missing", what=what, n=len(missing), listed=_listing(listed), population=option("population"),
-            nearest=option("population_year", "nearest")),
+        say("error.view_population_missing", what=what, n=len({(c, y) for c, y, _ in missing}), listed=_listing(listed),
+            population=option("population"), nearest=option("population_year", "nearest")),
         rows=pd.DataFrame(missing, columns=["municipality_code", "year", "detail"]))
 
 

@@ -56,8 +56,8 @@ def _user_key(key: KeyTable | pd.DataFrame | str | Path) -> _UserKey:
         frame = t.rename(columns={"org_code": "municipality_code"})[["municipality_code", "year", "service_class", "share"]]
         return _user_key_frame(frame, source=key.source)
     if isinstance(key, pd.DataFrame):
-        return _user_key_frame(key, source="user key table")
-    raise InputError(f"key must be 'population', a DataFrame, a KeyTable or a path to a key table, not {key!r}")
+        return _user_key_frame(key, source=say("key.user_table_source"))
+    raise InputError(say("arg.type", name="key", expected=say("what.key"), got=repr(key)))
 
 
 def _user_key_frame(frame: pd.DataFrame, *, source: str) -> _UserKey:
@@ -216,7 +216,7 @@ def municipality_view(
     check = pd.DataFrame(plan.check_rows, columns=["area_code", "year", "phase", "area_euros", "allocated_euros", "area_child_euros",
                                                    "allocated_child_euros", "cent_rounding_euros", "members", "ok"])
     if len(check) and not check["ok"].all():  # pragma: no cover - allocate_cents guarantees it
-        raise ReconciliationError("internal error: allocated euros do not sum back to the area's; please report this",
+        raise ReconciliationError(say("internal.error", detail="allocated euros do not sum back to the area's"),
                                   rows=check[~check["ok"]])
     plan.warn_no_area_lines()
     keep_orgs = {("municipality", t) for t in plan.targets} | {("wellbeing_area", str(ar)) for ar, _ in plan.area_groups.index}
@@ -296,7 +296,7 @@ class _Plan:
                 if str(div.at[t, "area"]) in self.outside:
                     self.aland.add(t)
         if missing:
-            listed = [f"{c} in {y}: {why}" for c, y, why in missing]
+            listed = [say("view.problem_item", org=c, year=y, why=why) for c, y, why in missing]
             raise AllocationError(
                 say("view.no_membership", n=len(missing), listed=_listing(listed)),
                 rows=pd.DataFrame(missing, columns=["municipality_code", "year", "problem"]))
@@ -330,23 +330,21 @@ class _Plan:
                 continue  # the missing key or population is reported below, for every area-year at once
             pieces += self._allocated_parts(area, int(y), pos, units, shares, key_text, cents)
         if missing_key:
-            listed = [f"{_name(reg, 'municipality', u)} in {y}, class {c} (area {ar})" for u, y, c, ar in missing_key]
+            listed = [say("view.key_missing_item", org=_name(reg, "municipality", u), year=y, cls=c, area=ar) for u, y, c, ar in missing_key]
             raise AllocationError(
                 say("view.key_missing", n=len(missing_key), listed=_listing(listed)),
                 rows=pd.DataFrame(missing_key, columns=["municipality_code", "year", "service_class", "area_code"]))
         if missing_pop:
-            raise _missing_population_error(missing_pop, reg, "the allocation key")
+            raise _missing_population_error(missing_pop, reg, say("view.what_allocation_key"))
         return pieces
 
     def _members(self, area: str, y: int) -> list[str]:
         if area in self.outside:
-            raise InputError(f"the data have lines for {_name(self.reg, 'wellbeing_area', area)}, which is outside the "
-                             "wellbeing-area system; a municipality view cannot allocate them")
+            raise InputError(say("view.area_outside", area=_name(self.reg, "wellbeing_area", area)))
         div = self.division(y)
         units = sorted(set(div.loc[div["area"] == area, "unit"].dropna()))
         if not units:
-            raise AllocationError(f"{_name(self.reg, 'wellbeing_area', area)} has lines in {y} but no member municipalities "
-                                  "in the registry that year; add them with Registry.extend(membership=...)",
+            raise AllocationError(say("view.area_no_members", area=_name(self.reg, "wellbeing_area", area), year=y),
                                   rows=pd.DataFrame({"area_code": [area], "year": [y]}))
         return units
 
@@ -394,12 +392,12 @@ class _Plan:
                     return None
                 found = (w, user.description, user.source)
             elif is_child:
-                missing_key.extend((u, y, c or "all classes", area) for u in units)
+                missing_key.extend((u, y, c or say("view.all_classes"), area) for u in units)
                 return None
         if found is None:
             w = people["children" if is_child else "persons"].reindex(units).to_numpy(dtype=float)
             if np.isnan(w).any():
-                missing_pop.extend((u, y, f"member of {area}, for its {'child' if is_child else 'other'} lines")
+                missing_pop.extend((u, y, say("view.member_child" if is_child else "view.member_other", area=area))
                                    for u, v in zip(units, w) if np.isnan(v))
                 return None
             found = (w, self.child_key_text if is_child else say("key.all_ages"), self.pop.source)

@@ -181,7 +181,7 @@ def _line_areas(a: pd.DataFrame, in_years: np.ndarray, reg: Registry, membership
             why = div.loc[div["code"] == c, "problem"]
             missing_membership.append((c, y, why.iloc[0] if len(why) else reg._absence(c, y)))
     if missing_membership:
-        listed = [f"{c} in {y}: {why}" for c, y, why in missing_membership]
+        listed = [say("view.problem_item", org=c, year=y, why=why) for c, y, why in missing_membership]
         raise AllocationError(
             say("view.region_membership", n=len(missing_membership), listed=_listing(listed)),
             rows=pd.DataFrame(missing_membership, columns=["municipality_code", "year", "problem"]))
@@ -209,9 +209,9 @@ def _region_children(annotated: pd.DataFrame, divisions: dict[int, pd.DataFrame]
         u = unit_counts[int(y)].set_index("unit").loc[units].reset_index()
         for r in u.itertuples(index=False):
             if np.isnan(r.children):
-                missing_pop.append((r.unit, int(y), f"member of {area}"))
+                missing_pop.append((r.unit, int(y), say("view.member", area=area)))
             elif r.without_figures:
-                folded.append(f"{r.without_figures} in {r.unit} ({y})")
+                folded.append(say("view.folded_item", codes=r.without_figures, unit=r.unit, year=y))
             comp_people.append({"org_code": area, "year": int(y), "unit_code": r.unit, "codes": r.codes,
                                 "children": r.children, "population_basis": r.basis,
                                 "without_own_figures": r.without_figures})
@@ -220,7 +220,7 @@ def _region_children(annotated: pd.DataFrame, divisions: dict[int, pd.DataFrame]
         child_rows.append({"org_type": "region", "org_code": area, "year": int(y), "children": float(u["children"].sum()),
                            "population_basis": basis})
     if missing_pop:
-        raise _missing_population_error(missing_pop, reg, "the region's children")
+        raise _missing_population_error(missing_pop, reg, say("view.what_region_children"))
     if folded:
         warnings.warn(
             say("view.folded", orgs=_listing(sorted(set(folded))), year=membership_year),
@@ -253,7 +253,7 @@ def _region_composition(annotated: pd.DataFrame, comp_people: list[dict[str, obj
         lambda s: int(np.rint(s.to_numpy() * 100).astype("int64").sum())).to_dict()
     bad = {k: (region_cents[k], comp_cents.get(k)) for k in region_cents if comp_cents.get(k) != region_cents[k]}
     if bad:  # pragma: no cover - composition is built from the same lines
-        raise ReconciliationError(f"internal error: region totals differ from the sums over members: {bad}; please report this")
+        raise ReconciliationError(say("internal.error", detail=f"region totals differ from the sums over members: {bad}"))
 
     return comp
 

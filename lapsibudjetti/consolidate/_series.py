@@ -37,7 +37,7 @@ def _price_index(table: pd.DataFrame | Mapping[int, float] | str | Path) -> pd.S
     elif isinstance(table, pd.DataFrame):
         frame, source = table, "<frame>"
     else:
-        raise InputError(f"price_index must be a table year,index (DataFrame, dict or path), not {type(table).__name__}")
+        raise InputError(say("arg.type", name="price_index", expected=say("what.price_index"), got=type(table).__name__))
     cols = {str(c).strip().lower(): c for c in frame.columns}
     if "year" not in cols or "index" not in cols:
         raise InputError(say("price.needs_columns", have=", ".join(map(str, frame.columns))), file=source)

@@ -122,7 +122,7 @@ def compare(
      {'org_code': '564', 'value': 4532.0, 'children': 44133.0, 'rank': 3, 'group_name': 'Kaupunkimaiset kunnat', 'group_rank': 2}]
     """
     if not hasattr(result, "summary"):
-        raise InputError(f"compare() takes a ChildBudget or a view, not {type(result).__name__}")
+        raise InputError(say("arg.type", name="compare(result)", expected=say("what.budget_or_view"), got=type(result).__name__))
     lang = lang_or_default(lang)
     reg = registry or getattr(result, "registry", None) or Registry.default()
     s, org_type, metrics = _summary_to_compare(result, reg, org_type=org_type, years=years, phase=phase, metric=metric, lang=lang)
@@ -236,7 +236,7 @@ def _groups(s: pd.DataFrame, how: str, peers: list[str] | None, *, by: Any, org_
                 group[i] = str(mem[unit])
                 group_name[i] = reg.name("wellbeing_area", str(mem[unit]), lang)
         if problems:
-            listed = [f"{c} in {y}: {why}" for c, y, why in problems]
+            listed = [say("view.problem_item", org=c, year=y, why=why) for c, y, why in problems]
             hint = say("compare.membership_hint") if membership_year is None else ""
             raise AllocationError(say("compare.no_grouping", how=how, n=len(problems), listed=_listing(listed), hint=hint),
                                   rows=pd.DataFrame(problems, columns=["org_code", "year", "problem"]))

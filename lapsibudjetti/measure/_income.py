@@ -42,12 +42,11 @@ def beside_income(budget: Any, income: pd.DataFrame, *, lang: str | None = None)
     >>> beside_income(lb.child_budget(led), income, lang="en")[["org_code", "child_euros", "operating_expenses"]].values.tolist()
     [['091', 1000.0, -5000.0]]
     """
-    from ..reference._labels import lang_or_default, text
+    from ..reference._labels import lang_or_default, say, text
 
     need = {"org_type", "org_code", "year", "item", "amount"}
     if not need <= set(income.columns):
-        raise InputError(f"the income statement needs the columns {', '.join(sorted(need))} (read_income_statement gives them); "
-                         f"it has {', '.join(map(str, income.columns))}")
+        raise InputError(say("income.columns", need=", ".join(sorted(need)), have=", ".join(map(str, income.columns))))
     s = budget.summary()
     s = s[s["phase"].astype(str) == "actual"]
     left = s[[*_KEYS, "child_euros", "total_euros"]].astype({"org_type": object, "org_code": object})

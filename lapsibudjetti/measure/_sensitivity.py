@@ -77,7 +77,7 @@ def sensitivity(results: Sequence[tuple[str, ChildBudget]]) -> pd.DataFrame:
     [['default', 1147.34], ['population_keys', 1214.77]]
     """
     if not results:
-        raise InputError("give at least one profile")
+        raise InputError(say("sens.no_profile"))
     frames = []
     for profile, result in results:
         s = result.summary()

@@ -162,7 +162,7 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
     if lang not in ("fi", "sv", "en"):
         from .._errors import InputError
 
-        raise InputError(f"lang must be fi, sv or en, not {lang!r}")
+        raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed="fi, sv, en"))
     a = cb.annotated
     gid, groups = (cb.groups.gid, cb.groups.groups)
     raw, offset, values = _column_codes(a[dimension])

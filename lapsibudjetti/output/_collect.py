@@ -13,6 +13,7 @@ from ..measure._compare import comparison_table
 from ..reference._labels import (
     lang_or_default,
     measure_text,
+    say,
     text,
     value_code,
     value_label,
@@ -216,7 +217,7 @@ def export_tables(
     more = {**series_tables, **dict(extra or {})}
     for name, frame in more.items():
         if not isinstance(frame, pd.DataFrame):
-            raise InputError(f"extra table {name!r} must be a DataFrame, not {type(frame).__name__}")
+            raise InputError(say("arg.type", name=f"extra[{name!r}]", expected=say("what.table"), got=type(frame).__name__))
     out: dict[str, pd.DataFrame] = {}
     names = _Names(result, lang)
     summary = names.add(_plain(result.summary()))
@@ -227,7 +228,7 @@ def export_tables(
             out[f"by_{dim}"] = names.add(t)
     if comparison is not None:
         if not isinstance(comparison, pd.DataFrame):
-            raise InputError(f"comparison must be a DataFrame (e.g. from compare()), not {type(comparison).__name__}")
+            raise InputError(say("arg.type", name="comparison", expected=say("what.comparison"), got=type(comparison).__name__))
         comp = names.add(_plain(comparison))
         out["comparison"] = _sorted(comp, ["year", "phase", "org_type", "org_code"])
     else:

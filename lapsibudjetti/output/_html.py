@@ -447,7 +447,7 @@ def write_html(
         raise InputError(say("html.suffix", name=repr(path.name)), file=str(path))
     missing = [t for t in ("summary", "comparison", "reconciliation", "unmapped") if t not in tables]
     if missing:
-        raise InputError(f"write_html needs the tables {', '.join(missing)} (from export_tables)")
+        raise InputError(say("html.needs_tables", tables=", ".join(missing)))
     page = _Page(tables, dict(charts or {}), lang, shown, amounts, notes).render()
     write_atomic(path, page.encode("utf-8"))
     return path

@@ -221,7 +221,7 @@ def shown_result(result: ChildBudget, view: str, notes: _Notes | None = None,
     as booked.
     """
     if view not in VIEWS:
-        raise InputError(f"view={view!r}: use one of {', '.join(VIEWS)}")
+        raise InputError(say("arg.one_of", name="view", value=repr(view), allowed=", ".join(VIEWS)))
     mview = municipality_views(result, notes, **options)
     types = set(result.summary()["org_type"].astype(str))
     if view == "booked" or mview is None or "municipality" not in types:
@@ -231,7 +231,7 @@ def shown_result(result: ChildBudget, view: str, notes: _Notes | None = None,
         extra["region_view"] = region_view(result, "all", **options).summary()
     except LapsibudjettiError as err:
         if notes is not None:
-            notes.add(f"the region views (the area with its members' own spend) are left out: {err}")
+            notes.add(say("report.region_left_out", error=err))
     extra["appendix_booked"] = result.summary()
     return mview, mview, extra
 

@@ -11,7 +11,7 @@ import pandas as pd
 from .._errors import InputError
 from .._xlsx import Styles, new_workbook, write_sheet
 from ..reference._format import format_percent
-from ..reference._labels import lang_or_default, text, value_label
+from ..reference._labels import lang_or_default, say, text, value_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,7 +40,7 @@ def plot_scenario(s: Scenario, *, lang: str | None = None, ax: Axes | None = Non
     lang = lang_or_default(lang)
     rows = _changed(s)
     if rows.empty:
-        raise InputError("the scenario changes no figure: nothing to draw")
+        raise InputError(say("scenario.no_change"))
     ax, style = _base._axes(ax, None, None)
     fit = _base._Fit()
     _base._frame_axes(ax, style, "x")

@@ -15,7 +15,7 @@ import pandas as pd
 from .._errors import InputError
 from .._files import atomic_path, write_atomic
 from .._xlsx import safe_text
-from ..reference._labels import lang_or_default, value_code
+from ..reference._labels import lang_or_default, say, value_code
 from ._collect import BudgetResult, _measure, _series_parts, _target, export_tables
 
 # ---------------------------------------------------------------------------
@@ -166,14 +166,14 @@ def write_tables(
     """
     lang = lang_or_default(lang)
     if dialect not in ("fi", "plain"):
-        raise InputError(f"dialect must be 'fi' (; and decimal comma) or 'plain' (, and decimal point), not {dialect!r}")
+        raise InputError(say("arg.one_of", name="dialect", value=repr(dialect), allowed="'fi' (; ja 0,5), 'plain' (, ja 0.5)"))
     wanted = [formats] if isinstance(formats, str) else list(formats)
     unknown = [f for f in wanted if f not in ("csv", "parquet")]
     if unknown or not wanted:
-        raise InputError(f"formats must be one or both of 'csv' and 'parquet', not {wanted!r}")
+        raise InputError(say("arg.one_of", name="formats", value=repr(wanted), allowed="'csv', 'parquet'"))
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{str(folder)!r} is a file, not a folder", file=str(folder))
+        raise InputError(say("out.is_file", path=repr(str(folder))), file=str(folder))
     return tables_to_files(export_tables(result, lang=lang, comparison=comparison, extra=extra), result, folder,
                            dialect=dialect, formats=wanted, lang=lang)
 

@@ -13,7 +13,7 @@ import pandas as pd
 from .._errors import InputError
 from .._present import display_frame, number_kind
 from .._xlsx import Styles, new_workbook, write_sheet
-from ..reference._labels import lang_or_default, text
+from ..reference._labels import lang_or_default, say, text
 from ._collect import BudgetResult, _amounts_line, _series_parts, export_tables
 
 #: Rows per sheet; Excel's limit is 1 048 576 and every row is in the CSV/Parquet files anyway.
@@ -226,9 +226,9 @@ def write_workbook(
     lang = lang_or_default(lang)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise InputError(f"write the workbook to a file ending in .xlsx, not {path.name!r}", file=str(path))
+        raise InputError(say("out.xlsx_suffix", name=repr(path.name)), file=str(path))
     if not path.parent.exists():
-        raise InputError(f"the folder {str(path.parent)!r} does not exist; create it first", file=str(path))
+        raise InputError(say("out.no_folder", folder=repr(str(path.parent))), file=str(path))
     tables = export_tables(result, lang=lang, comparison=comparison, extra=extra)
     return workbook_of(tables, result, path, lang=lang, cover=cover, shown=shown, charts=charts)
 

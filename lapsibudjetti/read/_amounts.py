@@ -344,13 +344,13 @@ def _refuse_inexact_floats(values: np.ndarray, rows: np.ndarray, name: str, head
     """A 32-bit float holds about seven digits: its amounts are used only where every one is whole cents."""
     inexact = np.flatnonzero(_fractional_cents(values))
     if len(inexact):
-        shown = ", ".join(f"row {int(rows[i])}: {float(values[i])!r}" for i in inexact[:5])
+        from ..reference._labels import say
+
+        shown = ", ".join(f"{say('error.place_row', value=int(rows[i]))}: {float(values[i])!r}" for i in inexact[:5])
         raise InputError(
-            f"the amounts of column {header!r} are stored as {typ} (a {typ[-2:]}-bit float), which cannot hold cents exactly: {len(inexact)} of them "
-            f"are not whole cents ({shown}{' …' if len(inexact) > 5 else ''}). Save the amounts as float64 (double) or "
-            "decimal with two decimals and read the file again.",
+            say("amount.float32", header=repr(header), typ=typ, bits=typ[-2:], n=len(inexact), shown=shown + (" …" if len(inexact) > 5 else "")),
             rows=pd.DataFrame({"file": name, "row": rows[inexact], "column": header, "value": values[inexact],
-                               "problem": f"{typ} amount not in whole cents"}),
+                               "problem": say("problem.float32", typ=typ)}),
             file=name, row=int(rows[inexact[0]]), column=header)
 
 

@@ -140,7 +140,7 @@ def _read_csv_data(
         if sep in ("tab", "\\t"):
             sep = "\t"
         if not isinstance(sep, str) or len(sep) != 1:
-            raise InputError(f"sep must be a single character such as ';', ',' or '\\t', got {sep!r}", file=name)
+            raise InputError(say("arg.type", name="sep", expected=say("what.separator"), got=repr(sep)), file=name)
     delimiters = (sep,) if sep is not None else _DELIMITERS
     header = _find_header(data, start, enc, delimiters, column_map, defaults, name)
     delimiter = header.delimiter or ","
@@ -171,7 +171,7 @@ def _read_csv_data(
     for i in unnamed:
         col = table.column(names[i])
         if len(col) and pc.max(pc.binary_length(col)).as_py():
-            header.ignored.append(f"(unnamed column {i + 1})")
+            header.ignored.append(say("read.unnamed_column", n=i + 1))
     _warn_header(header, name, column_map, defaults)
 
     columns, whole_cents, enc = _columns(table, names, needed, n, enc, header, name, source_row)
@@ -637,7 +637,7 @@ def _amount_jobs(amount_bin: pa.ChunkedArray, enc: _Encoding, out: np.ndarray) -
         else:
             parsed = _fast_amounts(offsets, data, decimal, separators, out=values)
         if isinstance(parsed, tuple):  # pragma: no cover - with out= it returns the mask only
-            raise InputError("internal error: the amount parser returned values where a mask was asked; please report this")
+            raise InputError(say("internal.error", detail="the amount parser returned values where a mask was asked"))
         rest = np.flatnonzero(~parsed)
         if len(rest) == 0:
             return rest, True, True

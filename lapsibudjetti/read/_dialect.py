@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from .._errors import InputError
+from ..reference._labels import say as _say
 from ._columns import _Raw
 
 __all__ = ["DIALECTS", "Dialect", "DialectResult", "register_dialect"]
@@ -85,7 +86,7 @@ DIALECTS: dict[str, Dialect] = {}
 def register_dialect(dialect: Dialect) -> Dialect:
     """Make a dialect known by its name (a second one of the same name is an error)."""
     if dialect.name in DIALECTS and DIALECTS[dialect.name] is not dialect:
-        raise InputError(f"a dialect called {dialect.name!r} is already registered")
+        raise InputError(_say("read.dialect_exists", name=repr(dialect.name)))
     DIALECTS[dialect.name] = dialect
     return dialect
 
@@ -93,5 +94,5 @@ def register_dialect(dialect: Dialect) -> Dialect:
 def dialect(name: str) -> Dialect:
     """The dialect called ``name``, or an error listing the known ones."""
     if name not in DIALECTS:
-        raise InputError(f"unknown dialect {name!r}; the readers know {', '.join(sorted(DIALECTS))}")
+        raise InputError(_say("arg.one_of", name="dialect", value=repr(name), allowed=", ".join(sorted(DIALECTS))))
     return DIALECTS[name]

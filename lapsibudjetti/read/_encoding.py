@@ -61,7 +61,7 @@ def _prepare_encoding(data: Any, encoding: str | None, name: str) -> tuple[Any, 
         try:
             info = codecs.lookup(encoding)
         except LookupError:
-            raise InputError(f"unknown encoding {encoding!r}; use e.g. 'utf-8', 'utf-8-sig' or 'cp1252'", file=name) from None
+            raise InputError(say("read.unknown_encoding", encoding=repr(encoding)), file=name) from None
         if info.name in ("utf-8", "utf-8-sig"):
             start = 3 if head.startswith(codecs.BOM_UTF8) else 0
             return data, start, _Encoding("utf-8", encoding, True)
@@ -73,7 +73,7 @@ def _prepare_encoding(data: Any, encoding: str | None, name: str) -> tuple[Any, 
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
             raise InputError(
-                f"the file is not valid {encoding} (byte {exc.start}); check the encoding the export used",
+                say("read.bad_encoding", encoding=encoding, byte=exc.start),
                 file=name,
                 row=line,
             ) from None

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._errors import InputError
+from ..reference._labels import say as _say
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -46,7 +47,7 @@ def _read_table(
     _warn_header(header, name, column_map, defaults)
     n = len(table) if isinstance(table, pd.DataFrame) else table.num_rows
     if n == 0:
-        raise InputError("the table has columns but no rows.", file=name)
+        raise InputError(_say("read.no_rows"), file=name)
 
     def arrow_column(i: int) -> pa.Array | pa.ChunkedArray:
         if isinstance(table, pa.Table):

@@ -39,14 +39,11 @@ def _check_column_map(column_map: Mapping[str, str | None] | None) -> dict[str, 
     if column_map is None:
         return {}
     if not isinstance(column_map, Mapping):
-        raise InputError(f"column_map must be a dict of original name → canonical name, got {type(column_map).__name__}")
+        raise InputError(say("arg.type", name="column_map", expected=say("what.column_map"), got=type(column_map).__name__))
     out: dict[str, str | None] = {}
     for original, canonical in column_map.items():
         if canonical is not None and canonical not in MAPPABLE:
-            raise InputError(
-                f"column_map maps {original!r} to {canonical!r}, which is not a ledger column. "
-                f"Use one of {', '.join(MAPPABLE)}, or None to ignore the column."
-            )
+            raise InputError(say("read.map_not_column", original=repr(original), canonical=repr(canonical), allowed=", ".join(MAPPABLE)))
         out[str(original)] = canonical
     return out
 
@@ -55,14 +52,11 @@ def _check_defaults(defaults: Mapping[str, object] | None) -> dict[str, object]:
     if defaults is None:
         return {}
     if not isinstance(defaults, Mapping):
-        raise InputError(f"defaults must be a dict of canonical name → value, got {type(defaults).__name__}")
+        raise InputError(say("arg.type", name="defaults", expected=say("what.defaults"), got=type(defaults).__name__))
     allowed = TEXT_COLUMNS + ("year",)
     for name in defaults:
         if name not in allowed:
-            raise InputError(
-                f"defaults has {name!r}, which cannot be given as a default; "
-                f"use one of {', '.join(allowed)}"
-            )
+            raise InputError(say("read.default_not_allowed", name=repr(name), allowed=", ".join(allowed)))
     return dict(defaults)
 
 

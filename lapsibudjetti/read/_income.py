@@ -170,7 +170,7 @@ def _to_frame(rows: list[tuple[str, object, str, str, int, str, int]], name: str
             unknown.append((line, item_text))
             continue
         if cell.strip() in missing_words:
-            missing.append(f"{area} {m.group(1)} {item_text} (line {line})")
+            missing.append(f"{area} {m.group(1)} {item_text} ({say('word.row', row=line)})")
             value = None
         else:
             try:

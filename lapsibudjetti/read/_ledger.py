@@ -45,7 +45,7 @@ def _read_raw(
             raise InputError(say("read.frame_options"))
         return _read_table(source, name="<memory>", column_map=cmap, defaults=dflt)
     if not isinstance(source, (str, os.PathLike)):
-        raise InputError(f"source must be a file path or a pandas DataFrame, got {type(source).__name__}")
+        raise InputError(say("arg.type", name="source", expected=say("what.source"), got=type(source).__name__))
     path = Path(source)
     name = path.name
     if not path.is_file():

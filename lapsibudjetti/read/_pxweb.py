@@ -331,7 +331,7 @@ def read_pxweb(
     """
     path = Path(source)
     if not path.is_file():
-        raise InputError(f"no such file: {str(path)!r}", file=path.name)
+        raise InputError(say("read.no_file", path=repr(str(path)), cwd=Path.cwd()), file=path.name)
     options = {"phase": phase, "check_codes": check_codes, "unit": unit, "measure": measure}
     result = PXWEB.to_ledger(_table(path, sheet), options)  # type: ignore[arg-type]
     return (result.ledger, result.tables["totals"]) if return_totals else result.ledger

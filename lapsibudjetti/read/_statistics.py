@@ -126,7 +126,7 @@ def _statistics_defaults(options: Mapping[str, Any]) -> dict[str, object]:
     phase = options.get("phase", "actual")
     phase_value = _clean_value(str(phase), "phase")
     if phase_value not in PHASES:
-        raise InputError(f"phase must be one of {', '.join(PHASES)} (or TP/TA/muutettu TA), got {phase!r}")
+        raise InputError(say("arg.one_of", name="phase", value=repr(phase), allowed=", ".join(PHASES) + " (TP, TA, muutettu TA)"))
     return {"org_type": "municipality", "phase": phase_value}
 
 

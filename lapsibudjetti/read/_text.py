@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._errors import ReferenceDataError
 from .._schema import COLOURS, ORG_TYPES, PHASES, SECTORS, TIERS
+from ..reference._labels import say as _say
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -98,9 +99,7 @@ def _data_table(name: str) -> pd.DataFrame:
         with ref.open("rb") as fh:
             return pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="utf-8")
     except (FileNotFoundError, OSError) as exc:  # pragma: no cover - packaging problem
-        raise ReferenceDataError(
-            f"the packaged data file lapsibudjetti/data/{name} could not be read ({exc}); reinstall the package"
-        ) from exc
+        raise ReferenceDataError(_say("ref.data_unreadable", name=name, error=exc)) from exc
 
 
 @cache
@@ -112,15 +111,10 @@ def _header_table() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     for canonical, alias in zip(table["canonical"], table["alias"]):
         canonical, alias = canonical.strip(), alias.strip()
         if canonical not in MAPPABLE:
-            raise ReferenceDataError(
-                f"lapsibudjetti/data/headers.csv maps {alias!r} to {canonical!r}, which is not a ledger column "
-                f"({', '.join(MAPPABLE)})"
-            )
+            raise ReferenceDataError(_say("ref.header_not_column", alias=repr(alias), canonical=repr(canonical), allowed=", ".join(MAPPABLE)))
         key = _norm(alias)
         if lookup.get(key, canonical) != canonical:
-            raise ReferenceDataError(
-                f"lapsibudjetti/data/headers.csv maps {alias!r} to both {lookup[key]!r} and {canonical!r}"
-            )
+            raise ReferenceDataError(_say("ref.header_twice", alias=repr(alias), first=repr(lookup[key]), second=repr(canonical)))
         lookup[key] = canonical
         listed[canonical].append(alias)
     return lookup, {c: tuple(a) for c, a in listed.items()}
@@ -135,10 +129,7 @@ def _value_table() -> dict[tuple[str, str], str]:
     for column, alias, canonical in zip(table["column"], table["alias"], table["canonical"]):
         column, canonical = column.strip(), canonical.strip()
         if column not in allowed or canonical not in allowed[column]:
-            raise ReferenceDataError(
-                f"lapsibudjetti/data/values.csv maps {alias!r} to {canonical!r} in column {column!r}; "
-                f"allowed: {allowed}"
-            )
+            raise ReferenceDataError(_say("ref.value_alias", alias=repr(alias), canonical=repr(canonical), column=repr(column), allowed=allowed))
         out[(column, _norm(alias))] = canonical
     return out
 

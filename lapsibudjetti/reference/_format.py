@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from .._errors import InputError
-from ._labels import lang_or_default, text
+from ._labels import lang_or_default, say, text
 
 __all__ = ["format_euros", "format_number", "format_percent"]
 
@@ -102,7 +102,7 @@ def format_euros(
     """
     lang = lang_or_default(lang)
     if scale not in ("unit", "million", "auto"):
-        raise InputError(f"scale must be 'unit', 'million' or 'auto', not {scale!r}")
+        raise InputError(say("arg.one_of", name="scale", value=repr(scale), allowed="'unit', 'million', 'auto'"))
     finite = math.isfinite(value)
     million = scale == "million" or (scale == "auto" and finite and abs(value) >= 1e6)
     unit = 1e6 if million else 1.0

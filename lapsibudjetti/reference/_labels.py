@@ -60,7 +60,7 @@ def check_lang(lang: str) -> str:
     'sv'
     """
     if lang not in LANGS:
-        raise InputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
     return lang
 
 
@@ -88,7 +88,7 @@ def default_lang() -> str:
     if not env:
         return "fi"
     if env not in LANGS:
-        raise InputError(f"the environment variable {LANG_VARIABLE}={env!r} is not a language; use one of {', '.join(LANGS)}")
+        raise InputError(text("arg.one_of", "fi", name=LANG_VARIABLE, value=repr(env), allowed=", ".join(LANGS)))
     return env
 
 
@@ -148,7 +148,7 @@ _INTERFACE: list[str] = ["python"]
 def set_interface(interface: str) -> None:
     """Spell options in messages for ``python`` (the library, the default) or the ``cli`` (set by the command)."""
     if interface not in ("python", "cli"):
-        raise InputError(f"interface must be 'python' or 'cli', not {interface!r}")
+        raise InputError(say("arg.one_of", name="interface", value=repr(interface), allowed="'python', 'cli'"))
     _INTERFACE[:] = [interface]
 
 

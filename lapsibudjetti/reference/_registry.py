@@ -163,7 +163,7 @@ class Registry:
     def _require(df: pd.DataFrame, cols: list[str], what: str) -> pd.DataFrame:
         missing = [c for c in cols if c not in df]
         if missing:
-            raise InputError(f"{what} table needs column(s) {', '.join(missing)}; it has {', '.join(map(str, df.columns))}")
+            raise InputError(say("org.table_columns", what=what, missing=", ".join(missing), have=", ".join(map(str, df.columns))))
         return _text(df, [c for c in df.columns if c not in ("valid_from", "valid_to")])
 
     # ------------------------------------------------------------------ lookups
@@ -221,7 +221,7 @@ class Registry:
     def name(self, org_type: str, code: str, lang: str = "fi") -> str:
         """Name of an organisation in Finnish, Swedish or English (falls back to Finnish, then the code)."""
         if lang not in LANGS:
-            raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+            raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
         table = {"municipality": self.municipalities, "wellbeing_area": self.areas, "region": self.areas}.get(org_type)
         frames = [table] if table is not None else []
         frames.append(self.extra[self.extra["org_type"] == org_type] if len(self.extra) else self.extra)
@@ -239,7 +239,7 @@ class Registry:
     def names(self, org_type: pd.Series, org_code: pd.Series, lang: str = "fi") -> pd.Series:
         """Vector form of :meth:`name` (computed once per distinct organisation)."""
         if lang not in LANGS:
-            raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+            raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
         pairs = pd.DataFrame({"t": org_type.astype(str).to_numpy(), "c": org_code.astype(str).to_numpy()})
         by_type: dict[str, dict[str, str]] = {}
         for t in pairs["t"].unique():
@@ -378,23 +378,25 @@ class Registry:
         v = self._validity()
         rows = v[v["code"] == str(code)]
         if rows.empty:
-            return f"{code} (not a known municipality)"
+            return say("org.absence_unknown", code=code)
         name = self.name("municipality", str(code))
         last, first = int(rows["valid_to"].max()), int(rows["valid_from"].min())
         if last < year:
             into = rows["merged_into"].iloc[-1]
-            where = f": merged into {into} ({self.name('municipality', into)}) on 1.1.{last + 1}" if isinstance(into, str) and into else ""
-            return f"{code} ({name}) did not exist in {year}{where}"
+            if isinstance(into, str) and into:
+                return say("org.absence_merged", code=code, name=name, year=year, into=into,
+                           into_name=self.name("municipality", into), date_year=last + 1)
+            return say("org.absence_gone", code=code, name=name, year=year)
         if first > year:
-            return f"{code} ({name}) did not exist yet in {year}"
-        return f"{code} ({name}) has no membership row for {year}"
+            return say("org.absence_not_yet", code=code, name=name, year=year)
+        return say("org.absence_no_row", code=code, name=name, year=year)
 
     def _check_alive(self, org_type: str, code: str, year: int | None, given: str) -> tuple[str, str]:
         if year is not None and org_type == "municipality":
             v = self._validity()
             rows = v[v["code"] == code]
             if len(rows) and not ((rows["valid_from"] <= year) & (rows["valid_to"] >= year)).any():
-                raise InputError(f"{given!r} is municipality {self._absence(code, year)}")
+                raise InputError(say("org.not_alive", given=repr(given), absence=self._absence(code, year)))
         return org_type, code
 
     def resolve(self, value: str | int, year: int | None = None) -> tuple[str, str]:
@@ -432,7 +434,7 @@ class Registry:
         >>> reg.resolve("Pertunmaa", 2025)
         Traceback (most recent call last):
         ...
-        lapsibudjetti._errors.InputError: 'Pertunmaa' is municipality 588 (Pertunmaa) did not exist in 2025: merged into 507 (Mäntyharju) on 1.1.2025
+        lapsibudjetti._errors.InputError: 'Pertunmaa' on kunta 588 (Pertunmaa), jota ei ollut vuonna 2025: se yhdistyi kuntaan 507 ...
         """
         if isinstance(value, bool) or not isinstance(value, str | int | np.integer):
             raise InputError(say("org.not_text", kind=type(value).__name__))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
-from ._labels import LANGS
+from ._labels import LANGS, say
 
 if TYPE_CHECKING:
     pass
@@ -86,7 +86,6 @@ _COLUMN_ORDER: dict[str, tuple[str, ...]] = {
     "indicators.csv": ("org_type", "org_code", "year", "indicator", "value", "unit", "source"),
 }
 
-_REBUILD = "Reinstall lapsibudjetti, or rebuild the tables with `python scripts/build_reference.py`."
 
 
 # --------------------------------------------------------------------------- reading
@@ -101,17 +100,15 @@ def _load(name: str) -> pd.DataFrame:
         with resource.open("rb") as fh:
             df = pd.read_csv(fh, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError as exc:
-        raise ReferenceDataError(f"the packaged reference file {name} is missing. {_REBUILD}") from exc
+        raise ReferenceDataError(say("ref.missing", name=name, fix=say("ref.rebuild"))) from exc
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ReferenceDataError(f"the packaged reference file {name} cannot be read ({exc}). {_REBUILD}") from exc
+        raise ReferenceDataError(say("ref.unreadable", name=name, error=exc, fix=say("ref.rebuild"))) from exc
     expected = _COLUMN_ORDER[name]
     if tuple(df.columns) != expected:
-        raise ReferenceDataError(
-            f"the packaged reference file {name} has columns {', '.join(map(str, df.columns))}; "
-            f"expected {', '.join(expected)}. {_REBUILD}"
-        )
+        raise ReferenceDataError(say("ref.columns", name=name, have=", ".join(map(str, df.columns)), expected=", ".join(expected),
+                                     fix=say("ref.rebuild")))
     if len(df) == 0:
-        raise ReferenceDataError(f"the packaged reference file {name} has no rows. {_REBUILD}")
+        raise ReferenceDataError(say("ref.no_rows", name=name, fix=say("ref.rebuild")))
     out = pd.DataFrame(index=pd.RangeIndex(len(df)))
     for col in expected:
         values = df[col].astype(object)
@@ -121,25 +118,19 @@ def _load(name: str) -> pd.DataFrame:
             ok = values.str.fullmatch(r"-?\d+") | ((values == "") & (col in nullable_cols))
             if not ok.all():
                 bad = values[~ok].iloc[0]
-                raise ReferenceDataError(
-                    f"the packaged reference file {name} is corrupt: column {col!r} has {bad!r}, "
-                    f"not a whole number. {_REBUILD}"
-                )
+                raise ReferenceDataError(say("ref.not_whole", name=name, column=repr(col), value=repr(bad), fix=say("ref.rebuild")))
             if col in nullable_cols:
                 out[col] = pd.array([int(v) if v != "" else None for v in values], dtype="Int64")
             else:
                 out[col] = values.astype("int64")
         elif col in bool_cols:
             if not values.isin(["true", "false"]).all():
-                raise ReferenceDataError(
-                    f"the packaged reference file {name} is corrupt: column {col!r} must be true/false. {_REBUILD}"
-                )
+                raise ReferenceDataError(say("ref.not_bool", name=name, column=repr(col), fix=say("ref.rebuild")))
             out[col] = values.eq("true").astype(bool)
         elif col in _DECIMALS.get(name, ()):
             ok = values.str.fullmatch(r"-?\d+(\.\d+)?")
             if not ok.all():
-                raise ReferenceDataError(f"the packaged reference file {name} is corrupt: column {col!r} has "
-                                         f"{values[~ok].iloc[0]!r}, not a decimal number. {_REBUILD}")
+                raise ReferenceDataError(say("ref.not_decimal", name=name, column=repr(col), value=repr(values[~ok].iloc[0]), fix=say("ref.rebuild")))
             out[col] = values.astype(float)
     return out
 
@@ -152,7 +143,7 @@ def _check_year(year: object, what: str = "year") -> int | None:
     if year is None:
         return None
     if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
-        raise InputError(f"{what} must be a whole number such as 2023 or None, got {year!r}")
+        raise InputError(say("arg.type", name=what, expected=say("what.year"), got=repr(year)))
     return int(year)
 
 
@@ -208,7 +199,7 @@ def service_classes(year: int | None = None, *, scope: str | None = None) -> pd.
     """
     year = _check_year(year)
     if scope is not None and scope not in SCOPES:
-        raise InputError(f"unknown scope {scope!r}; use one of {', '.join(SCOPES)} (or None for all)")
+        raise InputError(say("arg.one_of", name="scope", value=repr(scope), allowed=", ".join(SCOPES) + ", None"))
     df = _copy("service_classes.csv")
     if year is not None:
         df = df[_valid_in(df, year)]
@@ -463,9 +454,9 @@ def label(kind: str, code: str, lang: str = "fi", *, year: int | None = None) ->
     'Vaalien järjestäminen'
     """
     if kind not in KINDS:
-        raise InputError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        raise InputError(say("arg.one_of", name="kind", value=repr(kind), allowed=", ".join(KINDS)))
     if lang not in LANGS:
-        raise InputError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+        raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
     year = _check_year(year)
     code = str(code).strip()
     if kind == "service_class":
@@ -486,8 +477,8 @@ def label(kind: str, code: str, lang: str = "fi", *, year: int | None = None) ->
         df = _load("wellbeing_areas.csv")
         rows = df[df["code"] == (code.zfill(2) if code.isdigit() else code)]
     if rows.empty:
-        when = f" in {year}" if year is not None else ""
-        raise InputError(f"unknown {kind.replace('_', ' ')} {code!r}{when}; see lapsibudjetti.{_LISTER[kind]}()")
+        when = say("org.in_year", year=year) if year is not None else ""
+        raise InputError(say("ref.unknown_code", kind=say(f"kind.{kind}"), code=repr(code), when=when, lister=_LISTER[kind]))
     row = rows.iloc[-1]
     name = row[f"name_{lang}"]
     if not isinstance(name, str) or not name:

@@ -61,14 +61,13 @@ SYNTHETIC_LEDGERS: dict[str, str] = {
 REAL_LEDGER = "real_2015_2019/net_operating_costs_by_task_2015_2019.csv"
 RULES = "rules_default.xlsx"
 
-_REINSTALL = "Reinstall lapsibudjetti, or rebuild the samples with `python scripts/make_samples.py`."
 
 
 def _root() -> Path:
     """The samples folder: ``lapsibudjetti/samples`` (the package folder, installed or in a checkout)."""
     root = Path(__file__).resolve().parent
     if not (root / RULES).is_file():
-        raise ReferenceDataError(f"the sample data folder {root} has no {RULES}. {_REINSTALL}")
+        raise ReferenceDataError(say("ref.sample_no_rules", root=root, name=RULES, fix=say("ref.reinstall_samples")))
     return root
 
 

@@ -74,7 +74,7 @@ def test_the_outcome_chart_and_the_report_table(tmp_path) -> None:  # type: igno
     assert "No indicator figure for 2025 (empty, not zero)" in notes
     assert "Placements euros per placed child in 2024" in notes
     plt.close(ax.figure)
-    with pytest.raises(lb.InputError, match="no 'placed_children' figures"):
+    with pytest.raises(lb.InputError, match="ei ole indikaattorin 'placed_children' lukuja"):
         lb.plot_outcome(cb, "21")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", lb.LapsibudjettiWarning)

@@ -376,7 +376,7 @@ def test_given_comparison_replaces_the_default(result: lb.ChildBudget, tmp_path:
     assert heads == ["Organisation type", "Code", "Organisation", "Year", "Phase", "peer_group", "€ per child", "peer_median_euros_per_child"]
     assert rows[0][2] == "Oulu" and rows[0][7] == 11000.0
     assert ws.cell(row=_header_row(ws) + 1, column=8).number_format == '#,##0 "€"'
-    with pytest.raises(lb.InputError, match="comparison must be a DataFrame"):
+    with pytest.raises(lb.InputError, match="comparison pitää olla DataFrame"):
         lb.write_workbook(result, tmp_path / "bad.xlsx", comparison="peers")  # type: ignore[arg-type]
 
 
@@ -392,11 +392,11 @@ def test_long_tables_are_cut_with_a_note(result: lb.ChildBudget, tmp_path: Path,
 
 
 def test_bad_arguments_are_input_errors(result: lb.ChildBudget, tmp_path: Path) -> None:
-    with pytest.raises(lb.InputError, match="lang must be one of fi, sv, en"):
+    with pytest.raises(lb.InputError, match="lang='de' ei käy; valitse jokin näistä: fi, sv, en"):
         lb.write_workbook(result, tmp_path / "x.xlsx", lang="de")  # type: ignore[arg-type]
     with pytest.raises(lb.InputError, match=r"\.xlsx"):
         lb.write_workbook(result, tmp_path / "x.xls")
-    with pytest.raises(lb.InputError, match="does not exist"):
+    with pytest.raises(lb.InputError, match="ei ole; luo se ensin"):
         lb.write_workbook(result, tmp_path / "missing" / "x.xlsx")
     with pytest.raises(lb.InputError, match="dialect"):
         lb.write_tables(result, tmp_path, dialect="excel")  # type: ignore[arg-type]

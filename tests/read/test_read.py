@@ -666,7 +666,7 @@ def test_statistics_service_codes_go_to_service_class(tmp_path: Path) -> None:
 
 
 def test_statistics_bad_phase() -> None:
-    with pytest.raises(InputError, match="phase must be one of"):
+    with pytest.raises(InputError, match="phase='forecast' ei käy; valitse jokin näistä: actual, budget"):
         read_statistics(FIXTURES / "kta14_2019_sample.csv", phase="forecast", check_codes=False)
 
 

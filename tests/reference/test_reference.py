@@ -257,7 +257,7 @@ def test_label() -> None:
         (lambda: ref.label("colour", "3021"), "service_class"),
         (lambda: ref.service_classes(2022, scope="county"), "municipality, wellbeing_area, both"),
         (lambda: ref.label("service_class", "0000"), "service_classes"),
-        (lambda: ref.municipalities("2022"), "whole number"),  # type: ignore[arg-type]
+        (lambda: ref.municipalities("2022"), "kokonaisluku"),  # type: ignore[arg-type]
     ],
 )
 def test_bad_arguments_raise_value_errors(call, allowed: str) -> None:  # type: ignore[no-untyped-def]
@@ -277,11 +277,11 @@ def test_missing_and_corrupt_files_raise(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(ref, "files", lambda package: tmp_path)
     ref._load.cache_clear()
     try:
-        with pytest.raises(ReferenceDataError, match="missing"):
+        with pytest.raises(ReferenceDataError, match="puuttuu"):
             ref.municipalities()
-        with pytest.raises(ReferenceDataError, match="columns"):
+        with pytest.raises(ReferenceDataError, match="sarakkeet"):
             ref.wellbeing_areas()
-        with pytest.raises(ReferenceDataError, match="corrupt"):
+        with pytest.raises(ReferenceDataError, match="on rikki"):
             ref.task_classes()
     finally:
         monkeypatch.undo()
@@ -341,7 +341,7 @@ def test_check_ledger_codes_years_outside_reference() -> None:
     led = ledger(year=[2019, 2012], service_class=["3021", None], task_class=[None, "Perusopetus"])
     out = _validate.check_ledger_codes(led)
     assert list(out["column"]) == ["service_class", "task_class"]
-    assert "from 2021 on" in out["problem"].iloc[0]
+    assert "vuodesta 2021 alkaen" in out["problem"].iloc[0]
     assert "2015–2020" in out["problem"].iloc[1]
 
 

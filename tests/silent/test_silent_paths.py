@@ -56,7 +56,7 @@ def test_float32_parquet_amounts_are_refused_unless_exact(tmp_path: Path) -> Non
                       "phase": ["actual"] * 2, "service_class": ["3051", "3021"],
                       "amount": pa.array([1234567.89, 0.37], type=pa.float32())})
     pq.write_table(table, tmp_path / "f32.parquet")
-    with pytest.raises(lb.InputError, match="cent"):
+    with pytest.raises(lb.InputError, match="senttejä tarkasti"):
         lb.read_ledger(tmp_path / "f32.parquet", check_codes=False)
     exact = table.set_column(5, "amount", pa.array([1024.5, 0.25], type=pa.float32()))  # binary fractions: exact
     pq.write_table(exact, tmp_path / "f32_exact.parquet")

@@ -338,7 +338,7 @@ class _Fit:
 def _axes(ax: Axes | None, figsize: tuple[float, float] | None, fontsize: float | None) -> tuple[Axes, _Style]:
     if ax is not None:
         if not isinstance(ax, _mpl().Axes):
-            raise InputError(f"ax must be a matplotlib Axes, not {type(ax).__name__}")
+            raise InputError(say("arg.type", name="ax", expected=say("what.axes"), got=type(ax).__name__))
         return ax, _Style(False, fontsize)
     import matplotlib.pyplot as plt  # only when we create a figure (lets notebooks show it)
 

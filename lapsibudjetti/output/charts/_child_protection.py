@@ -97,7 +97,7 @@ def plot_child_protection_balance(
     lang = lang_or_default(lang)
     allowed = ("both", "placements_ratio", "family_services_corrective_share")
     if measure not in allowed:
-        raise InputError(f"{what}: measure must be one of {', '.join(allowed)}, not {measure!r}")
+        raise InputError(f"{what}: " + label_text("arg.one_of", lang, name="measure", value=repr(measure), allowed=", ".join(allowed)))
     summary = _plain(result.summary())
     frame = _select_phase(_filter_orgs(summary, orgs, what), phase, what)
     hl = _highlight_set(highlight, frame, what)

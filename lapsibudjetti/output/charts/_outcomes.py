@@ -79,8 +79,8 @@ def plot_outcome(
         table = result.outcomes(indicators)  # type: ignore[attr-defined]
     t = table[(table["org_code"].astype(str) == str(org_code)) & (table["indicator"] == indicator) & (table["phase"].astype(str) == phase)]
     if t.empty:
-        raise InputError(f"plot_outcome: no {indicator!r} figures or no {phase} euros for {org_code!r}; "
-                         f"organisations with the indicator: {', '.join(sorted(set(table['org_code'].astype(str)))) or 'none'}")
+        raise InputError(label_text("chart.no_outcome", lang, what="plot_outcome", indicator=repr(indicator), phase=phase, org=repr(org_code),
+                                    orgs=", ".join(sorted(set(table["org_code"].astype(str)))) or label_text("error.no_column_none", lang)))
     t = t.sort_values("year")
     euros_col = _EUROS_FOR.get(indicator, "child_euros")
     years = t["year"].to_numpy(dtype=int)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..._errors import InputError
 from ..._files import atomic_path
+from ...reference._labels import say
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -67,21 +68,21 @@ def save_chart(
     elif isinstance(chart, m.Figure | m.SubFigure):
         fig = chart
     else:
-        raise InputError(f"save_chart takes a matplotlib Axes or Figure, not {type(chart).__name__}")
+        raise InputError(say("arg.type", name="save_chart(chart)", expected=say("what.axes_or_figure"), got=type(chart).__name__))
     while isinstance(fig, m.SubFigure):
         fig = fig.figure
     if not isinstance(fig, m.Figure):
-        raise InputError("save_chart: the Axes is not on a figure")
+        raise InputError(say("chart.no_figure", what="save_chart"))
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg", "pdf"):
-        raise InputError(f"save_chart: {path.name!r} must end in .png, .svg or .pdf")
+        raise InputError(say("chart.suffix", what="save_chart", name=repr(path.name)))
     if isinstance(size, str) and size not in ("slide", "print"):
-        raise InputError(f"save_chart: size must be 'slide', 'print' or (width, height) in inches, not {size!r}")
+        raise InputError("save_chart: " + say("arg.type", name="size", expected=say("what.chart_size"), got=repr(size)))
     if dpi is None:
         dpi = 300 if size == "print" else 200
     if dpi <= 0:
-        raise InputError(f"save_chart: dpi must be positive, not {dpi}")
+        raise InputError("save_chart: " + say("arg.positive", name="dpi", got=dpi))
     target: tuple[float, float] | None
     if size == "slide":
         target = SLIDE_SIZE
@@ -90,7 +91,7 @@ def save_chart(
     else:
         w, h = size
         if not (w > 0 and h > 0):
-            raise InputError(f"save_chart: size must be positive inches, not {size!r}")
+            raise InputError("save_chart: " + say("arg.type", name="size", expected=say("what.inches"), got=repr(size)))
         target = (float(w), float(h))
     metadata: dict[str, Any] = {
         "png": {"Software": None},

@@ -121,8 +121,7 @@ def plot_sisote_split(
         title, no_sote, levels = _side_by_side(ax, style, fit, table, labels, lang)
     if no_sote:
         warnings.warn(
-            f"{what}: no social and health (sote) child euros in {_years_text(no_sote)} for some organisation(s): "
-            "from 2023 those are in the wellbeing area's ledger. Use municipality_view() to include the municipality's share",
+            label_text("chart.no_sote", lang, what=what, years=_years_text(no_sote)),
             LapsibudjettiWarning,
             stacklevel=2,
         )

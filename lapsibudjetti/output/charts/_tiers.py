@@ -117,9 +117,10 @@ def plot_tiers(
     what = "plot_tiers"
     lang = lang_or_default(lang)
     if by not in ("tier", "colour"):
-        raise InputError(f"{what}: by must be 'tier' or 'colour', not {by!r}")
+        raise InputError(f"{what}: " + label_text("arg.one_of", lang_or_default(lang), name="by", value=repr(by), allowed="'tier', 'colour'"))
     if stat not in ("auto", "euros", "share"):
-        raise InputError(f"{what}: stat must be 'auto', 'euros' or 'share', not {stat!r}")
+        raise InputError(f"{what}: " + label_text("arg.one_of", lang_or_default(lang), name="stat", value=repr(stat),
+                                                   allowed="'auto', 'euros', 'share'"))
     styles = TIER_STYLE if by == "tier" else COLOUR_STYLE
     table = _plain(result.by(by, lang=lang))
     table = table[table[by].astype(object).isin(list(styles))]
