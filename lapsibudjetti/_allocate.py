@@ -24,7 +24,7 @@ import pandas as pd
 from ._errors import AllocationError, InputError, LapsibudjettiWarning
 from ._rules import KeySpec
 from ._weights import AgeWeights, age_weights
-from .reference._labels import say
+from .reference._labels import default_lang, key_text, say
 from .reference._registry import Registry
 
 __all__ = ["MAX_AGE", "KeyTable", "Population", "TargetGroup", "head_counts"]
@@ -243,6 +243,7 @@ class Population:
         if (hit >= 0).any():
             mat[hit >= 0] = lookup.to_numpy(dtype=float)[hit[hit >= 0]]
         bases, details = ["exact" if h >= 0 else "" for h in hit], [""] * n
+        estimated = np.zeros(n, dtype=bool)  # borrowed from another year or municipality, in any language of the detail
         for k, (t, c, y) in enumerate(wanted):
             if hit[k] >= 0:
                 continue
@@ -267,10 +268,12 @@ class Population:
                     vec = np.sum(parts, axis=0)
                     basis = "members"
                     detail = say("view.sum_of_members", n=len(parts)) + (f" ({'; '.join(sub[:3])}{' …' if len(sub) > 3 else ''})" if sub else "")
+                    estimated[k] = bool(sub)
             if vec is not None:
                 mat[k] = vec
             bases[k], details[k] = basis, detail
-        return mat, pd.DataFrame({"basis": bases, "detail": details}, index=orgs.index)
+            estimated[k] |= basis in ("nearest", "successor")
+        return mat, pd.DataFrame({"basis": bases, "detail": details, "estimated": estimated}, index=orgs.index)
 
     @functools.cached_property
     def _wide_cache(self) -> pd.DataFrame:
@@ -415,7 +418,7 @@ def resolve_shares(
         mat, notes = population.age_matrix(orgs, registry, policy=policy)
     else:
         mat = np.full((len(orgs), MAX_AGE + 1), np.nan)
-        notes = pd.DataFrame({"basis": [""] * len(orgs), "detail": [""] * len(orgs)})
+        notes = pd.DataFrame({"basis": [""] * len(orgs), "detail": [""] * len(orgs), "estimated": np.zeros(len(orgs), dtype=bool)})
     notes = pd.concat([orgs, notes.reset_index(drop=True)], axis=1)
     org_idx = out.merge(orgs.reset_index(), on=["org_type", "org_code", "year"], how="left")["index"].to_numpy()
     cum = np.concatenate([np.zeros((len(orgs), 1)), np.cumsum(mat, axis=1)], axis=1)
@@ -479,7 +482,7 @@ def resolve_shares(
         rows = np.flatnonzero(rule_idx == r)
         key, fallback = specs[int(r)]
         if key is None:
-            missing[rows] = "the rule has no key"
+            missing[rows] = say("key.rule_has_none")
             continue
         s, miss = evaluate(key, rows)
         u = np.full(len(rows), key.text, dtype=object)
@@ -489,14 +492,14 @@ def resolve_shares(
             ok = ~np.isnan(s2)
             idx = np.flatnonzero(gap)
             s[idx[ok]] = s2[ok]
-            u[idx[ok]] = f"{fallback.text} (fallback: {key.text} missing)"
+            u[idx[ok]] = say("key.fallback_used", used=fallback.text, wanted=key_text(key.text, default_lang()))
             miss[idx[ok]] = ""
             miss[idx[~ok]] = [f"{a}; fallback {fallback.text}: {b}" for a, b in zip(miss[idx[~ok]], miss2[~ok])]
         share[rows] = s
         used[rows] = u
         missing[rows] = miss
     # say so on every group whose population was estimated from another year
-    estimated = (notes["basis"].isin(["nearest", "successor"]) | notes["detail"].str.contains("scaled|size of", regex=True)).to_numpy()
+    estimated = notes["estimated"].to_numpy(dtype=bool)
     pop_based = np.array(["population" in u or u.startswith(("age:", "ratio:", "weighted:")) for u in used], dtype=bool)
     flag = pop_based & estimated[org_idx] if n else np.zeros(0, dtype=bool)
     if flag.any():
@@ -505,16 +508,16 @@ def resolve_shares(
     out["child_share"] = share
     out["key_used"] = used
     out["missing"] = missing
-    nearest = notes["basis"].isin(["nearest", "successor"]) | notes["detail"].str.contains("scaled|size of", regex=True)
+    nearest = estimated
     if policy == "nearest" and nearest.any():
-        from .reference._labels import default_lang, text
+        from .reference._labels import text
 
         warnings.warn(
             text("warn.nearest_population", default_lang(), n=int(nearest.sum())),
             LapsibudjettiWarning,
             stacklevel=4,
         )
-    return out, notes
+    return out, notes.drop(columns="estimated")
 
 
 def head_counts(orgs: pd.DataFrame, population: Population | None, registry: Registry, ages: tuple[int, int],
@@ -564,7 +567,7 @@ def head_counts(orgs: pd.DataFrame, population: Population | None, registry: Reg
         basis = pnotes["basis"].where(pnotes["detail"] == "", pnotes["basis"] + ": " + pnotes["detail"]).to_numpy()
     else:
         children = everyone = np.full(len(orgs), np.nan)
-        basis = np.full(len(orgs), "no population given", dtype=object)
+        basis = np.full(len(orgs), "unknown", dtype=object)
     out = orgs.assign(children=children, population_basis=basis)
     return out.assign(persons=everyone) if persons else out
 
@@ -584,7 +587,7 @@ def missing_keys_message(miss: pd.DataFrame, registry: Registry) -> tuple[str, l
     >>> print(missing_keys_message(miss, Registry.default())[0])  # doctest: +ELLIPSIS
     Kohdistusavain puuttuu 1 keltaisten ... väestö iän mukaan: Helsinki (091) 2021. ... population_year='nearest' ...
     """
-    from .reference._labels import default_lang, option, text
+    from .reference._labels import option, text
 
     lang = default_lang()
     names = registry.names(miss["org_type"].astype(str), miss["org_code"].astype(str), lang).to_numpy()

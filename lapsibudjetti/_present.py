@@ -97,9 +97,17 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t = t.drop(columns=dim).rename(columns={"label": dim})
         front = [c for c in (*_GROUP[:2], "org_name", *_GROUP[2:], dim, "euros", "child_euros", "share_of_child_euros", "lines") if c in t.columns]
         t = t[front + [c for c in t.columns if c not in front]]
+    if name == "reference_figures" and f"name_{lang}" in t.columns:
+        # one name, in the reader's language, where the three were
+        t = t.drop(columns=[f"name_{x}" for x in ("fi", "sv", "en") if x != lang]).rename(columns={f"name_{lang}": "group_name"})
+        if "scope" in t.columns:
+            t["scope"] = [value_label("scope", v, lang) for v in t["scope"]]
     for col in t.columns:
         kind = VALUE_COLUMNS.get(str(col))
         if kind is None or (dim is not None and col == dim):
+            continue
+        if kind == "population_basis":  # a code, or "code: how it was estimated" (the detail written in the session's language)
+            t[col] = [_basis_shown(v, lang) for v in t[col]]
             continue
         if kind in ("ok", "yesno"):
             t[col] = [text(f"value.{kind}." + ("true" if bool(v) else "false"), lang) if value_code(v) else "" for v in t[col]]
@@ -107,6 +115,12 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             continue  # a rule constraint; empty or a list, shown as written in the rules file
         else:
             t[col] = [value_label(kind, v, lang) if value_code(v) else "" for v in t[col]]
+    if name == "method_rules" and f"label_{lang}" in t.columns:  # the category by its name in the reader's language
+        named = t[f"label_{lang}"].astype(str).str.strip() != ""
+        t["category"] = t["category"].astype(object).where(~named, t[f"label_{lang}"])
+        t = t.drop(columns=[c for c in ("label_fi", "label_sv", "label_en") if c in t.columns])
+    if name.endswith("population_notes") and "basis" in t.columns:  # how each population figure was obtained: a code
+        t["basis"] = [_basis_shown(v, lang) for v in t["basis"]]
     if name == "method_rules" and "basis" in t.columns:
         t["basis"] = [basis_text(v, lang) for v in t["basis"]]
     for col in ("key", "key_fallback", "allocation_key", "key_used"):
@@ -124,6 +138,15 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t["value"] = [setting_text(str(k), v, lang) for k, v in zip(t["setting"], t["value"])]
         t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
     return t
+
+
+def _basis_shown(value: object, lang: str) -> str:
+    """A population basis with its code in ``lang``: ``nearest: …`` reads ``lähimmän vuoden ikärakenne: …`` in Finnish."""
+    raw = value_code(value)
+    code, sep, detail = raw.partition(": ")
+    if not code or text(f"value.population_basis.{code}", lang, default="") == "":
+        return raw
+    return value_label("population_basis", code, lang) + (sep + detail if sep else "")
 
 
 def number_formatter(col: str, lang: str, *, cents: bool = False) -> Callable[[Any], str] | None:

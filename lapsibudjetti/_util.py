@@ -31,7 +31,10 @@ def _as_years(years: int | Sequence[int] | range | None) -> set[int] | None:
 
 
 def _name(registry: Registry, org_type: str, code: str) -> str:
-    return f"{code} ({registry.name(org_type, code)})"
+    """``091 (Helsinki)``, the name in the session's language (``091 (Helsingfors)`` in Swedish)."""
+    from .reference._labels import default_lang
+
+    return f"{code} ({registry.name(org_type, code, default_lang())})"
 
 
 def _listing(items: Sequence[str]) -> str:

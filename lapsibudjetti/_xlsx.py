@@ -20,7 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._sheetxml import Body, body_xml, insert_body
+
 __all__ = ["safe_text", "new_workbook", "write_sheet", "print_landscape", "Styles", "FORMULA_PREFIXES"]
+
+#: Tables of at least this many rows have their body written as sheet XML (:mod:`lapsibudjetti._sheetxml`), not cell by cell.
+LONG_TABLE = 200
 
 #: Leading characters that make Excel / LibreOffice treat a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -73,8 +78,10 @@ def fixed_time() -> _dt.datetime:
     return _dt.datetime(2000, 1, 1)
 
 
-def _fixed_zip(raw: bytes) -> bytes:
-    """The workbook's zip container with the same time and attributes on every entry (byte-identical reruns)."""
+def _fixed_zip(raw: bytes, bodies: Mapping[int, Body] | None = None) -> bytes:
+    """The workbook's zip container with the same time and attributes on every entry (byte-identical reruns),
+    and the long tables' bodies (:mod:`lapsibudjetti._sheetxml`) in their sheets (``bodies`` by sheet index)."""
+    parts = {f"xl/worksheets/sheet{i + 1}.xml": body for i, body in (bodies or {}).items()}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as dst:
         for info in src.infolist():
@@ -82,7 +89,10 @@ def _fixed_zip(raw: bytes) -> bytes:
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.create_system = 0
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            data = src.read(info.filename)
+            if info.filename in parts:
+                data = insert_body(data, parts[info.filename])
+            dst.writestr(entry, data)
     return out.getvalue()
 
 
@@ -101,12 +111,13 @@ def new_workbook(path: Path, properties: Mapping[str, Any], custom: Mapping[str,
     raw = io.BytesIO()
     wb = xlsxwriter.Workbook(raw, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
-    yield wb, Styles(wb)
+    styles = Styles(wb)
+    yield wb, styles
     wb.set_properties({**properties, "created": fixed_time()})
     for key, value in (custom or {}).items():
         wb.set_custom_property(key, value)
     wb.close()
-    write_atomic(path, _fixed_zip(raw.getvalue()))
+    write_atomic(path, _fixed_zip(raw.getvalue(), styles.bodies))
 
 
 #: The font of every cell the library writes (LibreOffice substitutes a metric twin where Calibri is missing).
@@ -119,6 +130,12 @@ class Styles:
     def __init__(self, workbook: Any) -> None:
         self.workbook = workbook
         self.cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+        #: Long table bodies written as sheet XML, by sheet index, put in when the workbook is packed.
+        self.bodies: dict[int, Body] = {}
+
+    def xf(self, fmt: Any) -> int:
+        """The cell-style index of an xlsxwriter format (registered with the workbook if it was not yet used)."""
+        return int(fmt._get_xf_index())
 
     def get(self, **props: Any) -> Any:
         """The format with ``props`` (xlsxwriter names: ``num_format``, ``bold``, ``quote_prefix`` …) and the library's font."""
@@ -175,7 +192,10 @@ def write_sheet(
     text_style, quoted = styles.get(), styles.get(quote_prefix=True)
     number_styles = [styles.get(num_format=formats.get(c), align="center" if c in centred else None) for c in columns]
     values = [_column_values(frame[c]) for c in frame.columns]
-    for i in range(len(frame)):
+    if len(frame) >= LONG_TABLE and columns:
+        styles.bodies[ws.index] = body_xml(values, header + 1, [styles.xf(f) for f in number_styles], styles.xf(text_style),
+                                           styles.xf(quoted), FORMULA_PREFIXES)
+    for i in range(len(frame) if ws.index not in styles.bodies else 0):
         r = header + 1 + i
         for j in range(len(columns)):
             v = values[j][i]

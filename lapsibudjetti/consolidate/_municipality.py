@@ -210,7 +210,7 @@ def municipality_view(
     children = plan.view_children(annotated)
     comp = _composition(annotated)
     comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
-                reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str)).to_numpy())
+                reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str), default_lang()).to_numpy())
     allocation = pd.DataFrame(plan.alloc_rows, columns=["area_code", "year", "service_class", "lines", "municipality_code", "weight",
                                                         "share", "key", "basis", "population_basis", "line_count"])
     check = pd.DataFrame(plan.check_rows, columns=["area_code", "year", "phase", "area_euros", "allocated_euros", "area_child_euros",

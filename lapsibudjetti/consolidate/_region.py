@@ -246,7 +246,7 @@ def _region_composition(annotated: pd.DataFrame, comp_people: list[dict[str, obj
         muni_people = pd.concat(parts, ignore_index=True)[["org_code", "year", "member_code", "children"]]
     comp = _complete_composition(comp, muni_people, annotated)
     comp.insert(comp.columns.get_loc("member_code") + 1, "member_name",
-                reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str)).to_numpy())
+                reg.names(comp["member_type"].astype(str), comp["member_code"].astype(str), default_lang()).to_numpy())
     rec = annotated.groupby(["org_code", "year", "phase"], observed=True, sort=True)["amount"]
     region_cents = {k: _cents_sum(v) for k, v in rec}
     comp_cents = comp.groupby(["org_code", "year", "phase"], sort=True)["input_euros"].apply(

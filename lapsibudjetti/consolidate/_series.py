@@ -16,7 +16,7 @@ from .._schema import amount_cents
 from .._util import _as_years
 from ..measure._metrics import add_metrics, metric_values
 from ..read._tables import read_text_table
-from ..reference._labels import say
+from ..reference._labels import default_lang, say, value_label
 from ..reference._registry import Registry
 from ._common import _budget_of
 from ._municipality import municipality_view
@@ -229,7 +229,7 @@ def _sector_table(view: BoundaryView, years: Any, only: str | None) -> pd.DataFr
         "child_euros": a["child_euros"].to_numpy(),
         "source": [_source_label(t, c, k) for t, c, k in zip(a["member_type"].astype(object), a["member_code"].astype(object),
                                                              a["allocation_key"].astype(object).fillna(""))],
-        "classification": np.where(a["service_class"].notna().to_numpy(), "service classes", "task classes"),
+        "classification": np.where(a["service_class"].notna().to_numpy(), say("series.service_classes"), say("series.task_classes")),
     })
     tier = a["tier"].astype(object).to_numpy()
     for t_ in _TIERS:
@@ -264,8 +264,8 @@ def _series_totals(table: pd.DataFrame) -> pd.DataFrame:
     totals = tg[["euros", "child_euros"] + [f"{t_}_euros" for t_ in _TIERS] + ["lines"]].sum().reset_index()
     totals["children"] = tg["children"].first().to_numpy()
     totals = add_metrics(totals, ["euros_per_child", "preventive_share", "corrective_share"])
-    labelled = table.assign(_s=table["sector"] + ": " + table["source"],
-                            _b=table["sector"] + ": " + table["break_reason"])
+    sector = table["sector"].map(lambda v: value_label("sector", v, default_lang()))  # the session's language, as the sources are
+    labelled = table.assign(_s=sector + ": " + table["source"], _b=sector + ": " + table["break_reason"])
     totals["sources"] = labelled.groupby(tot_keys, sort=True)["_s"].agg("; ".join).to_numpy()
     totals["break"] = tg["break"].any().to_numpy()
     reasons = labelled[labelled["break_reason"] != ""].groupby(tot_keys, sort=True)["_b"].agg("; ".join)

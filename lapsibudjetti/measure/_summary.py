@@ -228,7 +228,8 @@ def method(cb: ChildBudget) -> dict[str, pd.DataFrame]:
     rules[["lines"]] = rules[["lines"]].fillna(0).astype("int64")
     rules[["euros", "child_euros"]] = rules[["euros", "child_euros"]].fillna(0.0)
     rules = rules[["rule_id", "service_class", "task_class", "account", "cost_centre", "org_type", "org_code", "valid_from", "valid_to",
-                   "colour", "tier", "sector", "category", "key", "key_fallback", "basis", "specificity", "lines", "euros", "child_euros"]]
+                   "colour", "tier", "sector", "category", "label_fi", "label_sv", "label_en", "key", "key_fallback", "basis", "specificity",
+                   "lines", "euros", "child_euros"]]
     settings = pd.DataFrame(
         [("measure", cb.measure), ("target group", cb.target_group.name), ("population", cb.population_source),
          ("shares and ratios", "left empty where a part is negative (revenue outweighing costs in net costs) or the "

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import AllocationError, InputError, LapsibudjettiWarning
-from ._labels import LANGS, say
+from ._labels import LANGS, default_lang, say
 
 __all__ = ["Registry", "business_id_ok"]
 
@@ -218,8 +218,9 @@ class Registry:
             )
         return out
 
-    def name(self, org_type: str, code: str, lang: str = "fi") -> str:
-        """Name of an organisation in Finnish, Swedish or English (falls back to Finnish, then the code)."""
+    def name(self, org_type: str, code: str, lang: str | None = None) -> str:
+        """Name of an organisation in Finnish, Swedish or English (falls back to Finnish, then the code); default the session's language."""
+        lang = lang or default_lang()
         if lang not in LANGS:
             raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
         table = {"municipality": self.municipalities, "wellbeing_area": self.areas, "region": self.areas}.get(org_type)
@@ -236,8 +237,9 @@ class Registry:
                         return row[col]
         return str(code)
 
-    def names(self, org_type: pd.Series, org_code: pd.Series, lang: str = "fi") -> pd.Series:
-        """Vector form of :meth:`name` (computed once per distinct organisation)."""
+    def names(self, org_type: pd.Series, org_code: pd.Series, lang: str | None = None) -> pd.Series:
+        """Vector form of :meth:`name` (computed once per distinct organisation); default the session's language."""
+        lang = lang or default_lang()
         if lang not in LANGS:
             raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
         pairs = pd.DataFrame({"t": org_type.astype(str).to_numpy(), "c": org_code.astype(str).to_numpy()})
