@@ -21,7 +21,7 @@ from ._steps import KnownShares, Settings, _organisation_years, _reconcile, anno
 from ._validate import validate_ledger
 from ._weights import AgeWeights, weights_of
 from .measure._plausible import check_plausible, warn_missing_children
-from .reference._labels import say
+from .reference._labels import default_lang, say
 
 if TYPE_CHECKING:
     from ._rules_diff import RulesComparison
@@ -84,6 +84,8 @@ class ChildBudget:
     """The Parquet dataset or Dask frame the lines were computed from (None: lines in memory); its results hold summed lines."""
     line_groups: LineGroups | None = field(default=None, repr=False, compare=False)
     """The lines' organisation × year × phase groups and cent sums, shared by the tables (built when not given)."""
+    lang: str = field(default="", repr=False, compare=False)
+    """The language its texts (population notes, keys used, unmapped reasons) were written in: the session's when computed."""
 
     def __post_init__(self) -> None:
         if self.line_groups is None:  # frozen: the one place the field is filled in
@@ -410,6 +412,7 @@ def budget_of(s: Settings, annotated: pd.DataFrame, *, children: pd.DataFrame, k
         keys=s.keys,
         weights=s.weights,
         source=source,
+        lang=default_lang(),
         options={
             "profile": s.rules.profile,
             "rules_source": s.rules.source,
@@ -567,4 +570,5 @@ def combine(budgets: Sequence[ChildBudget]) -> ChildBudget:
         population_source=first.population_source,
         population=first.population,
         options=dict(first.options),
+        lang=first.lang,
     )

@@ -132,3 +132,21 @@ def test_the_jupyter_card_speaks_the_language(lang: str, synthetic_budget: lb.Ch
     pixels = imread(png)
     dark = (pixels[..., :3].mean(axis=2) < 0.35).mean()
     assert 0.002 < dark < 0.5  # text drawn on a white page
+
+
+def test_a_report_in_another_language_than_the_budget_has_its_texts_in_the_report_language(tmp_path: Path) -> None:
+    """A budget computed in a Finnish session and reported in Swedish: no Finnish population notes or keys in the workbook."""
+    from openpyxl import load_workbook
+
+    led = lb.make_ledger({"org_code": ["564", "564"], "year": [2016, 2016], "task_class": ["Perusopetus", "Kirjastotoiminta"],
+                          "amount": [1000.0, 500.0]}, org_type="municipality", phase="actual")
+    with pytest.warns(lb.LapsibudjettiWarning):
+        cb = lb.child_budget(led, population_year="nearest")  # the session's language: Finnish
+    assert "skaalattuna" in cb.population_notes.loc[0, "detail"]
+    report = lb.report(cb, tmp_path / "sv", lang="sv", charts=False)
+    # every sheet but the method's, whose task classes are the rules' match keys (official Finnish names)
+    said = " ".join(str(v) for ws in load_workbook(report.workbook, read_only=True).worksheets if ws.title != "Metod"
+                    for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str))
+    assert "skalad till totalbefolkningen" in said
+    assert foreign_words(said, "sv") == set()
+    assert "skaalattuna" in cb.population_notes.loc[0, "detail"]  # the user's own result is left as it was

@@ -49,11 +49,14 @@ class _Blank(dict[str, str]):
 
 
 def write_cover(wb: Any, styles: Styles, used: set[str], tables: Mapping[str, pd.DataFrame], *, lang: str, amounts: str,
-                shown: str, charts: Mapping[str, Path], sheet_name: Callable[[str, str, set[str]], str],
-                sheet_title: Callable[[str, str], str]) -> None:
+                shown: str, charts: Mapping[str, Path] | Callable[[], Mapping[str, Path]],
+                sheet_name: Callable[[str, str, set[str]], str], sheet_title: Callable[[str, str], str]) -> Callable[[], None] | None:
     """Add the cover, the years-as-columns sheet and (with ``charts``) the charts sheet, in that order.
 
     ``sheet_name`` and ``sheet_title`` are the workbook's own (a sheet's name in the language, unique in ``used``).
+    ``charts`` may be a function giving the PNGs when they are drawn (in a second process while the tables are
+    written): the charts sheet keeps its place, and the returned function fills it, to be called before the
+    workbook is closed.
     """
     _sheet_name, _sheet_title = sheet_name, sheet_title
 
@@ -106,8 +109,10 @@ def write_cover(wb: Any, styles: Styles, used: set[str], tables: Mapping[str, pd
     print_landscape(ws)
 
     _years_sheet(wb, styles, names["by_year"], rows, years, orgs, lang, amounts, phase_text)
-    if charts:
-        _charts_sheet(wb, styles, names["charts"], charts, lang)
+    if not charts:
+        return None
+    sheet = wb.add_worksheet(names["charts"])
+    return lambda: _charts_sheet(sheet, styles, charts() if callable(charts) else charts, lang)
 
 
 def _years_sheet(wb: Any, styles: Styles, name: str, rows: pd.DataFrame, years: list[int], orgs: list[list[str]], lang: str,
@@ -146,12 +151,13 @@ def _years_sheet(wb: Any, styles: Styles, name: str, rows: pd.DataFrame, years: 
         r += 1
 
 
-def _charts_sheet(wb: Any, styles: Styles, name: str, charts: Mapping[str, Path], lang: str) -> None:
+def _charts_sheet(ws: Any, styles: Styles, charts: Mapping[str, Path], lang: str) -> None:
     from PIL import Image
 
-    ws = wb.add_worksheet(name)
     ws.hide_gridlines(2)
     r = 0
+    if not charts:
+        ws.write_string(0, 0, text("note.no_charts", lang), styles.get(italic=True, font_color="#555555"))
     for stem, path in charts.items():
         ws.write_string(r, 0, text(f"html.caption_{stem}", lang), styles.get(bold=True, font_size=12))
         with Image.open(path) as im:

@@ -26,8 +26,9 @@ from .._version import __version__
 from ..consolidate._municipality import municipality_view
 from ..consolidate._region import region_view
 from ..consolidate._series import series
-from ..reference._labels import default_lang, interface, lang_or_default, option, say, speaking, text
+from ..reference._labels import default_lang, interface, lang_or_default, say, speaking, text
 from ..reference._tables import reference_figures
+from ._chartjob import CHARTS, MAX_CHART_ORGS, ChartJob
 from ._collect import _amounts_line, export_tables
 from ._html import HTML_NAME, browser, print_pdf, write_html
 from ._tables import tables_to_files
@@ -42,21 +43,10 @@ __all__ = ["CHARTS", "MANIFEST_NAME", "MAX_CHART_ORGS", "VIEWS", "WORKBOOK_NAME"
 #: What a report shows: ``auto`` (the municipality views when the data have municipalities and their
 #: wellbeing area, else each ledger as booked) or ``booked`` (each ledger as booked).
 VIEWS: tuple[str, ...] = ("auto", "booked")
-
-#: The charts of a report: file stem, function name in ``lapsibudjetti.output.charts``
-#: and whether it shows a change over time (then it needs two years or more).
-CHARTS: tuple[tuple[str, str, bool], ...] = (
-    ("tiers", "plot_tiers", False),
-    ("per_child", "plot_per_child", False),
-    ("preventive_share", "plot_preventive_share", True),
-    ("sisote_split", "plot_sisote_split", False),
-    ("child_protection_balance", "plot_child_protection_balance", True),
-)
 WORKBOOK_NAME = "lapsibudjetti.xlsx"
 PDF_NAME = "lapsibudjetti.pdf"
-#: More organisations than this make bar and line charts unreadable: the charts
-#: then show the largest ones (all are in the workbook and tables).
-MAX_CHART_ORGS = 20
+
+
 
 
 @dataclass(frozen=True)
@@ -131,60 +121,6 @@ class _Notes(list[str]):
     def add(self, text: str) -> None:
         self.append(text)
         warnings.warn(text, LapsibudjettiWarning, stacklevel=3)
-
-
-def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: _Notes | None = None) -> list[str] | None:
-    """The organisations to draw: as requested, all (``None``), or the largest by child euros in the latest year."""
-    codes = sorted(set(summary["org_code"].astype(str)))
-    if requested:
-        unknown = [c for c in requested if c not in codes]
-        if unknown:
-            shown = ", ".join(codes[:30]) + (" …" if len(codes) > 30 else "")
-            raise InputError(say("report.chart_orgs_unknown", orgs=", ".join(unknown), codes=shown))
-        return list(requested)
-    if len(codes) <= MAX_CHART_ORGS:
-        return None
-    latest = summary[summary["year"] == summary["year"].max()]
-    euros = latest.groupby(latest["org_code"].astype(str))["child_euros"].sum()
-    ranked = sorted(euros.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHART_ORGS]
-    if notes is not None:
-        notes.add(text("note.chart_orgs", default_lang(), n=MAX_CHART_ORGS, year=int(latest["year"].max()), total=len(codes),
-                       option=option("chart_orgs")))
-    return [code for code, _ in ranked]
-
-
-def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: str, orgs: Sequence[str] | None,
-                 notes: _Notes, progress: Callable[[str], None]) -> list[Path]:
-    from matplotlib.figure import Figure
-
-    from . import charts
-
-    folder.mkdir(parents=True, exist_ok=True)
-    summary = result.summary()
-    chosen = chart_orgs(summary, orgs, notes)
-    if chosen is not None:
-        summary = summary[summary["org_code"].astype(str).isin(chosen)]
-    years = summary["year"].nunique() if "year" in summary else 0
-    written: list[Path] = []
-    for stem, function, needs_years in CHARTS:
-        progress(f"chart {stem}")
-        if needs_years and years < 2:
-            notes.add(text("note.chart_one_year", lang, chart=stem))
-            continue
-        drawn: Any = view if (stem == "sisote_split" and view is not None) else result
-        fig = Figure(figsize=charts.SLIDE_SIZE, layout="constrained")
-        options: dict[str, Any] = {"ax": fig.add_subplot(), "lang": lang, "fontsize": 15.0}
-        if chosen is not None:
-            have = set(drawn.summary()["org_code"].astype(str)) if drawn is not result else set(chosen)
-            options["orgs"] = [c for c in chosen if c in have] or None
-        try:
-            ax = getattr(charts, function)(drawn, **options)
-        except LapsibudjettiError as err:
-            notes.add(f"chart {stem} skipped: {err}")
-            continue
-        for suffix in (".png", ".svg"):
-            written.append(charts.save_chart(ax, folder / f"{stem}{suffix}", dpi=200))
-    return written
 
 
 def municipality_views(result: ChildBudget, notes: _Notes | None = None, **options: Any) -> BoundaryView | None:
@@ -444,6 +380,7 @@ def report(
     """
     lang = lang_or_default(lang)
     with speaking(lang):  # the views, series and notes computed here say their texts in the report's language
+        result = _in_language(result, lang)
         return _report(result, out, lang, price_index, charts, chart_orgs, csv_dialect, progress, force, view, pdf, income,
                        view_options)
 
@@ -461,6 +398,20 @@ def _report(result: ChildBudget, out: str | Path, lang: str, price_index: Any, c
     _guard(folder, previous, charts=charts, force=force)
     if pdf and browser() is None:
         raise InputError(say("report.needs_browser", option="--pdf" if interface() == "cli" else "pdf=True"))
+    job = ChartJob() if charts else None  # a helper process imports the drawing code while the views are computed
+    try:
+        return _written(result, folder, lang, price_index, job, chart_orgs, csv_dialect, step, view, pdf, income, view_options,
+                        notes, previous)
+    finally:
+        if job is not None:
+            job.close()
+
+
+def _written(result: ChildBudget, folder: Path, lang: str, price_index: Any, job: ChartJob | None, chart_orgs: Sequence[str] | None,
+             csv_dialect: Literal["fi", "plain"], step: Callable[[str], None], view: Literal["auto", "booked"], pdf: bool,
+             income: pd.DataFrame | str | Path | None, view_options: dict[str, Any], notes: _Notes, previous: set[str]) -> Report:
+    """The report's files: computed, staged (charts drawn beside the workbook and tables), then put in place."""
+    charts = job is not None
     shown, mview, extra = shown_result(result, view, notes, **view_options)
     extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
              **sensitivity_tables(result, notes), **outcome_tables(shown, notes), **extra}
@@ -478,13 +429,26 @@ def _report(result: ChildBudget, out: str | Path, lang: str, price_index: Any, c
     try:
         staging.mkdir()
         tables = export_tables(shown, lang=lang, extra=extra)
-        drawn_files = _draw_charts(shown, mview, staging / "charts", lang, chart_orgs, notes, step) if charts else []
-        step("writing the workbook")
-        pngs = {p.stem: p for p in drawn_files if p.suffix == ".png"}
-        staged = [workbook_of(tables, shown, staging / WORKBOOK_NAME, lang=lang, cover=True, shown=_shown_name(shown, result),
-                              charts=pngs)]
+        drawn_files: list[Path] = []
+
+        def pngs() -> dict[str, Path]:  # the charts, when the workbook needs them (drawn meanwhile by the helper)
+            if job is None:
+                return {}
+            files, said = job.files(step)
+            for note in said:
+                notes.add(note)
+            drawn_files[:] = files
+            return {p.stem: p for p in files if p.suffix == ".png"}
+
+        if job is not None:
+            step("drawing the charts")
+            job.start(staging, shown, mview, lang, chart_orgs)
         step("writing the tables")
-        staged += tables_to_files(tables, shown, staging / "tables", dialect=csv_dialect, formats=("csv", "parquet"), lang=lang)
+        staged = tables_to_files(tables, shown, staging / "tables", dialect=csv_dialect, formats=("csv", "parquet"), lang=lang)
+        step("writing the workbook")
+        staged.insert(0, workbook_of(tables, shown, staging / WORKBOOK_NAME, lang=lang, cover=True, shown=_shown_name(shown, result),
+                                     charts=pngs if charts else None))
+        pngs()
         staged += drawn_files
         step("writing the report page")
         svgs = {p.stem: p.read_text(encoding="utf-8") for p in drawn_files if p.suffix == ".svg"}
@@ -512,6 +476,24 @@ def _report(result: ChildBudget, out: str | Path, lang: str, price_index: Any, c
     return Report(folder=folder, workbook=workbook, html=folder / HTML_NAME, tables=table_files, charts=drawn, removed=removed,
                   view=mview, extra=extra, notes=list(notes), shown=_shown_name(shown, result),
                   pdf=folder / PDF_NAME if pdf else None)
+
+
+def _in_language(result: ChildBudget, lang: str) -> ChildBudget:
+    """The result with its texts (population notes, keys used, unmapped reasons) in ``lang``: computed again if they are not.
+
+    A result computed in one session language and reported in another would
+    otherwise carry the first language's texts into the second's workbook.
+    The warnings of computing were said already, when it was first computed.
+    """
+    from .._budget import _again
+    from .._schema import LEDGER_COLUMNS
+
+    if not getattr(result, "lang", "") or result.lang == lang:
+        return result
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LapsibudjettiWarning)
+        lines = result.annotated[list(LEDGER_COLUMNS)] if result.source is None else None
+        return _again(result, lines, result.rules)
 
 
 def _shown_name(shown: ChildBudget, result: ChildBudget) -> str:

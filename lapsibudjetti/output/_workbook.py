@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -234,8 +234,12 @@ def write_workbook(
 
 
 def workbook_of(tables: Mapping[str, pd.DataFrame], result: BudgetResult, path: Path, *, lang: str, cover: bool = False,
-                shown: str = "booked", charts: Mapping[str, Path] | None = None) -> Path:
-    """The workbook of :func:`write_workbook` from tables already exported (:func:`export_tables` of ``result``)."""
+                shown: str = "booked", charts: Mapping[str, Path] | Callable[[], Mapping[str, Path]] | None = None) -> Path:
+    """The workbook of :func:`write_workbook` from tables already exported (:func:`export_tables` of ``result``).
+
+    ``charts`` (PNG files by chart name, for the cover's charts sheet) may be a function that gives them once drawn:
+    it is called after the table sheets are written, just before the workbook is closed.
+    """
     from .._version import __version__
 
     amounts = _amounts_line(_series_parts(result)[0], tables["summary"], lang)
@@ -243,11 +247,14 @@ def workbook_of(tables: Mapping[str, pd.DataFrame], result: BudgetResult, path: 
                   "comments": f"lapsibudjetti {__version__}"}
     with new_workbook(path, properties, {"language": lang}) as (wb, styles):
         used: set[str] = set()
+        fill_charts = None
         if cover:
             from ._cover import write_cover
 
-            write_cover(wb, styles, used, tables, lang=lang, amounts=amounts, shown=shown, charts=charts or {},
-                        sheet_name=_sheet_name, sheet_title=_sheet_title)
+            fill_charts = write_cover(wb, styles, used, tables, lang=lang, amounts=amounts, shown=shown, charts=charts or {},
+                                      sheet_name=_sheet_name, sheet_title=_sheet_title)
         for name, frame in tables.items():
             _table_sheet(wb, styles, used, name, frame, lang, amounts)
+        if fill_charts is not None:
+            fill_charts()
     return path

@@ -1,0 +1,228 @@
+"""The report's charts drawn in a second Python process while the workbook and the tables are written.
+
+Drawing the five charts (PNG and SVG) is the largest single cost of a report
+and uses one core; the workbook and the CSV/Parquet tables use another. The
+helper process is started with ``python -m lapsibudjetti.output._chartjob``
+(not :mod:`multiprocessing`, which would import the user's own script again
+in the child), imports matplotlib while the parent computes the views, then
+reads the charts' inputs from a pickle in the report's hidden staging
+folder and writes back the files it drew and the notes it made. Where a
+second process cannot be started, or there is only one core, the charts are
+drawn in this process, as before; the files are the same either way.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .._errors import InputError, LapsibudjettiError
+from ..reference._labels import default_lang, option, say, text
+
+if TYPE_CHECKING:
+    from .._budget import ChildBudget
+    from ..consolidate._view import BoundaryView
+
+__all__ = ["CHARTS", "MAX_CHART_ORGS", "ChartJob", "chart_orgs"]
+
+#: The charts of a report: file stem, function name in ``lapsibudjetti.output.charts``
+#: and whether it shows a change over time (then it needs two years or more).
+CHARTS: tuple[tuple[str, str, bool], ...] = (
+    ("tiers", "plot_tiers", False),
+    ("per_child", "plot_per_child", False),
+    ("preventive_share", "plot_preventive_share", True),
+    ("sisote_split", "plot_sisote_split", False),
+    ("child_protection_balance", "plot_child_protection_balance", True),
+)
+#: More organisations than this make bar and line charts unreadable: the charts
+#: then show the largest ones (all are in the workbook and tables).
+MAX_CHART_ORGS = 20
+
+
+class ChartJob:
+    """The charts of one report: started early, given their inputs, collected when the workbook needs them."""
+
+    def __init__(self, *, parallel: bool = True) -> None:
+        self.folder = Path()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.inputs: tuple[Any, ...] | None = None
+        self.done: tuple[list[Path], list[str]] | None = None
+        if parallel and (os.cpu_count() or 1) >= 2 and sys.executable:
+            try:
+                self.proc = subprocess.Popen([sys.executable, "-m", "lapsibudjetti.output._chartjob"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except OSError:
+                self.proc = None
+
+    def start(self, folder: Path, result: Any, view: Any, lang: str, orgs: Sequence[str] | None) -> None:
+        """Hand the inputs over (the helper draws into ``folder/charts`` at once); in-process drawing waits for :meth:`files`."""
+        from ..reference._labels import interface
+
+        self.folder = folder
+        self.inputs = (result, view, self.folder / "charts", lang, list(orgs) if orgs else None, interface())
+        if self.proc is None or self.proc.stdin is None:
+            return
+        job = self.folder / ".charts-job.pickle"
+        job.write_bytes(pickle.dumps(self.inputs, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            self.proc.stdin.write(str(job).encode("utf-8") + b"\n")
+            self.proc.stdin.close()
+        except OSError:  # the helper is gone: draw here
+            self._stop()
+
+    def files(self, progress: Any = None) -> tuple[list[Path], list[str]]:
+        """The chart files drawn and the notes said while drawing them."""
+        if self.done is not None:
+            return self.done
+        if self.inputs is None:
+            return [], []
+        if self.proc is not None:
+            code = self.proc.wait()
+            answer = self.folder / ".charts-result.pickle"
+            if code == 0 and answer.exists():
+                files, notes, error = pickle.loads(answer.read_bytes())
+                if error is not None:
+                    raise error
+                self.done = (files, notes)
+                return self.done
+            self.proc = None  # the helper failed to start or died: the same charts, drawn here
+        result, view, folder, lang, orgs, iface = self.inputs
+        self.done = _draw(result, view, folder, lang, orgs, iface, progress=progress)
+        return self.done
+
+    def _stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def close(self) -> None:
+        """Stop the helper if the report ended before its charts were collected (an error elsewhere)."""
+        if self.done is None:
+            self._stop()
+        elif self.proc is not None and self.proc.stdin is not None and not self.proc.stdin.closed:
+            self.proc.stdin.close()
+
+
+def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: Any = None) -> list[str] | None:
+    """The organisations to draw: as requested, all (``None``), or the largest by child euros in the latest year."""
+    codes = sorted(set(summary["org_code"].astype(str)))
+    if requested:
+        unknown = [c for c in requested if c not in codes]
+        if unknown:
+            shown = ", ".join(codes[:30]) + (" …" if len(codes) > 30 else "")
+            raise InputError(say("report.chart_orgs_unknown", orgs=", ".join(unknown), codes=shown))
+        return list(requested)
+    if len(codes) <= MAX_CHART_ORGS:
+        return None
+    latest = summary[summary["year"] == summary["year"].max()]
+    euros = latest.groupby(latest["org_code"].astype(str))["child_euros"].sum()
+    ranked = sorted(euros.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CHART_ORGS]
+    if notes is not None:
+        notes.add(text("note.chart_orgs", default_lang(), n=MAX_CHART_ORGS, year=int(latest["year"].max()), total=len(codes),
+                       option=option("chart_orgs")))
+    return [code for code, _ in ranked]
+
+
+def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: str, orgs: Sequence[str] | None,
+                 notes: Any, progress: Callable[[str], None]) -> list[Path]:
+    from matplotlib.figure import Figure
+
+    from . import charts
+
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = result.summary()
+    chosen = chart_orgs(summary, orgs, notes)
+    if chosen is not None:
+        summary = summary[summary["org_code"].astype(str).isin(chosen)]
+    years = summary["year"].nunique() if "year" in summary else 0
+    written: list[Path] = []
+    for stem, function, needs_years in CHARTS:
+        progress(f"chart {stem}")
+        if needs_years and years < 2:
+            notes.add(text("note.chart_one_year", lang, chart=stem))
+            continue
+        drawn: Any = view if (stem == "sisote_split" and view is not None) else result
+        fig = Figure(figsize=charts.SLIDE_SIZE, layout="constrained")
+        options: dict[str, Any] = {"ax": fig.add_subplot(), "lang": lang, "fontsize": 15.0}
+        if chosen is not None:
+            have = set(drawn.summary()["org_code"].astype(str)) if drawn is not result else set(chosen)
+            options["orgs"] = [c for c in chosen if c in have] or None
+        try:
+            ax = getattr(charts, function)(drawn, **options)
+        except LapsibudjettiError as err:
+            notes.add(f"chart {stem} skipped: {err}")
+            continue
+        for suffix in (".png", ".svg"):
+            written.append(charts.save_chart(ax, folder / f"{stem}{suffix}", dpi=200))
+    return written
+
+
+def _draw(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | None, interface: str,
+          progress: Any = None) -> tuple[list[Path], list[str]]:
+    """The charts drawn in this process: the files and the notes (said by the parent, which warns with them)."""
+    from ..reference._labels import set_interface, speaking
+
+    before = _interface()
+    set_interface(interface)
+    notes = _Collected()
+    try:
+        with speaking(lang):
+            files = _draw_charts(result, view, folder, lang, orgs, notes, progress or (lambda _label: None))  # type: ignore[arg-type]
+    finally:
+        set_interface(before)
+    return files, list(notes)
+
+
+def _interface() -> str:
+    from ..reference._labels import interface
+
+    return interface()
+
+
+class _Collected(list[str]):
+    """Notes kept to be said by the parent (a warning in the helper would reach nobody)."""
+
+    def add(self, text: str) -> None:
+        self.append(text)
+
+
+def _main() -> int:
+    """The helper: import the drawing code, wait for the job's path, draw, write the answer beside the job."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from . import charts  # noqa: F401  (imported while the parent computes)
+
+    line = sys.stdin.readline().strip()
+    if not line:
+        return 0  # the parent did not need charts after all
+    job = Path(line)
+    answer = job.parent / ".charts-result.pickle"
+    files: list[Path] = []
+    notes: list[str] = []
+    error: BaseException | None = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # what matters is returned as notes
+        try:
+            files, notes = _draw(*pickle.loads(job.read_bytes()))
+        except Exception as exc:  # handed to the parent, which raises it
+            error = exc
+    try:
+        payload = pickle.dumps((files, notes, error), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # an error that cannot be pickled: said in words
+        payload = pickle.dumps((files, notes, RuntimeError(f"{type(error).__name__}: {error} ({exc})")))
+    answer.write_bytes(payload)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
