@@ -215,16 +215,20 @@ class Population:
         years_by_org: dict[tuple[str, str], list[int]] = {}
         for (t, c, y) in lookup.index:
             years_by_org.setdefault((t, c), []).append(y)
+        # positions and totals by key: a dict lookup, not a MultiIndex .loc, for each of thousands of organisation-years
+        at = {key: k for k, key in enumerate(lookup.index)}
+        ages = lookup.to_numpy(dtype=float)
+        total_of = dict(zip(tot.index, tot.to_numpy(dtype=float)))
 
         def one(t: str, c: str, y: int) -> tuple[np.ndarray | None, str, str]:
-            if (t, c, y) in lookup.index:
-                return lookup.loc[(t, c, y)].to_numpy(dtype=float), "exact", ""
+            if (t, c, y) in at:
+                return ages[at[(t, c, y)]].copy(), "exact", ""
             if policy == "nearest" and (t, c) in years_by_org:
                 ys = np.asarray(years_by_org[(t, c)])
                 near = int(ys[np.argmin(np.abs(ys - y) * 2 + (ys > y))])  # ties: the earlier year
-                vec = lookup.loc[(t, c, near)].to_numpy(dtype=float)
-                if (t, c, y) in tot.index and vec.sum() > 0:
-                    vec = vec * float(tot.loc[(t, c, y)]) / vec.sum()
+                vec = ages[at[(t, c, near)]].copy()
+                if (t, c, y) in total_of and vec.sum() > 0:
+                    vec = vec * total_of[(t, c, y)] / vec.sum()
                     return vec, "nearest", say("pop.scaled", near=near, year=y)
                 return vec, "nearest", say("pop.borrowed", near=near)
             if policy == "nearest" and t == "municipality":

@@ -147,6 +147,12 @@ class Styles:
 
 
 def _column_values(series: pd.Series) -> list[Any]:
+    """The cells of a column (``None`` where empty), by its type at once where it has one (float, integer)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return [None if v != v else v for v in series.to_numpy().tolist()]
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return series.to_numpy().tolist()  # type: ignore[no-any-return]
     return [_cell_value(v) for v in series.tolist()]
 
 

@@ -47,13 +47,20 @@ CHARTS: tuple[tuple[str, str, bool], ...] = (
 MAX_CHART_ORGS = 20
 
 
+#: The charts the helper draws; the report's own process draws the others before it writes the tables and workbook
+#: (on the national data the two shares take about as long as each other, with the tables and workbook counted).
+HELPER_CHARTS = frozenset({"tiers", "per_child", "sisote_split"})
+
+
 class ChartJob:
-    """The charts of one report: started early, given their inputs, collected when the workbook needs them."""
+    """The charts of one report: started early, shared with a helper, collected when the workbook needs them."""
 
     def __init__(self, *, parallel: bool = True) -> None:
         self.folder = Path()
         self.proc: subprocess.Popen[bytes] | None = None
         self.inputs: tuple[Any, ...] | None = None
+        self.mine: tuple[list[Path], list[str]] = ([], [])
+        self.handled: frozenset[str] = frozenset()  # the charts drawn (or skipped) in this process so far
         self.done: tuple[list[Path], list[str]] | None = None
         if parallel and (os.cpu_count() or 1) >= 2 and sys.executable:
             try:
@@ -63,7 +70,7 @@ class ChartJob:
                 self.proc = None
 
     def start(self, folder: Path, result: Any, view: Any, lang: str, orgs: Sequence[str] | None) -> None:
-        """Hand the inputs over (the helper draws into ``folder/charts`` at once); in-process drawing waits for :meth:`files`."""
+        """Hand the helper its charts (it draws into ``folder/charts`` at once); :meth:`draw_mine` draws the rest."""
         from ..reference._labels import interface
 
         self.folder = folder
@@ -71,19 +78,26 @@ class ChartJob:
         if self.proc is None or self.proc.stdin is None:
             return
         job = self.folder / ".charts-job.pickle"
-        job.write_bytes(pickle.dumps(self.inputs, protocol=pickle.HIGHEST_PROTOCOL))
+        job.write_bytes(pickle.dumps((*self.inputs, HELPER_CHARTS), protocol=pickle.HIGHEST_PROTOCOL))
         try:
             self.proc.stdin.write(str(job).encode("utf-8") + b"\n")
             self.proc.stdin.close()
-        except OSError:  # the helper is gone: draw here
+        except OSError:  # the helper is gone: its charts are drawn here in files()
             self._stop()
 
+    def draw_mine(self, progress: Any = None) -> None:
+        """Draw in this process the charts the helper does not (with no helper, all are drawn in :meth:`files`)."""
+        if self.inputs is not None and self.proc is not None:
+            self.handled = frozenset(stem for stem, *_ in CHARTS) - HELPER_CHARTS
+            self.mine = self._here(self.handled, progress)
+
     def files(self, progress: Any = None) -> tuple[list[Path], list[str]]:
-        """The chart files drawn and the notes said while drawing them."""
+        """Every chart file drawn, in the report's order, and the notes said while drawing them (each once)."""
         if self.done is not None:
             return self.done
         if self.inputs is None:
             return [], []
+        theirs: tuple[list[Path], list[str]] | None = None
         if self.proc is not None:
             code = self.proc.wait()
             answer = self.folder / ".charts-result.pickle"
@@ -91,12 +105,21 @@ class ChartJob:
                 files, notes, error = pickle.loads(answer.read_bytes())
                 if error is not None:
                     raise error
-                self.done = (files, notes)
-                return self.done
-            self.proc = None  # the helper failed to start or died: the same charts, drawn here
-        result, view, folder, lang, orgs, iface = self.inputs
-        self.done = _draw(result, view, folder, lang, orgs, iface, progress=progress)
+                theirs = (files, notes)
+            self.proc = None
+        everything = frozenset(stem for stem, *_ in CHARTS)
+        if theirs is None:  # no helper, or it failed to start or died: the same charts, drawn here
+            theirs = self._here(everything - self.handled, progress)
+        elif everything - HELPER_CHARTS - self.handled:  # draw_mine was not called: this process's share now
+            self.mine = self._here(everything - HELPER_CHARTS - self.handled, progress)
+        order = {stem: k for k, (stem, *_) in enumerate(CHARTS)}
+        files = sorted([*self.mine[0], *theirs[0]], key=lambda p: (order.get(p.stem, len(order)), p.suffix != ".png"))
+        self.done = (files, list(dict.fromkeys([*self.mine[1], *theirs[1]])))
         return self.done
+
+    def _here(self, stems: frozenset[str], progress: Any) -> tuple[list[Path], list[str]]:
+        result, view, folder, lang, orgs, iface = self.inputs or (None, None, Path(), "fi", None, "python")
+        return _draw(result, view, folder, lang, orgs, iface, stems, progress)
 
     def _stop(self) -> None:
         if self.proc is not None:
@@ -108,8 +131,6 @@ class ChartJob:
         """Stop the helper if the report ended before its charts were collected (an error elsewhere)."""
         if self.done is None:
             self._stop()
-        elif self.proc is not None and self.proc.stdin is not None and not self.proc.stdin.closed:
-            self.proc.stdin.close()
 
 
 def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: Any = None) -> list[str] | None:
@@ -133,7 +154,8 @@ def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: An
 
 
 def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, lang: str, orgs: Sequence[str] | None,
-                 notes: Any, progress: Callable[[str], None]) -> list[Path]:
+                 notes: Any, progress: Callable[[str], None], stems: frozenset[str] | None = None) -> list[Path]:
+    """Draw the report's charts (``stems`` of :data:`CHARTS`, default all) as PNG and SVG into ``folder``."""
     from matplotlib.figure import Figure
 
     from . import charts
@@ -146,6 +168,8 @@ def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, l
     years = summary["year"].nunique() if "year" in summary else 0
     written: list[Path] = []
     for stem, function, needs_years in CHARTS:
+        if stems is not None and stem not in stems:
+            continue
         progress(f"chart {stem}")
         if needs_years and years < 2:
             notes.add(text("note.chart_one_year", lang, chart=stem))
@@ -159,15 +183,16 @@ def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, l
         try:
             ax = getattr(charts, function)(drawn, **options)
         except LapsibudjettiError as err:
-            notes.add(f"chart {stem} skipped: {err}")
+            notes.add(text("note.chart_skipped", lang, chart=stem, error=err))
             continue
         for suffix in (".png", ".svg"):
             written.append(charts.save_chart(ax, folder / f"{stem}{suffix}", dpi=200))
+            fig.set_layout_engine("none")  # the SVG keeps the PNG's layout (laying it out again was a fifth of the time)
     return written
 
 
 def _draw(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | None, interface: str,
-          progress: Any = None) -> tuple[list[Path], list[str]]:
+          stems: frozenset[str] | None = None, progress: Any = None) -> tuple[list[Path], list[str]]:
     """The charts drawn in this process: the files and the notes (said by the parent, which warns with them)."""
     from ..reference._labels import set_interface, speaking
 
@@ -176,7 +201,7 @@ def _draw(result: Any, view: Any, folder: Path, lang: str, orgs: list[str] | Non
     notes = _Collected()
     try:
         with speaking(lang):
-            files = _draw_charts(result, view, folder, lang, orgs, notes, progress or (lambda _label: None))  # type: ignore[arg-type]
+            files = _draw_charts(result, view, folder, lang, orgs, notes, progress or (lambda _label: None), stems)  # type: ignore[arg-type]
     finally:
         set_interface(before)
     return files, list(notes)

@@ -443,6 +443,7 @@ def _written(result: ChildBudget, folder: Path, lang: str, price_index: Any, job
         if job is not None:
             step("drawing the charts")
             job.start(staging, shown, mview, lang, chart_orgs)
+            job.draw_mine(step)
         step("writing the tables")
         staged = tables_to_files(tables, shown, staging / "tables", dialect=csv_dialect, formats=("csv", "parquet"), lang=lang)
         step("writing the workbook")

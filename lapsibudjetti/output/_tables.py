@@ -47,15 +47,37 @@ def _csv_cell(v: object, decimal: str) -> str:
     return safe_text(str(v))
 
 
+def _float_texts(values: np.ndarray, decimal: str) -> list[str]:
+    """:func:`_number_text` of a whole float column: ``%.15g`` where it is positional (the same digits), else as there."""
+    out = []
+    for x in values.tolist():
+        if x != x:
+            out.append("")
+            continue
+        s = f"{x:.15g}" if x else "0"
+        if "e" in s or "n" in s:  # exponent, inf: the one-by-one formatter
+            s = _number_text(x, ".")
+        out.append(s.replace(".", decimal) if decimal != "." else s)
+    return out
+
+
+def _column_texts(column: pd.Series, decimal: str) -> list[str]:
+    """A column's CSV cells, by its type at once where it has one (float, integer), else cell by cell."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return _float_texts(column.to_numpy(), decimal)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return [str(v) for v in column.to_numpy().tolist()]
+    return [_csv_cell(v, decimal) for v in column.astype(object).tolist()]
+
+
 def _csv_bytes(frame: pd.DataFrame, dialect: str) -> bytes:
     sep, decimal, bom = (";", ",", True) if dialect == "fi" else (",", ".", False)
     buf = io.StringIO()
     # CRLF as RFC 4180 says; it also makes the writer quote a field holding a bare CR or LF
     writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([safe_text(str(c)) for c in frame.columns])
-    columns = [frame[c].astype(object).tolist() for c in frame.columns]
-    for row in zip(*columns):
-        writer.writerow([_csv_cell(v, decimal) for v in row])
+    writer.writerows(zip(*(_column_texts(frame[c], decimal) for c in frame.columns)))
     data = buf.getvalue().encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
 

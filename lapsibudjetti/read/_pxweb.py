@@ -77,8 +77,14 @@ def _vocabulary() -> _Vocabulary:
     )
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _space(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+    """The cell's text with every run of white space (no-break spaces too) one space, and none at the ends."""
+    if text.isprintable() and "  " not in text and text == text.strip():  # the common case: nothing to do
+        return text  # (isprintable is False for tabs, line breaks and every space but the ASCII one)
+    return _SPACES.sub(" ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
 
 
 @dataclass
