@@ -546,6 +546,10 @@ def _computed(args: argparse.Namespace, console: _Console, steps: int, *, rules:
 def _report(args: argparse.Namespace, console: _Console) -> int:
     n_files = len(args.ledger) + len(args.statistics)
     steps = max(1, n_files) + 3 + (0 if args.no_charts else len(CHARTS))
+    if not args.no_charts:
+        from .output._chartjob import ChartJob
+
+        ChartJob.prestart()  # the chart helper imports matplotlib while the files are read
     with _computed(args, console, steps) as (inp, result, progress):
         view_options = {k: v for k, v in (("registry", inp.registry), ("population", inp.population)) if v is not None}
         written = report(result, args.out, lang=args.lang, price_index=inp.price_index, charts=not args.no_charts,

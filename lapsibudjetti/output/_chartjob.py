@@ -55,6 +55,9 @@ HELPER_CHARTS = frozenset({"tiers", "per_child", "sisote_split"})
 class ChartJob:
     """The charts of one report: started early, shared with a helper, collected when the workbook needs them."""
 
+    #: A helper started ahead (:meth:`prestart`, by the command line before it reads its files), taken by the next job.
+    _spare: subprocess.Popen[bytes] | None = None
+
     def __init__(self, *, parallel: bool = True) -> None:
         self.folder = Path()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -62,12 +65,18 @@ class ChartJob:
         self.mine: tuple[list[Path], list[str]] = ([], [])
         self.handled: frozenset[str] = frozenset()  # the charts drawn (or skipped) in this process so far
         self.done: tuple[list[Path], list[str]] | None = None
-        if parallel and (os.cpu_count() or 1) >= 2 and sys.executable:
-            try:
-                self.proc = subprocess.Popen([sys.executable, "-m", "lapsibudjetti.output._chartjob"], stdin=subprocess.PIPE,
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            except OSError:
-                self.proc = None
+        spare, ChartJob._spare = ChartJob._spare, None
+        if not parallel:
+            if spare is not None:
+                _end(spare)
+            return
+        self.proc = spare if spare is not None and spare.poll() is None else _helper()
+
+    @classmethod
+    def prestart(cls) -> None:
+        """Start a helper now, so that it has imported matplotlib by the time the report needs it."""
+        if cls._spare is None:
+            cls._spare = _helper()
 
     def start(self, folder: Path, result: Any, view: Any, lang: str, orgs: Sequence[str] | None) -> None:
         """Hand the helper its charts (it draws into ``folder/charts`` at once); :meth:`draw_mine` draws the rest."""
@@ -123,14 +132,29 @@ class ChartJob:
 
     def _stop(self) -> None:
         if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
+            _end(self.proc)
             self.proc = None
 
     def close(self) -> None:
         """Stop the helper if the report ended before its charts were collected (an error elsewhere)."""
         if self.done is None:
             self._stop()
+
+
+def _helper() -> subprocess.Popen[bytes] | None:
+    """A helper process waiting for its job (None: one core, or no second Python process can be started)."""
+    if (os.cpu_count() or 1) < 2 or not sys.executable:
+        return None
+    try:
+        return subprocess.Popen([sys.executable, "-m", "lapsibudjetti.output._chartjob"], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    proc.kill()
+    proc.wait()
 
 
 def chart_orgs(summary: pd.DataFrame, requested: Sequence[str] | None, notes: Any = None) -> list[str] | None:
