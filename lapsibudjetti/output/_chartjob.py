@@ -1,8 +1,10 @@
 """The report's charts drawn in a second Python process while the workbook and the tables are written.
 
 Drawing the five charts (PNG and SVG) is the largest single cost of a report
-and uses one core; the workbook and the CSV/Parquet tables use another. The
-helper process is started with ``python -m lapsibudjetti.output._chartjob``
+and uses one core. The helper draws three of them (:data:`HELPER_CHARTS`)
+while the report's own process draws the other two and writes the CSV/Parquet
+tables and the workbook. The helper process is started with
+``python -m lapsibudjetti.output._chartjob``
 (not :mod:`multiprocessing`, which would import the user's own script again
 in the child), imports matplotlib while the parent computes the views, then
 reads the charts' inputs from a pickle in the report's hidden staging
@@ -145,9 +147,12 @@ def _helper() -> subprocess.Popen[bytes] | None:
     """A helper process waiting for its job (None: one core, or no second Python process can be started)."""
     if (os.cpu_count() or 1) < 2 or not sys.executable:
         return None
+    # the helper imports this very copy of the library (a checkout on sys.path, not another one installed)
+    home = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (home, os.environ.get("PYTHONPATH", "")) if p)}
     try:
         return subprocess.Popen([sys.executable, "-m", "lapsibudjetti.output._chartjob"], stdin=subprocess.PIPE,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     except OSError:
         return None
 
