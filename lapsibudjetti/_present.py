@@ -121,6 +121,8 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t = t.drop(columns=[c for c in ("label_fi", "label_sv", "label_en") if c in t.columns])
     if name.endswith("population_notes") and "basis" in t.columns:  # how each population figure was obtained: a code
         t["basis"] = [_basis_shown(v, lang) for v in t["basis"]]
+    if name == "method_rules" and lang != "fi" and "task_class" in t.columns:  # the match key, with its name in the language
+        t["task_class"] = [_task_class_shown(v, lang) for v in t["task_class"]]
     if name == "method_rules" and "basis" in t.columns:
         t["basis"] = [basis_text(v, lang) for v in t["basis"]]
     for col in ("key", "key_fallback", "allocation_key", "key_used"):
@@ -138,6 +140,27 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         t["value"] = [setting_text(str(k), v, lang) for k, v in zip(t["setting"], t["value"])]
         t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
     return t
+
+
+@functools.lru_cache(maxsize=2)
+def _task_names(lang: str) -> dict[str, str]:
+    from .reference._tables import task_classes
+
+    table = task_classes()
+    return {fi: other for fi, other in zip(table["name_fi"], table[f"name_{lang}"]) if isinstance(other, str) and other}
+
+
+def _task_class_shown(value: object, lang: str) -> str:
+    """A rule's task class as it matches (the official Finnish name) with the name in ``lang`` beside it.
+
+    Examples
+    --------
+    >>> _task_class_shown("Perusopetus", "sv"), _task_class_shown("", "en")
+    ('Perusopetus (Grundläggande utbildning)', '')
+    """
+    names = _task_names(lang)
+    raw = value_code(value)
+    return "|".join(f"{part} ({names[part]})" if part in names else part for part in raw.split("|")) if raw else raw
 
 
 def _basis_shown(value: object, lang: str) -> str:
