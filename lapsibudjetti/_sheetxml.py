@@ -1,14 +1,16 @@
-"""The rows of a long table as worksheet XML, built a column at a time.
+"""The rows of a table as worksheet XML, built a column at a time.
 
 xlsxwriter stores and then serialises every cell through several Python
 calls; on the national report's 790 000 cells that took 7 of its 17 seconds.
-A long table's body is therefore written here as the ``<row>`` elements of the
+Every table's body is therefore written here as the ``<row>`` elements of the
 sheet, with the same cell styles xlsxwriter uses (its formats' ``xf``
 indices), and put into the sheet's ``<sheetData>`` when the workbook is
 packed (:func:`lapsibudjetti._xlsx.new_workbook`). Numbers are written with
 ``repr`` (the shortest text that reads back as the same float, so amounts
-round-trip exactly), text as inline strings escaped as xlsxwriter escapes
-them, booleans as booleans; an empty cell is left out.
+round-trip exactly; xlsxwriter writes 16 digits), text as inline strings
+escaped as ECMA-376 asks (``& < >``, control characters as ``_xHHHH_`` and a
+literal ``_xHHHH_`` kept literal, which xlsxwriter's shared strings do not),
+booleans as booleans; an empty cell is left out.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def column_letter(j: int) -> str:
 
 
 def _escape(text: str) -> str:
-    """Text as xlsxwriter writes it into XML: ``& < >`` escaped, control characters as ``_xHHHH_``.
+    """Text for the XML of a cell: ``& < >`` escaped, control characters as ``_xHHHH_``, a literal ``_xHHHH_`` kept literal.
 
     Examples
     --------
@@ -66,13 +68,13 @@ class Body:
     last_col: int
 
 
-def body_xml(values: Sequence[Sequence[Any]], first_row: int, number_xf: Sequence[int], text_xf: int, quoted_xf: int,
+def body_xml(values: Sequence[Sequence[Any]], first_row: int, number_xf: Sequence[int | Sequence[int]], text_xf: int, quoted_xf: int,
              formula_prefixes: tuple[str, ...]) -> Body:
     """The ``<row>`` elements of a table body whose top row is ``first_row`` (0-based).
 
     ``values`` holds one list per column (``None`` for an empty cell,
     ``bool``, a number or ``str``); ``number_xf`` the style of each column's
-    numbers, ``text_xf`` and ``quoted_xf`` the styles of text and of text that
+    numbers (one, or one per row), ``text_xf`` and ``quoted_xf`` the styles of text and of text that
     starts as a formula would (shown with the quote prefix, never run).
     """
     n = len(values[0]) if values else 0
@@ -92,7 +94,7 @@ def body_xml(values: Sequence[Sequence[Any]], first_row: int, number_xf: Sequenc
             elif isinstance(v, bool):
                 out.append(f'<c r="{ref}" s="{text_xf}" t="b"><v>{int(v)}</v></c>')
             else:
-                out.append(f'<c r="{ref}" s="{nxf}"><v>{v!r}</v></c>')
+                out.append(f'<c r="{ref}" s="{nxf if isinstance(nxf, int) else nxf[i]}"><v>{v!r}</v></c>')
         cells.append(out)
     rows = [f'<row r="{first_row + 1 + i}">' + "".join(row) + "</row>" for i, row in enumerate(zip(*cells))] if cells else []
     return Body("".join(rows), first_row + n - 1, len(values) - 1)

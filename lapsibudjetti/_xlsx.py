@@ -24,9 +24,6 @@ from ._sheetxml import Body, body_xml, insert_body
 
 __all__ = ["safe_text", "new_workbook", "write_sheet", "print_landscape", "Styles", "FORMULA_PREFIXES"]
 
-#: Tables of at least this many rows have their body written as sheet XML (:mod:`lapsibudjetti._sheetxml`), not cell by cell.
-LONG_TABLE = 200
-
 #: Leading characters that make Excel / LibreOffice treat a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
@@ -169,8 +166,12 @@ def write_sheet(
     freeze_columns: int = 0,
     header_height: float | None = None,
     centred: Sequence[str] = (),
+    row_formats: Mapping[str, Sequence[str | None]] | None = None,
 ) -> int:
     """Write a DataFrame to an xlsxwriter worksheet as a proper table; the header's row number (1-based).
+
+    ``row_formats`` gives a column a number format per row (``None``: the
+    column's own), e.g. percentages on the rows of a long table that hold shares.
 
     The same table as :func:`write_frame` (bold title, notes, a frozen and
     filtered header, numbers as numbers with Excel number formats, widths),
@@ -198,21 +199,13 @@ def write_sheet(
     text_style, quoted = styles.get(), styles.get(quote_prefix=True)
     number_styles = [styles.get(num_format=formats.get(c), align="center" if c in centred else None) for c in columns]
     values = [_column_values(frame[c]) for c in frame.columns]
-    if len(frame) >= LONG_TABLE and columns:
-        styles.bodies[ws.index] = body_xml(values, header + 1, [styles.xf(f) for f in number_styles], styles.xf(text_style),
-                                           styles.xf(quoted), FORMULA_PREFIXES)
-    for i in range(len(frame) if ws.index not in styles.bodies else 0):
-        r = header + 1 + i
-        for j in range(len(columns)):
-            v = values[j][i]
-            if v is None:
-                continue
-            if isinstance(v, str):
-                ws.write_string(r, j, v, quoted if v.startswith(FORMULA_PREFIXES) else text_style)
-            elif isinstance(v, bool):
-                ws.write_boolean(r, j, v, text_style)
-            else:
-                ws.write_number(r, j, v, number_styles[j])
+    number_xf: list[int | list[int]] = [styles.xf(f) for f in number_styles]
+    for j, c in enumerate(columns):
+        if row_formats and c in row_formats:
+            number_xf[j] = [styles.xf(styles.get(num_format=f, align="center" if c in centred else None)) if f else styles.xf(number_styles[j])
+                            for f in row_formats[c]]
+    if len(frame) and columns:  # the body as sheet XML, put in when the workbook is packed (one way for every table)
+        styles.bodies[ws.index] = body_xml(values, header + 1, number_xf, styles.xf(text_style), styles.xf(quoted), FORMULA_PREFIXES)
     ws.freeze_panes(header + 1, max(0, freeze_columns))
     if header_height is not None:
         ws.set_row(header, header_height)

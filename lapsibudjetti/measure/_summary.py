@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..reference._labels import say, value_label
+from ..reference._labels import check_lang, say, value_label
 from ._metrics import add_metrics
 
 if TYPE_CHECKING:
@@ -159,10 +159,7 @@ def by(cb: ChildBudget, dimension: str, *, lang: str = "fi") -> pd.DataFrame:
         from .._errors import InputError
 
         raise InputError(say("summary.by", allowed=", ".join(allowed), dimension=repr(dimension)))
-    if lang not in ("fi", "sv", "en"):
-        from .._errors import InputError
-
-        raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed="fi, sv, en"))
+    check_lang(lang)
     a = cb.annotated
     gid, groups = (cb.groups.gid, cb.groups.groups)
     raw, offset, values = _column_codes(a[dimension])

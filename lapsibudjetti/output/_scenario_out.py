@@ -92,15 +92,11 @@ def _compare_sheet(wb: Any, styles: Styles, name: str, frame: pd.DataFrame, lang
     cols = ["org_name", "year", "phase", "figure", "before", "after", "difference"]
     heads = [text("col.org_name", lang), text("col.year", lang), text("col.phase", lang), text("scenario.figure", lang),
              text("scenario.before", lang), text("scenario.after", lang), text("scenario.difference", lang)]
-    header = write_sheet(ws, styles, frame[cols], headers=heads, formats={"before": _EURO, "after": _EURO, "difference": _EURO},
-                         title=title, notes=notes, widths={"org_name": 28, "year": 8, "phase": 14, "figure": 34, "before": 16,
-                                                           "after": 16, "difference": 16}, centred=["year"])
-    percent = styles.get(num_format=_PERCENT)
-    for i, r in enumerate(frame.itertuples(index=False)):  # share rows: the same cells as percentages
-        if r.is_share:
-            for j, v in ((4, r.before), (5, r.after), (6, r.difference)):
-                if v == v:  # not NaN
-                    ws.write_number(header + i, j, float(v), percent)
+    shares = [_PERCENT if bool(v) else None for v in frame["is_share"]]  # share rows: their figures as percentages
+    write_sheet(ws, styles, frame[cols], headers=heads, formats={"before": _EURO, "after": _EURO, "difference": _EURO},
+                title=title, notes=notes, widths={"org_name": 28, "year": 8, "phase": 14, "figure": 34, "before": 16,
+                                                  "after": 16, "difference": 16}, centred=["year"],
+                row_formats={"before": shares, "after": shares, "difference": shares})
     ws.set_portrait()
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import AllocationError, InputError, LapsibudjettiWarning
-from ._labels import LANGS, default_lang, say
+from ._labels import LANGS, check_lang, default_lang, say
 
 __all__ = ["Registry", "business_id_ok"]
 
@@ -220,9 +220,7 @@ class Registry:
 
     def name(self, org_type: str, code: str, lang: str | None = None) -> str:
         """Name of an organisation in Finnish, Swedish or English (falls back to Finnish, then the code); default the session's language."""
-        lang = lang or default_lang()
-        if lang not in LANGS:
-            raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
+        lang = check_lang(lang or default_lang())
         table = {"municipality": self.municipalities, "wellbeing_area": self.areas, "region": self.areas}.get(org_type)
         frames = [table] if table is not None else []
         frames.append(self.extra[self.extra["org_type"] == org_type] if len(self.extra) else self.extra)
@@ -239,9 +237,7 @@ class Registry:
 
     def names(self, org_type: pd.Series, org_code: pd.Series, lang: str | None = None) -> pd.Series:
         """Vector form of :meth:`name` (computed once per distinct organisation); default the session's language."""
-        lang = lang or default_lang()
-        if lang not in LANGS:
-            raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
+        lang = check_lang(lang or default_lang())
         pairs = pd.DataFrame({"t": org_type.astype(str).to_numpy(), "c": org_code.astype(str).to_numpy()})
         by_type: dict[str, dict[str, str]] = {}
         for t in pairs["t"].unique():

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, ReferenceDataError
-from ._labels import LANGS, say
+from ._labels import check_lang, say
 
 if TYPE_CHECKING:
     pass
@@ -455,8 +455,7 @@ def label(kind: str, code: str, lang: str = "fi", *, year: int | None = None) ->
     """
     if kind not in KINDS:
         raise InputError(say("arg.one_of", name="kind", value=repr(kind), allowed=", ".join(KINDS)))
-    if lang not in LANGS:
-        raise InputError(say("arg.one_of", name="lang", value=repr(lang), allowed=", ".join(LANGS)))
+    check_lang(lang)
     year = _check_year(year)
     code = str(code).strip()
     if kind == "service_class":
