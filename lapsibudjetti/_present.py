@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +88,35 @@ def number_kind(col: str) -> str | None:
     return None
 
 
+def _each(values: Iterable[Any], shown: Callable[..., Any], *args: Any) -> list[Any]:
+    """``shown(value, *args)`` of every value, worked out once per distinct value (a column of codes repeats a few of them)."""
+    memo: dict[tuple[type, Any], Any] = {}
+    out = []
+    for v in values:
+        try:
+            key = (type(v), v)
+            out.append(memo[key] if key in memo else memo.setdefault(key, shown(v, *args)))
+        except TypeError:  # unhashable (a list of values): as it is
+            out.append(shown(v, *args))
+    return out
+
+
+def _scope_label(v: object, lang: str) -> str:
+    return value_label("scope", v, lang)
+
+
+def _yes_no(v: object, kind: str, lang: str) -> str:
+    return text(f"value.{kind}." + ("true" if bool(v) else "false"), lang) if value_code(v) else ""
+
+
+def _code_label(v: object, kind: str, lang: str) -> str:
+    return value_label(kind, v, lang) if value_code(v) else ""
+
+
+def _setting_shown(v: object, column: str, lang: str) -> object:
+    return setting_text(column, v, lang) if isinstance(v, str) else v
+
+
 def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The columns shown on a sheet: labels instead of codes, context columns dropped."""
     t = frame.drop(columns=[c for c in frame.columns if c in _CONTEXT_COLUMNS])
@@ -101,44 +130,44 @@ def display_frame(name: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         # one name, in the reader's language, where the three were
         t = t.drop(columns=[f"name_{x}" for x in ("fi", "sv", "en") if x != lang]).rename(columns={f"name_{lang}": "group_name"})
         if "scope" in t.columns:
-            t["scope"] = [value_label("scope", v, lang) for v in t["scope"]]
+            t["scope"] = _each(t["scope"], _scope_label, lang)
     for col in t.columns:
         kind = VALUE_COLUMNS.get(str(col))
         if kind is None or (dim is not None and col == dim):
             continue
         if kind == "population_basis":  # a code, or "code: how it was estimated" (the detail written in the session's language)
-            t[col] = [_basis_shown(v, lang) for v in t[col]]
+            t[col] = _each(t[col], _basis_shown, lang)
             continue
         if kind in ("ok", "yesno"):
-            t[col] = [text(f"value.{kind}." + ("true" if bool(v) else "false"), lang) if value_code(v) else "" for v in t[col]]
+            t[col] = _each(t[col], _yes_no, kind, lang)
         elif name == "method_rules" and kind in ("org_type",):
             continue  # a rule constraint; empty or a list, shown as written in the rules file
         else:
-            t[col] = [value_label(kind, v, lang) if value_code(v) else "" for v in t[col]]
+            t[col] = _each(t[col], _code_label, kind, lang)
     if name == "method_rules" and f"label_{lang}" in t.columns:  # the category by its name in the reader's language
         named = t[f"label_{lang}"].astype(str).str.strip() != ""
         t["category"] = t["category"].astype(object).where(~named, t[f"label_{lang}"])
         t = t.drop(columns=[c for c in ("label_fi", "label_sv", "label_en") if c in t.columns])
     if name.endswith("population_notes") and "basis" in t.columns:  # how each population figure was obtained: a code
-        t["basis"] = [_basis_shown(v, lang) for v in t["basis"]]
+        t["basis"] = _each(t["basis"], _basis_shown, lang)
     if name == "method_rules" and lang != "fi" and "task_class" in t.columns:  # the match key, with its name in the language
-        t["task_class"] = [_task_class_shown(v, lang) for v in t["task_class"]]
+        t["task_class"] = _each(t["task_class"], _task_class_shown, lang)
     if name == "method_rules" and "basis" in t.columns:
-        t["basis"] = [basis_text(v, lang) for v in t["basis"]]
+        t["basis"] = _each(t["basis"], basis_text, lang)
     for col in ("key", "key_fallback", "allocation_key", "key_used"):
         if col in t.columns:
-            t[col] = [key_text(v, lang) for v in t[col]]
+            t[col] = _each(t[col], key_text, lang)
     if "lines" in t.columns and not pd.api.types.is_numeric_dtype(t["lines"]):  # the area allocation: which lines (child or other), not a count
-        t["lines"] = [value_label("linekind", v, lang) if value_code(v) else "" for v in t["lines"]]
+        t["lines"] = _each(t["lines"], _code_label, "linekind", lang)
     for col in _SOURCE_COLUMNS:
         if col in t.columns and not pd.api.types.is_numeric_dtype(t[col]):
-            t[col] = [setting_text(col, v, lang) if isinstance(v, str) else v for v in t[col]]
+            t[col] = _each(t[col], _setting_shown, col, lang)
     if name == "budget_vs_actual":
         # without a revised budget its columns would be empty; the CSV/Parquet tables keep them
         t = t[[c for c in t.columns if not (c.endswith("revised_budget") or c.startswith("revised_budget")) or t[c].notna().any()]]
     if name.startswith("method_") and {"setting", "value"} <= set(t.columns):
         t["value"] = [setting_text(str(k), v, lang) for k, v in zip(t["setting"], t["value"])]
-        t["setting"] = [text(f"setting.{v}", lang, default=str(v)) for v in t["setting"]]
+        t["setting"] = _each(t["setting"], lambda v: text(f"setting.{v}", lang, default=str(v)))
     return t
 
 

@@ -78,26 +78,40 @@ def body_xml(values: Sequence[Sequence[Any]], first_row: int, number_xf: Sequenc
     starts as a formula would (shown with the quote prefix, never run).
     """
     n = len(values[0]) if values else 0
-    cells: list[list[str]] = []
-    for j, column in enumerate(values):
-        letter = column_letter(j)
-        nxf = number_xf[j]
-        out = []
-        for i, v in enumerate(column):
-            if v is None:
-                out.append("")
-                continue
-            ref = f"{letter}{first_row + 1 + i}"
-            if isinstance(v, str):
-                style = quoted_xf if v.startswith(formula_prefixes) else text_xf
-                out.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_escape(v)}</t></is></c>')
-            elif isinstance(v, bool):
-                out.append(f'<c r="{ref}" s="{text_xf}" t="b"><v>{int(v)}</v></c>')
-            else:
-                out.append(f'<c r="{ref}" s="{nxf if isinstance(nxf, int) else nxf[i]}"><v>{v!r}</v></c>')
-        cells.append(out)
+    cells = [_column_cells(column, column_letter(j), first_row + 1, number_xf[j], text_xf, quoted_xf, formula_prefixes)
+             for j, column in enumerate(values)]
     rows = [f'<row r="{first_row + 1 + i}">' + "".join(row) + "</row>" for i, row in enumerate(zip(*cells))] if cells else []
     return Body("".join(rows), first_row + n - 1, len(values) - 1)
+
+
+def _column_cells(column: Sequence[Any], letter: str, first: int, nxf: int | Sequence[int], text_xf: int, quoted_xf: int,
+                  formula_prefixes: tuple[str, ...]) -> list[str]:
+    """The ``<c>`` elements of one column (``""`` for an empty cell); a column of one kind is written in one pass."""
+    kinds = set(map(type, column))
+    kinds.discard(type(None))
+    if kinds and kinds <= {float, int} and isinstance(nxf, int):  # amounts, shares, counts: the common case
+        return ["" if v is None else f'<c r="{letter}{r}" s="{nxf}"><v>{v!r}</v></c>' for r, v in enumerate(column, first)]
+    if kinds == {str}:  # names, codes, labels: each distinct text escaped once
+        inner: dict[str, str] = {}
+        for v in set(column):
+            if v is not None:
+                style = quoted_xf if v.startswith(formula_prefixes) else text_xf
+                inner[v] = f'" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_escape(v)}</t></is></c>'
+        return ["" if v is None else f'<c r="{letter}{r}{inner[v]}' for r, v in enumerate(column, first)]
+    out = []
+    for i, v in enumerate(column):
+        if v is None:
+            out.append("")
+            continue
+        ref = f"{letter}{first + i}"
+        if isinstance(v, str):
+            style = quoted_xf if v.startswith(formula_prefixes) else text_xf
+            out.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_escape(v)}</t></is></c>')
+        elif isinstance(v, bool):
+            out.append(f'<c r="{ref}" s="{text_xf}" t="b"><v>{int(v)}</v></c>')
+        else:
+            out.append(f'<c r="{ref}" s="{nxf if isinstance(nxf, int) else nxf[i]}"><v>{v!r}</v></c>')
+    return out
 
 
 def insert_body(sheet: bytes, body: Body) -> bytes:

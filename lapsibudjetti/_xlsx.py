@@ -63,6 +63,9 @@ def _cell_value(value: Any) -> Any:
 # ---------------------------------------------------------------------------
 # xlsxwriter: the fast writer of the report workbook (openpyxl stays for reading and the rules workbook)
 
+#: Deflate level of the workbook's parts: half the time of the default 6 on the national report's 55 MB of sheet XML,
+#: for a file about a tenth larger.
+_ZIP_LEVEL = 4
 #: Zip entry time of every workbook part (the earliest a zip file can store).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -89,7 +92,9 @@ def _fixed_zip(raw: bytes, bodies: Mapping[int, Body] | None = None) -> bytes:
             data = src.read(info.filename)
             if info.filename in parts:
                 data = insert_body(data, parts[info.filename])
-            dst.writestr(entry, data)
+            if info.filename.startswith("xl/media/") and info.filename.endswith((".png", ".jpeg", ".jpg")):
+                entry.compress_type = zipfile.ZIP_STORED  # compressed images: deflating them again gains nothing
+            dst.writestr(entry, data, compresslevel=_ZIP_LEVEL)
     return out.getvalue()
 
 
@@ -150,7 +155,10 @@ def _column_values(series: pd.Series) -> list[Any]:
         return [None if v != v else v for v in series.to_numpy().tolist()]
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         return series.to_numpy().tolist()  # type: ignore[no-any-return]
-    return [_cell_value(v) for v in series.tolist()]
+    values = series.tolist()
+    if all(type(v) is str for v in values):  # text: as it is
+        return values  # type: ignore[no-any-return]
+    return [_cell_value(v) for v in values]
 
 
 def write_sheet(

@@ -135,20 +135,29 @@ def _years_sheet(wb: Any, styles: Styles, name: str, rows: pd.DataFrame, years: 
     r += 1
     # every organisation's pooled figures in one grouping (one per organisation took seconds on the national data)
     each = pooled(rows.assign(org_code=rows["org_code"].astype(str)), list(HEADLINE), ["org_code", "year"])
-    per_org = {str(code): g.set_index("year") for code, g in each.groupby("org_code", sort=False)}
-    groups: list[tuple[str, pd.DataFrame]] = []
+    figures = _by_year(each, "org_code")  # {code: {year: {metric: value}}}
+    groups: list[tuple[str, dict[Any, dict[str, Any]]]] = []
     if len(orgs) > 1:
-        groups.append((text("html.all_orgs", lang).format(n=len(orgs)), pooled(rows, list(HEADLINE), ["year"]).set_index("year")))
-    groups += [(org_name or code, per_org.get(str(code), each.iloc[:0].set_index("year"))) for code, org_name in orgs]
+        groups.append((text("html.all_orgs", lang).format(n=len(orgs)),
+                       _by_year(pooled(rows, list(HEADLINE), ["year"]).assign(_all=""), "_all").get("", {})))
+    groups += [(org_name or code, figures.get(str(code), {})) for code, org_name in orgs]
     for label, by_year in groups:
         ws.write_string(r, 0, label, block)
         r += 1
         for metric in HEADLINE:
             ws.write_string(r, 0, text(f"col.{metric}", lang), styles.get(indent=1))
             for j, y in enumerate(years, start=1):
-                _put(ws, r, j, by_year[metric].get(y, np.nan) if y in by_year.index else np.nan, cells[metric], empty)
+                _put(ws, r, j, by_year.get(y, {}).get(metric, np.nan), cells[metric], empty)
             r += 1
         r += 1
+
+
+def _by_year(frame: pd.DataFrame, key: str) -> dict[str, dict[Any, dict[str, Any]]]:
+    """The headline figures of a pooled table as ``{key value: {year: {metric: value}}}`` (looked up cell by cell)."""
+    out: dict[str, dict[Any, dict[str, Any]]] = {}
+    for record in frame[[key, "year", *HEADLINE]].to_dict("records"):
+        out.setdefault(str(record[key]), {})[record["year"]] = record
+    return out
 
 
 def _charts_sheet(ws: Any, styles: Styles, charts: Mapping[str, Path], lang: str) -> None:

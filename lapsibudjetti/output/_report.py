@@ -411,8 +411,29 @@ def _written(result: ChildBudget, folder: Path, lang: str, price_index: Any, job
              csv_dialect: Literal["fi", "plain"], step: Callable[[str], None], view: Literal["auto", "booked"], pdf: bool,
              income: pd.DataFrame | str | Path | None, view_options: dict[str, Any], notes: _Notes, previous: set[str]) -> Report:
     """The report's files: computed, staged (charts drawn beside the workbook and tables), then put in place."""
-    charts = job is not None
     shown, mview, extra = shown_result(result, view, notes, **view_options)
+    folder.mkdir(parents=True, exist_ok=True)
+    # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
+    # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an
+    # interrupted report leaves the folder as it was or complete, never half-listed
+    staging = folder / f".lapsibudjetti-staging-{os.getpid()}"
+    staging.mkdir()
+    try:
+        return _staged(result, shown, mview, extra, folder, staging, lang, price_index, job, chart_orgs, csv_dialect, step, pdf,
+                       income, view_options, notes, previous)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # the report's own hidden folder
+
+
+def _staged(result: ChildBudget, shown: ChildBudget, mview: Any, extra: dict[str, Any], folder: Path, staging: Path, lang: str,
+            price_index: Any, job: ChartJob | None, chart_orgs: Sequence[str] | None, csv_dialect: Literal["fi", "plain"],
+            step: Callable[[str], None], pdf: bool, income: pd.DataFrame | str | Path | None, view_options: dict[str, Any],
+            notes: _Notes, previous: set[str]) -> Report:
+    """The report written into ``staging`` and put in place (the charts' helper has its job before the tables are computed)."""
+    charts = job is not None
+    if job is not None:
+        step("drawing the charts")
+        job.start(staging, shown, mview, lang, chart_orgs)
     extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
              **sensitivity_tables(result, notes), **outcome_tables(shown, notes), **extra}
     if income is not None:
@@ -421,53 +442,42 @@ def _written(result: ChildBudget, folder: Path, lang: str, price_index: Any, job
 
         statement = income if isinstance(income, pd.DataFrame) else read_income_statement(income)
         extra["income_beside"] = beside_income(result, statement, lang=lang)
-    folder.mkdir(parents=True, exist_ok=True)
-    # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
-    # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an
-    # interrupted report leaves the folder as it was or complete, never half-listed
-    staging = folder / f".lapsibudjetti-staging-{os.getpid()}"
-    try:
-        staging.mkdir()
-        tables = export_tables(shown, lang=lang, extra=extra)
-        drawn_files: list[Path] = []
+    tables = export_tables(shown, lang=lang, extra=extra)
+    drawn_files: list[Path] = []
 
-        def pngs() -> dict[str, Path]:  # the charts, when the workbook needs them (drawn meanwhile by the helper)
-            if job is None:
-                return {}
-            files, said = job.files(step)
-            for note in said:
-                notes.add(note)
-            drawn_files[:] = files
-            return {p.stem: p for p in files if p.suffix == ".png"}
+    def pngs() -> dict[str, Path]:  # the charts, when the workbook needs them (drawn meanwhile by the helper)
+        if job is None:
+            return {}
+        files, said = job.files(step)
+        for note in said:
+            notes.add(note)
+        drawn_files[:] = files
+        return {p.stem: p for p in files if p.suffix == ".png"}
 
-        if job is not None:
-            step("drawing the charts")
-            job.start(staging, shown, mview, lang, chart_orgs)
-            job.draw_mine(step)
-        step("writing the tables")
-        staged = tables_to_files(tables, shown, staging / "tables", dialect=csv_dialect, formats=("csv", "parquet"), lang=lang)
-        step("writing the workbook")
-        staged.insert(0, workbook_of(tables, shown, staging / WORKBOOK_NAME, lang=lang, cover=True, shown=_shown_name(shown, result),
-                                     charts=pngs if charts else None))
-        pngs()
-        staged += drawn_files
-        step("writing the report page")
-        svgs = {p.stem: p.read_text(encoding="utf-8") for p in drawn_files if p.suffix == ".svg"}
-        staged.append(write_html(tables, staging / HTML_NAME, lang=lang, charts=svgs, shown=_shown_name(shown, result),
-                                 amounts=_amounts_line(shown, tables["summary"], lang), notes=list(notes)))
-        if pdf:
-            step("printing the page to PDF")
-            staged.append(print_pdf(staging / HTML_NAME, staging / PDF_NAME))
-        with _signals_held():
-            placed = _place(staging, folder, staged)
-            written = {p.relative_to(folder).as_posix() for p in placed}
-            kept = {rel for rel in previous if rel.startswith("charts/")} if not charts else set()  # not drawn now: left alone
-            removed = _remove_outdated(folder, previous - kept, written)
-            write_atomic(folder / MANIFEST_NAME, json.dumps(
-                {"written_by": f"lapsibudjetti {__version__}", "files": sorted(written | kept)},
-                ensure_ascii=False, indent=1).encode("utf-8"))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # the report's own hidden folder
+    if job is not None:
+        job.draw_mine(step)
+    step("writing the tables")
+    staged = tables_to_files(tables, shown, staging / "tables", dialect=csv_dialect, formats=("csv", "parquet"), lang=lang)
+    step("writing the workbook")
+    staged.insert(0, workbook_of(tables, shown, staging / WORKBOOK_NAME, lang=lang, cover=True, shown=_shown_name(shown, result),
+                                 charts=pngs if charts else None))
+    pngs()
+    staged += drawn_files
+    step("writing the report page")
+    svgs = {p.stem: p.read_text(encoding="utf-8") for p in drawn_files if p.suffix == ".svg"}
+    staged.append(write_html(tables, staging / HTML_NAME, lang=lang, charts=svgs, shown=_shown_name(shown, result),
+                             amounts=_amounts_line(shown, tables["summary"], lang), notes=list(notes)))
+    if pdf:
+        step("printing the page to PDF")
+        staged.append(print_pdf(staging / HTML_NAME, staging / PDF_NAME))
+    with _signals_held():
+        placed = _place(staging, folder, staged)
+        written = {p.relative_to(folder).as_posix() for p in placed}
+        kept = {rel for rel in previous if rel.startswith("charts/")} if not charts else set()  # not drawn now: left alone
+        removed = _remove_outdated(folder, previous - kept, written)
+        write_atomic(folder / MANIFEST_NAME, json.dumps(
+            {"written_by": f"lapsibudjetti {__version__}", "files": sorted(written | kept)},
+            ensure_ascii=False, indent=1).encode("utf-8"))
     workbook = folder / WORKBOOK_NAME
     table_files = [p for p in placed if p.parent == folder / "tables"]
     drawn = [p for p in placed if p.parent == folder / "charts"]

@@ -68,7 +68,10 @@ def _column_texts(column: pd.Series, decimal: str) -> list[str]:
         return _float_texts(column.to_numpy(), decimal)
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         return [str(v) for v in column.to_numpy().tolist()]
-    return [_csv_cell(v, decimal) for v in column.astype(object).tolist()]
+    values = column.astype(object).tolist()
+    if all(type(v) is str for v in values):  # text: only a leading formula character is changed
+        return [safe_text(v) for v in values]
+    return [_csv_cell(v, decimal) for v in values]
 
 
 def _csv_bytes(frame: pd.DataFrame, dialect: str) -> bytes:
@@ -95,6 +98,8 @@ def _arrow_column(s: pd.Series) -> tuple[Any, Any]:
         if ptypes.is_float_dtype(dtype):
             return pa.array(s.to_numpy(dtype=float, na_value=np.nan), type=pa.float64(), from_pandas=True), pa.float64()
     values = s.astype(object).tolist()
+    if all(type(v) is str for v in values):
+        return pa.array(values, type=pa.string()), pa.string()
     present = [v for v in values if value_code(v) != ""]
     if present and all(isinstance(v, bool | np.bool_) for v in present):
         return pa.array([None if value_code(v) == "" else bool(v) for v in values], type=pa.bool_()), pa.bool_()
