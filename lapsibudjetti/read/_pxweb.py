@@ -44,6 +44,8 @@ _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _AREA = re.compile(r"^\s*([A-Za-zÅÄÖåäö]{2,3})\s*(\d{1,3})\b\s*(.*)$")
 _CODE_NAME = re.compile(r"^\s*(\d{3})\s+(\S.*)$")
 _MAX_LISTED = 8
+#: Records read to tell whether a file is a PxWeb export (the heading row is looked for in the first 80).
+_LOOK = 100
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,8 @@ class _Table:
     notes: list[str] = field(default_factory=list)
 
 
-def _records(path: Path, sheet: str | int | None) -> tuple[list[list[str]], list[int]]:
-    """Every record of the file as stripped text, with the row (CSV: line) where it starts."""
+def _records(path: Path, sheet: str | int | None, limit: int | None = None) -> tuple[list[list[str]], list[int]]:
+    """Every record of the file (the first ``limit``) as stripped text, with the row (CSV: line) where it starts."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
@@ -156,7 +158,7 @@ def _records(path: Path, sheet: str | int | None) -> tuple[list[list[str]], list
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             ws = wb.worksheets[sheet] if isinstance(sheet, int) else (wb[sheet] if sheet else wb.worksheets[0])
-            rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True)]
+            rows = [[_cell(v) for v in r] for r in ws.iter_rows(values_only=True, max_row=limit)]
         finally:
             wb.close()
         return rows, list(range(1, len(rows) + 1))
@@ -173,9 +175,13 @@ def _records(path: Path, sheet: str | int | None) -> tuple[list[list[str]], list
     sample = [ln for ln in lines[:60] if ln.strip()]
     delimiter = max((";", "\t", ","), key=lambda d: sum(ln.count(d) >= 1 for ln in sample) * 1000 + sum(ln.count(d) for ln in sample))
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    out, starts, line = [], [], 0
+    out: list[list[str]] = []
+    starts: list[int] = []
+    line = 0
     try:
         for record in reader:
+            if limit is not None and len(out) >= limit:
+                break
             start, line = line + 1, reader.line_num
             out.append([_space(c) for c in record])
             starts.append(start)
@@ -192,9 +198,10 @@ def _cell(v: object) -> str:
     return _space(str(v))
 
 
-def _table(path: Path, sheet: str | int | None) -> _Table:
-    """Find the heading row (the first with two or more cells that names a stub or a year) and the data under it."""
-    rows, lines = _records(path, sheet)
+def _table(path: Path, sheet: str | int | None, limit: int | None = None) -> _Table:
+    """Find the heading row (the first with two or more cells that names a stub or a year) and the data under it
+    (of the first ``limit`` records: enough to tell what the file is)."""
+    rows, lines = _records(path, sheet, limit)
     voc = _vocabulary()
     header_at = None
     for k, r in enumerate(rows[:80]):
@@ -236,7 +243,7 @@ def looks_like_pxweb(path: str | Path) -> bool:
     Used by :func:`~lapsibudjetti.read_statistics` to hand such files to :func:`read_pxweb`.
     """
     try:
-        t = _table(Path(path), None)
+        t = _table(Path(path), None, limit=_LOOK)  # the heading is within the first 80 rows: no need to read every row
     except (InputError, OSError, ValueError):
         return False
     voc = _vocabulary()
