@@ -94,10 +94,12 @@ class _Names:
         if "name" in frame.columns:  # series tables name organisations in Finnish; use the chosen language
             frame = frame.drop(columns="name")
         pairs = list(zip(frame["org_type"].astype(object).tolist(), frame["org_code"].astype(object).tolist()))
-        for t, c in set(pairs):
-            key = (value_code(t), value_code(c))
-            if key not in self.cache:
-                self.cache[key] = self.registry.name(key[0], key[1], self.lang) if key[1] else ""
+        new = sorted({(value_code(t), value_code(c)) for t, c in pairs} - set(self.cache))
+        self.cache.update((key, "") for key in new if not key[1])
+        named = [key for key in new if key[1]]
+        if named:  # every new organisation in one lookup (one name() each took a third of a second on the national data)
+            found = self.registry.names(pd.Series([t for t, _ in named]), pd.Series([c for _, c in named]), self.lang)
+            self.cache.update(zip(named, found.tolist()))
         out = frame.copy()
         names = [self.cache[(value_code(t), value_code(c))] for t, c in pairs]
         out.insert(list(out.columns).index("org_code") + 1, "org_name", pd.Series(names, dtype=object, index=out.index))
