@@ -86,7 +86,7 @@ def main() -> int:
         keep("child budget", time.perf_counter() - t)
         with tempfile.TemporaryDirectory() as tmp:
             steps: list[tuple[str, float]] = []
-            last = [time.perf_counter(), "prepare (views, series, export)"]
+            last = [time.perf_counter(), "prepare (the views shown)"]
 
             def step(label: str, steps: list[tuple[str, float]] = steps, last: list = last) -> None:
                 now = time.perf_counter()

@@ -432,8 +432,8 @@ def _staged(result: ChildBudget, shown: ChildBudget, mview: Any, extra: dict[str
     """The report written into ``staging`` and put in place (the charts' helper has its job before the tables are computed)."""
     charts = job is not None
     if job is not None:
-        step("drawing the charts")
         job.start(staging, shown, mview, lang, chart_orgs)
+    step("computing the tables")
     extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
              **sensitivity_tables(result, notes), **outcome_tables(shown, notes), **extra}
     if income is not None:
