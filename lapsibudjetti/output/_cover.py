@@ -25,6 +25,16 @@ def _format(metric: str) -> str:
     return _FORMAT.get(metric, "0.0 %" if METRICS.get(metric) is not None and METRICS[metric].kind == "share" else "0.00")
 
 
+def _shown_width(x: object, metric: str, scale: float = 16 / 11 * 1.15) -> float:
+    """Column width (in characters of the 11 pt font) that a figure needs (default: in the cover's bold 16 pt style)."""
+    v = _value(x)
+    if v is None:
+        return 0.0
+    fmt = _format(metric)
+    shown = f"{v * 100:.1f} %" if fmt.endswith("%") else f"{v:,.0f} €" if "€" in fmt else f"{v:,.2f}" if fmt == "0.00" else f"{v:,.0f}"
+    return len(shown) * scale + 2
+
+
 def _value(x: object) -> float | None:
     try:
         v = float(x)  # type: ignore[arg-type]
@@ -88,8 +98,10 @@ def write_cover(wb: Any, styles: Styles, used: set[str], tables: Mapping[str, pd
         whose = text("html.headline_of_one", lang).format(org=org_list_text(orgs, lang)) if len(orgs) == 1 else \
             text("html.headline_of_all", lang).format(n=len(orgs))
         ws.write_string(r, 0, f"{text('html.headline', lang).format(year=latest, phase=phase_text)} {whose}", bold)
+        ws.set_column(1, 1, max(22.0, max(_shown_width(head[m], m) for m in HEADLINE)))  # the whole country's euros too, never ###
         r += 1
         for metric in HEADLINE:
+            ws.set_row(r, 22)  # the 16 pt figures clear of each other
             ws.write_string(r, 0, text(f"col.{metric}", lang), plain)
             _put(ws, r, 1, head[metric], big[metric], plain)
             r += 1
@@ -121,7 +133,6 @@ def _years_sheet(wb: Any, styles: Styles, name: str, rows: pd.DataFrame, years: 
     ws.write_string(0, 0, text("title.by_year", lang).format(phase=phase_text), styles.get(bold=True, font_size=13))
     ws.write_string(1, 0, amounts, styles.get(italic=True, font_color="#555555"))
     ws.set_column(0, 0, 34)
-    ws.set_column(1, max(1, len(years)), 14)
     head = styles.get(bold=True, font_color="#FFFFFF", bg_color="#34495E", align="center")
     block = styles.get(bold=True, font_size=12)
     cells = {m: styles.get(num_format=_format(m)) for m in HEADLINE}
@@ -141,6 +152,9 @@ def _years_sheet(wb: Any, styles: Styles, name: str, rows: pd.DataFrame, years: 
         groups.append((text("html.all_orgs", lang).format(n=len(orgs)),
                        _by_year(pooled(rows, list(HEADLINE), ["year"]).assign(_all=""), "_all").get("", {})))
     groups += [(org_name or code, figures.get(str(code), {})) for code, org_name in orgs]
+    widest = max((_shown_width(v, m, 1.1) for _, by_year in groups for y in by_year.values() for m, v in y.items() if m in HEADLINE),
+                 default=0.0)
+    ws.set_column(1, max(1, len(years)), max(14.0, widest))  # the whole country's euros too
     for label, by_year in groups:
         ws.write_string(r, 0, label, block)
         r += 1
@@ -167,13 +181,17 @@ def _charts_sheet(ws: Any, styles: Styles, charts: Mapping[str, Path], lang: str
     r = 0
     if not charts:
         ws.write_string(0, 0, text("note.no_charts", lang), styles.get(italic=True, font_color="#555555"))
+    breaks = []
     for stem, path in charts.items():
+        if r:
+            breaks.append(r)  # each chart on a page of its own, its caption with it
         ws.write_string(r, 0, text(f"html.caption_{stem}", lang), styles.get(bold=True, font_size=12))
         with Image.open(path) as im:
             w, h = im.size
         scale = _CHART_PX / w
         ws.insert_image(r + 1, 0, str(path), {"x_scale": scale, "y_scale": scale, "object_position": 1})
         r += 3 + int(np.ceil(h * scale / 20))
+    ws.set_h_pagebreaks(breaks)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
