@@ -110,3 +110,23 @@ def test_cover_and_years_sheet_show_the_view(sample_report: tuple[lb.ChildBudget
             for cell in row:
                 if cell.value is not None:
                     assert cell.font.name == "Calibri", (ws.title, cell.coordinate)
+
+
+def test_cover_and_years_columns_fit_the_largest_figures(tmp_path: Path) -> None:
+    """National-scale euros (billions) fit their columns: LibreOffice and Excel show ### in a column too narrow."""
+    from openpyxl import load_workbook
+
+    s = lb.load_sample("synthetic")
+    big = [led.assign(amount=led["amount"] * 1000) for led in s.ledgers.values()]  # tens of billions of euros
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lb.LapsibudjettiWarning)
+        cb = lb.child_budget(big, population=s.population, keys=s.keys, registry=s.registry, population_year=s.population_year)
+        rep = lb.report(cb, tmp_path / "r", lang="fi", charts=False)
+    wb = load_workbook(rep.workbook)
+    cover = wb.worksheets[0]
+    euros = next(r[1].value for r in cover.iter_rows(max_col=2) if isinstance(r[1].value, float) and r[1].value > 1e9)
+    needed = len(f"{euros:,.0f} €") * 16 / 11  # the cover's figures are bold 16 pt
+    assert cover.column_dimensions["B"].width >= needed
+    years = wb.worksheets[1]
+    largest = max(c.value for row in years.iter_rows(min_col=2) for c in row if isinstance(c.value, float))
+    assert years.column_dimensions["B"].width >= len(f"{largest:,.0f} €")
