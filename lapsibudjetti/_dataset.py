@@ -111,23 +111,33 @@ def _canonical(frame: pd.DataFrame, file: str, first_row: int, registry: Any) ->
 
 
 def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None) -> Iterator[pd.DataFrame]:
-    """Canonical ledgers of about ``batch_size`` lines each (small files gathered, large ones split), in the dataset's order."""
+    """Canonical ledgers of about ``batch_size`` lines each (small files gathered, large ones split), in the dataset's order.
+
+    The Parquet files are read and decoded into Arrow tables in a second thread (Arrow works without the GIL), one batch
+    ahead of the pandas work on the current one; memory holds at most two batches more than the one being computed.
+    """
     columns = [c for c in LEDGER_COLUMNS if c in dataset.schema.names]
     missing = [c for c in ("org_type", "org_code", "year", "phase", "amount") if c not in columns]
     if missing:
         raise InputError(say("ds.no_column", missing=", ".join(missing), have=", ".join(dataset.schema.names), how=say("ds.how")))
+    for table, files in _ahead(_arrow_batches(dataset, columns, batch_size)):
+        name = files[0] if len(files) == 1 else f"{len(files)} files of the dataset"
+        yield _canonical(table.to_pandas(), name, 1, registry)
+
+
+def _arrow_batches(dataset: pads.Dataset, columns: list[str], batch_size: int) -> Iterator[tuple[pa.Table, list[str]]]:
+    """Arrow tables of about ``batch_size`` lines with the files they come from (each line named by its file and row)."""
     import pyarrow as pa
 
     named = "source_file" in columns
     pending: list[pa.Table] = []
+    pending_files: list[str] = []
     size = 0
 
-    def gathered() -> pd.DataFrame:
+    def gathered() -> tuple[pa.Table, list[str]]:
         table = pa.concat_tables(pending).combine_chunks() if len(pending) > 1 else pending[0]
-        files = sorted({str(f) for f in pending_files})
-        return _canonical(table.to_pandas(), files[0] if len(files) == 1 else f"{len(files)} files of the dataset", 1, registry)
+        return table, sorted({str(f) for f in pending_files})
 
-    pending_files: list[str] = []
     for fragment in dataset.get_fragments():
         row = 1
         for batch in fragment.to_batches(schema=dataset.schema, columns=columns, batch_size=batch_size):
@@ -147,6 +157,52 @@ def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None)
                 pending, pending_files, size = [], [], 0
     if pending:
         yield gathered()
+
+
+def _ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """The items of ``items``, each produced in a second thread while the caller works on the one before.
+
+    An error in the thread is raised here; a caller that stops early (an error of its own) stops the thread.
+    """
+    import queue
+    import threading
+
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        box.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(("end", None))
+        except BaseException as exc:  # handed to the caller, which raises it
+            box.put(("error", exc))
+
+    worker = threading.Thread(target=produce, name="lapsibudjetti-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked put see the stop
+            try:
+                box.get_nowait()
+            except queue.Empty:
+                pass
+            worker.join(timeout=0.1)
 
 
 def _files_partial(root: str, files: list[str], fields: list[str], s: Settings, batch_size: int, lines_to: Path | None,

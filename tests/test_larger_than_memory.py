@@ -220,3 +220,37 @@ def test_every_input_cent_is_counted_once_in_the_partial_sums(sample_dataset: tu
     total = int(np.rint(led["amount"].to_numpy() * 100).sum())
     rec = streamed.reconciliation
     assert round(rec["input_euros"].sum() * 100) == total == round((rec["classified_euros"].sum() + rec["unmapped_euros"].sum()) * 100)
+
+
+def test_read_ahead_keeps_order_raises_the_readers_error_and_stops_when_the_caller_does() -> None:
+    import threading
+
+    from lapsibudjetti._dataset import _ahead
+
+    assert list(_ahead(iter(range(50)))) == list(range(50))
+
+    def broken():
+        yield 1
+        raise OSError("disk gone")
+
+    got = []
+    with pytest.raises(OSError, match="disk gone"):
+        for item in _ahead(broken()):
+            got.append(item)
+    assert got == [1]
+
+    produced = []
+
+    def endless():
+        k = 0
+        while True:
+            produced.append(k)
+            yield k
+            k += 1
+
+    for item in _ahead(endless()):
+        if item == 3:
+            break
+    # the caller stopped: the reading thread ends too, having read at most two items more
+    assert not any(t.name == "lapsibudjetti-read-ahead" and t.is_alive() for t in threading.enumerate())
+    assert len(produced) <= 6
