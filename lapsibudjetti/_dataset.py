@@ -146,7 +146,8 @@ def _arrow_batches(dataset: pads.Dataset, columns: list[str], batch_size: int) -
                 continue
             table = pa.Table.from_batches([batch])
             if not named:  # lines are named by their file and row in it
-                table = table.append_column("source_file", pa.array([fragment.path] * n).dictionary_encode())
+                table = table.append_column("source_file", pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype="int32")),
+                                                                                          pa.array([fragment.path])))
                 table = table.append_column("source_row", pa.array(np.arange(row, row + n, dtype="int64")))
             pending.append(table)
             pending_files.append(fragment.path)

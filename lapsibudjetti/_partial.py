@@ -125,8 +125,10 @@ def partial_of(frame: pd.DataFrame, s: Settings, *, lines_to: Path | None = None
     if lines_to is not None:
         _write_lines(out, lines_to, part)
     mapped = out["mapped"].to_numpy()
-    m = out.loc[mapped]
-    summed = _sum_rows(m[list(SUM_KEYS)], amount_cents(m["amount"]), m["child_euros"].to_numpy(), np.ones(len(m), "int64"))
+    # only the summed columns of the mapped lines are taken out (not every annotated column of them)
+    keys = out[list(SUM_KEYS)] if mapped.all() else out.loc[mapped, list(SUM_KEYS)]
+    cents = amount_cents(out["amount"])[mapped]
+    summed = _sum_rows(keys, cents, out["child_euros"].to_numpy()[mapped], np.ones(len(keys), "int64"))
     return Partial(summed=summed, unmapped=out.loc[~mapped].reset_index(drop=True),
                    key_shares=shares.key_shares.drop_duplicates(), notes=shares.notes.drop_duplicates(),
                    warned=_caught(caught), lines=len(out), input_cents=int(amount_cents(frame["amount"]).sum()))
