@@ -63,6 +63,8 @@ class DaskSource:
                  for k, p in enumerate(self.frame.to_delayed())]
         if not level:
             raise InputError(say("dask.no_partitions"))
+        if len(level) == 1:  # one partition: its sums are unsorted until merged
+            level = [dask.delayed(merge, pure=True)(level)]
         while len(level) > 1:
             level = [dask.delayed(merge, pure=True)(level[i:i + SPLIT_EVERY]) for i in range(0, len(level), SPLIT_EVERY)]
         (result,) = dask.compute(level[0])

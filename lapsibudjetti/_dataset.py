@@ -223,7 +223,7 @@ def _batches_partial(dataset: pads.Dataset, s: Settings, batch_size: int, lines_
     for k, batch in enumerate(ledger_batches(dataset, batch_size, s.registry)):
         done.append(partial_of(batch, s, lines_to=lines_to, part=first_part + k))
         if len(done) >= 8:
-            done = [merge(done)]
+            done = [merge(done, sort=False)]  # on the way: unsorted; the last merge sorts
     return merge(done) if done else None
 
 
@@ -294,6 +294,18 @@ class ParquetSource:
         if not parts:
             raise InputError(say("ds.no_lines", name=self.name))
         return merge(parts)
+
+
+def _in_order() -> dict[str, bool]:
+    """``write_dataset`` options that keep the lines in their order (Arrow's threads otherwise write them in any order,
+    and the same ledger would give a different dataset, and unmapped lines listed in a different order, on each run)."""
+    import inspect
+
+    import pyarrow.dataset as pads
+
+    if "preserve_order" in inspect.signature(pads.write_dataset).parameters:
+        return {"preserve_order": True}
+    return {"use_threads": False}  # pragma: no cover - older pyarrow
 
 
 def new_directory(path: str | Path) -> Path:
@@ -382,7 +394,7 @@ def write_dataset(
             table = pa.Table.from_pandas(frame[list(LEDGER_COLUMNS)], preserve_index=False).cast(schema)
             pads.write_dataset(table, str(target), format="parquet", partitioning=_partitioning(partition_by) if partition_by else None,
                                basename_template=f"part-{k:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
-                               min_rows_per_group=1 << 17, max_rows_per_group=1 << 20)
+                               min_rows_per_group=1 << 17, max_rows_per_group=1 << 20, **_in_order())
             rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
         if not rows:
             raise InputError(say("ds.nothing"))

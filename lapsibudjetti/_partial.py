@@ -96,12 +96,12 @@ def stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _sum_rows(keys: pd.DataFrame, cents: np.ndarray, child: np.ndarray, count: np.ndarray) -> pd.DataFrame:
-    """Rows with equal keys added: cents exactly (integers), child euros and line counts."""
+def _sum_rows(keys: pd.DataFrame, cents: np.ndarray, child: np.ndarray, count: np.ndarray, *, sort: bool = True) -> pd.DataFrame:
+    """Rows with equal keys added: cents exactly (integers), child euros and line counts (rows in key order, or unsorted)."""
     if not len(keys):
         out = keys.copy()
         return out.assign(cents=np.zeros(0, "int64"), child_euros=np.zeros(0), line_count=np.zeros(0, "int64"))
-    gid, n = group_ids(keys, list(GROUPED_BY))
+    gid, n = group_ids(keys, list(GROUPED_BY), sort=sort)
     first = np.zeros(n, dtype="int64")
     first[gid[::-1]] = np.arange(len(gid) - 1, -1, -1)  # the first row of each group: its keys, types kept
     out = keys.take(first).reset_index(drop=True)
@@ -128,7 +128,8 @@ def partial_of(frame: pd.DataFrame, s: Settings, *, lines_to: Path | None = None
     # only the summed columns of the mapped lines are taken out (not every annotated column of them)
     keys = out[list(SUM_KEYS)] if mapped.all() else out.loc[mapped, list(SUM_KEYS)]
     cents = amount_cents(out["amount"])[mapped]
-    summed = _sum_rows(keys, cents, out["child_euros"].to_numpy()[mapped], np.ones(len(keys), "int64"))
+    # unsorted: a batch's sums are summed again when merged (the last merge puts them in order)
+    summed = _sum_rows(keys, cents, out["child_euros"].to_numpy()[mapped], np.ones(len(keys), "int64"), sort=False)
     return Partial(summed=summed, unmapped=out.loc[~mapped].reset_index(drop=True),
                    key_shares=shares.key_shares.drop_duplicates(), notes=shares.notes.drop_duplicates(),
                    warned=_caught(caught), lines=len(out), input_cents=int(amount_cents(frame["amount"]).sum()))
@@ -142,8 +143,8 @@ def _write_lines(out: pd.DataFrame, directory: Path, part: int) -> None:
     pq.write_table(table, directory / f"lines-{part:06d}.parquet")
 
 
-def merge(parts: Sequence[Partial]) -> Partial:
-    """One partial result from several: sums added, unmapped lines in order, keys and notes once.
+def merge(parts: Sequence[Partial], *, sort: bool = True) -> Partial:
+    """One partial result from several: sums added (in key order, or unsorted), unmapped lines in order, keys and notes once.
 
     Merging is associative and commutative up to the order of the unmapped
     lines (which follow the order of ``parts``): any tree of merges gives the
@@ -152,11 +153,11 @@ def merge(parts: Sequence[Partial]) -> Partial:
     parts = list(parts)
     if not parts:
         raise InputError(say("partial.nothing"))
-    if len(parts) == 1:
+    if len(parts) == 1 and not sort:
         return parts[0]
     stacked = stack([p.summed for p in parts])
     summed = _sum_rows(stacked[list(SUM_KEYS)], stacked["cents"].to_numpy(dtype="int64"), stacked["child_euros"].to_numpy(),
-                       stacked["line_count"].to_numpy(dtype="int64"))
+                       stacked["line_count"].to_numpy(dtype="int64"), sort=sort)
     return Partial(
         summed=summed,
         unmapped=stack([p.unmapped for p in parts]),

@@ -254,3 +254,20 @@ def test_read_ahead_keeps_order_raises_the_readers_error_and_stops_when_the_call
     # the caller stopped: the reading thread ends too, having read at most two items more
     assert not any(t.name == "lapsibudjetti-read-ahead" and t.is_alive() for t in threading.enumerate())
     assert len(produced) <= 6
+
+
+def test_the_same_ledger_gives_the_same_dataset_line_for_line(tmp_path: Path) -> None:
+    """Arrow's writer threads would put lines in any order: the unmapped lines' list changed from run to run."""
+    import pyarrow.dataset as pads
+
+    rng = np.random.default_rng(7)
+    n = 400_000  # enough lines for Arrow to split the work between threads
+    led = lb.make_ledger({"org_code": rng.choice(MUNIS, n), "task_class": rng.choice(TASKS, n), "year": rng.choice([2018, 2019], n),
+                          "phase": "actual", "amount": rng.integers(-10**6, 10**8, n) / 100}, org_type="municipality")
+    tables = []
+    for k in range(2):
+        lb.write_dataset(led, tmp_path / f"d{k}", partition_by=("year",), check_codes=False)
+        ds = pads.dataset(str(tmp_path / f"d{k}"), format="parquet", partitioning="hive")
+        tables.append(ds.to_table(columns=["org_code", "service_class", "amount", "source_row"]).to_pandas())
+    assert tables[0]["amount"].tolist() == tables[1]["amount"].tolist()
+    assert tables[0]["source_row"].tolist() == tables[1]["source_row"].tolist()
