@@ -130,7 +130,7 @@ def _tables(cb: lb.ChildBudget) -> dict[str, pd.DataFrame]:
     return library_tables(cb)
 
 
-def worker(engine: str, directory: Path, budget_gb: float, batch_size: int, out: Path, workers: int = 1) -> None:
+def worker(engine: str, directory: Path, budget_gb: float, batch_size: int, out: Path, workers: int | None = None) -> None:
     """One engine, one run, in this (fresh) process; writes its figures and tables to ``out``."""
     import warnings
 
@@ -183,7 +183,8 @@ def main() -> None:
     ap.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     ap.add_argument("--budget-gb", type=float, default=4.0, help="memory budget (DuckDB's memory_limit; Dask: split over its workers)")
     ap.add_argument("--batch-size", type=int, default=2_000_000, help="lines per batch of the streaming engine")
-    ap.add_argument("--workers", type=int, default=1, help="processes of the streaming engine (child_budget's workers=)")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="processes of the streaming engine (child_budget's workers=; 0: its default, 2 from 40 M lines on 2+ cores)")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lapsibudjetti-bench",
                     help="where the datasets are written and kept for later runs")
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -191,13 +192,13 @@ def main() -> None:
     args = ap.parse_args()
     if args.worker:
         engine, directory, budget, batch, out, workers = args.worker
-        worker(engine, Path(directory), float(budget), int(batch), Path(out), int(workers))
+        worker(engine, Path(directory), float(budget), int(batch), Path(out), int(workers) or None)
         return
     sizes = [1_000_000] if args.quick else args.lines
     args.data.mkdir(parents=True, exist_ok=True)
     print(f"# {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, pandas {pd.__version__}, load average {os.getloadavg()[0]:.2f}")
-    print(f"# memory budget {args.budget_gb} GB; streaming batches of {args.batch_size:,} lines in {args.workers} process(es); "
+    print(f"# memory budget {args.budget_gb} GB; streaming batches of {args.batch_size:,} lines in {args.workers or 'the default number of'} process(es); "
           "Dask: LocalCluster of 2 workers")
     rows = []
     for n in sizes:

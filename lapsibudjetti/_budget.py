@@ -344,7 +344,8 @@ def child_budget(
         every annotated line to (Parquet), as they are computed.
     workers
         For a Parquet dataset: processes reading its files side by side
-        (memory: one batch each; default 1). See
+        (memory: one batch each). Default: two for datasets of 40 million
+        lines or more on a machine with two cores or more, else one. See
         docs/larger-than-memory.md for when more pay off.
 
     Returns

@@ -271,3 +271,17 @@ def test_the_same_ledger_gives_the_same_dataset_line_for_line(tmp_path: Path) ->
         tables.append(ds.to_table(columns=["org_code", "service_class", "amount", "source_row"]).to_pandas())
     assert tables[0]["amount"].tolist() == tables[1]["amount"].tolist()
     assert tables[0]["source_row"].tolist() == tables[1]["source_row"].tolist()
+
+
+def test_two_processes_by_default_only_for_large_datasets(sample_dataset: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lapsibudjetti import _dataset
+
+    _whole, target, _options = sample_dataset  # 2 550 lines in 50 files
+    dataset = _dataset.open_dataset(target)
+    assert _dataset.auto_workers(dataset) == 1
+    monkeypatch.setattr(_dataset, "AUTO_WORKERS_FROM", 2_000)
+    monkeypatch.setattr(_dataset.os, "cpu_count", lambda: 2)
+    assert _dataset.auto_workers(dataset) == 2
+    monkeypatch.setattr(_dataset.os, "cpu_count", lambda: 1)
+    assert _dataset.auto_workers(dataset) == 1
+    assert _dataset.ParquetSource.of(target, batch_size=100, lines_to=None).workers == 1
