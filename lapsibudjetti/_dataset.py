@@ -219,12 +219,35 @@ def _batches_partial(dataset: pads.Dataset, s: Settings, batch_size: int, lines_
     """The merged partial result of a dataset's batches (None: no lines); partial sums merged every 8 batches so memory stays bounded."""
     from ._partial import merge, partial_of
 
+    runs: list[Partial] = []  # merged partial results of consecutive batches, in order
     done: list[Partial] = []
     for k, batch in enumerate(ledger_batches(dataset, batch_size, s.registry)):
         done.append(partial_of(batch, s, lines_to=lines_to, part=first_part + k))
         if len(done) >= 8:
-            done = [merge(done, sort=False)]  # on the way: unsorted; the last merge sorts
-    return merge(done) if done else None
+            runs = _absorbed(runs, merge(done, sort=False))  # on the way: unsorted; the last merge sorts
+            done = []
+    if done:
+        runs = _absorbed(runs, merge(done, sort=False))
+    return merge(runs) if runs else None
+
+
+def _absorbed(runs: list[Partial], new: Partial) -> list[Partial]:
+    """``runs`` with ``new`` after them: kept apart when their sums have no year in common (a dataset read year by
+    year: nothing of the earlier years can add up with it, and merging them again would only re-sort them), merged
+    with the last run when only it shares a year, else all merged (memory stays bounded by the distinct sums).
+    The order of the lines (unmapped lines, keys) stays that of the batches."""
+    from ._partial import merge
+
+    def years(p: Partial) -> set[int]:
+        return set(np.unique(p.summed["year"].to_numpy(dtype="int64")).tolist()) if len(p.summed) else set()
+
+    mine = years(new)
+    shared = [k for k, r in enumerate(runs) if years(r) & mine]
+    if not shared:
+        return [*runs, new]
+    if shared == [len(runs) - 1]:
+        return [*runs[:-1], merge([runs[-1], new], sort=False)]
+    return [merge([*runs, new], sort=False)]
 
 
 def _shares_of(files: list[str], sizes: list[int], n: int) -> list[list[str]]:
