@@ -72,6 +72,7 @@ def main() -> int:
     from lapsibudjetti.output._workbook import workbook_of
 
     warnings.simplefilter("ignore", lb.LapsibudjettiWarning)
+    lb.set_lang("en")  # the steps' names in the figures below (the report itself is in --lang)
     best: dict[str, float] = {}
 
     def keep(label: str, seconds: float) -> None:

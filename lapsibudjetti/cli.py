@@ -335,7 +335,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
     if not files and getattr(args, "command", "") in ("report", "scenario", "rules"):
         from .samples._load import load_sample
 
-        progress.step("loading the synthetic sample")
+        progress.step(_text("progress.sample"))
         sample = load_sample("synthetic")
         console.err(f"{_text('cli.note')}: " + _text("cli.no_ledgers", sample=_text(f"sample.{sample.name}")))
         inp.sample = sample.name
@@ -350,7 +350,7 @@ def _load_inputs(args: argparse.Namespace, console: _Console, progress: Progress
         if rules_path is None and rules:
             rules_path = sample.rules_path
     for kind, path in files:
-        progress.step(f"reading {path.name}")
+        progress.step(_text("progress.reading", file=path.name))
         if kind == "ledger" and path.is_dir():  # a Parquet dataset: read in batches by child_budget
             inp.ledgers.append(path)
             inp.files.append(str(path))
@@ -536,7 +536,7 @@ def _computed(args: argparse.Namespace, console: _Console, steps: int, *, rules:
     try:
         with _notes(console):
             inp = _load_inputs(args, console, progress, collect=False, rules=rules)
-            progress.step("classifying and allocating")
+            progress.step(_text("progress.budget"))
             yield inp, _child_budget(inp, args), progress
     finally:
         progress.close()
@@ -584,7 +584,7 @@ def _validate(args: argparse.Namespace, console: _Console) -> int:
             inp = _load_inputs(args, console, progress, collect=True)
             result = None
             if inp.ledgers and not inp.problems:
-                progress.step("classifying and allocating")
+                progress.step(_text("progress.budget"))
                 result = _collect(inp.problems, lambda: _child_budget(inp, args))
     finally:
         progress.close()
@@ -648,7 +648,7 @@ def _rules_diff(args: argparse.Namespace, console: _Console) -> int:
             raise InputError(_text("rule.file_not_found", path=path), file=str(path))
     args.rules = first
     with _computed(args, console, 3, rules=first is not None) as (_inp, result, progress):
-        progress.step("comparing the rules")
+        progress.step(_text("progress.compare_rules"))
         import lapsibudjetti as lb
 
         diff = result.compare_rules(second if second is not None else lb.default_rules(args.profile), profile=args.profile)
@@ -666,7 +666,7 @@ def _scenario(args: argparse.Namespace, console: _Console) -> int:
     if existing and not args.force:
         raise InputError(_text("cli.scenario_exists", paths=", ".join(str(p) for p in existing)), file=str(args.out))
     with _computed(args, console, 3) as (_inp, result, progress):
-        progress.step("applying the changes")
+        progress.step(_text("progress.apply_changes"))
         s = result.scenario(args.changes)
         written = write_scenario(s, args.out, lang=args.lang, charts=not args.no_charts)
     moved = s.comparison[s.comparison.filter(like="_difference").fillna(0).ne(0).any(axis=1)]

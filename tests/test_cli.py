@@ -322,7 +322,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, good: Path, monkeypatch
     monkeypatch.setattr(sys, "stdout", out)
     assert cli.main(["validate", "--ledger", str(good), "--ledger", str(second), "--set", "org_type=municipality",
                      "--population-year", "nearest"]) == 0
-    assert "reading second.csv" in term.getvalue() and "\r[" in term.getvalue()
+    assert "luetaan second.csv" in term.getvalue() and "\r[" in term.getvalue()
     assert "\r" not in out.getvalue() and out.getvalue().startswith("OK: 2 kirjanpitotiedostoa, 12 riviä")
 
 

@@ -204,7 +204,7 @@ def _draw_charts(result: ChildBudget, view: BoundaryView | None, folder: Path, l
     for stem, function, needs_years in CHARTS:
         if stems is not None and stem not in stems:
             continue
-        progress(f"chart {stem}")
+        progress(say("progress.chart", chart=text(f"html.caption_{stem}", lang).rstrip(".")))
         if needs_years and years < 2:
             notes.add(text("note.chart_one_year", lang, chart=stem))
             continue

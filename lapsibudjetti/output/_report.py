@@ -433,7 +433,7 @@ def _staged(result: ChildBudget, shown: ChildBudget, mview: Any, extra: dict[str
     charts = job is not None
     if job is not None:
         job.start(staging, shown, mview, lang, chart_orgs)
-    step("computing the tables")
+    step(say("progress.tables"))
     extra = {**changes(result, mview, price_index, notes, **view_options), **reference_tables(shown),
              **sensitivity_tables(result, notes), **outcome_tables(shown, notes), **extra}
     if income is not None:
@@ -456,19 +456,19 @@ def _staged(result: ChildBudget, shown: ChildBudget, mview: Any, extra: dict[str
 
     if job is not None:
         job.draw_mine(step)
-    step("writing the tables")
+    step(say("progress.write_tables"))
     staged = tables_to_files(tables, shown, staging / "tables", dialect=csv_dialect, formats=("csv", "parquet"), lang=lang)
-    step("writing the workbook")
+    step(say("progress.workbook"))
     staged.insert(0, workbook_of(tables, shown, staging / WORKBOOK_NAME, lang=lang, cover=True, shown=_shown_name(shown, result),
                                  charts=pngs if charts else None))
     pngs()
     staged += drawn_files
-    step("writing the report page")
+    step(say("progress.page"))
     svgs = {p.stem: p.read_text(encoding="utf-8") for p in drawn_files if p.suffix == ".svg"}
     staged.append(write_html(tables, staging / HTML_NAME, lang=lang, charts=svgs, shown=_shown_name(shown, result),
                              amounts=_amounts_line(shown, tables["summary"], lang), notes=list(notes)))
     if pdf:
-        step("printing the page to PDF")
+        step(say("progress.pdf"))
         staged.append(print_pdf(staging / HTML_NAME, staging / PDF_NAME))
     with _signals_held():
         placed = _place(staging, folder, staged)

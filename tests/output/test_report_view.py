@@ -130,3 +130,19 @@ def test_cover_and_years_columns_fit_the_largest_figures(tmp_path: Path) -> None
     years = wb.worksheets[1]
     largest = max(c.value for row in years.iter_rows(min_col=2) for c in row if isinstance(c.value, float))
     assert years.column_dimensions["B"].width >= len(f"{largest:,.0f} €")
+
+
+def test_progress_is_told_in_the_session_language(tmp_path: Path) -> None:
+    """The CLI's progress bar shows these labels: a Swedish session reads Swedish, not the code's English."""
+    s = lb.load_sample("synthetic")
+    cb = s.child_budget()
+    steps: list[str] = []
+    before = lb.default_lang()
+    lb.set_lang("sv")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", lb.LapsibudjettiWarning)
+            lb.report(cb, tmp_path / "r", lang="sv", charts=False, progress=steps.append)
+    finally:
+        lb.set_lang(before)
+    assert steps == ["beräknar tabellerna", "skriver tabellerna", "skriver arbetsboken", "skriver rapportsidan"]
