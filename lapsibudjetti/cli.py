@@ -50,6 +50,7 @@ from ._cli_terminal import Progress, _Console
 from ._errors import InputError, LapsibudjettiError, LapsibudjettiWarning
 from ._groups import line_counts
 from .measure._metrics import pooled
+from .output._chartjob import HELPER_CHARTS
 from .output._report import CHARTS, MAX_CHART_ORGS, report
 from .read._tables import number_text, read_text_table
 from .reference import _labels
@@ -545,7 +546,8 @@ def _computed(args: argparse.Namespace, console: _Console, steps: int, *, rules:
 
 def _report(args: argparse.Namespace, console: _Console) -> int:
     n_files = len(args.ledger) + len(args.statistics)
-    steps = max(1, n_files) + 3 + (0 if args.no_charts else len(CHARTS))
+    # reading, classifying, the tables, writing tables, workbook and page, and the charts drawn here (the helper's are not counted)
+    steps = max(1, n_files) + 5 + (0 if args.no_charts else len(CHARTS) - len(HELPER_CHARTS))
     if not args.no_charts:
         from .output._chartjob import ChartJob
 
