@@ -9,8 +9,8 @@ packed (:func:`lapsibudjetti._xlsx.new_workbook`). Numbers are written with
 ``repr`` (the shortest text that reads back as the same float, so amounts
 round-trip exactly; xlsxwriter writes 16 digits), text as inline strings
 escaped as ECMA-376 asks (``& < >``, control characters as ``_xHHHH_`` and a
-literal ``_xHHHH_`` kept literal, which xlsxwriter's shared strings do not),
-booleans as booleans; an empty cell is left out.
+literal ``_xHHHH_`` kept literal as ``_x005F_xHHHH_``, as xlsxwriter does for
+the cells it writes), booleans as booleans; an empty cell is left out.
 """
 
 from __future__ import annotations

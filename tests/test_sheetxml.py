@@ -106,3 +106,16 @@ def test_a_column_can_have_a_number_format_per_row(tmp_path: Path) -> None:
     ws = load_workbook(tmp_path / "r.xlsx")["S"]
     assert [ws.cell(header + 1 + i, 2).number_format for i in range(3)] == ['#,##0.00 "€"', "0.0 %", '#,##0.00 "€"']
     assert [ws.cell(header + 1 + i, 2).value for i in range(3)] == [1234.5, 0.25, 99.0]
+
+
+def test_cells_xlsxwriter_writes_keep_a_literal_escape_literal_too(tmp_path) -> None:
+    """The titles, notes and the rules workbook go through xlsxwriter: its shared strings escape ``_xHHHH_`` as ours do."""
+    import zipfile
+
+    import xlsxwriter
+
+    path = tmp_path / "x.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet().write_string(0, 0, "_x0041_")
+    wb.close()
+    assert b"<t>_x005F_x0041_</t>" in zipfile.ZipFile(path).read("xl/sharedStrings.xml")
