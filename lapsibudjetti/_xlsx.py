@@ -22,7 +22,7 @@ import pandas as pd
 
 from ._sheetxml import Body, body_xml, insert_body
 
-__all__ = ["safe_text", "new_workbook", "write_sheet", "print_landscape", "Styles", "FORMULA_PREFIXES"]
+__all__ = ["safe_text", "shown_length", "new_workbook", "write_sheet", "print_landscape", "Styles", "FORMULA_PREFIXES"]
 
 #: Leading characters that make Excel / LibreOffice treat a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -44,6 +44,30 @@ def safe_text(value: str) -> str:
     if value and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def shown_length(value: object, fmt: str | None) -> int:
+    """About how many characters a cell shows with an Excel number format (for column widths).
+
+    Examples
+    --------
+    >>> shown_length(12477717659.0, '#,##0 "€"'), shown_length(0.829, "0.0 %"), shown_length("Perusopetus", None)
+    (16, 7, 11)
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return 0
+    if isinstance(value, bool | np.bool_):
+        return 5
+    if isinstance(value, int | float | np.integer | np.floating):
+        x = float(value)
+        if fmt is not None and fmt.endswith("%"):
+            return len(f"{x * 100:.2f}") + 2
+        if fmt == "0.00":
+            return len(f"{x:.2f}")
+        digits = len(f"{abs(x):,.0f}") + (1 if x < 0 else 0)
+        unit = fmt or ""
+        return digits + ((5 if ".00" in unit else 2) if "€" in unit else 0)
+    return len(str(value))
 
 
 def _cell_value(value: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._xlsx import Styles, print_landscape
+from .._xlsx import Styles, print_landscape, shown_length
 from ..measure._metrics import METRICS, pooled
 from ..reference._format import format_years
 from ..reference._labels import text, value_label
@@ -27,12 +27,7 @@ def _format(metric: str) -> str:
 
 def _shown_width(x: object, metric: str, scale: float = 16 / 11 * 1.15) -> float:
     """Column width (in characters of the 11 pt font) that a figure needs (default: in the cover's bold 16 pt style)."""
-    v = _value(x)
-    if v is None:
-        return 0.0
-    fmt = _format(metric)
-    shown = f"{v * 100:.1f} %" if fmt.endswith("%") else f"{v:,.0f} €" if "€" in fmt else f"{v:,.2f}" if fmt == "0.00" else f"{v:,.0f}"
-    return len(shown) * scale + 2
+    return shown_length(_value(x), _format(metric)) * scale + 2
 
 
 def _value(x: object) -> float | None:

@@ -7,12 +7,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .._errors import InputError
 from .._present import display_frame, number_kind
-from .._xlsx import Styles, new_workbook, write_sheet
+from .._xlsx import Styles, new_workbook, shown_length, write_sheet
 from ..reference._labels import lang_or_default, say, text
 from ._collect import BudgetResult, _amounts_line, _series_parts, export_tables
 
@@ -58,22 +57,6 @@ def _number_format(table: str, col: str) -> str | None:
     return _FORMATS[kind]
 
 
-def _formatted_length(v: object, fmt: str | None) -> int:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return 0
-    if isinstance(v, bool | np.bool_):
-        return 5
-    if isinstance(v, int | float | np.integer | np.floating):
-        x = float(v)
-        if fmt in (_PERCENT, _PERCENT_FINE):
-            return len(f"{x * 100:.2f}") + 2
-        if fmt == _RATIO:
-            return len(f"{x:.2f}")
-        digits = len(f"{abs(x):,.0f}") + (1 if x < 0 else 0)
-        return digits + (5 if fmt == _CENTS else 2 if fmt == _EURO else 0)
-    return len(str(v))
-
-
 def _layout(frame: pd.DataFrame, headers: list[str], formats: Mapping[str, str]) -> tuple[dict[str, float], float]:
     """Column widths from the values (headers wrap), and the header row height."""
     widths: dict[str, float] = {}
@@ -81,7 +64,7 @@ def _layout(frame: pd.DataFrame, headers: list[str], formats: Mapping[str, str])
     sample = frame.head(500)
     for col, head in zip(frame.columns, headers):
         fmt = formats.get(str(col))
-        longest_value = max([0] + [_formatted_length(v, fmt) for v in sample[col].tolist()])
+        longest_value = max([0] + [shown_length(v, fmt) for v in sample[col].tolist()])
         longest_word = max([0] + [len(w) for w in head.split()])
         cap = 60 if fmt is None else 22
         width = float(min(cap, max(8, longest_value + 2, longest_word + 2, min(len(head), 14) + 2)))
