@@ -184,7 +184,8 @@ def main() -> None:
     ap.add_argument("--budget-gb", type=float, default=4.0, help="memory budget (DuckDB's memory_limit; Dask: split over its workers)")
     ap.add_argument("--batch-size", type=int, default=2_000_000, help="lines per batch of the streaming engine")
     ap.add_argument("--workers", type=int, default=0,
-                    help="processes of the streaming engine (child_budget's workers=; 0: its default, 2 from 40 M lines on 2+ cores)")
+                    help="processes of the streaming engine (child_budget's workers=); 0: two from 40 M lines on 2+ cores, "
+                         "as the library does in a notebook or the command (a script gets one unless it asks)")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lapsibudjetti-bench",
                     help="where the datasets are written and kept for later runs")
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -192,7 +193,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.worker:
         engine, directory, budget, batch, out, workers = args.worker
-        worker(engine, Path(directory), float(budget), int(batch), Path(out), int(workers) or None)
+        lines = int(json.loads((Path(directory) / lb._dataset.MARKER).read_text())["total"]["lines"])
+        auto = 2 if lines >= lb._dataset.AUTO_WORKERS_FROM and (os.cpu_count() or 1) >= 2 else 1
+        worker(engine, Path(directory), float(budget), int(batch), Path(out), int(workers) or auto)
         return
     sizes = [1_000_000] if args.quick else args.lines
     args.data.mkdir(parents=True, exist_ok=True)

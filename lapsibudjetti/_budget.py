@@ -345,7 +345,9 @@ def child_budget(
     workers
         For a Parquet dataset: processes reading its files side by side
         (memory: one batch each). Default: two for datasets of 40 million
-        lines or more on a machine with two cores or more, else one. See
+        lines or more on a machine with two cores or more, in a notebook or
+        the ``lapsibudjetti`` command; else one (a script that asks for more
+        must call this inside ``if __name__ == "__main__":``). See
         docs/larger-than-memory.md for when more pay off.
 
     Returns

@@ -307,6 +307,7 @@ class ParquetSource:
             return whole
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         sizes = [os.path.getsize(f) for f in files]
         shares = _shares_of(files, sizes, self.workers)
@@ -314,7 +315,10 @@ class ParquetSource:
         with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = [pool.submit(_files_partial, self.root, share, list(self.fields), s, self.batch_size, self.lines_to, k * 10**6)
                        for k, share in enumerate(shares)]
-            parts = [p for p in (f.result() for f in futures) if p is not None]
+            try:
+                parts = [p for p in (f.result() for f in futures) if p is not None]
+            except BrokenProcessPool:  # a spawned worker ran the user's unguarded script again and stopped
+                raise InputError(say("ds.workers_broken", name=self.name, n=len(shares))) from None
         if not parts:
             raise InputError(say("ds.no_lines", name=self.name))
         return merge(parts)
@@ -339,15 +343,33 @@ AUTO_WORKERS_FROM = 40_000_000
 
 def auto_workers(dataset: pads.Dataset) -> int:
     """The default number of processes: two for a dataset of :data:`AUTO_WORKERS_FROM` lines or more in two or more files
-    on a machine with two or more cores, else one (memory: one batch each)."""
+    on a machine with two or more cores, when a second process can start safely (:func:`_spawn_safe`), else one
+    (memory: one batch each)."""
     files = list(dataset.files)
-    if (os.cpu_count() or 1) < 2 or len(files) < 2:
+    if (os.cpu_count() or 1) < 2 or len(files) < 2 or not _spawn_safe():
         return 1
     try:
         lines = sum(int(f.metadata.num_rows) for f in dataset.get_fragments())
     except (AttributeError, OSError, ValueError):  # not Parquet fragments with footers: one process
         return 1
     return 2 if lines >= AUTO_WORKERS_FROM else 1
+
+
+def _spawn_safe() -> bool:
+    """Whether a spawned worker can start without running the user's code again: a notebook or interactive session
+    (no main file), or the ``lapsibudjetti`` command. A spawned process imports the main script; a script that calls
+    :func:`child_budget` outside ``if __name__ == "__main__":`` would then start workers of its own and break the pool,
+    so a plain script is read in one process unless it asks for ``workers``."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    file = getattr(main, "__file__", None)
+    if file is None:
+        return True
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and str(getattr(spec, "name", "")).startswith("lapsibudjetti"):
+        return True  # python -m lapsibudjetti
+    return Path(file).stem.lower() in ("lapsibudjetti", "lapsibudjetti-script")  # the installed command
 
 
 def new_directory(path: str | Path) -> Path:

@@ -281,7 +281,25 @@ def test_two_processes_by_default_only_for_large_datasets(sample_dataset: tuple,
     assert _dataset.auto_workers(dataset) == 1
     monkeypatch.setattr(_dataset, "AUTO_WORKERS_FROM", 2_000)
     monkeypatch.setattr(_dataset.os, "cpu_count", lambda: 2)
+    assert not _dataset._spawn_safe()  # pytest's main is a file: a plain script is read in one process
+    assert _dataset.auto_workers(dataset) == 1
+    monkeypatch.setattr(_dataset, "_spawn_safe", lambda: True)  # a notebook or the lapsibudjetti command
     assert _dataset.auto_workers(dataset) == 2
     monkeypatch.setattr(_dataset.os, "cpu_count", lambda: 1)
     assert _dataset.auto_workers(dataset) == 1
     assert _dataset.ParquetSource.of(target, batch_size=100, lines_to=None).workers == 1
+
+
+def test_an_unguarded_script_asking_for_workers_is_told_how_to_fix_it(sample_dataset: tuple, tmp_path: Path) -> None:
+    """A spawned worker runs the main script again: without the __main__ guard the pool broke with BrokenProcessPool."""
+    import subprocess
+    import sys
+
+    _whole, target, _options = sample_dataset
+    script = tmp_path / "unguarded.py"
+    script.write_text("import warnings, lapsibudjetti as lb\nwarnings.simplefilter('ignore')\n"
+                      f"lb.set_lang('en')\nlb.child_budget({str(target)!r}, population_year='nearest', workers=2)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert 'if __name__ == "__main__":' in done.stderr and "workers=1" in done.stderr
+    assert "BrokenProcessPool" not in done.stderr.splitlines()[-1]
