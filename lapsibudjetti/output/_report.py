@@ -412,6 +412,7 @@ def _written(result: ChildBudget, folder: Path, lang: str, price_index: Any, job
              income: pd.DataFrame | str | Path | None, view_options: dict[str, Any], notes: _Notes, previous: set[str]) -> Report:
     """The report's files: computed, staged (charts drawn beside the workbook and tables), then put in place."""
     shown, mview, extra = shown_result(result, view, notes, **view_options)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     # everything is written into a hidden staging folder first (the slow, interruptible part); then the files are
     # moved into place, the old ones removed and the manifest written with SIGINT/SIGTERM held back, so an
@@ -423,6 +424,8 @@ def _written(result: ChildBudget, folder: Path, lang: str, price_index: Any, job
                        income, view_options, notes, previous)
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # the report's own hidden folder
+        if created and not any(folder.iterdir()):  # a report that failed leaves no empty folder it made
+            folder.rmdir()
 
 
 def _staged(result: ChildBudget, shown: ChildBudget, mview: Any, extra: dict[str, Any], folder: Path, staging: Path, lang: str,

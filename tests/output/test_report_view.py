@@ -146,3 +146,12 @@ def test_progress_is_told_in_the_session_language(tmp_path: Path) -> None:
     finally:
         lb.set_lang(before)
     assert steps == ["beräknar tabellerna", "skriver tabellerna", "skriver arbetsboken", "skriver rapportsidan"]
+
+
+def test_a_report_that_fails_leaves_no_folder_it_made(tmp_path: Path) -> None:
+    cb = lb.load_sample("synthetic").child_budget()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lb.LapsibudjettiWarning)
+        with pytest.raises(lb.LapsibudjettiError):
+            lb.report(cb, tmp_path / "r", charts=False, income=tmp_path / "no-such-statement.xlsx")
+    assert not (tmp_path / "r").exists()
