@@ -472,6 +472,49 @@ def _browser_command(exe: str, profile: str, *args: str) -> list[str]:
             f"--user-data-dir={profile}", "--run-all-compositor-stages-before-draw", *args]
 
 
+def _run_browser(cmd: list[str], out: Path, timeout: float) -> tuple[int, str]:
+    """Run headless Chromium until it exits, or until ``out`` is written and stays the same size for a second.
+
+    Headless Chromium sometimes writes its file and then does not exit (seen once in CI: a screenshot that waited
+    120 s): a finished file is taken and the browser stopped. A browser that writes nothing in half the time is
+    stopped and started once more. Returns the exit code (0 when the file was taken) and the browser's messages.
+    """
+    import time
+
+    for _attempt in range(2):
+        with tempfile.TemporaryFile(mode="w+") as errors:
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors, text=True)
+            start, seen, steady = time.monotonic(), -1, 0.0
+            code: int | None = None
+            while True:
+                try:
+                    code = proc.wait(timeout=0.2)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                size = out.stat().st_size if out.exists() else -1
+                if size > 0 and size == seen:
+                    steady += 0.2
+                    if steady >= 1.0:  # written and left alone: done, whatever the browser does next
+                        proc.kill()
+                        proc.wait()
+                        code = 0
+                        break
+                else:
+                    seen, steady = size, 0.0
+                if time.monotonic() - start > timeout / 2:
+                    proc.kill()
+                    proc.wait()
+                    code = None
+                    break
+            errors.seek(0)
+            detail = errors.read()
+        if code is not None:
+            return code, detail
+        out.unlink(missing_ok=True)
+    raise subprocess.TimeoutExpired(cmd, timeout)
+
+
 def print_pdf(page: str | Path, pdf: str | Path, *, timeout: float = 120.0) -> Path:
     """Print an HTML page to an A4 PDF with headless Chromium (the page's print stylesheet applies).
 
@@ -489,13 +532,13 @@ def print_pdf(page: str | Path, pdf: str | Path, *, timeout: float = 120.0) -> P
         tmp = pdf.with_name(f".{pdf.name}.part")
         cmd = _browser_command(exe, profile, "--no-pdf-header-footer", f"--print-to-pdf={tmp}", page.as_uri())
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+            code, detail = _run_browser(cmd, tmp, timeout)
         except subprocess.TimeoutExpired:
             tmp.unlink(missing_ok=True)
             raise InputError(say("html.timeout", exe=exe, page=page.name, seconds=f"{timeout:.0f}")) from None
-        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+        if code != 0 or not tmp.exists() or tmp.stat().st_size == 0:
             tmp.unlink(missing_ok=True)
-            raise InputError(say("html.pdf_failed", exe=exe, page=page.name, code=proc.returncode, detail=proc.stderr.strip()[-400:]))
+            raise InputError(say("html.pdf_failed", exe=exe, page=page.name, code=code, detail=detail.strip()[-400:]))
         tmp.replace(pdf)
     return pdf
 
@@ -508,8 +551,11 @@ def screenshot(page: str | Path, png: str | Path, *, width: int = 1200, height: 
     page, png = Path(page).resolve(), Path(png).resolve()
     with tempfile.TemporaryDirectory(prefix="lapsibudjetti-browser-") as profile:
         cmd = _browser_command(exe, profile, "--hide-scrollbars", f"--window-size={width},{height}", f"--screenshot={png}", page.as_uri())
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-        if proc.returncode != 0 or not png.exists():
-            raise InputError(say("html.shot_failed", exe=exe, page=page.name, code=proc.returncode, detail=proc.stderr.strip()[-400:]))
+        try:
+            code, detail = _run_browser(cmd, png, timeout)
+        except subprocess.TimeoutExpired:
+            raise InputError(say("html.timeout", exe=exe, page=page.name, seconds=f"{timeout:.0f}")) from None
+        if code != 0 or not png.exists():
+            raise InputError(say("html.shot_failed", exe=exe, page=page.name, code=code, detail=detail.strip()[-400:]))
     return png
 

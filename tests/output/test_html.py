@@ -92,3 +92,18 @@ def test_page_renders_in_chromium_to_png_and_a4_pdf(reports: dict[str, lb.Report
     if shutil.which("pdftotext"):
         words = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "Lapsibudjetti" in words and "Ehkäisevien osuus" in words and "Täsmäytys" in words
+
+
+def test_a_browser_that_writes_its_file_and_hangs_is_stopped_and_one_that_writes_nothing_times_out(tmp_path: Path) -> None:
+    """Headless Chromium once wrote its screenshot and did not exit: CI waited 120 s and failed."""
+    import sys
+    import time
+
+    out = tmp_path / "page.png"
+    hangs = [sys.executable, "-c", f"import pathlib, time; pathlib.Path({str(out)!r}).write_bytes(b'png'); time.sleep(60)"]
+    start = time.monotonic()
+    code, _detail = _html._run_browser(hangs, out, timeout=40)
+    assert code == 0 and out.read_bytes() == b"png" and time.monotonic() - start < 15
+    silent = [sys.executable, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(subprocess.TimeoutExpired):
+        _html._run_browser(silent, tmp_path / "never.png", timeout=2)
