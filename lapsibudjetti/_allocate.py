@@ -210,15 +210,7 @@ class Population:
         """
         n = len(orgs)
         mat = np.full((n, MAX_AGE + 1), np.nan)
-        lookup = self._wide()
-        tot = self.totals.set_index(["org_type", "org_code", "year"])["persons"] if len(self.totals) else pd.Series(dtype=float)
-        years_by_org: dict[tuple[str, str], list[int]] = {}
-        for (t, c, y) in lookup.index:
-            years_by_org.setdefault((t, c), []).append(y)
-        # positions and totals by key: a dict lookup, not a MultiIndex .loc, for each of thousands of organisation-years
-        at = {key: k for k, key in enumerate(lookup.index)}
-        ages = lookup.to_numpy(dtype=float)
-        total_of = dict(zip(tot.index, tot.to_numpy(dtype=float)))
+        years_by_org, at, ages, total_of = self._lookups
 
         def one(t: str, c: str, y: int) -> tuple[np.ndarray | None, str, str]:
             if (t, c, y) in at:
@@ -241,11 +233,11 @@ class Population:
                         return vec / vec.sum(), "successor", say("pop.successor", succ=succ, code=c, how=d or say("pop.same_year"))
             return None, "", ""
 
-        # exact hits in one vectorised lookup; the loop below handles the rest
-        wanted = [(str(t), str(c), int(y)) for t, c, y in orgs[["org_type", "org_code", "year"]].itertuples(index=False)]
-        hit = lookup.index.get_indexer(pd.MultiIndex.from_tuples(wanted, names=lookup.index.names)) if n and len(lookup) else np.full(n, -1)
+        # exact hits first, the loop below handles the rest
+        wanted = list(zip(orgs["org_type"].astype(str), orgs["org_code"].astype(str), orgs["year"].astype("int64").tolist()))
+        hit = np.fromiter((at.get(w, -1) for w in wanted), dtype="int64", count=n)
         if (hit >= 0).any():
-            mat[hit >= 0] = lookup.to_numpy(dtype=float)[hit[hit >= 0]]
+            mat[hit >= 0] = ages[hit[hit >= 0]]
         bases, details = ["exact" if h >= 0 else "" for h in hit], [""] * n
         estimated = np.zeros(n, dtype=bool)  # borrowed from another year or municipality, in any language of the detail
         for k, (t, c, y) in enumerate(wanted):
@@ -278,6 +270,19 @@ class Population:
             bases[k], details[k] = basis, detail
             estimated[k] |= basis in ("nearest", "successor")
         return mat, pd.DataFrame({"basis": bases, "detail": details, "estimated": estimated}, index=orgs.index)
+
+    @functools.cached_property
+    def _lookups(self) -> tuple[dict[tuple[str, str], list[int]], dict[tuple[str, str, int], int], np.ndarray, dict[tuple[str, str, int], float]]:
+        """The years of each organisation, each organisation-year's row of :meth:`_wide` and its ages, and totals by
+        organisation-year: dict lookups (not a MultiIndex ``.loc`` for each of thousands of organisation-years), made once
+        per population, not once per :meth:`age_matrix` call (a dataset read in batches calls it once a batch)."""
+        lookup = self._wide()
+        tot = self.totals.set_index(["org_type", "org_code", "year"])["persons"] if len(self.totals) else pd.Series(dtype=float)
+        years_by_org: dict[tuple[str, str], list[int]] = {}
+        for (t, c, y) in lookup.index:
+            years_by_org.setdefault((t, c), []).append(y)
+        at = {key: k for k, key in enumerate(lookup.index)}
+        return years_by_org, at, lookup.to_numpy(dtype=float), dict(zip(tot.index, tot.to_numpy(dtype=float)))
 
     @functools.cached_property
     def _wide_cache(self) -> pd.DataFrame:
@@ -439,7 +444,15 @@ def resolve_shares(
             r = np.where(d > 0, top / d, np.nan)
         return r
 
-    where = (out["org_type"].astype(str) + " " + out["org_code"].astype(str) + " in " + out["year"].astype(str)).to_numpy(dtype=object)
+    def missing_for(what: str, rows: np.ndarray, share: np.ndarray) -> np.ndarray:
+        """'what for organisation in year' on the rows without a share, "" on the others."""
+        miss = np.full(len(rows), "", dtype=object)
+        gap = np.flatnonzero(np.isnan(share))
+        if len(gap):
+            sub = out.iloc[rows[gap]]
+            miss[gap] = [f"{what} for {t} {c} in {y}" for t, c, y in zip(sub["org_type"].astype(str), sub["org_code"].astype(str),
+                                                                         sub["year"].astype(str))]
+        return miss
 
     def evaluate(spec: KeySpec, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Shares and 'what is missing' texts for the group rows ``rows``."""
@@ -463,8 +476,7 @@ def resolve_shares(
                         continue
                     m = sub.merge(part[on + extra + ["share"]], on=on + extra, how="left")["share"].to_numpy(dtype=float)
                     share = np.where(np.isnan(share), m, share)
-            miss = np.where(np.isnan(share), np.array([f"user key {spec.name!r} for {w}" for w in where[rows]], dtype=object), "")
-            return share, miss.astype(object)
+            return share, missing_for(f"user key {spec.name!r}", rows, share)
         if population is None:
             return np.full(len(rows), np.nan), np.full(len(rows), "population by age (none given)", dtype=object)
         # a wellbeing area's age matrix is the sum of its members': its weighted share is theirs pooled
@@ -475,8 +487,7 @@ def resolve_shares(
         }
         per_org = per_org_of.get(spec.kind, lambda: pop_ratio(spec.ages, spec.denominator))()  # type: ignore[arg-type]
         share = per_org[org_idx[rows]]
-        miss = np.where(np.isnan(share), np.array([f"population by age for {w}" for w in where[rows]], dtype=object), "")
-        return share, miss.astype(object)
+        return share, missing_for("population by age", rows, share)
 
     share = np.full(n, np.nan)
     used = np.full(n, "", dtype=object)

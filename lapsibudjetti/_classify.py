@@ -23,14 +23,13 @@ import numpy as np
 import pandas as pd
 
 from ._errors import LapsibudjettiWarning, RuleError
-from ._groups import composite_key
+from ._groups import fold_ids
 from ._rules import DIMENSIONS, Rules, _Match, default_rules
 from .reference._labels import say
 
 __all__ = ["classify", "Classification", "warn_unused_rules"]
 
 _DENSE_LIMIT = 64_000_000  # composite key spaces up to this size may use a dense lookup array
-_KEY_LIMIT = 2**62  # composite keys are int64: factorise before a product would pass this
 _NO_RULE = -1
 
 
@@ -92,19 +91,13 @@ def _year_codes(years: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 class _Lines:
-    """Takes values per distinct combination back to the lines."""
+    """Takes values per distinct combination back to the lines (``key``: each line's combination number)."""
 
-    def __init__(self, key: np.ndarray, ukeys: np.ndarray | None, space: int) -> None:
-        # dense: ``key`` is each line's composite key and ``ukeys`` the sorted present keys;
-        # otherwise ``key`` is each line's combination number (ukeys None)
-        self.key, self.ukeys, self.space = key, ukeys, space
+    def __init__(self, key: np.ndarray) -> None:
+        self.key = key
 
-    def take(self, values: np.ndarray, fill: object) -> np.ndarray:
-        if self.ukeys is None:
-            return values[self.key]
-        lut = np.full(self.space, fill, dtype=values.dtype)
-        lut[self.ukeys] = values
-        return lut[self.key]
+    def take(self, values: np.ndarray) -> np.ndarray:
+        return values[self.key]
 
 
 def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[_Lines, list[np.ndarray]]:
@@ -112,47 +105,10 @@ def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[_Lines,
 
     ``parts`` are (raw codes, offset, radix) with ``raw + offset`` in ``0..radix-1``.
     """
-    space = 1
-    for _raw, _offset, radix in parts:
-        space *= radix
-    factorised = space >= _KEY_LIMIT
-    if not factorised:
-        key = composite_key(parts)
-    else:  # too many combinations for one int64 key: factorise along the way
-        key = np.zeros(n, dtype="int64")
-        space = 1
-        for raw, offset, radix in parts:
-            if space * radix >= _KEY_LIMIT:
-                key, uniq = pd.factorize(key)
-                key = key.astype("int64")
-                space = max(len(uniq), 1)
-            key *= radix
-            key += raw
-            key += offset
-            space *= radix
-    if not factorised and space <= min(_DENSE_LIMIT // 2, 2 * n + (1 << 20)):
-        present = np.zeros(space, dtype=bool)
-        present[key] = True
-        ukeys = np.flatnonzero(present)
-        del present
-        lines = _Lines(key, ukeys, space)
-    else:
-        inverse, ukeys = pd.factorize(key)
-        del key
-        lines = _Lines(inverse.astype("int64"), None, len(ukeys))
-    m = len(ukeys)
-    if not factorised:
-        out: list[np.ndarray] = []
-        rem = np.asarray(ukeys, dtype="int64")
-        for _raw, _offset, radix in reversed(parts):
-            out.append(rem % radix)
-            rem = rem // radix
-        out.reverse()
-        return lines, out
-    # keys were factorised on the way: read the codes off one line of each combination
-    rep = np.empty(m, dtype="int64")
-    rep[lines.key] = np.arange(n, dtype="int64")
-    return lines, [raw[rep].astype("int64") + offset for raw, offset, _radix in parts]
+    gid, m = fold_ids(parts, n)
+    rep = np.zeros(m, dtype="int64")
+    rep[gid] = np.arange(n, dtype="int64")  # any line of each combination: its codes
+    return _Lines(gid), [raw[rep].astype("int64") + offset for raw, offset, _radix in parts]
 
 
 def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
@@ -212,11 +168,11 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
     combo_year = combo[-1]
     best_u, tie_u = _resolve(rules, shapes, spec, combo_codes, combo_year, cats, year_values)
 
-    rule_index = lines.take(best_u.astype("int32"), _NO_RULE) if n else np.zeros(0, dtype="int32")
+    rule_index = lines.take(best_u.astype("int32")) if n else np.zeros(0, dtype="int32")
     conflicted_u = tie_u != _NO_RULE
     if conflicted_u.any():
-        mask = lines.take(conflicted_u, False)
-        _raise_conflicts(ledger, rules, rule_index.astype("int64"), lines.take(tie_u, _NO_RULE), mask)
+        mask = lines.take(conflicted_u)
+        _raise_conflicts(ledger, rules, rule_index.astype("int64"), lines.take(tie_u), mask)
     del lines
 
     reason_code = np.full(n, -1, dtype="int32")

@@ -215,17 +215,25 @@ def _files_partial(root: str, files: list[str], fields: list[str], s: Settings, 
     return _batches_partial(dataset, s, batch_size, lines_to, first_part)
 
 
+#: Batches' sums are merged once they hold this many times ``batch_size`` rows (memory stays bounded by the batch size).
+#: Merging earlier only re-sums rows that seldom meet (a dataset sorted by organisation brings new groups in each batch).
+MERGE_AT_BATCHES = 4
+
+
 def _batches_partial(dataset: pads.Dataset, s: Settings, batch_size: int, lines_to: Path | None, first_part: int) -> Partial | None:
-    """The merged partial result of a dataset's batches (None: no lines); partial sums merged every 8 batches so memory stays bounded."""
+    """The merged partial result of a dataset's batches (None: no lines); partial sums merged once they hold
+    :data:`MERGE_AT_BATCHES` batches' worth of rows, so memory stays bounded."""
     from ._partial import merge, partial_of
 
     runs: list[Partial] = []  # merged partial results of consecutive batches, in order
     done: list[Partial] = []
+    rows = 0
     for k, batch in enumerate(ledger_batches(dataset, batch_size, s.registry)):
         done.append(partial_of(batch, s, lines_to=lines_to, part=first_part + k))
-        if len(done) >= 8:
+        rows += len(done[-1].summed)
+        if rows >= MERGE_AT_BATCHES * batch_size:
             runs = _absorbed(runs, merge(done, sort=False))  # on the way: unsorted; the last merge sorts
-            done = []
+            done, rows = [], 0
     if done:
         runs = _absorbed(runs, merge(done, sort=False))
     return merge(runs) if runs else None

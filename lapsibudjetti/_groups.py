@@ -78,40 +78,77 @@ def group_ids(frame: pd.DataFrame, columns: list[str], *, sort: bool = True) -> 
     return gid, n
 
 
+def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
+    """``key`` (values in ``0..space-1``) renumbered ``0..m-1`` over the values present, in the same order."""
+    present = np.zeros(space, dtype=bool)
+    present[key] = True
+    lut = np.cumsum(present, dtype="int64")
+    lut -= 1
+    return lut[key], int(lut[-1]) + 1
+
+
+def fold_ids(parts: list[tuple[np.ndarray, int, int]], n: int, *, sort: bool = True) -> tuple[np.ndarray, int]:
+    """Group number per row of the combinations of ``parts`` and the number of groups.
+
+    ``parts`` are (raw codes, offset, radix) with ``raw + offset`` in
+    ``0..radix-1``, the first part most significant. The parts are folded
+    in from the last, each new one more significant, and the key is
+    renumbered densely over the combinations present (which keeps their
+    order) whenever the next product would pass about two keys per row: a
+    few passes over small integer arrays instead of hashing every row. Only
+    when even the renumbered key times the next radix is too large is the
+    rest hashed (then groups are in key order only if ``sort``). Without
+    hashing the groups are always in key order.
+
+    Examples
+    --------
+    >>> gid, m = fold_ids([(np.array([1, 0, 1]), 0, 2), (np.array([5, 7, 5]), 0, 9)], 3)
+    >>> gid.tolist(), m
+    ([1, 0, 1], 2)
+    """
+    if n == 0:
+        return np.zeros(0, dtype="int64"), 0
+    cap = 2 * n + (1 << 20)
+    key: np.ndarray | None = None
+    space, hashed = 1, False
+    for raw, offset, radix in reversed(parts):
+        if radix == 1:  # one value: adds nothing to the key
+            continue
+        if key is None:
+            key = raw.astype("int64")
+            key += offset
+            space = radix
+            continue
+        if not hashed and space * radix > cap:
+            key, space = _compact(key, space)
+            hashed = space * radix > cap
+        if hashed and space * radix >= 2**62:  # renumber by hashing, in order, before the product passes int64
+            codes, uniq = pd.factorize(key, sort=True)
+            key, space = codes.astype("int64"), len(uniq)
+        step = raw.astype("int64")
+        if offset:
+            step += offset
+        step *= space
+        key += step
+        space *= radix
+    if key is None:  # every part has one value: one group
+        return np.zeros(n, dtype="int64"), 1
+    if not hashed:
+        return _compact(key, space)
+    gid, uniq = pd.factorize(key, sort=sort)
+    return gid.astype("int64"), len(uniq)
+
+
 def _group_ids(frame: pd.DataFrame, columns: list[str], cols: list[tuple[np.ndarray, int, np.ndarray]], *, decode: bool = True,
                sort: bool = True) -> tuple[np.ndarray, list[np.ndarray] | None, int]:
     """Group id per row, each group's code per column (``decode``; else ``None``) and the number of groups."""
-    uniques = [u for _raw, _off, u in cols]
-    radices = [len(u) for u in uniques]
     n = len(frame)
-    space = 1
-    for r in radices:
-        space *= r
-    if space >= 2**62:  # too many combinations for one integer key
-        key_frame = pd.DataFrame({k: raw.astype("int64") + off for k, (raw, off, _u) in enumerate(cols)})
-        gid = key_frame.groupby(list(key_frame.columns), sort=True).ngroup().to_numpy().astype("int64")
-        rep = np.zeros(int(gid.max()) + 1 if n else 0, dtype="int64")
-        rep[gid] = np.arange(n)  # any row of each group
-        return gid, [raw[rep].astype("int64") + off for raw, off, _u in cols], len(rep)
-    key = composite_key([(raw, off, r) for (raw, off, _u), r in zip(cols, radices)])
-    if space <= min(_DENSE_GROUPS, 2 * n + (1 << 20)):
-        ukeys = np.flatnonzero(np.bincount(key, minlength=space))
-        lut = np.zeros(space, dtype="int64")
-        lut[ukeys] = np.arange(len(ukeys))
-        gid = lut[key]
-    else:
-        gid, ukeys = pd.factorize(key, sort=sort)
-        gid = gid.astype("int64")
-    del key
+    gid, m = fold_ids([(raw, off, len(u)) for raw, off, u in cols], n, sort=sort)
     if not decode:
-        return gid, None, len(ukeys)
-    rem = np.asarray(ukeys, dtype="int64")
-    parts = []
-    for r in reversed(radices):
-        parts.append(rem % r)
-        rem = rem // r
-    parts.reverse()
-    return gid, parts, len(ukeys)
+        return gid, None, m
+    rep = np.zeros(m, dtype="int64")
+    rep[gid] = np.arange(n)  # any row of each group: its codes
+    return gid, [raw[rep].astype("int64") + off for raw, off, _u in cols], m
 
 
 def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:

@@ -218,27 +218,34 @@ class KnownShares:
     """Key resolutions already made, one row per (rule, organisation, year, class): the batches of one input resolve each group once."""
 
     table: pd.DataFrame | None = None
-    #: The groups of ``table``'s rows (rule, organisation type, code, year, class), to look the next batch's groups up in.
-    index: pd.MultiIndex | None = None
+    #: The row of ``table`` of each group (rule, organisation type, code, year, class), to look the next batch's groups up in;
+    #: a dict grows with the new groups only (a MultiIndex would be built again over every known group each batch).
+    at: dict[tuple[object, ...], int] = field(default_factory=dict)
+
+
+def _group_tuples(groups: pd.DataFrame) -> list[tuple[object, ...]]:
+    return list(zip(*(groups[c].tolist() for c in groups.columns)))
 
 
 def _resolve_once(groups: pd.DataFrame, resolve: Callable[[pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]],
                   known: KnownShares) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`resolve_shares` for the groups not resolved before, the others looked up: the same rows, in the same order."""
     on = list(groups.columns)
-    if known.table is None or known.index is None:  # the first batch: resolve, remember, done
+    if known.table is None:  # the first batch: resolve, remember, done
         fresh, notes = resolve(groups)
-        known.table, known.index = fresh, pd.MultiIndex.from_frame(fresh[on])
+        known.table = fresh
+        known.at = {g: k for k, g in enumerate(_group_tuples(fresh[on]))}
         return fresh, notes
     notes = pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"])
-    wanted = pd.MultiIndex.from_frame(groups)
-    pos = known.index.get_indexer(wanted)
+    wanted = _group_tuples(groups)
+    pos = np.fromiter((known.at.get(g, -1) for g in wanted), dtype="int64", count=len(wanted))
     new = pos < 0
     if new.any():
         fresh, notes = resolve(groups.loc[new].reset_index(drop=True))
+        start = len(known.table)
         known.table = pd.concat([known.table, fresh], ignore_index=True)
-        known.index = pd.MultiIndex.from_frame(known.table[on])
-        pos = known.index.get_indexer(wanted)
+        known.at.update((g, start + k) for k, g in enumerate(_group_tuples(fresh[on])))
+        pos = np.fromiter((known.at.get(g, -1) for g in wanted), dtype="int64", count=len(wanted))
         if (pos < 0).any():  # pragma: no cover - resolve_shares answers every group it is given
             raise AllocationError(say("internal.error", detail="a key group was not resolved"))
     return known.table.take(pos).reset_index(drop=True), notes
