@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -186,6 +187,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0,
                     help="processes of the streaming engine (child_budget's workers=); 0: two from 40 M lines on 2+ cores, "
                          "as the library does in a notebook or the command (a script gets one unless it asks)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each engine, taken in turn; times: best and median of the runs")
     ap.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "lapsibudjetti-bench",
                     help="where the datasets are written and kept for later runs")
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -210,26 +212,41 @@ def main() -> None:
         print(f"\n{n:,} lines: dataset {directory} ({size_mb:,.0f} MB on disk){f', built in {built:.0f} s' if built else ', reused'}")
         results: dict[str, dict] = {}
         tables: dict[str, dict[str, pd.DataFrame]] = {}
-        for engine in args.engines:
-            out = Path(tempfile.mkdtemp()) / f"{engine}.json"
-            proc = subprocess.run([sys.executable, __file__, "--worker", engine, str(directory), str(args.budget_gb),
-                                   str(args.batch_size), str(out), str(args.workers)], capture_output=True, text=True)
-            if proc.returncode != 0:
-                print(f"  {engine}: FAILED\n{proc.stderr[-3000:]}")
-                continue
-            results[engine] = json.loads(out.read_text())
-            tables[engine] = {k: pd.read_parquet(out.with_suffix(f".{k}.parquet")) for k in ("summary", "reconciliation", "by_category")}
-            r = results[engine]
-            print(f"  {engine:<7} {r['seconds']:8.1f} s   peak {r['peak_mb']:8,.0f} MB   {r['seconds'] / n * 1e9:7.0f} ns/line")
+        runs: dict[str, list[dict]] = {}
+        for k in range(args.repeat):  # engines taken in turn, so that each repeat shares the machine's state of the moment
+            for engine in args.engines:
+                if engine in runs and engine not in results:
+                    continue  # failed before
+                out = Path(tempfile.mkdtemp()) / f"{engine}.json"
+                proc = subprocess.run([sys.executable, __file__, "--worker", engine, str(directory), str(args.budget_gb),
+                                       str(args.batch_size), str(out), str(args.workers)], capture_output=True, text=True)
+                if proc.returncode != 0:
+                    print(f"  {engine}: FAILED\n{proc.stderr[-3000:]}")
+                    runs.setdefault(engine, [])
+                    continue
+                r = json.loads(out.read_text())
+                runs.setdefault(engine, []).append(r)
+                tables[engine] = {t: pd.read_parquet(out.with_suffix(f".{t}.parquet")) for t in ("summary", "reconciliation", "by_category")}
+                print(f"  {engine:<7} {r['seconds']:8.1f} s   peak {r['peak_mb']:8,.0f} MB   {r['seconds'] / n * 1e9:7.0f} ns/line"
+                      + (f"   (run {k + 1} of {args.repeat})" if args.repeat > 1 else ""), flush=True)
+                secs = sorted(x["seconds"] for x in runs[engine])
+                results[engine] = {"seconds": secs[0], "median": statistics.median(secs),
+                                   "peak_mb": max(x["peak_mb"] for x in runs[engine]), "runs": len(secs)}
         ref = "duckdb" if "duckdb" in results else None
         for engine, r in results.items():
             row = {"lines": n, "engine": engine, "seconds": round(r["seconds"], 2), "peak_mb": round(r["peak_mb"]),
                    "ns_per_line": round(r["seconds"] / n * 1e9)}
+            if args.repeat > 1:
+                row.update({"median_seconds": round(r["median"], 2), "runs": r["runs"]})
             if ref and engine != ref:
                 row["ratio_to_duckdb"] = round(r["seconds"] / results[ref]["seconds"], 2)
+                if args.repeat > 1:
+                    row["median_ratio"] = round(r["median"] / results[ref]["median"], 2)
                 diff = compare(tables[engine], tables[ref])
                 row.update({"cent_mismatches": diff["cent_mismatches"], "max_abs_child_euros": diff["max_abs_child_euros"]})
-                print(f"  {engine} / duckdb: time ratio {row['ratio_to_duckdb']:.2f}; cent mismatches {diff['cent_mismatches']}, "
+                print(f"  {engine} / duckdb: time ratio {row['ratio_to_duckdb']:.2f}"
+                      + (f" (best of {args.repeat}; medians {row['median_ratio']:.2f})" if args.repeat > 1 else "")
+                      + f"; cent mismatches {diff['cent_mismatches']}, "
                       f"max |Δ child €| per org-year-phase {diff['max_abs_child_euros']:.1e}")
                 if diff["cent_mismatches"]:
                     raise SystemExit(f"{engine} and DuckDB disagree in integer cents")
