@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -215,39 +216,56 @@ def _allocate_yellow(shares: _Shares, frame: pd.DataFrame, rules: Rules, *, targ
 
 @dataclass
 class KnownShares:
-    """Key resolutions already made, one row per (rule, organisation, year, class): the batches of one input resolve each group once."""
+    """Key resolutions already made, one row per (rule, organisation, year, class): the batches of one input resolve each group once.
+
+    Each group is looked up by one integer: its organisation-year's and class's numbers (given in order of first
+    appearance, and kept) and its rule index. Batches bring their groups with their own category codes; only the
+    few distinct organisation-years and classes of a batch go through a dict, not the thousands of groups.
+    """
 
     table: pd.DataFrame | None = None
-    #: The row of ``table`` of each group (rule, organisation type, code, year, class), to look the next batch's groups up in;
-    #: a dict grows with the new groups only (a MultiIndex would be built again over every known group each batch).
-    at: dict[tuple[object, ...], int] = field(default_factory=dict)
+    keys: pd.Index | None = None  #: the integer key of each row of ``table``
+    org_years: dict[tuple[object, object, int], int] = field(default_factory=dict)
+    classes: dict[object, int] = field(default_factory=dict)
 
+    _RULE_BITS: ClassVar[int] = 20
+    _CLASS_BITS: ClassVar[int] = 16
+    _ORG_YEAR_BITS: ClassVar[int] = 26
 
-def _group_tuples(groups: pd.DataFrame) -> list[tuple[object, ...]]:
-    return list(zip(*(groups[c].tolist() for c in groups.columns)))
+    def key_of(self, groups: pd.DataFrame) -> np.ndarray | None:
+        """Each group's integer key (``None``: more rules, classes or organisation-years than the key holds)."""
+        oy_local, oy_values = pd.MultiIndex.from_frame(groups[["org_type", "org_code", "year"]]).factorize()
+        oy_lut = np.array([self.org_years.setdefault(v, len(self.org_years)) for v in oy_values], dtype="int64")
+        cl_local, cl_values = pd.factorize(groups["service_class"].to_numpy(dtype=object), use_na_sentinel=False)
+        cl_lut = np.array([self.classes.setdefault(v, len(self.classes)) for v in cl_values], dtype="int64")
+        rule = groups["rule_index"].to_numpy(dtype="int64")
+        if (len(self.org_years) >= 1 << self._ORG_YEAR_BITS or len(self.classes) >= 1 << self._CLASS_BITS
+                or (len(rule) and int(rule.max()) >= 1 << self._RULE_BITS)):  # pragma: no cover - beyond any ledger
+            return None
+        key = oy_lut[oy_local] << (self._CLASS_BITS + self._RULE_BITS)
+        key |= cl_lut[cl_local] << self._RULE_BITS
+        key |= rule
+        return key
 
 
 def _resolve_once(groups: pd.DataFrame, resolve: Callable[[pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]],
                   known: KnownShares) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`resolve_shares` for the groups not resolved before, the others looked up: the same rows, in the same order."""
-    on = list(groups.columns)
-    if known.table is None:  # the first batch: resolve, remember, done
+    wanted = known.key_of(groups) if len(groups) else None
+    if wanted is None:  # nothing to look up (or too many groups to key): resolve them all
+        return resolve(groups)
+    if known.table is None or known.keys is None:  # the first batch: resolve, remember, done
         fresh, notes = resolve(groups)
-        known.table = fresh
-        known.at = {g: k for k, g in enumerate(_group_tuples(fresh[on]))}
+        known.table, known.keys = fresh, pd.Index(wanted)
         return fresh, notes
     notes = pd.DataFrame(columns=["org_type", "org_code", "year", "basis", "detail"])
-    wanted = _group_tuples(groups)
-    pos = np.fromiter((known.at.get(g, -1) for g in wanted), dtype="int64", count=len(wanted))
+    pos = known.keys.get_indexer(wanted)
     new = pos < 0
     if new.any():
         fresh, notes = resolve(groups.loc[new].reset_index(drop=True))
-        start = len(known.table)
+        pos[new] = len(known.table) + np.arange(int(new.sum()))
         known.table = pd.concat([known.table, fresh], ignore_index=True)
-        known.at.update((g, start + k) for k, g in enumerate(_group_tuples(fresh[on])))
-        pos = np.fromiter((known.at.get(g, -1) for g in wanted), dtype="int64", count=len(wanted))
-        if (pos < 0).any():  # pragma: no cover - resolve_shares answers every group it is given
-            raise AllocationError(say("internal.error", detail="a key group was not resolved"))
+        known.keys = known.keys.append(pd.Index(wanted[new]))
     return known.table.take(pos).reset_index(drop=True), notes
 
 

@@ -303,3 +303,22 @@ def test_an_unguarded_script_asking_for_workers_is_told_how_to_fix_it(sample_dat
     assert done.returncode != 0
     assert 'if __name__ == "__main__":' in done.stderr and "workers=1" in done.stderr
     assert "BrokenProcessPool" not in done.stderr.splitlines()[-1]
+
+
+def test_the_calling_process_takes_the_first_share_with_a_head_start() -> None:
+    from lapsibudjetti._dataset import _shares_of
+
+    files, sizes = [f"f{k}" for k in range(6)], [10] * 6
+    assert _shares_of(files, sizes, 2) == [["f0", "f2", "f4"], ["f1", "f3", "f5"]]
+    mine, theirs = _shares_of(files, sizes, 2, head_start=20)  # the caller starts while the worker's interpreter does
+    assert len(mine) == 4 and len(theirs) == 2 and sorted(mine + theirs) == files
+
+
+def test_an_error_in_the_callers_share_stops_the_worker_and_names_the_file(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"org_type": ["municipality"] * 2, "org_code": ["091", "9999"], "year": [2019, 2019],
+                          "phase": ["actual", "actual"], "task_class": ["Perusopetus", "Vesihuolto"], "amount": [100.0, 0.5]})
+    for k in range(4):  # plain-text files: checked as read, each with a code that is no municipality
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / f"part-{k}.parquet")
+    with pytest.raises(InputError) as err:
+        _quiet_budget(tmp_path, workers=2)
+    assert "part-" in str(err.value) and "9999" in str(err.value)
