@@ -29,6 +29,8 @@ __all__ = ["write_dataset", "ParquetSource", "is_dataset", "ledger_batches", "MA
 #: The file that says a directory is a dataset this library wrote (Arrow skips names starting with "_").
 MARKER = "_lapsibudjetti.json"
 _PARTITION_COLUMNS = ("year", "org_type", "org_code", "phase")
+#: The Parquet layout :func:`write_dataset` writes, recorded in :data:`MARKER` (2: delta-encoded source rows, plain amounts).
+LAYOUT = 2
 
 
 def _arrow_schema() -> pa.Schema:
@@ -363,6 +365,20 @@ class ParquetSource:
         return merge(parts)
 
 
+def _write_options() -> Any:
+    """Parquet encodings that read back fast: text dictionary-encoded; source rows (numbers that mostly count up by one)
+    delta-encoded; amounts plain (a dictionary of mostly distinct amounts is only given up, page by page).
+
+    Measured on 2.7 M synthetic lines: 0.14 s of CPU to read every column instead of 0.21 s with Arrow's defaults, and
+    10 M lines take 113 MB instead of 181 MB. Byte-stream-split amounts read faster still with Arrow, but slowed DuckDB
+    down over the same files (3.9 s against 3.5 s at 10 M lines), so the benchmark's reference would have been handicapped.
+    """
+    import pyarrow.dataset as pads
+
+    text = [c for c, kind in LEDGER_COLUMNS.items() if kind == "cat"]
+    return pads.ParquetFileFormat().make_write_options(use_dictionary=text, column_encoding={"source_row": "DELTA_BINARY_PACKED"})
+
+
 def _in_order() -> dict[str, bool]:
     """``write_dataset`` options that keep the lines in their order (Arrow's threads otherwise write them in any order,
     and the same ledger would give a different dataset, and unmapped lines listed in a different order, on each run)."""
@@ -494,7 +510,7 @@ def write_dataset(
             table = pa.Table.from_pandas(frame[list(LEDGER_COLUMNS)], preserve_index=False).cast(schema)
             pads.write_dataset(table, str(target), format="parquet", partitioning=_partitioning(partition_by) if partition_by else None,
                                basename_template=f"part-{k:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
-                               min_rows_per_group=1 << 17, max_rows_per_group=1 << 20, **_in_order())
+                               min_rows_per_group=1 << 17, max_rows_per_group=1 << 20, file_options=_write_options(), **_in_order())
             rows.append({"input": name, "lines": len(frame), "cents": int(amount_cents(frame["amount"]).sum())})
         if not rows:
             raise InputError(say("ds.nothing"))
@@ -509,6 +525,6 @@ def write_dataset(
     out["euros"] = out.pop("cents") / 100.0
     from ._steps import version
 
-    (target / MARKER).write_text(json.dumps({"written_by": f"lapsibudjetti {version()}", "partition_by": list(partition_by),
+    (target / MARKER).write_text(json.dumps({"written_by": f"lapsibudjetti {version()}", "layout": LAYOUT, "partition_by": list(partition_by),
                                              "inputs": rows, "total": total}, ensure_ascii=False, indent=1), encoding="utf-8")
     return out

@@ -322,3 +322,14 @@ def test_an_error_in_the_callers_share_stops_the_worker_and_names_the_file(tmp_p
     with pytest.raises(InputError) as err:
         _quiet_budget(tmp_path, workers=2)
     assert "part-" in str(err.value) and "9999" in str(err.value)
+
+
+def test_datasets_are_written_with_encodings_that_read_fast(tmp_path: Path) -> None:
+    led = lb.load_sample("real").ledgers["kta14"]
+    lb.write_dataset(led, tmp_path / "ds")
+    meta = pq.ParquetFile(next((tmp_path / "ds").rglob("*.parquet"))).metadata.row_group(0)
+    encodings = {meta.column(i).path_in_schema: meta.column(i).encodings for i in range(meta.num_columns)}
+    assert "DELTA_BINARY_PACKED" in encodings["source_row"] and not any("DICTIONARY" in e for e in encodings["amount"])
+    assert "RLE_DICTIONARY" in encodings["org_code"]
+    back = pd.read_parquet(tmp_path / "ds")
+    assert np.array_equal(np.sort(back["amount"].to_numpy()), np.sort(led["amount"].to_numpy()))  # exactly, to the bit
