@@ -343,8 +343,9 @@ def child_budget(
         For a Parquet dataset or a Dask frame: a new directory to write
         every annotated line to (Parquet), as they are computed.
     workers
-        For a Parquet dataset: processes reading its files side by side
-        (memory: one batch each). Default: two for datasets of 40 million
+        For a Parquet dataset: processes reading its files side by side,
+        this one and ``workers - 1`` started for the call (memory: one batch
+        each). Default: two for datasets of 40 million
         lines or more on a machine with two cores or more, in a notebook or
         the ``lapsibudjetti`` command; else one (a script that asks for more
         must call this inside ``if __name__ == "__main__":``). See

@@ -123,7 +123,7 @@ def ledger_batches(dataset: pads.Dataset, batch_size: int, registry: Any = None)
     if missing:
         raise InputError(say("ds.no_column", missing=", ".join(missing), have=", ".join(dataset.schema.names), how=say("ds.how")))
     for table, files in _ahead(_arrow_batches(dataset, columns, batch_size)):
-        name = files[0] if len(files) == 1 else f"{len(files)} files of the dataset"
+        name = files[0] if len(files) == 1 else say("ds.files_of", n=len(files), first=files[0])
         yield _canonical(table.to_pandas(), name, 1, registry)
 
 
