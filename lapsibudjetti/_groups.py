@@ -87,6 +87,13 @@ def _compact(key: np.ndarray, space: int) -> tuple[np.ndarray, int]:
     return lut[key], int(lut[-1]) + 1
 
 
+def _hashed_in_order(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """``key`` renumbered ``0..m-1`` over the values present, in the same order, by hashing (for a key space too large
+    to count densely)."""
+    codes, uniq = pd.factorize(key, sort=True)
+    return codes.astype("int64"), len(uniq)
+
+
 def fold_ids(parts: list[tuple[np.ndarray, int, int]], n: int, *, sort: bool = True) -> tuple[np.ndarray, int]:
     """Group number per row of the combinations of ``parts`` and the number of groups.
 
@@ -97,8 +104,9 @@ def fold_ids(parts: list[tuple[np.ndarray, int, int]], n: int, *, sort: bool = T
     order) whenever the next product would pass about two keys per row: a
     few passes over small integer arrays instead of hashing every row. Only
     when even the renumbered key times the next radix is too large is the
-    rest hashed (then groups are in key order only if ``sort``). Without
-    hashing the groups are always in key order.
+    rest hashed (then groups are in key order only if ``sort``); a single
+    column whose codes span more than that is hashed too. Without hashing
+    the groups are always in key order.
 
     Examples
     --------
@@ -120,11 +128,10 @@ def fold_ids(parts: list[tuple[np.ndarray, int, int]], n: int, *, sort: bool = T
             space = radix
             continue
         if not hashed and space * radix > cap:
-            key, space = _compact(key, space)
+            key, space = _compact(key, space) if space <= cap else _hashed_in_order(key)
             hashed = space * radix > cap
         if hashed and space * radix >= 2**62:  # renumber by hashing, in order, before the product passes int64
-            codes, uniq = pd.factorize(key, sort=True)
-            key, space = codes.astype("int64"), len(uniq)
+            key, space = _hashed_in_order(key)
         step = raw.astype("int64")
         if offset:
             step += offset
@@ -133,7 +140,7 @@ def fold_ids(parts: list[tuple[np.ndarray, int, int]], n: int, *, sort: bool = T
         space *= radix
     if key is None:  # every part has one value: one group
         return np.zeros(n, dtype="int64"), 1
-    if not hashed:
+    if not hashed and space <= cap:
         return _compact(key, space)
     gid, uniq = pd.factorize(key, sort=sort)
     return gid.astype("int64"), len(uniq)
