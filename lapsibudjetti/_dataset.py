@@ -327,11 +327,14 @@ class ParquetSource:
         files = list(self.dataset.files)
         if not files:
             raise InputError(say("ds.no_files", path=self.name))
-        if self.workers == 1 or self.root is None:
-            whole = _batches_partial(self.dataset, s, self.batch_size, self.lines_to, 0)
-            if whole is None:
-                raise InputError(say("ds.no_lines", name=self.name))
-            return whole
+        parts = self._parts(files, s, self.root) if self.workers > 1 and self.root is not None else [
+            p for p in [_batches_partial(self.dataset, s, self.batch_size, self.lines_to, 0)] if p is not None]
+        if not parts:
+            raise InputError(say("ds.no_lines", name=self.name))
+        return merge(parts) if len(parts) > 1 else parts[0]
+
+    def _parts(self, files: list[str], s: Settings, root: str) -> list[Partial]:
+        """The partial results of the files dealt to ``workers`` processes, this one's first (none for a share without lines)."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
@@ -342,17 +345,15 @@ class ParquetSource:
         head_start = min(sum(sizes) * HEAD_START_LINES // lines, sum(sizes) // (2 * self.workers)) if lines else 0
         shares = _shares_of(files, sizes, self.workers, head_start)
         if len(shares) == 1:
-            whole = _files_partial(self.root, shares[0], list(self.fields), s, self.batch_size, self.lines_to, 0)
-            if whole is None:
-                raise InputError(say("ds.no_lines", name=self.name))
-            return whole
+            whole = _files_partial(root, shares[0], list(self.fields), s, self.batch_size, self.lines_to, 0)
+            return [whole] if whole is not None else []
         # the other shares in spawned processes (a fresh interpreter each: forking a process that runs Arrow's threads is not
         # safe), the first one here meanwhile
         with ProcessPoolExecutor(len(shares) - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_files_partial, self.root, share, list(self.fields), s, self.batch_size, self.lines_to, k * 10**6)
+            futures = [pool.submit(_files_partial, root, share, list(self.fields), s, self.batch_size, self.lines_to, k * 10**6)
                        for k, share in enumerate(shares) if k]
             try:
-                mine = _files_partial(self.root, shares[0], list(self.fields), s, self.batch_size, self.lines_to, 0)
+                mine = _files_partial(root, shares[0], list(self.fields), s, self.batch_size, self.lines_to, 0)
                 parts = [p for p in (mine, *(f.result() for f in futures)) if p is not None]
             except BrokenProcessPool:  # a spawned worker ran the user's unguarded script again and stopped
                 raise InputError(say("ds.workers_broken", name=self.name, n=len(shares))) from None
@@ -360,9 +361,7 @@ class ParquetSource:
                 for proc in list(getattr(pool, "_processes", {}).values()):
                     proc.terminate()
                 raise
-        if not parts:
-            raise InputError(say("ds.no_lines", name=self.name))
-        return merge(parts)
+        return parts
 
 
 def _write_options() -> Any:
