@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import LapsibudjettiWarning, RuleError
-from ._groups import fold_ids
+from ._groups import fold_codes
 from ._rules import DIMENSIONS, Rules, _Match, default_rules
 from .reference._labels import say
 
@@ -90,27 +90,6 @@ def _year_codes(years: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return values.astype("int64"), inverse.astype("int64"), 0
 
 
-class _Lines:
-    """Takes values per distinct combination back to the lines (``key``: each line's combination number)."""
-
-    def __init__(self, key: np.ndarray) -> None:
-        self.key = key
-
-    def take(self, values: np.ndarray) -> np.ndarray:
-        return values[self.key]
-
-
-def _distinct(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[_Lines, list[np.ndarray]]:
-    """Distinct combinations of per-line codes: the way back to the lines and the codes of each combination.
-
-    ``parts`` are (raw codes, offset, radix) with ``raw + offset`` in ``0..radix-1``.
-    """
-    gid, m = fold_ids(parts, n)
-    rep = np.zeros(m, dtype="int64")
-    rep[gid] = np.arange(n, dtype="int64")  # any line of each combination: its codes
-    return _Lines(gid), [raw[rep].astype("int64") + offset for raw, offset, _radix in parts]
-
-
 def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
     """Give every line of a canonical ledger its rule.
 
@@ -162,18 +141,18 @@ def classify(ledger: pd.DataFrame, rules: Rules) -> Classification:
 
     # the distinct combinations of what the rules look at: classify those, then the lines
     parts = [(raw[d], 1, len(cats[d]) + 1) for d in used] + [(year_raw, year_offset, max(len(year_values), 1))]
-    lines, combo = _distinct(parts, n)
+    line_combo, _m, combo = fold_codes(parts, n)  # each line's combination, and each combination's codes
     del parts, raw, year_raw
     combo_codes = dict(zip(used, combo[:-1]))
     combo_year = combo[-1]
     best_u, tie_u = _resolve(rules, shapes, spec, combo_codes, combo_year, cats, year_values)
 
-    rule_index = lines.take(best_u.astype("int32")) if n else np.zeros(0, dtype="int32")
+    rule_index = best_u.astype("int32")[line_combo] if n else np.zeros(0, dtype="int32")
     conflicted_u = tie_u != _NO_RULE
     if conflicted_u.any():
-        mask = lines.take(conflicted_u)
-        _raise_conflicts(ledger, rules, rule_index.astype("int64"), lines.take(tie_u), mask)
-    del lines
+        mask = conflicted_u[line_combo]
+        _raise_conflicts(ledger, rules, rule_index.astype("int64"), tie_u[line_combo], mask)
+    del line_combo
 
     reason_code = np.full(n, -1, dtype="int32")
     texts: tuple[str, ...] = ()

@@ -41,29 +41,6 @@ def _column_codes(s: pd.Series) -> tuple[np.ndarray, int, np.ndarray]:
     return c, 1, np.concatenate([[None], np.asarray(u_, dtype=object)])
 
 
-def composite_key(parts: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
-    """One int64 key per row from (raw codes, offset, radix) parts, ``raw + offset`` in ``0..radix-1``.
-
-    Horner's scheme on the raw codes with the offsets added once at the end:
-    two passes over the rows per part. The caller keeps the product of the
-    radices below 2**63.
-
-    Examples
-    --------
-    >>> composite_key([(np.array([0, 1]), 1, 3), (np.array([-1, 4]), 1, 10)]).tolist()
-    [10, 25]
-    """
-    raw, const, _radix = parts[0]
-    key = raw.astype("int64")
-    for raw, offset, radix in parts[1:]:
-        key *= radix
-        key += raw
-        const = const * radix + offset
-    if const:
-        key += const
-    return key
-
-
 def group_ids(frame: pd.DataFrame, columns: list[str], *, sort: bool = True) -> tuple[np.ndarray, int]:
     """Integer group id per row (groups sorted by the columns' codes, or unsorted: half the time) and the number of groups.
 
@@ -146,16 +123,30 @@ def fold_ids(parts: list[tuple[np.ndarray, int, int]], n: int, *, sort: bool = T
     return gid.astype("int64"), len(uniq)
 
 
+def fold_codes(parts: list[tuple[np.ndarray, int, int]], n: int) -> tuple[np.ndarray, int, list[np.ndarray]]:
+    """:func:`fold_ids` (groups in key order) and each group's code (``raw + offset``) per part, read off one row of it.
+
+    Examples
+    --------
+    >>> gid, m, codes = fold_codes([(np.array([1, 0, 1]), 0, 2), (np.array([5, 7, 5]), 0, 9)], 3)
+    >>> gid.tolist(), m, [c.tolist() for c in codes]
+    ([1, 0, 1], 2, [[0, 1], [7, 5]])
+    """
+    gid, m = fold_ids(parts, n)
+    rep = np.zeros(m, dtype="int64")
+    rep[gid] = np.arange(n, dtype="int64")  # any row of each group: its codes
+    return gid, m, [raw[rep].astype("int64") + offset for raw, offset, _radix in parts]
+
+
 def _group_ids(frame: pd.DataFrame, columns: list[str], cols: list[tuple[np.ndarray, int, np.ndarray]], *, decode: bool = True,
                sort: bool = True) -> tuple[np.ndarray, list[np.ndarray] | None, int]:
     """Group id per row, each group's code per column (``decode``; else ``None``) and the number of groups."""
-    n = len(frame)
-    gid, m = fold_ids([(raw, off, len(u)) for raw, off, u in cols], n, sort=sort)
+    parts = [(raw, off, len(u)) for raw, off, u in cols]
     if not decode:
+        gid, m = fold_ids(parts, len(frame), sort=sort)
         return gid, None, m
-    rep = np.zeros(m, dtype="int64")
-    rep[gid] = np.arange(n)  # any row of each group: its codes
-    return gid, [raw[rep].astype("int64") + off for raw, off, _u in cols], m
+    gid, m, codes = fold_codes(parts, len(frame))
+    return gid, codes, m
 
 
 def group_codes(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
